@@ -1,0 +1,41 @@
+# PlanGraph: the two commands a newcomer needs are `make app` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+
+.PHONY: app test setup browser neo4j-start neo4j-stop bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## Run the explorer on the bundled Changde plan (embedded store, no server needed).
+app: $(STAMP)
+	$(BIN)/plangraph app
+
+## Headless Chromium from Debian for the browser tests (no browser download from elsewhere).
+browser:
+	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
+
+neo4j-start: $(STAMP)
+	$(BIN)/plangraph neo4j start
+
+neo4j-stop: $(STAMP)
+	$(BIN)/plangraph neo4j stop
+
+## Every test: unit, extraction scores, both stores (starts a real Neo4j unless NEO4J_URI is set), the browser.
+test: $(STAMP) browser
+	@if [ -z "$$NEO4J_URI" ]; then $(BIN)/plangraph neo4j start || exit 1; fi; \
+	PLANGRAPH_REQUIRE_NEO4J=1 $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ -z "$$NEO4J_URI" ]; then $(BIN)/plangraph neo4j stop; fi; exit $$rc
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) neo4j-server/target .neo4j test-output

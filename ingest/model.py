@@ -1,0 +1,90 @@
+"""Plain dataclasses for what extraction finds; `to_json` gives the SCHEMA.md object.
+
+Every span (`start`, `end`) is a character offset into the cleaned-but-not-rewritten
+source text (newlines normalised to ``\\n``), so any view can point back at the source.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+SCHEMA_ID = "plangraph.extract/1"
+
+
+@dataclass
+class Assignment:
+    unit: str
+    mention: str
+    role: str  # "lead" | "participant" | "responsible"
+    collective: bool
+    start: int
+    end: int
+    canonical: str | None = None
+
+
+@dataclass
+class Citation:
+    title: str
+    mention: str
+    relation: str  # "basis" | "produces"
+    start: int
+    end: int
+
+
+@dataclass
+class Deadline:
+    text: str
+    date: str | None
+    recurring: str | None
+    start: int
+    end: int
+
+
+@dataclass
+class Task:
+    id: str
+    labels: list[str]
+    heading: str
+    text: str
+    start: int
+    end: int
+    section: str | None = None  # id of the top-level group (e.g. "2.1")
+    section_title: str | None = None
+    assignments: list[Assignment] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    deadlines: list[Deadline] = field(default_factory=list)
+
+
+@dataclass
+class DocumentInfo:
+    source: str
+    id: str
+    title: str | None = None
+    doc_number: str | None = None
+    issuer: str | None = None
+    date: str | None = None
+    sha256: str | None = None
+    format: str = "txt"
+
+
+@dataclass
+class Extraction:
+    document: DocumentInfo
+    text: str
+    tasks: list[Task] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)  # outside every task
+    deadlines: list[Deadline] = field(default_factory=list)  # outside every task
+    warnings: list[str] = field(default_factory=list)
+
+    def to_json(self, include_text: bool = False) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "schema": SCHEMA_ID,
+            "document": asdict(self.document),
+            "tasks": [asdict(t) for t in self.tasks],
+            "citations": [asdict(c) for c in self.citations],
+            "deadlines": [asdict(d) for d in self.deadlines],
+            "warnings": list(self.warnings),
+        }
+        if include_text:
+            out["text"] = self.text
+        return out
