@@ -1,0 +1,351 @@
+"""The graph model: node/edge records both stores write, and the query result rows.
+
+One place maps an `Extraction` to graph records (`build_graph_records`); the embedded
+store and the Neo4j store both write exactly these records, so they hold the same graph.
+Every property value is Neo4j-safe (str/int/float/bool or a list of one of them, no
+None inside lists, no nested maps), which is also what GraphML export needs.
+
+Nodes (label: key property):
+  Document(id)   title, doc_number, issuer, date, source, sha256, format, text, warnings
+  Section(key)   document_id, id, title, ordinal
+  Task(key)      document_id, id, ordinal, labels, heading, text, start, end, section,
+                 deadlines (JSON list of {text,date,recurring,start,end}), deadline_dates,
+                 deadline_texts
+  Unit(name)     canonical name; collective (True when any mention called it collective)
+  Regulation(key) normalised title; canonical
+Relationships:
+  Document-CONTAINS->Section-CONTAINS->Task (Document-CONTAINS->Task when a task has no section)
+  Unit-LEADS|PARTICIPATES_IN|RESPONSIBLE_FOR->Task   {document_id, unit, mention, collective, start, end}
+  Task-CITES->Regulation, Document-CITES->Regulation {document_id, relation, title, mention, start, end}
+Extra properties (unit kind/level, regulation level/status …) go into the `props` dicts.
+"""
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from ingest.model import Extraction
+
+ROLES = ("lead", "participant", "responsible")
+ROLE_TYPES = {"lead": "LEADS", "participant": "PARTICIPATES_IN", "responsible": "RESPONSIBLE_FOR"}
+TYPE_ROLES = {v: k for k, v in ROLE_TYPES.items()}
+RELATIONS = ("basis", "produces")
+KEY_SEP = "::"
+
+try:  # a teammate's proper normaliser, when it exists
+    from ingest.laws import normalize_title as _external_normalize_title  # type: ignore
+except Exception:  # pragma: no cover - depends on the working tree
+    _external_normalize_title = None
+
+_BRACKETS = re.compile(r"[《》〈〉<>]")
+
+
+def _local_normalize_title(title: str) -> str:
+    """NFKC, drop title brackets and spaces, drop a leading 中华人民共和国."""
+    t = unicodedata.normalize("NFKC", title or "")
+    t = _BRACKETS.sub("", t)
+    t = re.sub(r"\s+", "", t)
+    if t.startswith("中华人民共和国") and len(t) > len("中华人民共和国"):
+        t = t[len("中华人民共和国"):]
+    return t
+
+
+def regulation_key(title: str) -> str:
+    """The key regulations merge on across documents (a normalised title)."""
+    if _external_normalize_title is not None:
+        try:
+            key = _external_normalize_title(title)
+            if key:
+                return str(key)
+        except Exception:
+            pass
+    return _local_normalize_title(title)
+
+
+def unit_key(name: str) -> str:
+    """Units merge on their canonical name; only surrounding whitespace is dropped."""
+    return (name or "").strip()
+
+
+def task_key(document_id: str, task_id: str) -> str:
+    return f"{document_id}{KEY_SEP}{task_id}"
+
+
+def section_key(document_id: str, section_id: str) -> str:
+    return f"{document_id}{KEY_SEP}§{section_id}"
+
+
+# ---------------------------------------------------------------- records written
+
+
+@dataclass
+class NodeRecord:
+    key: str
+    props: dict[str, Any]
+
+
+@dataclass
+class TaskRecord(NodeRecord):
+    section_key: str | None = None  # None: the Document contains the task directly
+
+
+@dataclass
+class AssignmentRecord:
+    unit: str  # Unit key (canonical name)
+    task_key: str
+    role: str  # one of ROLES
+    props: dict[str, Any]
+
+    @property
+    def rel_type(self) -> str:
+        return ROLE_TYPES[self.role]
+
+
+@dataclass
+class CitationRecord:
+    source_key: str | None  # Task key, or None for a citation outside every task (Document)
+    regulation: str  # Regulation key
+    props: dict[str, Any]
+
+
+@dataclass
+class DocumentRecords:
+    """Everything one document contributes to the graph."""
+    document: NodeRecord  # key = document id
+    sections: list[NodeRecord] = field(default_factory=list)
+    tasks: list[TaskRecord] = field(default_factory=list)
+    units: list[NodeRecord] = field(default_factory=list)  # deduplicated by key
+    regulations: list[NodeRecord] = field(default_factory=list)  # deduplicated by key
+    assignments: list[AssignmentRecord] = field(default_factory=list)
+    citations: list[CitationRecord] = field(default_factory=list)
+
+    @property
+    def document_id(self) -> str:
+        return self.document.key
+
+
+def _deadline_dicts(deadlines: list) -> list[dict[str, Any]]:
+    return [{"text": d.text, "date": d.date, "recurring": d.recurring,
+             "start": d.start, "end": d.end} for d in deadlines]
+
+
+def build_graph_records(extraction: Extraction) -> DocumentRecords:
+    """Map one Extraction to the node and edge records both stores write."""
+    info = extraction.document
+    doc_id = info.id
+    if not doc_id:
+        raise ValueError("extraction has no document id")
+    doc_props: dict[str, Any] = {
+        "id": doc_id,
+        "title": info.title or "",
+        "doc_number": info.doc_number or "",
+        "issuer": info.issuer or "",
+        "date": info.date or "",
+        "source": info.source or "",
+        "sha256": info.sha256 or "",
+        "format": info.format or "",
+        "text": extraction.text or "",
+        "warnings": [str(w) for w in extraction.warnings],
+    }
+    out = DocumentRecords(document=NodeRecord(doc_id, doc_props))
+
+    sections: dict[str, NodeRecord] = {}
+    units: dict[str, NodeRecord] = {}
+    regulations: dict[str, NodeRecord] = {}
+    seen_tasks: set[str] = set()
+
+    def add_regulation(title: str) -> str | None:
+        key = regulation_key(title)
+        if not key:
+            return None
+        if key not in regulations:
+            regulations[key] = NodeRecord(key, {"key": key, "canonical": key})
+        return key
+
+    def citation_props(c) -> dict[str, Any]:
+        return {"document_id": doc_id, "relation": c.relation if c.relation in RELATIONS else "basis",
+                "title": c.title, "mention": c.mention or c.title, "start": int(c.start), "end": int(c.end)}
+
+    for ordinal, task in enumerate(extraction.tasks):
+        tid = task.id
+        key = task_key(doc_id, tid)
+        n = 2
+        while key in seen_tasks:  # ids should be unique; never let a duplicate clobber a task
+            tid = f"{task.id}~{n}"
+            key = task_key(doc_id, tid)
+            n += 1
+        seen_tasks.add(key)
+        sec_key = None
+        if task.section:
+            sec_key = section_key(doc_id, task.section)
+            if sec_key not in sections:
+                sections[sec_key] = NodeRecord(sec_key, {
+                    "key": sec_key, "document_id": doc_id, "id": task.section,
+                    "title": task.section_title or "", "ordinal": len(sections)})
+        deadlines = _deadline_dicts(task.deadlines)
+        out.tasks.append(TaskRecord(key, {
+            "key": key, "document_id": doc_id, "id": tid, "ordinal": ordinal,
+            "labels": [str(x) for x in task.labels], "heading": task.heading or "",
+            "text": task.text or "", "start": int(task.start), "end": int(task.end),
+            "section": task.section or "",
+            "deadlines": json.dumps(deadlines, ensure_ascii=False),
+            "deadline_dates": [d["date"] for d in deadlines if d["date"]],
+            "deadline_texts": [d["text"] for d in deadlines],
+        }, section_key=sec_key))
+        for a in task.assignments:
+            name = unit_key(a.canonical or a.unit)
+            if not name or a.role not in ROLES:
+                continue
+            if name not in units:
+                units[name] = NodeRecord(name, {"name": name, "collective": bool(a.collective)})
+            elif a.collective:
+                units[name].props["collective"] = True
+            out.assignments.append(AssignmentRecord(name, key, a.role, {
+                "document_id": doc_id, "unit": a.unit, "mention": a.mention or a.unit,
+                "collective": bool(a.collective), "start": int(a.start), "end": int(a.end)}))
+        for c in task.citations:
+            rkey = add_regulation(c.title)
+            if rkey:
+                out.citations.append(CitationRecord(key, rkey, citation_props(c)))
+    for c in extraction.citations:
+        rkey = add_regulation(c.title)
+        if rkey:
+            out.citations.append(CitationRecord(None, rkey, citation_props(c)))
+    out.sections = list(sections.values())
+    out.units = list(units.values())
+    out.regulations = list(regulations.values())
+    return out
+
+
+# ---------------------------------------------------------------- query results
+
+
+@dataclass
+class DeadlineInfo:
+    text: str
+    date: str | None
+    recurring: str | None
+    start: int
+    end: int
+
+
+@dataclass
+class TaskRow:
+    """One task with its units (canonical names, in order of first mention) and citations."""
+    document_id: str
+    task_id: str
+    ordinal: int
+    heading: str
+    text: str
+    section: str
+    section_title: str
+    labels: list[str]
+    start: int
+    end: int
+    deadlines: list[DeadlineInfo]
+    lead: list[str]
+    participants: list[str]
+    responsible: list[str]
+    basis: list[str]  # titles as first cited, one per regulation
+    produces: list[str]
+
+    @property
+    def number(self) -> int | None:
+        """The task number: the last number of the id ("2.5.19" -> 19)."""
+        return task_number(self.task_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def task_number(task_id: str) -> int | None:
+    m = re.search(r"(\d+)(?!.*\d)", task_id or "")
+    return int(m.group(1)) if m else None
+
+
+@dataclass
+class UnitRole:
+    """One Unit->Task edge with its provenance (offsets into the document text)."""
+    unit: str
+    role: str
+    collective: bool
+    as_written: str
+    mention: str
+    document_id: str
+    task_id: str
+    start: int
+    end: int
+
+
+@dataclass
+class TaskCitation:
+    """One Task->Regulation citation with its provenance."""
+    task: TaskRow
+    regulation: str  # key
+    relation: str
+    title: str  # as cited
+    mention: str
+    start: int
+    end: int
+
+
+@dataclass
+class RegulationRow:
+    key: str  # normalised title: the merge key
+    title: str  # most frequent title as cited (ties: shortest, then smallest)
+    titles: list[str]  # every title as cited, sorted
+    basis_count: int  # citation mentions (in tasks and outside them) with relation basis
+    produces_count: int
+    tasks: int  # distinct tasks citing it
+    documents: int  # distinct documents citing it
+
+    @property
+    def total(self) -> int:
+        return self.basis_count + self.produces_count
+
+
+@dataclass
+class UnitWorkload:
+    unit: str
+    collective: bool
+    lead: int  # distinct tasks per role
+    participant: int
+    responsible: int
+    total: int  # distinct tasks in any role
+    documents: int
+
+
+@dataclass
+class CoEdge:
+    a: str  # a < b
+    b: str
+    weight: int  # distinct tasks both units are assigned to (any role)
+
+
+@dataclass
+class DocumentSummary:
+    document_id: str
+    title: str
+    doc_number: str
+    issuer: str
+    date: str
+    source: str
+    sha256: str
+    sections: int
+    tasks: int
+    units: int  # distinct units assigned to its tasks
+    regulations: int  # distinct regulations cited (in or outside tasks)
+    assignments: int  # Unit->Task edges
+    citations: int  # CITES edges
+
+
+@dataclass
+class IngestResult:
+    document_id: str
+    tasks: int
+    units: int
+    regulations: int
+    replaced: bool  # the document was in the store before

@@ -1,0 +1,330 @@
+"""The graph store API: one interface, two stores with the same answers.
+
+    from graph.store import open_store
+    store = open_store("embedded", home)      # or open_store("neo4j") (NEO4J_* variables)
+    store.ingest(extraction) -> IngestResult  # replaces that document's subgraph, atomically
+
+Stores (`GraphStore` subclasses): `graph.embedded.EmbeddedStore(home)` (networkx,
+``home/graph.json.gz``, the default) and `graph.neo4j_store.Neo4jStore(driver=None,
+database=None)`. Both are context managers (`close()`).
+
+Writes
+  ingest(extraction) -> IngestResult(document_id, tasks, units, regulations, replaced)
+  write_document(records: DocumentRecords) -> IngestResult   (records from build_graph_records)
+  delete_document(document_id) -> bool
+Queries (every one takes `document_ids: list[str] | None` to restrict to some documents;
+results are lists of dataclasses from graph.model, sorted as stated, equal across stores)
+  documents(document_ids=None) -> list[DocumentSummary]            by document_id
+  document_text(document_id) -> str | None                         offsets point into it
+  tasks(document_ids=None) -> list[TaskRow]                        by (document_id, ordinal)
+  task(document_id, task_id) -> TaskRow | None
+  tasks_of_unit(unit, roles=None, document_ids=None) -> list[TaskRow]   unit = canonical name
+  units_of_task(document_id, task_id) -> list[UnitRole]            by (start, role, unit)
+  regulations(title_contains=None, document_ids=None) -> list[RegulationRow]
+                                                                   by (-total, key)
+  tasks_citing(regulation, relation=None, document_ids=None) -> list[TaskCitation]
+                   regulation = any title (normalised to the key); by (document_id, ordinal, start)
+  orphans(kind, as_of=None, document_ids=None) -> list[TaskRow]    kinds: graph.gaps.ORPHAN_KINDS
+                   no_lead | collective_only | unassigned | no_deadline | deadline_passed
+  workload(document_ids=None) -> list[UnitWorkload]                by (-total, -lead, unit)
+  co_responsibility(document_ids=None, include_collective=True, min_weight=1) -> list[CoEdge]
+                                                                   by (-weight, a, b)
+  to_networkx(document_ids=None) -> networkx.MultiDiGraph          for export / drawing
+Result rows: TaskRow(document_id, task_id, ordinal, heading, text, section, section_title,
+  labels, start, end, deadlines: list[DeadlineInfo], lead, participants, responsible,
+  basis, produces) with `.number` (last number of the id) and `.to_dict()`;
+  UnitRole(unit, role, collective, as_written, mention, document_id, task_id, start, end);
+  TaskCitation(task: TaskRow, regulation, relation, title, mention, start, end);
+  RegulationRow(key, title, titles, basis_count, produces_count, tasks, documents) `.total`;
+  UnitWorkload(unit, collective, lead, participant, responsible, total, documents);
+  CoEdge(a, b, weight); DocumentSummary(document_id, title, doc_number, issuer, date,
+  source, sha256, sections, tasks, units, regulations, assignments, citations).
+Errors: StoreError (one-line message: bad store file, unreachable server, bad argument).
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import json
+import os
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any
+
+import networkx as nx
+
+from graph.model import (
+    ROLES,
+    CoEdge,
+    DeadlineInfo,
+    DocumentRecords,
+    DocumentSummary,
+    IngestResult,
+    RegulationRow,
+    TaskCitation,
+    TaskRow,
+    UnitRole,
+    UnitWorkload,
+    build_graph_records,
+    regulation_key,
+)
+
+STORE_KINDS = ("embedded", "neo4j")
+ORPHAN_KINDS = ("no_lead", "collective_only", "unassigned", "no_deadline", "deadline_passed")
+ROLE_ORDER = {r: i for i, r in enumerate(ROLES)}
+
+
+class StoreError(Exception):
+    """A store problem shown to the user as one line (no traceback)."""
+
+
+def default_home() -> Path:
+    """PLANGRAPH_HOME, else ~/.local/share/plangraph."""
+    env = os.environ.get("PLANGRAPH_HOME")
+    if env:
+        return Path(env).expanduser()
+    return Path.home() / ".local" / "share" / "plangraph"
+
+
+def open_store(kind: str = "embedded", home: str | Path | None = None, **kwargs: Any) -> "GraphStore":
+    """Open the embedded store in `home` (default: default_home()) or the Neo4j store."""
+    if kind == "embedded":
+        from graph.embedded import EmbeddedStore
+        return EmbeddedStore(Path(home) if home is not None else default_home())
+    if kind == "neo4j":
+        from graph.neo4j_store import Neo4jStore
+        return Neo4jStore(**kwargs)
+    raise StoreError(f"unknown store kind: {kind!r} (use one of {', '.join(STORE_KINDS)})")
+
+
+def as_of_date(value: str | _dt.date | None) -> str:
+    """An ISO date string for deadline comparisons (default: today)."""
+    if value is None:
+        return _dt.date.today().isoformat()
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    try:
+        return _dt.date.fromisoformat(str(value).strip()).isoformat()
+    except ValueError:
+        raise StoreError(f"not a date (want YYYY-MM-DD): {value!r}") from None
+
+
+def check_kind(kind: str) -> str:
+    if kind not in ORPHAN_KINDS:
+        raise StoreError(f"unknown gap kind: {kind!r} (use one of {', '.join(ORPHAN_KINDS)})")
+    return kind
+
+
+def doc_filter(document_ids: Iterable[str] | None) -> list[str] | None:
+    """None means all documents; an empty list means none."""
+    return None if document_ids is None else sorted(set(document_ids))
+
+
+class GraphStore(ABC):
+    """The query API both stores implement; see the module docstring."""
+
+    kind: str = "?"
+
+    # ------------------------------------------------------------ lifecycle
+    def close(self) -> None:
+        return None
+
+    def __enter__(self) -> "GraphStore":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ writes
+    def ingest(self, extraction) -> IngestResult:
+        """Write one extraction, replacing any earlier version of the same document."""
+        return self.write_document(build_graph_records(extraction))
+
+    @abstractmethod
+    def write_document(self, records: DocumentRecords) -> IngestResult:
+        """All-or-nothing: on any error the store is as it was before."""
+
+    @abstractmethod
+    def delete_document(self, document_id: str) -> bool:
+        """Remove a document's subgraph and the Units/Regulations left without edges."""
+
+    # ------------------------------------------------------------ queries
+    @abstractmethod
+    def documents(self, document_ids: Sequence[str] | None = None) -> list[DocumentSummary]: ...
+
+    @abstractmethod
+    def document_text(self, document_id: str) -> str | None: ...
+
+    @abstractmethod
+    def tasks(self, document_ids: Sequence[str] | None = None) -> list[TaskRow]: ...
+
+    @abstractmethod
+    def task(self, document_id: str, task_id: str) -> TaskRow | None: ...
+
+    @abstractmethod
+    def tasks_of_unit(self, unit: str, roles: Sequence[str] | None = None,
+                      document_ids: Sequence[str] | None = None) -> list[TaskRow]: ...
+
+    @abstractmethod
+    def units_of_task(self, document_id: str, task_id: str) -> list[UnitRole]: ...
+
+    @abstractmethod
+    def regulations(self, title_contains: str | None = None,
+                    document_ids: Sequence[str] | None = None) -> list[RegulationRow]: ...
+
+    @abstractmethod
+    def tasks_citing(self, regulation: str, relation: str | None = None,
+                     document_ids: Sequence[str] | None = None) -> list[TaskCitation]: ...
+
+    @abstractmethod
+    def orphans(self, kind: str, as_of: str | _dt.date | None = None,
+                document_ids: Sequence[str] | None = None) -> list[TaskRow]:
+        """Tasks with a gap. no_lead: has units, none leads; collective_only: has units, all
+        mentions collective; unassigned: no unit at all; no_deadline: no time limit;
+        deadline_passed: some dated time limit is before `as_of` (default today)."""
+
+    @abstractmethod
+    def workload(self, document_ids: Sequence[str] | None = None) -> list[UnitWorkload]: ...
+
+    @abstractmethod
+    def co_responsibility(self, document_ids: Sequence[str] | None = None,
+                          include_collective: bool = True, min_weight: int = 1) -> list[CoEdge]: ...
+
+    @abstractmethod
+    def to_networkx(self, document_ids: Sequence[str] | None = None) -> nx.MultiDiGraph: ...
+
+    def unit_names(self) -> list[str]:
+        """Every unit's canonical name, sorted."""
+        return sorted(w.unit for w in self.workload())
+
+    # ------------------------------------------------------------ shared helpers
+    @staticmethod
+    def _check_roles(roles: Sequence[str] | str | None) -> list[str]:
+        if roles is None:
+            return list(ROLES)
+        if isinstance(roles, str):
+            roles = [roles]
+        bad = [r for r in roles if r not in ROLES]
+        if bad:
+            raise StoreError(f"unknown role: {bad[0]!r} (use one of {', '.join(ROLES)})")
+        return list(roles)
+
+    @staticmethod
+    def _check_relation(relation: str | None) -> str | None:
+        if relation is not None and relation not in ("basis", "produces"):
+            raise StoreError(f"unknown relation: {relation!r} (use basis or produces)")
+        return relation
+
+    @staticmethod
+    def _regulation_query_key(regulation: str) -> str:
+        key = regulation_key(regulation)
+        if not key:
+            raise StoreError(f"empty regulation title: {regulation!r}")
+        return key
+
+
+def task_row(props: dict[str, Any], section_title: str | None,
+             unit_edges: Iterable[tuple[str, str, int]],
+             cites: Iterable[tuple[str, str, str, int]]) -> TaskRow:
+    """Assemble a TaskRow from raw store data, identically for both stores.
+
+    unit_edges: (unit, role, start); cites: (regulation key, title as cited, relation, start).
+    Units per role in order of first mention (then name); citations likewise.
+    """
+    first: dict[tuple[str, str], int] = {}
+    for unit, role, start in unit_edges:
+        k = (role, unit)
+        first[k] = min(first.get(k, start), start)
+    by_role: dict[str, list[str]] = {r: [] for r in ROLES}
+    for (role, unit), _start in sorted(first.items(), key=lambda kv: (kv[1], kv[0][1])):
+        by_role[role].append(unit)
+    cfirst: dict[tuple[str, str], tuple[int, str]] = {}
+    for key, title, relation, start in cites:
+        k = (relation, key)
+        if k not in cfirst or (start, title) < cfirst[k]:
+            cfirst[k] = (start, title)
+    by_rel: dict[str, list[str]] = {"basis": [], "produces": []}
+    for (relation, key), (start, title) in sorted(cfirst.items(), key=lambda kv: (kv[1][0], kv[0][1])):
+        by_rel.setdefault(relation, []).append(title)
+    raw_deadlines = props.get("deadlines") or "[]"
+    deadlines = [DeadlineInfo(**d) for d in json.loads(raw_deadlines)] if isinstance(raw_deadlines, str) else []
+    return TaskRow(
+        document_id=props["document_id"], task_id=props["id"], ordinal=int(props.get("ordinal", 0)),
+        heading=props.get("heading", ""), text=props.get("text", ""),
+        section=props.get("section", "") or "", section_title=section_title or "",
+        labels=list(props.get("labels") or []), start=int(props.get("start", 0)), end=int(props.get("end", 0)),
+        deadlines=deadlines, lead=by_role["lead"], participants=by_role["participant"],
+        responsible=by_role["responsible"], basis=by_rel["basis"], produces=by_rel["produces"])
+
+
+def sort_tasks(rows: Iterable[TaskRow]) -> list[TaskRow]:
+    return sorted(rows, key=lambda r: (r.document_id, r.ordinal))
+
+
+def regulation_row(key: str, cites: Iterable[tuple[str, str, str, str | None]]) -> RegulationRow:
+    """cites: (title as cited, relation, document_id, task key or None)."""
+    counts: dict[str, int] = {}
+    basis = produces = 0
+    tasks: set[str] = set()
+    docs: set[str] = set()
+    for title, relation, doc, task in cites:
+        counts[title] = counts.get(title, 0) + 1
+        if relation == "produces":
+            produces += 1
+        else:
+            basis += 1
+        docs.add(doc)
+        if task:
+            tasks.add(task)
+    title = min(counts, key=lambda t: (-counts[t], len(t), t)) if counts else key
+    return RegulationRow(key=key, title=title, titles=sorted(counts), basis_count=basis,
+                         produces_count=produces, tasks=len(tasks), documents=len(docs))
+
+
+def sort_regulations(rows: Iterable[RegulationRow]) -> list[RegulationRow]:
+    return sorted(rows, key=lambda r: (-r.total, r.key))
+
+
+def matches_title(row: RegulationRow, needle: str | None) -> bool:
+    """Substring match on the key (normalised needle) or on any title as cited."""
+    if not needle:
+        return True
+    nkey = regulation_key(needle)
+    return (bool(nkey) and nkey in row.key) or any(needle in t for t in row.titles)
+
+
+def sort_workload(rows: Iterable[UnitWorkload]) -> list[UnitWorkload]:
+    return sorted(rows, key=lambda w: (-w.total, -w.lead, w.unit))
+
+
+def sort_co_edges(rows: Iterable[CoEdge]) -> list[CoEdge]:
+    return sorted(rows, key=lambda e: (-e.weight, e.a, e.b))
+
+
+def unit_role_sort_key(u: UnitRole) -> tuple:
+    return (u.start, ROLE_ORDER.get(u.role, 9), u.unit, u.end)
+
+
+def orphan_match(kind: str, unit_edge_collective: list[bool], roles: set[str],
+                 deadline_count: int, deadline_dates: list[str], as_of: str) -> bool:
+    """The gap definitions in one place (the Neo4j store mirrors them in Cypher)."""
+    if kind == "no_lead":
+        return bool(unit_edge_collective) and "lead" not in roles
+    if kind == "collective_only":
+        return bool(unit_edge_collective) and all(unit_edge_collective)
+    if kind == "unassigned":
+        return not unit_edge_collective
+    if kind == "no_deadline":
+        return deadline_count == 0
+    if kind == "deadline_passed":
+        return any(d < as_of for d in deadline_dates)
+    raise StoreError(f"unknown gap kind: {kind!r}")
+
+
+__all__ = [
+    "GraphStore", "StoreError", "open_store", "default_home", "STORE_KINDS", "ORPHAN_KINDS",
+    "as_of_date", "check_kind", "doc_filter", "task_row", "sort_tasks", "regulation_row",
+    "sort_regulations", "sort_workload", "sort_co_edges", "matches_title",
+]
