@@ -339,16 +339,17 @@ class EmbeddedStore(GraphStore):
                for u, e in self._unit_edges(n)]
         return sorted(out, key=unit_role_sort_key)
 
-    def _citations(self, docs: list[str] | None) -> dict[str, list[tuple[str, str, str, str | None]]]:
-        """Regulation key -> [(title, relation, document_id, task key or None)]."""
+    def _citations(self, docs: list[str] | None) -> dict[str, list[tuple]]:
+        """Regulation key -> [(title, relation, 1, [document_id], [task key])], one per citation."""
         wanted = None if docs is None else set(docs)
         out: dict[str, list] = {}
         for u, v, e in self.g.edges(data=True):
             if e.get("type") != "CITES" or (wanted is not None and e["document_id"] not in wanted):
                 continue
             src = self.g.nodes[u]
-            task = src["key"] if src.get("label") == "Task" else None
-            out.setdefault(self.g.nodes[v]["key"], []).append((e["title"], e["relation"], e["document_id"], task))
+            tasks = [src["key"]] if src.get("label") == "Task" else []
+            out.setdefault(self.g.nodes[v]["key"], []).append(
+                (e["title"], e["relation"], 1, [e["document_id"]], tasks))
         return out
 
     def regulations(self, title_contains: str | None = None,

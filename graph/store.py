@@ -263,21 +263,21 @@ def sort_tasks(rows: Iterable[TaskRow]) -> list[TaskRow]:
     return sorted(rows, key=lambda r: (r.document_id, r.ordinal))
 
 
-def regulation_row(key: str, cites: Iterable[tuple[str, str, str, str | None]]) -> RegulationRow:
-    """cites: (title as cited, relation, document_id, task key or None)."""
+def regulation_row(key: str, cites: Iterable[tuple[str, str, int, Iterable[str], Iterable[str]]]) -> RegulationRow:
+    """cites: (title as cited, relation, mentions, document ids, task keys), one or more per
+    (title, relation); stores may pre-aggregate or pass one tuple per citation."""
     counts: dict[str, int] = {}
     basis = produces = 0
     tasks: set[str] = set()
     docs: set[str] = set()
-    for title, relation, doc, task in cites:
-        counts[title] = counts.get(title, 0) + 1
+    for title, relation, n, doc_ids, task_keys in cites:
+        counts[title] = counts.get(title, 0) + n
         if relation == "produces":
-            produces += 1
+            produces += n
         else:
-            basis += 1
-        docs.add(doc)
-        if task:
-            tasks.add(task)
+            basis += n
+        docs.update(doc_ids)
+        tasks.update(t for t in task_keys if t)
     title = min(counts, key=lambda t: (-counts[t], len(t), t)) if counts else key
     return RegulationRow(key=key, title=title, titles=sorted(counts), basis_count=basis,
                          produces_count=produces, tasks=len(tasks), documents=len(docs))
