@@ -1,0 +1,54 @@
+"""Balanced brackets in Chinese text, mixed widths and nesting included.
+
+Plans write "（牵头单位：…各区县(市)政府）" and "[牵头单位:…;参加单位:…(市)…]": a clause is
+the outermost balanced pair, and list separators inside inner pairs do not split it.
+"""
+from __future__ import annotations
+
+OPENERS = {"（": "paren", "(": "paren", "[": "square", "［": "square", "【": "square", "〔": "square"}
+CLOSERS = {"）": "paren", ")": "paren", "]": "square", "］": "square", "】": "square", "〕": "square"}
+MAX_DEPTH = 32  # deeper nesting is treated as plain text (bounded work on hostile input)
+
+
+def find_pairs(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, int]]:
+    """All matched pairs in text[start:end] as (open, close, depth), in order of opening.
+
+    A closer of the wrong family closes the nearest opener of its own family, if any;
+    unmatched openers and closers are ignored.
+    """
+    end = len(text) if end is None else end
+    stack: list[tuple[int, str]] = []
+    pairs: list[tuple[int, int, int]] = []
+    for i in range(start, end):
+        ch = text[i]
+        family = OPENERS.get(ch)
+        if family is not None:
+            if len(stack) < MAX_DEPTH:
+                stack.append((i, family))
+            continue
+        family = CLOSERS.get(ch)
+        if family is None:
+            continue
+        for depth in range(len(stack) - 1, -1, -1):
+            if stack[depth][1] == family:
+                pairs.append((stack[depth][0], i, depth))
+                del stack[depth:]
+                break
+    pairs.sort()
+    return pairs
+
+
+def split_top_level(text: str, separators: str) -> list[tuple[int, int]]:
+    """Spans of `text` split at `separators` that are not inside a nested bracket."""
+    closes = {o: c for o, c, _d in find_pairs(text)}
+    spans, piece_start, i = [], 0, 0
+    while i < len(text):
+        if i in closes:
+            i = closes[i] + 1
+            continue
+        if text[i] in separators:
+            spans.append((piece_start, i))
+            piece_start = i + 1
+        i += 1
+    spans.append((piece_start, len(text)))
+    return spans

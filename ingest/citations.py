@@ -1,0 +1,112 @@
+"""Cited laws and documents: find every 《…》 (nested titles too) and the bare 宪法 / 民法典.
+
+The relation (SCHEMA.md): `produces` where the nearest relation verb before the title in
+its clause is a drafting verb (制定, 出台, 修订 … see data/citation_verbs.tsv), else `basis`.
+Verbs are read from the jieba tokens, so 制定发布 and 研究制定 are matched as words.
+"""
+from __future__ import annotations
+
+import re
+from bisect import bisect_right
+from dataclasses import dataclass
+
+from ingest.vocab import vocabulary
+
+TITLE_OPEN, TITLE_CLOSE = "《", "》"
+INNER_MARKS = {"〈": "〉", "<": ">", "＜": "＞", "《": "》"}
+BARE_TITLES = re.compile(r"(?<![《〈<\u4e00-\u9fff])(?:中华人民共和国)?(宪法|民法典)(?![》〉>])")
+# an issuer written before the marks: 国务院《…》, 国务院办公厅《…》, 湖南省人民政府《…》
+ISSUER_BEFORE = re.compile(r"(国务院办公厅|国务院|中共中央办公厅|中共中央|全国人大常委会|"
+                           r"[\u4e00-\u9fff]{2,6}(?:省|市|自治区)(?:人民政府(?:办公厅|办公室)?|人大常委会)?)$")
+CLAUSE_BREAKS = "，。；：！？,;:\n"
+MAX_TITLE_CHARS = 120
+
+
+@dataclass
+class FoundCitation:
+    title: str
+    mention: str
+    relation: str
+    start: int
+    end: int
+    issuer_prefix: str | None = None
+
+
+def _title_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
+    """(open, close, nested) for each 《…》 and each title nested inside one."""
+    spans, stack = [], []
+    for i in range(start, end):
+        ch = text[i]
+        if ch == TITLE_OPEN:
+            stack.append(i)
+        elif ch == TITLE_CLOSE and stack:
+            o = stack.pop()
+            spans.append((o, i, bool(stack)))
+        elif ch == "\n":
+            stack.clear()  # a title never spans lines
+    for o, c, nested in list(spans):
+        if nested:
+            continue
+        for i in range(o + 1, c):
+            close = INNER_MARKS.get(text[i])
+            if close and text[i] != TITLE_OPEN:
+                j = text.find(close, i + 1, c)
+                if j > i + 1:
+                    spans.append((i, j, True))
+    spans.sort()
+    return spans
+
+
+def find_citations(text: str, token_starts: list[int], token_texts: list[str],
+                   start: int = 0, end: int | None = None) -> list[FoundCitation]:
+    """Citations in text[start:end]; tokens are the segmenter's, used for the relation verb."""
+    end = len(text) if end is None else end
+    found: list[FoundCitation] = []
+    covered: list[tuple[int, int]] = []
+    for o, c, nested in _title_spans(text, start, end):
+        title = text[o + 1:c]
+        if not title.strip() or len(title) > MAX_TITLE_CHARS:
+            continue
+        covered.append((o, c))
+        outer = o if not nested else _outer_start(covered, o)
+        issuer = None if nested else _issuer_before(text, o)
+        found.append(FoundCitation(title=title, mention=text[o:c + 1],
+                                   relation=_relation(text, outer, token_starts, token_texts),
+                                   start=o, end=c + 1, issuer_prefix=issuer))
+    for m in BARE_TITLES.finditer(text, start, end):
+        if any(o <= m.start() <= c for o, c in covered):
+            continue
+        found.append(FoundCitation(title=m.group(0), mention=m.group(0), relation="basis",
+                                   start=m.start(), end=m.end()))
+    found.sort(key=lambda f: (f.start, f.end))
+    return found
+
+
+def _outer_start(covered: list[tuple[int, int]], inner_open: int) -> int:
+    enclosing = [o for o, c in covered if o < inner_open < c]
+    return min(enclosing) if enclosing else inner_open
+
+
+def _issuer_before(text: str, open_pos: int) -> str | None:
+    m = ISSUER_BEFORE.search(text, max(0, open_pos - 16), open_pos)
+    return m.group(1) if m else None
+
+
+def _relation(text: str, open_pos: int, token_starts: list[int], token_texts: list[str]) -> str:
+    """The relation given by the nearest relation verb before the title, within its clause."""
+    verbs = vocabulary().citation_verbs
+    i = bisect_right(token_starts, open_pos) - 1
+    while i >= 0 and token_starts[i] >= open_pos:
+        i -= 1
+    while i >= 0:
+        token = token_texts[i]
+        if any(ch in CLAUSE_BREAKS for ch in token):
+            break
+        if token in verbs:
+            return verbs[token]
+        # compound verbs jieba keeps whole (加快制定, 研究出台): look for a known verb at the end
+        for verb, relation in verbs.items():
+            if len(token) > len(verb) and token.endswith(verb):
+                return relation
+        i -= 1
+    return "basis"

@@ -1,0 +1,218 @@
+"""Responsibility clauses: who leads, takes part in, or answers for a task.
+
+find → parse → split, each a pure function over the document text with offsets kept:
+- `find_clauses` finds candidate spans: outermost brackets, and labelled lines
+  ("责任单位：…") outside brackets;
+- `parse_clause` cuts a clause into segments, each with a role taken from a label
+  (牵头单位：A、B) or a trailing verb (A、B牵头), see data/role_words.tsv;
+- `split_units` splits a segment's unit list, expands shared words and drops trailers.
+A sentence that only mentions units ("建立…牵头、…参加的联席会议机制") is no clause: it is
+neither bracketed nor labelled, and its pieces do not look like unit lists.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.brackets import find_pairs, split_top_level
+from ingest.units import canonical_unit, is_collective
+from ingest.vocab import Vocabulary, vocabulary
+
+ROLES = ("lead", "participant", "responsible")
+SPACE = " \t\u3000\xa0\n"
+TRAILING_PUNCT = SPACE + "。．.；;，,：:"
+MAX_UNIT_CHARS = 40
+PLACE_IN_NAME = re.compile(r"^[\u4e00-\u9fff]{1,4}[省市县区州盟旗]")
+
+
+@dataclass
+class UnitAssignment:
+    unit: str
+    mention: str
+    role: str
+    collective: bool
+    start: int
+    end: int
+    canonical: str | None = None
+
+
+@dataclass
+class Clause:
+    start: int
+    end: int
+    assignments: list[UnitAssignment] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- find
+
+def find_clauses(text: str, start: int = 0, end: int | None = None) -> list[Clause]:
+    """Every responsibility clause in text[start:end], in order."""
+    end = len(text) if end is None else end
+    clauses: list[Clause] = []
+    covered_until = start
+    for open_pos, close_pos, _depth in find_pairs(text, start, end):
+        if open_pos < covered_until:
+            continue  # inside a clause already taken
+        assignments = parse_clause(text, open_pos + 1, close_pos)
+        if assignments:
+            clauses.append(Clause(open_pos, close_pos + 1, assignments))
+            covered_until = close_pos + 1
+    clauses.extend(_labelled_lines(text, start, end, clauses))
+    clauses.sort(key=lambda c: c.start)
+    return clauses
+
+
+def _labelled_lines(text: str, start: int, end: int, taken: list[Clause]) -> list[Clause]:
+    """"责任单位：A、B" written as a line or sentence of its own, outside brackets."""
+    vocab = vocabulary()
+    found = []
+    inside = [(o, c) for o, c, _d in find_pairs(text, start, end)]
+    for m in vocab.label_pattern.finditer(text, start, end):
+        label_start = m.start(1)
+        if vocab.label_roles[m.group(1)] == "none":
+            continue
+        before = text[start:label_start].rstrip(" \t\u3000")
+        if before and before[-1] not in "\n。；;":
+            continue
+        if any(o < label_start < c for o, c in inside) or any(c.start <= label_start < c.end for c in taken):
+            continue
+        stop = text.find("\n", label_start, end)
+        stop = end if stop < 0 else stop
+        sentence_end = text.find("。", label_start, stop)
+        stop = stop if sentence_end < 0 else sentence_end
+        assignments = parse_clause(text, label_start, stop)
+        if assignments:
+            found.append(Clause(label_start, stop, assignments))
+    return found
+
+
+# ---------------------------------------------------------------- parse
+
+def _strip_span(text: str, s: int, e: int, chars: str = SPACE) -> tuple[int, int]:
+    while s < e and text[s] in chars:
+        s += 1
+    while e > s and text[e - 1] in chars:
+        e -= 1
+    return s, e
+
+
+def _ending_verb(text: str, s: int, e: int, vocab: Vocabulary) -> str | None:
+    piece = text[s:e]
+    for verb in vocab.verbs:
+        if piece.endswith(verb) and len(piece) > len(verb):
+            return verb
+    return None
+
+
+def parse_clause(text: str, s: int, e: int) -> list[UnitAssignment]:
+    """Assignments stated by the clause body text[s:e]; empty if it is not a clause."""
+    vocab = vocabulary()
+    body = text[s:e]
+    if not body.strip() or "。" in body.rstrip("。") or len(body) > 600:
+        return []
+    segments: list[tuple[str, int, int, bool]] = []  # (role, start, end, labelled)
+    current_role: str | None = None
+    for a, b in split_top_level(body, "；;"):
+        for c, d in split_top_level(body[a:b], "，,"):
+            ps, pe = _strip_span(text, s + a + c, s + a + d, TRAILING_PUNCT)
+            if ps >= pe:
+                continue
+            m = vocab.label_pattern.match(text, ps, pe)
+            if m:
+                current_role = vocab.label_roles[m.group(1)]
+                us, ue = m.end(), pe
+                verb = _ending_verb(text, us, ue, vocab)
+                if verb:
+                    ue -= len(verb)
+                segments.append((current_role, us, ue, True))
+                continue
+            verb = _ending_verb(text, ps, pe, vocab)
+            if verb:
+                verb_role = vocab.verb_roles[verb]
+                if current_role in ("participant", "responsible") and verb_role == "responsible":
+                    segments.append((current_role, ps, pe - len(verb), True))
+                else:
+                    segments.append((verb_role, ps, pe - len(verb), False))
+                    current_role = None
+            elif current_role is not None:
+                segments.append((current_role, ps, pe, True))
+    assignments: list[UnitAssignment] = []
+    for role, us, ue, labelled in segments:
+        if role not in ROLES:
+            continue
+        units = split_units(text, us, ue)
+        if not units or (not labelled and not all(looks_like_unit(u) for u, _s, _e in units)):
+            continue
+        for unit, ms, me in units:
+            if len(unit) > MAX_UNIT_CHARS:
+                continue
+            assignments.append(UnitAssignment(
+                unit=unit, mention=text[ms:me], role=role, collective=is_collective(unit),
+                start=ms, end=me, canonical=canonical_unit(unit)))
+    return assignments
+
+
+# ---------------------------------------------------------------- split
+
+def looks_like_unit(name: str) -> bool:
+    """A name of the form of a body: known ending, and a known beginning or a short name."""
+    vocab = vocabulary()
+    if not name or "的" in name or len(name) > MAX_UNIT_CHARS:
+        return False
+    if not name.endswith(vocab.unit_suffixes):
+        return False
+    return name.startswith(vocab.unit_prefixes) or len(name) <= 8 or bool(PLACE_IN_NAME.match(name))
+
+
+def split_units(text: str, s: int, e: int) -> list[tuple[str, int, int]]:
+    """Units named in text[s:e] as (unit, mention start, mention end)."""
+    vocab = vocabulary()
+    s, e = _strip_span(text, s, e, TRAILING_PUNCT)
+    for lead_in in vocab.lead_ins:
+        if text.startswith(lead_in, s, e):
+            s += len(lead_in)
+            break
+    out: list[tuple[str, int, int]] = []
+    for a, b in split_top_level(text[s:e], "、，,；;/"):
+        for unit, us, ue in _split_conjunctions(text, s + a, s + b, vocab):
+            us, ue = _strip_span(text, us, ue, TRAILING_PUNCT)
+            for trailer in vocab.trailers:
+                if unit.endswith(trailer) and len(unit) > len(trailer):
+                    unit, ue = unit[: -len(trailer)], ue - len(trailer)
+                    break
+            unit = unit.strip(TRAILING_PUNCT)
+            if unit and unit not in vocab.trailers:
+                out.append((unit, us, ue))
+    return out
+
+
+def _split_conjunctions(text: str, s: int, e: int, vocab: Vocabulary) -> list[tuple[str, int, int]]:
+    """Split "A和B" / "A及B" where both are units; expand "P人大常委会和政府" to P+政府.
+
+    Names that contain 和 themselves (市人大监察和司法委, 文化和旅游部) stay whole: the part
+    after 和 neither starts like a unit nor is a shared body word.
+    """
+    s, e = _strip_span(text, s, e)
+    piece = text[s:e]
+    closes = {o: c for o, c, _d in find_pairs(piece)}
+    i = 0
+    while i < len(piece):
+        if i in closes:
+            i = closes[i] + 1
+            continue
+        if piece[i] in "和及与" and 0 < i < len(piece) - 1:
+            left, right = piece[:i], piece[i + 1:]
+            right_stripped = right
+            for trailer in vocab.trailers:
+                if right_stripped.endswith(trailer):
+                    right_stripped = right_stripped[: -len(trailer)]
+                    break
+            if right.startswith(vocab.unit_prefixes) and looks_like_unit(left.split("等")[0] or left):
+                return [(left, s, s + i)] + _split_conjunctions(text, s + i + 1, e, vocab)
+            if right_stripped in vocab.body_words:
+                body = next((w for w in vocab.body_words if left.endswith(w) and len(left) > len(w)), None)
+                if body:
+                    shared = left[: -len(body)]
+                    return [(left, s, s + i), (shared + right_stripped, s + i + 1, s + i + 1 + len(right_stripped))]
+        i += 1
+    return [(piece, s, e)]

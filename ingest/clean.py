@@ -1,0 +1,75 @@
+"""Split the text into lines and mark the ones that are web-page or file junk.
+
+Nothing is deleted: junk lines are flagged, so offsets into the text stay valid.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ingest.vocab import vocabulary
+
+# gov.cn and similar pages put a metadata table above the article: "索 引 号：", "发文字号：" …
+META_KEYS = {
+    "索引号": "index_no", "主题分类": "topic", "发文机关": "issuer", "成文日期": "date",
+    "标题": "title", "发文字号": "doc_number", "发布日期": "published", "主题词": "keywords",
+    "文号": "doc_number", "发布机关": "issuer", "时效性": "validity", "效力级别": "level",
+}
+_META_LINE = re.compile(r"^[\s\u3000]*([\u4e00-\u9fff][\u4e00-\u9fff\s\u3000]{0,8})[:：][\s\u3000]*(.*)$")
+
+
+@dataclass
+class Line:
+    start: int
+    end: int  # offset of the line's end (before "\n")
+    text: str
+    junk: str | None = None  # why this line is not plan text
+
+
+def split_lines(text: str) -> list[Line]:
+    lines, pos = [], 0
+    for raw in text.split("\n"):
+        lines.append(Line(pos, pos + len(raw), raw))
+        pos += len(raw) + 1
+    return lines
+
+
+def _meta_key(label: str) -> str | None:
+    return META_KEYS.get(re.sub(r"[\s\u3000]", "", label))
+
+
+def mark_junk(lines: list[Line]) -> dict[str, str]:
+    """Flag junk lines in place; return the page metadata table found on the way."""
+    vocab = vocabulary()
+    metadata: dict[str, str] = {}
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        stripped = line.text.strip(" \t\u3000\xa0")
+        for pattern, reason in vocab.junk_patterns:
+            if pattern.search(stripped):
+                line.junk = reason
+                break
+        m = _META_LINE.match(line.text)
+        key = _meta_key(m.group(1)) if m else None
+        if key and line.junk is None and len(stripped) < 80:
+            line.junk = "page metadata"
+            value = m.group(2).strip()
+            # the value often stands on the next line ("发文字号：\n国发〔2018〕38号")
+            if not value and i + 1 < len(lines) and not _meta_key_line(lines[i + 1].text):
+                nxt = lines[i + 1]
+                value = nxt.text.strip()
+                if len(value) < 60:
+                    nxt.junk = "page metadata"
+                    i += 1
+                else:
+                    value = ""
+            if value and key not in metadata:
+                metadata[key] = value
+        i += 1
+    return metadata
+
+
+def _meta_key_line(text: str) -> bool:
+    m = _META_LINE.match(text)
+    return bool(m and _meta_key(m.group(1)))

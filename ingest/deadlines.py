@@ -1,0 +1,81 @@
+"""Time limits: 2022年底前, 到2025年底前, 2022年6月底前, 每年3月1日前, 6月底, 年底前 …
+
+Each form is one row of ``PATTERNS``: a regex and how to turn its groups into the last day
+meant (SCHEMA.md: `date` null where the text gives no year; `recurring` "yearly" for 每年).
+"""
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+NUM = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
+
+
+@dataclass
+class FoundDeadline:
+    text: str
+    date: str | None
+    recurring: str | None
+    start: int
+    end: int
+
+
+def _month_end(year: int, month: int) -> str | None:
+    if not (1 <= month <= 12):
+        return None
+    return f"{year:04d}-{month:02d}-{calendar.monthrange(year, month)[1]:02d}"
+
+
+def _day(year: int, month: int, day: int) -> str | None:
+    try:
+        if 1 <= month <= 12 and 1 <= day <= calendar.monthrange(year, month)[1]:
+            return f"{year:04d}-{month:02d}-{day:02d}"
+    except (ValueError, OverflowError):
+        return None
+    return None
+
+
+def _num(s: str) -> int:
+    from ingest.numbering import chinese_to_int
+    return int(s) if s.isdigit() else chinese_to_int(s)
+
+
+Resolver = Callable[[re.Match[str]], "str | None"]
+
+# (pattern, date from the match, recurring); order matters: longer forms first.
+PATTERNS: tuple[tuple[re.Pattern[str], Resolver, str | None], ...] = (
+    (re.compile(r"每年" + NUM + r"月" + NUM + r"日(?:前|之前|以前)"), lambda m: None, "yearly"),
+    (re.compile(r"每年" + NUM + r"月(?:底|末)?(?:前|之前|以前)"), lambda m: None, "yearly"),
+    (re.compile(r"每年(?:第)?[一二三四1-4]季度(?:末|前)?"), lambda m: None, "yearly"),
+    (re.compile(r"每年(?:年底|年末|底)(?:前|之前)"), lambda m: None, "yearly"),
+    (re.compile(r"每年上半年"), lambda m: None, "yearly"),
+    (re.compile(r"(\d{4})年" + NUM + r"月" + NUM + r"日(?:前|之前|以前)"),
+     lambda m: _day(int(m.group(1)), _num(m.group(2)), _num(m.group(3))), None),
+    (re.compile(r"(\d{4})年" + NUM + r"月(?:底|末)(?:前|之前|以前)?"),
+     lambda m: _month_end(int(m.group(1)), _num(m.group(2))), None),
+    (re.compile(r"(\d{4})年" + NUM + r"月(?:前|之前|以前)"),
+     lambda m: _month_end(int(m.group(1)), _num(m.group(2)) - 1) if _num(m.group(2)) > 1 else f"{int(m.group(1)) - 1}-12-31", None),
+    (re.compile(r"(\d{4})年(?:年底|年末|底)(?:前|之前|以前)"), lambda m: f"{int(m.group(1)):04d}-12-31", None),
+    (re.compile(r"(\d{4})年上半年(?:前|之前)?(?=完成|前|底)"), lambda m: f"{int(m.group(1)):04d}-06-30", None),
+    (re.compile(r"(?<![\d年月每])(1[0-2]|[1-9])月(?:底|末)(?:前|之前|以前)?"), lambda m: None, None),
+    (re.compile(r"(?<![\d年月每])(1[0-2]|[1-9])月(?:前|之前|以前)"), lambda m: None, None),
+    # month alone as a time limit at the head of a clause: "（12月取得明显成效，牵头考核单位：…）"
+    (re.compile(r"(?<=[（(，,])(1[0-2]|[1-9])月份?(?=取得|完成|实现|建成|上线|启动)"), lambda m: None, None),
+    (re.compile(r"(?<![\d年每])年(?:底|末)(?:前|之前)"), lambda m: None, None),
+)
+
+
+def find_deadlines(text: str, start: int = 0, end: int | None = None) -> list[FoundDeadline]:
+    end = len(text) if end is None else end
+    found: list[FoundDeadline] = []
+    taken: list[tuple[int, int]] = []
+    for pattern, resolve, recurring in PATTERNS:
+        for m in pattern.finditer(text, start, end):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found.append(FoundDeadline(m.group(0), resolve(m), recurring, m.start(), m.end()))
+    found.sort(key=lambda d: d.start)
+    return found

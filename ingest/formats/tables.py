@@ -1,0 +1,196 @@
+"""Tables as text lines the plan extractor already understands.
+
+A task-division table (任务分工表) -- a header row naming a task column and unit columns
+by role words (牵头 / 责任 / 配合 / 参加 / 协办 / 时限 ...) -- becomes one numbered line per
+row: ``1．任务内容（牵头单位：A、B；参加单位：C；完成时限：2022年底前）``.  A row that only
+carries a heading (one text across the row) stays a line of its own.  Any other table
+becomes one line per row, cells separated by a tab.
+
+Used by the .docx, .html and .pdf readers; input is plain rows of cell strings
+(merged cells repeated, as python-docx and pdfplumber give them).
+"""
+from __future__ import annotations
+
+import re
+
+# Roles of a header cell, first match wins (so 牵头 beats 责任 in "责任单位（牵头）").
+_PERSON = re.compile(r"领导|责任人|联系人|负责人|分管")
+_HEADER_ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("seq", re.compile(r"^(序号?|编号|序列|No\.?)$", re.I)),
+    ("mixed", re.compile(r"牵头.*(配合|参加|协办|参与|协助|协同)|(配合|参加|协办|参与|协助|协同).*牵头")),
+    ("lead", re.compile(r"牵头")),
+    ("participant", re.compile(r"配合|参加|协办|参与|协助|协同")),
+    ("responsible", re.compile(r"责任(单位|部门|主体)?|负责(单位|部门)|主责|实施(单位|主体)|承办")),
+    ("deadline", re.compile(r"时限|时间|期限|进度|节点|完成时|完成日期")),
+    ("content", re.compile(r"任务|内容|措施|事项|工作|举措|目标|要求|项目")),
+)
+_ROLE_LABEL = {"lead": "牵头单位", "participant": "参加单位", "responsible": "责任单位",
+               "deadline": "完成时限"}
+_UNIT_ROLES = ("lead", "responsible", "participant")
+
+# A numbering label at the start of a cell or line (一、 （一） 1. 1． (1) ① 第一条 ...).
+NUMBERING_LABEL = re.compile(
+    r"^\s*(?:"
+    r"[一二三四五六七八九十百零〇]+[、.．]"
+    r"|[（(][一二三四五六七八九十百零〇]+[）)]"
+    r"|\d{1,3}(?:[.．]\d{1,3})*(?:[、．]|\.(?!\d))"
+    r"|[（(]\d{1,3}[）)]"
+    r"|[①-⑳㉑-㉟]"
+    r"|第[一二三四五六七八九十百零〇\d]+[章节条部分篇项]"
+    r"|[A-Za-z][.．、]"
+    r")"
+)
+_SEQ_NUMBER = re.compile(r"^\s*(\d{1,4}|[一二三四五六七八九十百零〇]+)\s*[.．、]?\s*$")
+_SPACE = re.compile(r"\s+")
+
+
+def _norm(cell: str) -> str:
+    return _SPACE.sub("", cell or "")
+
+
+def header_roles(cells: list[str]) -> list[str] | None:
+    """Role of each column if `cells` is the header of a task table, else None."""
+    roles: list[str] = []
+    for cell in cells:
+        text = _norm(cell)
+        role = "other"
+        if text and len(text) <= 20 and not _PERSON.search(text):
+            for name, pattern in _HEADER_ROLES:
+                if pattern.search(text):
+                    role = name
+                    break
+        roles.append(role)
+    has_units = any(r in _UNIT_ROLES or r == "mixed" for r in roles)
+    return roles if has_units and "content" in roles else None
+
+
+def _units(cell: str) -> str:
+    parts = [p.strip(" \t\u3000、，,；;。") for p in re.split(r"[\n\r]+", cell or "")]
+    return "、".join(p for p in parts if p)
+
+
+def _inline(cell: str) -> str:
+    """A cell's paragraphs as one line (the extractor reads a task as one paragraph)."""
+    parts = [p.strip() for p in re.split(r"[\n\r]+", cell or "")]
+    out = ""
+    for part in parts:
+        if not part:
+            continue
+        if out and out[-1].isascii() and out[-1].isalnum() and part[0].isascii() and part[0].isalnum():
+            out += " "
+        out += part
+    return out
+
+
+def _dedupe_merged(cells: list[str]) -> list[str]:
+    """Horizontally merged cells repeat their text; keep the first copy only."""
+    out: list[str] = []
+    prev = None
+    for cell in cells:
+        out.append("" if cell == prev and cell else cell)
+        prev = cell
+    return out
+
+
+def table_lines(rows: list[list[str]], roles: list[str] | None = None) -> tuple[list[str], list[str] | None]:
+    """Lines for a table; also the header roles found (to continue a table on the next page).
+
+    `roles`: the header roles of a table this one continues (a PDF table split over pages).
+    """
+    rows = [[c if c is not None else "" for c in row] for row in rows]
+    header_at = None
+    header: list[str] | None = None
+    if roles is None:
+        for i, row in enumerate(rows[:3]):
+            found = header_roles(row)
+            if found:
+                roles, header_at, header = found, i, row
+                break
+    if roles is None:
+        return [_plain_row(row) for row in rows if any(_norm(c) for c in row)], None
+    lines: list[str] = []
+    for row in rows[:header_at or 0]:  # a title row above the header
+        text = _plain_row(row)
+        if text:
+            lines.append(text)
+    start = 0 if header_at is None else header_at + 1
+    counter = 0
+    category: dict[int, str] = {}
+    content_at = roles.index("content")
+    for row in rows[start:]:
+        if header is not None and [_norm(c) for c in row] == [_norm(c) for c in header]:
+            continue  # header repeated
+        if header is None and header_roles(row) == roles:
+            continue
+        row = (row + [""] * len(roles))[: len(roles)]
+        filled = [(i, _inline(c)) for i, c in enumerate(row) if _norm(c)]
+        if not filled:
+            continue
+        texts = {t for _, t in filled}
+        if len(filled) >= 2 and len(texts) == 1 or len(filled) == 1 and (
+                roles[filled[0][0]] == "other"
+                or roles[filled[0][0]] == "seq" and not _SEQ_NUMBER.match(filled[0][1])):
+            # one text across the whole row (merged cells), or only a category: a heading
+            lines.append(filled[0][1])
+            continue
+        line = _task_line(row, roles, header, content_at, category)
+        if line is None:
+            continue
+        heading_lines, body, seq = line
+        lines.extend(heading_lines)
+        if not NUMBERING_LABEL.match(body):
+            counter = seq if seq is not None else counter + 1
+            body = f"{counter}．{body}"
+        lines.append(body)
+    return lines, roles
+
+
+def _task_line(row: list[str], roles: list[str], header: list[str] | None, content_at: int,
+               category: dict[int, str]) -> tuple[list[str], str, int | None] | None:
+    headings: list[str] = []
+    seq: int | None = None
+    content: list[str] = []
+    extras: list[str] = []
+    clause: dict[str, list[str]] = {}
+    mixed: list[str] = []
+    for i, (cell, role) in enumerate(zip(_dedupe_merged(row), roles)):
+        if not _norm(cell):
+            continue
+        if role == "seq":
+            m = _SEQ_NUMBER.match(cell)
+            if m and m.group(1).isdigit():
+                seq = int(m.group(1))
+        elif role == "content":
+            content.append(_inline(cell))
+        elif role in _UNIT_ROLES:
+            clause.setdefault(role, []).append(_units(cell))
+        elif role == "mixed":
+            mixed.append(_inline(cell))
+        elif role == "deadline":
+            clause.setdefault("deadline", []).append(_inline(cell))
+        elif i < content_at:
+            # a category column left of the task (often merged down): a heading line
+            text = _inline(cell)
+            if category.get(i) != text:
+                category[i] = text
+                headings.append(text)
+        else:
+            name = _norm(header[i]).rstrip("：:") if header else ""
+            extras.append(f"{name}：{_inline(cell)}" if name else _inline(cell))
+    body = "：".join(c for c in content if c)
+    if not body and not clause and not mixed:
+        return None
+    for extra in extras:
+        if body and body[-1] not in "。；;！？":
+            body += "；"
+        body += extra
+    parts = [f"{_ROLE_LABEL[r]}：{'、'.join(clause[r])}" for r in ("lead", "responsible", "participant", "deadline")
+             if r in clause]
+    parts.extend(mixed)
+    if parts:
+        body += "（" + "；".join(parts) + "）"
+    return headings, body, seq
+
+
+def _plain_row(row: list[str]) -> str:
+    return "\t".join(_inline(c) for c in _dedupe_merged(row) if _norm(c))

@@ -1,0 +1,111 @@
+"""read → clean → structure → segment (+ find spans) → assemble tasks.
+
+`extract_file(path)` and `extract_text(text, source)` return an `Extraction` (ingest/model.py)
+whose `to_json()` is the SCHEMA.md object.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from ingest.clean import mark_junk, split_lines
+from ingest.metadata import read_metadata
+from ingest.model import Assignment, Citation, Deadline, DocumentInfo, Extraction, Task
+from ingest.read import RawDocument, read_document
+from ingest.segment import get_nlp
+from ingest.structure import build_tree, find_labels, heading_of, item_text_span, unique_ids
+
+FIRST_LISTED_LEADS = ("排在第一位的部门为牵头部门", "排在第一位的为牵头单位", "排在第一位的单位为牵头单位",
+                      "列第一位的为牵头单位", "排名第一的为牵头单位", "排在首位的为牵头单位")
+
+
+def extract_file(path: str | Path) -> Extraction:
+    """Extract one plan file; raises ingest.read.InputError for unreadable input."""
+    return extract_raw(read_document(path))
+
+
+def extract_text(text: str, source: str = "<text>") -> Extraction:
+    return extract_raw(RawDocument(path=source, text=text.replace("\r\n", "\n").replace("\r", "\n")))
+
+
+def extract_raw(raw: RawDocument) -> Extraction:
+    text = raw.text
+    lines = split_lines(text)
+    page_meta = {**mark_junk(lines), **raw.metadata}
+    labels = find_labels(lines)
+    body_end = _body_end(lines, labels, len(text))
+    items = build_tree(labels, body_end)
+    body_start = labels[0].start if labels else len(text)
+    meta = read_metadata(lines, body_start, page_meta)
+
+    doc = get_nlp()(text)
+    clauses = doc.user_data["clauses"]
+    citations = doc.user_data["citations"]
+    deadlines = doc.user_data["deadlines"]
+    first_listed_leads = any(phrase in text for phrase in FIRST_LISTED_LEADS)
+
+    ids = unique_ids(items)
+    tasks: list[Task] = []
+    for item in items:
+        start, end = item_text_span(text, item)
+        own_end = item.children[0].label.start if item.children else end
+        own_clauses = [c for c in clauses if start <= c.start < own_end]
+        if item.children and not own_clauses:
+            continue
+        task = Task(id=ids[id(item)], labels=item.labels, heading=heading_of(text, item),
+                    text=text[start:end], start=start, end=end)
+        if item.parent is not None:
+            task.section = ids[id(item.parent)]
+            task.section_title = heading_of(text, item.parent)
+        for clause in own_clauses:
+            task.assignments.extend(_assignments(clause, first_listed_leads))
+        task.citations = [_citation(c) for c in citations if start <= c.start and c.end <= end]
+        task.deadlines = [_deadline(d) for d in deadlines if start <= d.start and d.end <= end]
+        tasks.append(task)
+
+    in_task = [(t.start, t.end) for t in tasks]
+
+    def outside(f) -> bool:
+        return not any(s <= f.start and f.end <= e for s, e in in_task)
+
+    source = raw.path
+    extraction = Extraction(
+        document=DocumentInfo(source=source, id=Path(source).stem, title=meta.title,
+                              doc_number=meta.doc_number, issuer=meta.issuer, date=meta.date,
+                              sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), format=raw.format),
+        text=text, tasks=tasks,
+        citations=[_citation(c) for c in citations if outside(c)],
+        deadlines=[_deadline(d) for d in deadlines if outside(d)],
+    )
+    if not tasks:
+        extraction.warnings.append("no numbered tasks found")
+    return extraction
+
+
+def _body_end(lines, labels, text_len: int) -> int:
+    """Where the plan body stops: the first junk line after the last numbered item."""
+    if not labels:
+        return text_len
+    last = labels[-1].start
+    for line in lines:
+        if line.start > last and line.junk is not None:
+            return line.start
+    return text_len
+
+
+def _assignments(clause, first_listed_leads: bool) -> list[Assignment]:
+    out = [Assignment(unit=a.unit, mention=a.mention, role=a.role, collective=a.collective,
+                      start=a.start, end=a.end, canonical=a.canonical) for a in clause.assignments]
+    if first_listed_leads and out and not any(a.role == "lead" for a in out):
+        first = next((a for a in out if not a.collective), None)
+        if first is not None:
+            first.role = "lead"
+    return out
+
+
+def _citation(c) -> Citation:
+    return Citation(title=c.title, mention=c.mention, relation=c.relation, start=c.start, end=c.end)
+
+
+def _deadline(d) -> Deadline:
+    return Deadline(text=d.text, date=d.date, recurring=d.recurring, start=d.start, end=d.end)

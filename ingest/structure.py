@@ -1,0 +1,120 @@
+"""Numbered items → a tree → tasks (SCHEMA.md `tasks`).
+
+Nesting follows the order in which numbering styles appear (a new style opens a level, a
+style already open closes the levels below it), corrected by the usual rank of styles
+(一、 above （一） above 1. above （1） above ①). A top-level item numbered 1 again, or a new
+top-level style, starts a new part: its ids get a prefix (`p2:1.3`).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ingest.clean import Line
+from ingest.numbering import Label, match_label
+
+STYLE_RANK = {"chapter": 0, "cn_dun": 1, "article": 2, "cn_paren": 2, "arabic_dot": 3,
+              "arabic_bare": 3, "arabic_paren": 4, "circled": 5}
+HEADING_END = re.compile(r"[。；;：:！？!?\n]")
+MAX_HEADING = 60
+
+
+@dataclass
+class Item:
+    label: Label
+    part: int
+    parent: Item | None = None
+    children: list[Item] = field(default_factory=list)
+    end: int = 0  # where the item's own text stops (next item or end of body)
+
+    @property
+    def path(self) -> list[int]:
+        node, numbers = self, []
+        while node is not None:
+            numbers.append(node.label.number)
+            node = node.parent
+        return numbers[::-1]
+
+    @property
+    def id(self) -> str:
+        dotted = ".".join(str(n) for n in self.path)
+        return dotted if self.part == 1 else f"p{self.part}:{dotted}"
+
+    @property
+    def labels(self) -> list[str]:
+        node, labels = self, []
+        while node is not None:
+            labels.append(node.label.text)
+            node = node.parent
+        return labels[::-1]
+
+
+def find_labels(lines: list[Line]) -> list[Label]:
+    """Labels opening non-junk lines; bare numbers only where a 1, 2, 3 … run confirms them."""
+    candidates = [lab for line in lines if line.junk is None
+                  for lab in [match_label(line.text, line.start)] if lab is not None]
+    strict = [lab for lab in candidates if lab.strict]
+    confirmed: set[int] = set()
+    expected = None
+    for i, lab in enumerate(strict):
+        follows = expected is not None and lab.number == expected
+        opens = lab.number == 1 and i + 1 < len(strict) and strict[i + 1].number == 2
+        if follows or opens:
+            confirmed.add(lab.start)
+            expected = lab.number + 1
+    return [lab for lab in candidates if not lab.strict or lab.start in confirmed]
+
+
+def build_tree(labels: list[Label], body_end: int) -> list[Item]:
+    """All items in document order, linked to their parents."""
+    items: list[Item] = []
+    stack: list[Item] = []
+    part = 1
+    last_root: Item | None = None
+    for lab in labels:
+        styles = [it.label.style for it in stack]
+        if lab.style in styles:
+            del stack[styles.index(lab.style):]
+        else:
+            while stack and STYLE_RANK[lab.style] < STYLE_RANK[stack[-1].label.style]:
+                stack.pop()
+        parent = stack[-1] if stack else None
+        if parent is None and last_root is not None and (
+                lab.style != last_root.label.style or lab.number <= last_root.label.number):
+            part += 1
+        item = Item(label=lab, part=part, parent=parent)
+        if parent is not None:
+            parent.children.append(item)
+        else:
+            last_root = item
+        items.append(item)
+        stack.append(item)
+    for item, nxt in zip(items, items[1:] + [None]):
+        item.end = nxt.label.start if nxt is not None else body_end
+    return items
+
+
+def item_text_span(text: str, item: Item) -> tuple[int, int]:
+    """From the label to the next item, trailing blank space dropped."""
+    end = item.end
+    while end > item.label.start and text[end - 1] in " \t\u3000\xa0\n":
+        end -= 1
+    return item.label.start, end
+
+
+def heading_of(text: str, item: Item) -> str:
+    start, end = item.label.end, item_text_span(text, item)[1]
+    m = HEADING_END.search(text, start, end)
+    stop = m.start() if m else end
+    return text[start:min(stop, start + MAX_HEADING)].strip(" \t\u3000\xa0")
+
+
+def unique_ids(items: list[Item]) -> dict[int, str]:
+    """id per item; a number repeated by the author gets a suffix (-2, -3) to stay unique."""
+    seen: dict[str, int] = {}
+    out: dict[int, str] = {}
+    for item in items:
+        base = item.id
+        seen[base] = seen.get(base, 0) + 1
+        out[id(item)] = base if seen[base] == 1 else f"{base}-{seen[base]}"
+    return out

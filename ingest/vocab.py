@@ -1,0 +1,59 @@
+"""The word lists extraction relies on, read once from data/*.tsv.
+
+Rules live in data files so that a new role word or junk line is one added row, not a
+new regex somewhere in the code.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from ingest.resources import load_tsv
+
+
+def _longest_first(words: list[str]) -> tuple[str, ...]:
+    return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    label_roles: dict[str, str]  # 牵头单位 -> lead; 适用范围 -> none
+    verb_roles: dict[str, str]  # 按职责分工负责 -> responsible
+    labels: tuple[str, ...]  # longest first
+    verbs: tuple[str, ...]  # longest first
+    label_pattern: re.Pattern[str]  # a label and its colon at the start of a piece
+    unit_suffixes: tuple[str, ...]
+    unit_prefixes: tuple[str, ...]
+    body_words: tuple[str, ...]
+    trailers: tuple[str, ...]
+    lead_ins: tuple[str, ...]
+    citation_verbs: dict[str, str]
+    junk_patterns: tuple[tuple[re.Pattern[str], str], ...]
+
+
+@lru_cache(maxsize=1)
+def vocabulary() -> Vocabulary:
+    roles = load_tsv("role_words.tsv")
+    label_roles = {r["word"]: r["role"] for r in roles if r["form"] == "label"}
+    verb_roles = {r["word"]: r["role"] for r in roles if r["form"] == "verb"}
+    labels = _longest_first(list(label_roles))
+    forms = load_tsv("unit_forms.tsv")
+
+    def of(kind: str) -> tuple[str, ...]:
+        return _longest_first([r["text"] for r in forms if r["kind"] == kind])
+
+    return Vocabulary(
+        label_roles=label_roles,
+        verb_roles=verb_roles,
+        labels=labels,
+        verbs=_longest_first(list(verb_roles)),
+        label_pattern=re.compile(r"[\s\u3000]*(" + "|".join(map(re.escape, labels)) + r")[\s\u3000]*[:：]"),
+        unit_suffixes=of("suffix"),
+        unit_prefixes=of("prefix"),
+        body_words=of("body"),
+        trailers=of("trailer"),
+        lead_ins=of("lead_in"),
+        citation_verbs={r["verb"]: r["relation"] for r in load_tsv("citation_verbs.tsv")},
+        junk_patterns=tuple((re.compile(r["pattern"]), r["reason"]) for r in load_tsv("junk_lines.tsv")),
+    )
