@@ -14,7 +14,8 @@ from ingest.vocab import vocabulary
 
 TITLE_OPEN, TITLE_CLOSE = "《", "》"
 INNER_MARKS = {"〈": "〉", "<": ">", "＜": "＞", "《": "》"}
-BARE_TITLES = re.compile(r"(?<![《〈<\u4e00-\u9fff])(?:中华人民共和国)?(宪法|民法典)(?![》〉>])")
+# the bare names that count as citations, matched as whole jieba tokens (执行宪法法律 → 宪法)
+BARE_TITLES = frozenset({"宪法", "民法典", "中华人民共和国宪法", "中华人民共和国民法典"})
 # an issuer written before the marks: 国务院《…》, 国务院办公厅《…》, 湖南省人民政府《…》
 ISSUER_BEFORE = re.compile(r"(国务院办公厅|国务院|中共中央办公厅|中共中央|全国人大常委会|"
                            r"[\u4e00-\u9fff]{2,6}(?:省|市|自治区)(?:人民政府(?:办公厅|办公室)?|人大常委会)?)$")
@@ -73,11 +74,13 @@ def find_citations(text: str, token_starts: list[int], token_texts: list[str],
         found.append(FoundCitation(title=title, mention=text[o:c + 1],
                                    relation=_relation(text, outer, token_starts, token_texts),
                                    start=o, end=c + 1, issuer_prefix=issuer))
-    for m in BARE_TITLES.finditer(text, start, end):
-        if any(o <= m.start() <= c for o, c in covered):
+    for tok_start, tok in zip(token_starts, token_texts):
+        if tok not in BARE_TITLES or not start <= tok_start < end:
             continue
-        found.append(FoundCitation(title=m.group(0), mention=m.group(0), relation="basis",
-                                   start=m.start(), end=m.end()))
+        if any(o <= tok_start <= c for o, c in covered):
+            continue
+        found.append(FoundCitation(title=tok, mention=tok, relation="basis",
+                                   start=tok_start, end=tok_start + len(tok)))
     found.sort(key=lambda f: (f.start, f.end))
     return found
 
@@ -102,6 +105,11 @@ def _relation(text: str, open_pos: int, token_starts: list[int], token_texts: li
         token = token_texts[i]
         if any(ch in CLAUSE_BREAKS for ch in token):
             break
+        if token == TITLE_CLOSE:  # an earlier title in a list: its words are not verbs here
+            while i >= 0 and token_texts[i] != TITLE_OPEN:
+                i -= 1
+            i -= 1
+            continue
         if token in verbs:
             return verbs[token]
         # compound verbs jieba keeps whole (加快制定, 研究出台): look for a known verb at the end

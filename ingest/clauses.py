@@ -22,6 +22,7 @@ ROLES = ("lead", "participant", "responsible")
 SPACE = " \t\u3000\xa0\n"
 TRAILING_PUNCT = SPACE + "。．.；;，,：:"
 MAX_UNIT_CHARS = 40
+SHORT_NAME = 12  # a name this short needs no known beginning
 PLACE_IN_NAME = re.compile(r"^[\u4e00-\u9fff]{1,4}[省市县区州盟旗]")
 
 
@@ -155,13 +156,14 @@ def parse_clause(text: str, s: int, e: int) -> list[UnitAssignment]:
 # ---------------------------------------------------------------- split
 
 def looks_like_unit(name: str) -> bool:
-    """A name of the form of a body: known ending, and a known beginning or a short name."""
+    """A name of the form of a body: a known ending, no verb at its head, and a known
+    beginning or a name short enough to be one (人力资源社会保障部, 中医药局)."""
     vocab = vocabulary()
     if not name or "的" in name or len(name) > MAX_UNIT_CHARS:
         return False
-    if not name.endswith(vocab.unit_suffixes):
+    if not name.endswith(vocab.unit_suffixes) or name.startswith(vocab.not_starts):
         return False
-    return name.startswith(vocab.unit_prefixes) or len(name) <= 8 or bool(PLACE_IN_NAME.match(name))
+    return name.startswith(vocab.unit_prefixes) or len(name) <= SHORT_NAME or bool(PLACE_IN_NAME.match(name))
 
 
 def split_units(text: str, s: int, e: int) -> list[tuple[str, int, int]]:

@@ -28,6 +28,7 @@ class Vocabulary:
     body_words: tuple[str, ...]
     trailers: tuple[str, ...]
     lead_ins: tuple[str, ...]
+    not_starts: tuple[str, ...]
     citation_verbs: dict[str, str]
     junk_patterns: tuple[tuple[re.Pattern[str], str], ...]
 
@@ -54,6 +55,7 @@ def vocabulary() -> Vocabulary:
         body_words=of("body"),
         trailers=of("trailer"),
         lead_ins=of("lead_in"),
+        not_starts=of("not_start"),
         citation_verbs={r["verb"]: r["relation"] for r in load_tsv("citation_verbs.tsv")},
         junk_patterns=tuple((re.compile(r["pattern"]), r["reason"]) for r in load_tsv("junk_lines.tsv")),
     )

@@ -1,0 +1,227 @@
+"""PDF with a text layer -> text (pdfplumber).
+
+* Lines come in reading order (top to bottom, left to right; one text column assumed).
+* Running heads and feet are dropped: a line near the top or bottom edge of the page
+  that repeats (digits ignored) on at least half of the pages, and page numbers
+  ("- 3 -", "—3—", "第3页 共9页", "3/9", "3") as the first or last line of a page.
+* Lines broken by the page width are joined back into paragraphs: a line that reaches
+  the right edge of the text block is continued by the next line unless the next line
+  starts with a numbering label or is indented (a first-line indent), or -- in a
+  document without first-line indents -- the line ends a sentence.
+* A task-division table (found by pdfplumber's table finder, header with role words)
+  becomes numbered task lines, as in .docx (`ingest.formats.tables`).
+* Spaces the PDF puts between two CJK characters (justified lines) are dropped.
+"""
+from __future__ import annotations
+
+import re
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.formats.errors import InputError
+from ingest.formats.tables import NUMBERING_LABEL, header_roles, table_lines
+from ingest.formats.text import is_cjk
+
+MAX_PAGES = 5000
+# Fraction of the page height that counts as top / bottom margin for running heads.
+EDGE_BAND = 0.12
+
+_PAGE_NUMBER = re.compile(
+    r"^[\s\-—–－－_·•]*(?:第\s*)?(?:\d{1,4}|[ivxlcdm]{1,6}|[IVXLCDM]{1,6})(?:\s*页)?"
+    r"(?:\s*[/／]\s*\d{1,4}|\s*[,，]?\s*共\s*\d{1,4}\s*页)?[\s\-—–－_·•]*$"
+    r"|^(?:page|Page|PAGE)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$"
+)
+_SENTENCE_END = re.compile(r"[。！？!?；;：:…]['\"’”）)」』】〕]*$")
+_SPACE_BETWEEN_CJK = re.compile(r"(?<=[^\x00-\u2e7f\uff61-\uffdc]) +(?=[^\x00-\u2e7f\uff61-\uffdc])")
+
+
+@dataclass
+class Line:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    page: int
+    block: bool = False  # a table line: never joined with its neighbours
+
+
+def read_pdf(path: Path, what: str, max_chars: int) -> tuple[str, dict[str, str], list[str]]:
+    """(text, metadata, warnings) of a PDF file."""
+    import pdfplumber
+    from pdfminer.pdfdocument import PDFPasswordIncorrect, PDFEncryptionError
+
+    warnings: list[str] = []
+    try:
+        pdf = pdfplumber.open(str(path))
+    except (PDFPasswordIncorrect, PDFEncryptionError):
+        raise InputError(f"{what}: the PDF is password-protected") from None
+    except Exception as err:  # pdfminer raises many kinds for a damaged file
+        raise InputError(f"{what}: damaged or unreadable PDF ({type(err).__name__})") from None
+    with pdf:
+        try:
+            pages = pdf.pages
+        except Exception as err:
+            raise InputError(f"{what}: damaged or unreadable PDF ({type(err).__name__})") from None
+        if len(pages) > MAX_PAGES:
+            raise InputError(f"{what}: {len(pages)} pages, over the {MAX_PAGES}-page limit")
+        metadata = _metadata(pdf.metadata or {})
+        page_lines: list[list[Line]] = []
+        heights: list[float] = []
+        total = 0
+        roles: list[str] | None = None
+        for number, page in enumerate(pages):
+            try:
+                lines, roles = _page_lines(page, number, roles)
+            except Exception as err:
+                warnings.append(f"{what}: page {number + 1} could not be read ({type(err).__name__}); skipped")
+                lines = []
+            finally:
+                page.flush_cache()
+            page_lines.append(lines)
+            heights.append(float(page.height or 842))
+            total += sum(len(line.text) for line in lines)
+            if total > max_chars:
+                raise InputError(f"{what}: more than {max_chars // 2**20} MB of text, over the limit")
+    if not any(page_lines):
+        raise InputError(f"{what}: the PDF has no text layer (a scan?); OCR it first")
+    kept = _drop_running_lines(page_lines, heights)
+    return "\n".join(_paragraphs(kept)), metadata, warnings
+
+
+def _metadata(info: dict) -> dict[str, str]:
+    out: dict[str, str] = {}
+    title = info.get("Title")
+    if isinstance(title, bytes):
+        title = None
+    if isinstance(title, str) and title.strip() and any(is_cjk(c) for c in title):
+        out["title"] = " ".join(title.split())
+    return out
+
+
+def _page_lines(page, number: int, roles: list[str] | None) -> tuple[list[Line], list[str] | None]:
+    """Text lines of one page, task tables rendered as lines; also the roles of an open table."""
+    blocks: list[Line] = []
+    boxes = []
+    carried, roles = roles, None
+    try:
+        tables = page.find_tables()
+    except Exception:
+        tables = []
+    for table in tables:
+        rows = [[c or "" for c in row] for row in table.extract()]
+        if not rows:
+            continue
+        if any(header_roles(row) for row in rows[:3]):
+            use = None  # the header is in this table: table_lines finds it
+        elif carried and len(rows[0]) == len(carried) and table.bbox[1] < page.height * 0.3:
+            use = carried  # a task table continued from the previous page
+        else:
+            continue
+        lines, roles = table_lines(rows, use)
+        carried = roles
+        x0, top, x1, bottom = table.bbox
+        boxes.append(table.bbox)
+        for text in lines:
+            blocks.append(Line(text, x0, x1, top, top, 0.0, number, block=True))
+    view = page
+    if boxes:
+        def outside(obj, boxes=boxes) -> bool:
+            cx = (obj.get("x0", 0) + obj.get("x1", 0)) / 2
+            cy = (obj.get("top", 0) + obj.get("bottom", 0)) / 2
+            return not any(b[0] <= cx <= b[2] and b[1] <= cy <= b[3] for b in boxes)
+        view = page.filter(outside)
+    lines: list[Line] = []
+    for raw in view.extract_text_lines(strip=True, return_chars=True, x_tolerance_ratio=0.35):
+        chars = [c for c in raw.get("chars", []) if str(c.get("text", "")).strip()]
+        text = _SPACE_BETWEEN_CJK.sub("", raw["text"])
+        if not text.strip() or not chars:
+            continue
+        size = statistics.median(float(c.get("size") or 0) for c in chars) or 10.0
+        lines.append(Line(text, float(chars[0]["x0"]), float(chars[-1]["x1"]), float(raw["top"]),
+                          float(raw["bottom"]), size, number))
+    lines.extend(blocks)
+    lines.sort(key=lambda line: (round(line.top, 1), line.x0))  # stable: table rows keep order
+    return lines, roles
+
+
+def _signature(text: str) -> str:
+    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+
+
+def _drop_running_lines(pages: list[list[Line]], heights: list[float]) -> list[Line]:
+    """Lines of all pages in order, running heads/feet and page numbers removed."""
+    def edge_lines(lines: list[Line], height: float) -> list[Line]:
+        top = [l for l in lines[:2] if l.top < height * EDGE_BAND and not l.block]
+        bottom = [l for l in lines[-2:] if l.bottom > height * (1 - EDGE_BAND) and not l.block]
+        return top + [l for l in bottom if l not in top]
+
+    counts: dict[str, int] = {}
+    for lines, height in zip(pages, heights):
+        for sig in {_signature(l.text) for l in edge_lines(lines, height)}:
+            counts[sig] = counts.get(sig, 0) + 1
+    with_text = sum(1 for lines in pages if lines)
+    repeated = {sig for sig, n in counts.items() if n >= 2 and n >= with_text / 2}
+    out: list[Line] = []
+    for lines, height in zip(pages, heights):
+        drop = set()
+        for line in edge_lines(lines, height):
+            if _signature(line.text) in repeated:
+                drop.add(id(line))
+        for line in (lines[:1] + lines[-1:]) if lines else []:
+            if _PAGE_NUMBER.match(line.text.strip()) and not line.block:
+                drop.add(id(line))
+        out.extend(l for l in lines if id(l) not in drop)
+    return out
+
+
+def _paragraphs(lines: list[Line]) -> list[str]:
+    text_lines = [l for l in lines if not l.block]
+    if not text_lines:
+        return [l.text for l in lines]
+    sizes = [l.size for l in text_lines if l.size > 0]
+    size = statistics.median(sizes) if sizes else 10.0
+    # The text block: the most common left edge, and the right edge most wide lines reach.
+    lefts = [round(l.x0) for l in text_lines]
+    left = min(statistics.multimode(lefts))
+    wide = sorted(l.x1 for l in text_lines if l.x1 - l.x0 > size * 8) or sorted(l.x1 for l in text_lines)
+    right = wide[int(len(wide) * 0.9)] if len(wide) > 2 else wide[-1]
+    indented_starts = sum(1 for l in text_lines if size * 1.5 <= l.x0 - left <= size * 4.5)
+    uses_indent = indented_starts >= max(2, len(text_lines) // 20)
+
+    out: list[str] = []
+    prev: Line | None = None
+    for line in lines:
+        text = line.text.strip()
+        if prev is not None and not line.block and not prev.block and out and _continues(
+                prev, line, left, right, size, uses_indent):
+            out[-1] = _join(out[-1], text)
+        else:
+            out.append(text)
+        prev = line
+    return out
+
+
+def _continues(prev: Line, line: Line, left: float, right: float, size: float, uses_indent: bool) -> bool:
+    unit = max(line.size or size, 1.0)
+    if prev.x1 < right - 2 * unit:  # the previous line ended before the right edge
+        return False
+    if prev.x0 - left > 4.5 * unit:  # a centred heading
+        return False
+    if NUMBERING_LABEL.match(line.text):
+        return False
+    if line.x0 - left > 0.9 * unit:  # indented: a new paragraph
+        return False
+    if line.top - prev.bottom > 2.5 * unit and line.page == prev.page:  # a gap between blocks
+        return False
+    if not uses_indent and _SENTENCE_END.search(prev.text):
+        return False
+    return True
+
+
+def _join(a: str, b: str) -> str:
+    if a and b and a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum():
+        return a + " " + b
+    return a + b
