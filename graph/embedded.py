@@ -116,6 +116,11 @@ class EmbeddedStore(GraphStore):
         self.home.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=self.home, prefix=".graph.", suffix=".tmp")
         try:
+            try:  # mkstemp makes 0600; keep the old file's mode, else an ordinary 0644
+                mode = self.path.stat().st_mode & 0o777
+            except FileNotFoundError:
+                mode = 0o644
+            os.fchmod(fd, mode)
             with os.fdopen(fd, "wb") as fh:
                 fh.write(raw)
                 fh.flush()
@@ -300,6 +305,11 @@ class EmbeddedStore(GraphStore):
                 sha256=a.get("sha256", ""), sections=sections, tasks=len(tasks), units=len(units),
                 regulations=len(regs), assignments=n_assign, citations=n_cite))
         return sorted(out, key=lambda d: d.document_id)
+
+    def fingerprint(self, document_id: str) -> str | None:
+        self._refresh()
+        a = self.g.nodes.get(nid("Document", document_id))
+        return None if a is None else a.get("fingerprint")
 
     def document_text(self, document_id: str) -> str | None:
         self._refresh()

@@ -6,7 +6,8 @@ Every property value is Neo4j-safe (str/int/float/bool or a list of one of them,
 None inside lists, no nested maps), which is also what GraphML export needs.
 
 Nodes (label: key property):
-  Document(id)   title, doc_number, issuer, date, source, sha256, format, text, warnings
+  Document(id)   title, doc_number, issuer, date, source, sha256, format, text, warnings,
+                 fingerprint (hash of all the document's records)
   Section(key)   document_id, id, title, ordinal
   Task(key)      document_id, id, ordinal, labels, heading, text, start, end, section,
                  deadlines (JSON list of {text,date,recurring,start,end}), deadline_dates,
@@ -21,6 +22,7 @@ Extra properties (unit kind/level, regulation level/status …) go into the `pro
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import unicodedata
@@ -217,7 +219,20 @@ def build_graph_records(extraction: Extraction) -> DocumentRecords:
     out.sections = list(sections.values())
     out.units = list(units.values())
     out.regulations = list(regulations.values())
+    doc_props["fingerprint"] = records_fingerprint(out)
     return out
+
+
+def records_fingerprint(records: DocumentRecords) -> str:
+    """A hash of everything a document writes, to skip re-writing an unchanged document."""
+    def plain(obj: Any) -> Any:
+        if isinstance(obj, dict):
+            return {k: plain(v) for k, v in obj.items() if k != "fingerprint"}
+        if isinstance(obj, (list, tuple)):
+            return [plain(v) for v in obj]
+        return obj
+    payload = json.dumps(plain(asdict(records)), ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 # ---------------------------------------------------------------- query results
@@ -349,3 +364,4 @@ class IngestResult:
     units: int
     regulations: int
     replaced: bool  # the document was in the store before
+    unchanged: bool = False  # skipped: the store already holds exactly these records

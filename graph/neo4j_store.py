@@ -281,6 +281,11 @@ class Neo4jStore(GraphStore):
         return sorted(out, key=lambda x: x.document_id)
 
     @_translate
+    def fingerprint(self, document_id: str) -> str | None:
+        recs = self._read("MATCH (d:Document {id: $id}) RETURN d.fingerprint AS f", id=document_id)
+        return recs[0]["f"] if recs else None
+
+    @_translate
     def document_text(self, document_id: str) -> str | None:
         recs = self._read("MATCH (d:Document {id: $id}) RETURN d.text AS text", id=document_id)
         return (recs[0]["text"] or "") if recs else None

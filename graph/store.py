@@ -9,7 +9,9 @@ Stores (`GraphStore` subclasses): `graph.embedded.EmbeddedStore(home)` (networkx
 database=None)`. Both are context managers (`close()`).
 
 Writes
-  ingest(extraction) -> IngestResult(document_id, tasks, units, regulations, replaced)
+  ingest(extraction, skip_unchanged=False) -> IngestResult(document_id, tasks, units,
+                                                regulations, replaced, unchanged)
+  fingerprint(document_id) -> str | None      hash of the stored records
   write_document(records: DocumentRecords) -> IngestResult   (records from build_graph_records)
   delete_document(document_id) -> bool
 Queries (every one takes `document_ids: list[str] | None` to restrict to some documents;
@@ -138,9 +140,20 @@ class GraphStore(ABC):
         self.close()
 
     # ------------------------------------------------------------ writes
-    def ingest(self, extraction) -> IngestResult:
-        """Write one extraction, replacing any earlier version of the same document."""
-        return self.write_document(build_graph_records(extraction))
+    def ingest(self, extraction, skip_unchanged: bool = False) -> IngestResult:
+        """Write one extraction, replacing any earlier version of the same document.
+
+        skip_unchanged: when the store already holds exactly these records, write nothing.
+        """
+        records = build_graph_records(extraction)
+        if skip_unchanged and self.fingerprint(records.document_id) == records.document.props["fingerprint"]:
+            return IngestResult(records.document_id, len(records.tasks), len(records.units),
+                                len(records.regulations), replaced=False, unchanged=True)
+        return self.write_document(records)
+
+    @abstractmethod
+    def fingerprint(self, document_id: str) -> str | None:
+        """The stored document's records fingerprint (None: not stored)."""
 
     @abstractmethod
     def write_document(self, records: DocumentRecords) -> IngestResult:

@@ -1,8 +1,355 @@
-"""Subcommands of this area (filled in as the area lands)."""
+"""Graph commands: ingest, documents, units, tasks, regulations, gaps, network, export.
+
+Store choice for every command: --store embedded|neo4j (default env PLANGRAPH_STORE, else
+embedded) and --home DIR for the embedded store (default PLANGRAPH_HOME, else
+~/.local/share/plangraph). Query commands print a table, or JSON with --format json.
+Errors are one line on stderr with a non-zero exit, never a traceback.
+"""
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import sys
+import unicodedata
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from graph.model import ROLES
+from graph.store import ORPHAN_KINDS, STORE_KINDS, GraphStore, StoreError, open_store
+
+PLAN_SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf")
+
+
+def extract(path: str):
+    """The extraction pipeline (a seam for tests)."""
+    from ingest.pipeline import extract_file
+    return extract_file(path)
+
+
+# ------------------------------------------------------------------ argument helpers
+
+def _store_options() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    g = p.add_argument_group("store")
+    g.add_argument("--store", choices=STORE_KINDS, default=os.environ.get("PLANGRAPH_STORE") or "embedded",
+                   help="embedded (default; a file under --home) or neo4j (NEO4J_URI, NEO4J_USER, "
+                        "NEO4J_PASSWORD, NEO4J_DATABASE)")
+    g.add_argument("--home", help="data folder of the embedded store (default: PLANGRAPH_HOME or "
+                                  "~/.local/share/plangraph)")
+    return p
+
+
+def _query_options() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    p.add_argument("--format", choices=("table", "json"), default="table", help="output (default: table)")
+    p.add_argument("--doc", action="append", metavar="ID", dest="docs",
+                   help="restrict to this document id (repeatable)")
+    return p
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    return None
+    store, query = _store_options(), _query_options()
+
+    p = sub.add_parser("ingest", parents=[store], help="extract plan files and write them into the graph store")
+    p.add_argument("paths", nargs="+", metavar="PATH", help="plan file or folder (.txt .html .docx .pdf)")
+    p.add_argument("--force", action="store_true", help="rewrite documents even when unchanged")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("documents", parents=[store, query], help="documents in the store, with counts")
+    p.set_defaults(func=cmd_documents)
+
+    p = sub.add_parser("units", parents=[store, query], help="units ranked by workload (tasks per role)")
+    p.add_argument("--top", type=int, help="only the first N units")
+    p.set_defaults(func=cmd_units)
+
+    p = sub.add_parser("tasks", parents=[store, query],
+                       help="tasks of a unit (--unit), citing a regulation (--regulation), or all")
+    p.add_argument("--unit", help="canonical unit name")
+    p.add_argument("--role", action="append", choices=ROLES, help="with --unit: only these roles (repeatable)")
+    p.add_argument("--regulation", help="a regulation title (as cited or normalised)")
+    p.add_argument("--relation", choices=("basis", "produces"), help="with --regulation: only this relation")
+    p.set_defaults(func=cmd_tasks)
+
+    p = sub.add_parser("regulations", parents=[store, query], help="cited regulations with citation counts")
+    p.add_argument("--title", help="only titles containing this text")
+    p.set_defaults(func=cmd_regulations)
+
+    p = sub.add_parser("gaps", parents=[store, query],
+                       help="orphaned tasks: no lead, only collective units, no unit, no/passed deadline")
+    p.add_argument("--kind", action="append", choices=ORPHAN_KINDS, help="gap kind (repeatable; default all)")
+    p.add_argument("--as-of", help="date for deadline_passed, YYYY-MM-DD (default today)")
+    p.set_defaults(func=cmd_gaps)
+
+    p = sub.add_parser("network", parents=[store, query], help="co-responsibility: unit pairs sharing tasks")
+    p.add_argument("--min-weight", type=int, default=1, help="only pairs sharing at least N tasks")
+    p.add_argument("--skip-collective", action="store_true", help="leave out collective units")
+    p.set_defaults(func=cmd_network)
+
+    p = sub.add_parser("export", parents=[store], help="export the graph: graphml, json, or csv (任务分工表)")
+    p.add_argument("--format", choices=("graphml", "csv", "json"), required=True)
+    p.add_argument("-o", "--output", help="output file (default: stdout)")
+    p.add_argument("--doc", action="append", metavar="ID", dest="docs", help="restrict to this document id")
+    p.set_defaults(func=cmd_export)
+
+
+def _open(args: argparse.Namespace) -> GraphStore:
+    return open_store(args.store, args.home) if args.store == "embedded" else open_store("neo4j")
+
+
+def _fail(cmd: str, message: str, code: int = 2) -> int:
+    print(f"plangraph {cmd}: {message}", file=sys.stderr)
+    return code
+
+
+def _one_line(err: BaseException) -> str:
+    text = str(err).strip().splitlines()
+    return text[0] if text else type(err).__name__
+
+
+# ------------------------------------------------------------------ output helpers
+
+def _width(s: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _clip(s: str, limit: int) -> str:
+    s = " ".join(str(s).split())
+    if _width(s) <= limit:
+        return s
+    out, w = "", 0
+    for ch in s:
+        cw = _width(ch)
+        if w + cw > limit - 1:
+            break
+        out, w = out + ch, w + cw
+    return out + "…"
+
+
+def print_table(headers: list[str], rows: list[list[Any]], limits: dict[int, int] | None = None) -> None:
+    """A plain aligned table; CJK characters count double width."""
+    limits = limits or {}
+    cells = [[_clip("" if v is None else str(v), limits.get(i, 60)) for i, v in enumerate(r)] for r in rows]
+    widths = [max([_width(h)] + [_width(r[i]) for r in cells]) for i, h in enumerate(headers)]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v + " " * (widths[i] - _width(v)) for i, v in enumerate(values)).rstrip()
+
+    print(line(headers))
+    print(line(["-" * w for w in widths]))
+    for r in cells:
+        print(line(r))
+
+
+def _print_json(data: Any) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=1)
+    sys.stdout.write("\n")
+
+
+def _task_table(rows: list, extra: list[tuple[str, Any]] | None = None) -> None:
+    headers = ["document", "task", "heading", "lead", "participants", "responsible", "deadlines"]
+    print_table(headers, [[t.document_id, t.task_id, t.heading, "、".join(t.lead), "、".join(t.participants),
+                           "、".join(t.responsible), "、".join(d.text for d in t.deadlines)] for t in rows],
+                limits={2: 30, 3: 30, 4: 30, 5: 30})
+
+
+# ------------------------------------------------------------------ commands
+
+def _plan_files(paths: list[str]) -> list[tuple[str, str | None]]:
+    """(path, skip reason or None); folders give their plan files, recursively, sorted."""
+    out: list[tuple[str, str | None]] = []
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            found = sorted(str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in PLAN_SUFFIXES
+                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
+            if not found:
+                out.append((raw, "no plan files in this folder"))
+            out.extend((f, None) for f in found)
+        elif p.is_file() and p.suffix.lower() not in PLAN_SUFFIXES:
+            out.append((raw, f"not a plan file type ({p.suffix or 'no suffix'})"))
+        else:
+            out.append((raw, None))  # missing files fail in the reader with a clear message
+    return out
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from ingest.read import InputError
+    from tqdm import tqdm
+
+    try:
+        store = _open(args)
+    except StoreError as err:
+        return _fail("ingest", str(err))
+    failed = 0
+    files = _plan_files(args.paths)
+    with store, tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, leave=False) as bar:
+        for path, skip in files:
+            bar.set_postfix_str(Path(path).name[:40], refresh=False)
+            if skip:
+                tqdm.write(f"skipped  {path}: {skip}", file=sys.stdout)
+                bar.update(1)
+                continue
+            try:
+                extraction = extract(path)
+                result = store.ingest(extraction, skip_unchanged=not args.force)
+            except InputError as err:
+                failed += 1
+                tqdm.write(f"failed   {path}: {_one_line(err)}", file=sys.stderr)
+            except StoreError as err:
+                failed += 1
+                tqdm.write(f"failed   {path}: {_one_line(err)}", file=sys.stderr)
+            except Exception as err:  # a bug on one file must not stop the batch or print a traceback
+                failed += 1
+                tqdm.write(f"failed   {path}: {type(err).__name__}: {_one_line(err)}", file=sys.stderr)
+            else:
+                if result.unchanged:
+                    tqdm.write(f"skipped  {path}: unchanged ({result.document_id} already in the store)",
+                               file=sys.stdout)
+                else:
+                    how = "replaced" if result.replaced else "new"
+                    tqdm.write(f"ok       {path}: {result.document_id} ({how}): {result.tasks} tasks, "
+                               f"{result.units} units, {result.regulations} regulations", file=sys.stdout)
+                for w in extraction.warnings:
+                    tqdm.write(f"warning  {path}: {w}", file=sys.stderr)
+            bar.update(1)
+    return 1 if failed else 0
+
+
+def _query(cmd: str, args: argparse.Namespace, body) -> int:
+    try:
+        with _open(args) as store:
+            return int(body(store) or 0)
+    except StoreError as err:
+        return _fail(cmd, str(err))
+
+
+def cmd_documents(args: argparse.Namespace) -> int:
+    def body(store: GraphStore) -> int:
+        rows = store.documents(args.docs)
+        if args.format == "json":
+            _print_json([asdict(d) for d in rows])
+            return 0
+        print_table(["document", "title", "doc number", "date", "tasks", "units", "regulations", "assignments"],
+                    [[d.document_id, d.title, d.doc_number, d.date, d.tasks, d.units, d.regulations,
+                      d.assignments] for d in rows], limits={0: 40, 1: 40})
+        return 0
+    return _query("documents", args, body)
+
+
+def cmd_units(args: argparse.Namespace) -> int:
+    def body(store: GraphStore) -> int:
+        rows = store.workload(args.docs)
+        if args.top is not None:
+            rows = rows[: max(args.top, 0)]
+        if args.format == "json":
+            _print_json([asdict(w) for w in rows])
+            return 0
+        print_table(["unit", "collective", "lead", "participant", "responsible", "total", "documents"],
+                    [[w.unit, "yes" if w.collective else "", w.lead, w.participant, w.responsible, w.total,
+                      w.documents] for w in rows])
+        return 0
+    return _query("units", args, body)
+
+
+def cmd_tasks(args: argparse.Namespace) -> int:
+    if args.unit and args.regulation:
+        return _fail("tasks", "give --unit or --regulation, not both")
+    if args.role and not args.unit:
+        return _fail("tasks", "--role needs --unit")
+    if args.relation and not args.regulation:
+        return _fail("tasks", "--relation needs --regulation")
+
+    def body(store: GraphStore) -> int:
+        if args.regulation:
+            cites = store.tasks_citing(args.regulation, args.relation, args.docs)
+            if args.format == "json":
+                _print_json([asdict(c) for c in cites])
+                return 0
+            print_table(["document", "task", "heading", "relation", "title as cited", "lead"],
+                        [[c.task.document_id, c.task.task_id, c.task.heading, c.relation, c.title,
+                          "、".join(c.task.lead)] for c in cites], limits={2: 30, 4: 40})
+            return 0
+        if args.unit:
+            rows = store.tasks_of_unit(args.unit, args.role, args.docs)
+            if not rows and args.unit.strip() not in store.unit_names():
+                close = [u for u in store.unit_names() if args.unit.strip() in u or u in args.unit]
+                hint = f"; did you mean: {'、'.join(close[:8])}" if close else ""
+                return _fail("tasks", f"no unit named {args.unit!r}{hint}", 1)
+        else:
+            rows = store.tasks(args.docs)
+        if args.format == "json":
+            _print_json([t.to_dict() for t in rows])
+            return 0
+        _task_table(rows)
+        return 0
+    return _query("tasks", args, body)
+
+
+def cmd_regulations(args: argparse.Namespace) -> int:
+    def body(store: GraphStore) -> int:
+        rows = store.regulations(args.title, args.docs)
+        if args.format == "json":
+            _print_json([asdict(r) for r in rows])
+            return 0
+        print_table(["regulation", "basis", "produces", "tasks", "documents", "titles as cited"],
+                    [[r.title, r.basis_count, r.produces_count, r.tasks, r.documents,
+                      " | ".join(t for t in r.titles if t != r.title)] for r in rows], limits={0: 50, 5: 50})
+        return 0
+    return _query("regulations", args, body)
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
+    from graph.gaps import KIND_DESCRIPTIONS, find_gaps
+
+    def body(store: GraphStore) -> int:
+        gaps = find_gaps(store, args.kind, args.as_of, args.docs)
+        if args.format == "json":
+            _print_json({k: [t.to_dict() for t in rows] for k, rows in gaps.items()})
+            return 0
+        first = True
+        for kind, rows in gaps.items():
+            if not first:
+                print()
+            first = False
+            print(f"{kind}: {len(rows)} tasks — {KIND_DESCRIPTIONS[kind]}")
+            if rows:
+                _task_table(rows)
+        return 0
+    return _query("gaps", args, body)
+
+
+def cmd_network(args: argparse.Namespace) -> int:
+    def body(store: GraphStore) -> int:
+        rows = store.co_responsibility(args.docs, include_collective=not args.skip_collective,
+                                       min_weight=args.min_weight)
+        if args.format == "json":
+            _print_json([asdict(e) for e in rows])
+            return 0
+        print_table(["unit", "unit", "shared tasks"], [[e.a, e.b, e.weight] for e in rows])
+        return 0
+    return _query("network", args, body)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from graph.export import export
+
+    def body(store: GraphStore) -> int:
+        data = export(store, args.format, args.docs)
+        if not args.output or args.output == "-":
+            sys.stdout.flush()
+            sys.stdout.buffer.write(data)
+            sys.stdout.buffer.flush()
+            return 0
+        out = Path(args.output)
+        tmp = out.with_name(f".{out.name}.tmp")
+        try:
+            tmp.write_bytes(data)
+            os.replace(tmp, out)
+        except OSError as err:
+            tmp.unlink(missing_ok=True)
+            return _fail("export", f"cannot write {args.output}: {err.strerror or err}")
+        print(f"wrote {args.output} ({len(data)} bytes)", file=sys.stderr)
+        return 0
+    return _query("export", args, body)

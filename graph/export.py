@@ -1,0 +1,94 @@
+"""Export a store's graph: GraphML, JSON (nodes/edges), or CSV (the 任务分工表).
+
+All three read through the GraphStore API, so they work the same on both stores.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import IO, Any
+
+import networkx as nx
+
+from graph.store import GraphStore
+
+EXPORT_FORMATS = ("graphml", "csv", "json")
+CSV_HEADER = ["文件", "任务编号", "序号", "任务", "牵头单位", "参加单位", "责任单位", "完成时限", "法律依据", "制定文件", "任务内容"]
+JOIN = "、"
+
+
+def _scalar(value: Any) -> Any:
+    """GraphML takes scalars only: lists become JSON text, None becomes ''."""
+    if value is None:
+        return ""
+    if isinstance(value, (list, tuple, dict)):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def graphml_graph(store: GraphStore, document_ids: Sequence[str] | None = None) -> nx.MultiDiGraph:
+    g = store.to_networkx(document_ids)
+    out = nx.MultiDiGraph()
+    for n, attrs in sorted(g.nodes(data=True), key=lambda x: x[0]):
+        out.add_node(n, **{k: _scalar(v) for k, v in attrs.items()})
+    for u, v, attrs in sorted(g.edges(data=True), key=lambda e: (e[0], e[1], json.dumps(e[2], sort_keys=True, ensure_ascii=False))):
+        out.add_edge(u, v, **{k: _scalar(x) for k, x in attrs.items()})
+    return out
+
+
+def export_graphml(store: GraphStore, fh: IO[bytes], document_ids: Sequence[str] | None = None) -> None:
+    nx.write_graphml(graphml_graph(store, document_ids), fh, encoding="utf-8")
+
+
+def graph_json(store: GraphStore, document_ids: Sequence[str] | None = None) -> dict[str, Any]:
+    """{"format", "nodes": [{id, label, properties}], "edges": [{source, target, type, properties}]}."""
+    g = store.to_networkx(document_ids)
+    nodes = [{"id": n, "label": a.get("label"), "properties": {k: v for k, v in a.items() if k != "label"}}
+             for n, a in sorted(g.nodes(data=True), key=lambda x: x[0])]
+    edges = [{"source": u, "target": v, "type": a.get("type"),
+              "properties": {k: x for k, x in a.items() if k != "type"}}
+             for u, v, a in g.edges(data=True)]
+    edges.sort(key=lambda e: (e["source"], e["target"], e["type"] or "",
+                              json.dumps(e["properties"], sort_keys=True, ensure_ascii=False)))
+    return {"format": "plangraph.graph-export/1", "nodes": nodes, "edges": edges}
+
+
+def export_json(store: GraphStore, fh: IO[str], document_ids: Sequence[str] | None = None) -> None:
+    json.dump(graph_json(store, document_ids), fh, ensure_ascii=False, indent=1)
+    fh.write("\n")
+
+
+def division_table(store: GraphStore, document_ids: Sequence[str] | None = None) -> list[list[str]]:
+    """The 任务分工表 rows (without header), one per task, in document order."""
+    rows = []
+    for t in store.tasks(document_ids):
+        deadlines = JOIN.join(d.text for d in t.deadlines)
+        rows.append([t.document_id, t.task_id, "" if t.number is None else str(t.number), t.heading,
+                     JOIN.join(t.lead), JOIN.join(t.participants), JOIN.join(t.responsible), deadlines,
+                     JOIN.join(f"《{x}》" for x in t.basis), JOIN.join(f"《{x}》" for x in t.produces), t.text.strip()])
+    return rows
+
+
+def export_csv(store: GraphStore, fh: IO[str], document_ids: Sequence[str] | None = None) -> None:
+    """UTF-8 CSV; write with encoding utf-8-sig for Excel."""
+    w = csv.writer(fh)
+    w.writerow(CSV_HEADER)
+    w.writerows(division_table(store, document_ids))
+
+
+def export(store: GraphStore, fmt: str, document_ids: Sequence[str] | None = None) -> bytes:
+    """The export as bytes (CSV with a BOM so Excel reads it as UTF-8)."""
+    if fmt == "graphml":
+        buf = io.BytesIO()
+        export_graphml(store, buf, document_ids)
+        return buf.getvalue()
+    text = io.StringIO()
+    if fmt == "json":
+        export_json(store, text, document_ids)
+        return text.getvalue().encode("utf-8")
+    if fmt == "csv":
+        export_csv(store, text, document_ids)
+        return text.getvalue().encode("utf-8-sig")
+    raise ValueError(f"unknown export format: {fmt!r}")

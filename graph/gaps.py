@@ -1,0 +1,34 @@
+"""Gaps in a plan: tasks nobody clearly answers for, or with no (or a passed) time limit.
+
+The definitions live in `graph.store.orphan_match` (embedded) and its Cypher mirror
+(`Neo4jStore.orphans`); this module names the kinds and runs several at once.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+from collections.abc import Sequence
+
+from graph.model import TaskRow
+from graph.store import ORPHAN_KINDS, GraphStore, as_of_date, check_kind
+
+KIND_DESCRIPTIONS = {
+    "no_lead": "has responsible units, but none leads (无牵头单位)",
+    "collective_only": "only collective units answer for it, e.g. 各有关部门 (仅笼统主体)",
+    "unassigned": "no unit at all (无责任单位)",
+    "no_deadline": "no time limit in its text (无完成时限)",
+    "deadline_passed": "a dated time limit before the as-of date (已过时限)",
+}
+assert set(KIND_DESCRIPTIONS) == set(ORPHAN_KINDS)
+
+
+def find_gaps(store: GraphStore, kinds: Sequence[str] | None = None,
+              as_of: str | _dt.date | None = None,
+              document_ids: Sequence[str] | None = None) -> dict[str, list[TaskRow]]:
+    """Kind -> tasks with that gap (kinds in ORPHAN_KINDS order; as_of default today)."""
+    wanted = [check_kind(k) for k in (kinds or ORPHAN_KINDS)]
+    day = as_of_date(as_of)
+    return {k: store.orphans(k, as_of=day, document_ids=document_ids)
+            for k in ORPHAN_KINDS if k in wanted}
+
+
+__all__ = ["ORPHAN_KINDS", "KIND_DESCRIPTIONS", "find_gaps"]
