@@ -157,7 +157,29 @@ def _province_re() -> re.Pattern[str]:
             provinces = row[2]
         if row[0] == "define" and row[1] == "MUNICIPALITY":
             municipalities = row[2]
-    return re.compile(f"(?P<prov>{provinces})|(?P<muni>{municipalities})")
+    # a province named near the start of a title without 省: 数字山东2021行动方案
+    return re.compile(f"^.{{0,2}}?(?:(?P<prov>{provinces})|(?P<muni>{municipalities}))")
+
+
+@lru_cache(maxsize=1)
+def known_unit_names() -> frozenset[str]:
+    """Names known to be one body: alias-table names and the jieba dictionary's `nt` words.
+
+    Used where a name must not be cut at an inner 和 (工业和信息化部, 住房和城乡建设局).
+    """
+    names: set[str] = set()
+    for row in _rows("unit_aliases.tsv"):
+        if row[0] in ("exact", "central", "suffix"):
+            names.update(normalize_unit(x) for x in row[1:3] if x)
+    user_dict = DATA_DIR / "jieba_user_dict.txt"
+    if user_dict.exists():
+        with open(user_dict, encoding="utf-8") as fh:
+            for line in fh:
+                parts = line.split()
+                if len(parts) >= 3 and parts[2] == "nt":
+                    names.add(normalize_unit(parts[0]))
+    names.discard("")
+    return frozenset(names)
 
 
 # --------------------------------------------------------------------------- normalisation
@@ -327,6 +349,9 @@ def describe_unit(name: str, document_level: str | None = None, region: str | No
 
 # --------------------------------------------------------------------------- documents
 
+_PROVINCE_FULL = {"内蒙古": "内蒙古自治区", "广西": "广西壮族自治区", "西藏": "西藏自治区",
+                  "宁夏": "宁夏回族自治区", "新疆": "新疆维吾尔自治区",
+                  "香港": "香港特别行政区", "澳门": "澳门特别行政区"}
 _NATIONAL_ISSUER = re.compile(r"^(国务院|中共中央|党中央|中央|全国人|全国|国家|最高人民|中华人民共和国)")
 _REGION = re.compile(r"^([^\s各、，,（(《“]{1,8}?(?:省|自治区|市|州|盟|县|区|旗))")
 _TITLE_LEAD = re.compile(r"^关于(?:印发|转发)?")
@@ -354,7 +379,7 @@ def document_level(issuer: str | None, title: str | None) -> str | None:
             return token
         if token == "=市":
             return "市"
-        if is_title and _province_re().search(text[:8]):
+        if is_title and _province_re().search(text):
             return "省"
     return None
 
@@ -371,7 +396,8 @@ def document_region(issuer: str | None, title: str | None) -> str | None:
         if m and not (is_title and ("的" in m.group(1) or m.group(1).endswith("城市"))):
             return m.group(1)
         if is_title:
-            p = _province_re().search(text[:8])
+            p = _province_re().search(text)
             if p:
-                return p.group(0) + ("省" if p.group("prov") else "市")
+                name = p.group("prov") or p.group("muni")
+                return _PROVINCE_FULL.get(name, name + ("省" if p.group("prov") else "市"))
     return None
