@@ -105,6 +105,22 @@ def _ending_verb(text: str, s: int, e: int, vocab: Vocabulary) -> str | None:
     return None
 
 
+def _pieces(text: str, s: int, e: int, vocab: Vocabulary) -> list[tuple[int, int]]:
+    """Cut a clause body at ；; and ，, (outside inner brackets) and before every label, so
+    "牵头单位：A　配合单位：B" written with spaces splits like one written with a semicolon."""
+    pieces = []
+    body = text[s:e]
+    for a, b in split_top_level(body, "；;"):
+        for c, d in split_top_level(body[a:b], "，,"):
+            ps, pe = s + a + c, s + a + d
+            cuts = [m.start(1) for m in vocab.label_pattern.finditer(text, ps, pe) if m.start(1) > ps]
+            for x, y in zip([ps, *cuts], [*cuts, pe]):
+                x, y = _strip_span(text, x, y, TRAILING_PUNCT)
+                if x < y:
+                    pieces.append((x, y))
+    return pieces
+
+
 def parse_clause(text: str, s: int, e: int) -> list[UnitAssignment]:
     """Assignments stated by the clause body text[s:e]; empty if it is not a clause."""
     vocab = vocabulary()
@@ -113,30 +129,26 @@ def parse_clause(text: str, s: int, e: int) -> list[UnitAssignment]:
         return []
     segments: list[tuple[str, int, int, bool]] = []  # (role, start, end, labelled)
     current_role: str | None = None
-    for a, b in split_top_level(body, "；;"):
-        for c, d in split_top_level(body[a:b], "，,"):
-            ps, pe = _strip_span(text, s + a + c, s + a + d, TRAILING_PUNCT)
-            if ps >= pe:
-                continue
-            m = vocab.label_pattern.match(text, ps, pe)
-            if m:
-                current_role = vocab.label_roles[m.group(1)]
-                us, ue = m.end(), pe
-                verb = _ending_verb(text, us, ue, vocab)
-                if verb:
-                    ue -= len(verb)
-                segments.append((current_role, us, ue, True))
-                continue
-            verb = _ending_verb(text, ps, pe, vocab)
+    for ps, pe in _pieces(text, s, e, vocab):
+        m = vocab.label_pattern.match(text, ps, pe)
+        if m:
+            current_role = vocab.label_roles[m.group(1)]
+            us, ue = m.end(), pe
+            verb = _ending_verb(text, us, ue, vocab)
             if verb:
-                verb_role = vocab.verb_roles[verb]
-                if current_role in ("participant", "responsible") and verb_role == "responsible":
-                    segments.append((current_role, ps, pe - len(verb), True))
-                else:
-                    segments.append((verb_role, ps, pe - len(verb), False))
-                    current_role = None
-            elif current_role is not None:
-                segments.append((current_role, ps, pe, True))
+                ue -= len(verb)
+            segments.append((current_role, us, ue, True))
+            continue
+        verb = _ending_verb(text, ps, pe, vocab)
+        if verb:
+            verb_role = vocab.verb_roles[verb]
+            if current_role in ("participant", "responsible") and verb_role == "responsible":
+                segments.append((current_role, ps, pe - len(verb), True))
+            else:
+                segments.append((verb_role, ps, pe - len(verb), False))
+                current_role = None
+        elif current_role is not None:
+            segments.append((current_role, ps, pe, True))
     assignments: list[UnitAssignment] = []
     for role, us, ue, labelled in segments:
         if role not in ROLES:

@@ -43,6 +43,7 @@ STYLES: tuple[Style, ...] = (
     Style("article", re.compile(rf"第({CN})条[\s\u3000]*"), "cn"),
     Style("arabic_dot", re.compile(r"(\d{1,3})(?:[.．﹒](?!\d)|、)[\s\u3000]*"), "arabic"),
     Style("arabic_paren", re.compile(r"[（(](\d{1,3})[）)][、．.]?[\s\u3000]*"), "arabic"),
+    Style("arabic_rparen", re.compile(r"(\d{1,3})[）)][\s\u3000]*"), "arabic"),
     Style("circled", re.compile(rf"([{CIRCLED}])[、．.]?[\s\u3000]*"), "circled"),
     # `1突破…`: a bare number straight before a Chinese character; only where 1, 2, 3 … follow.
     Style("arabic_bare", re.compile(r"(\d{1,2})(?=[\u4e00-\u9fff“《])"), "arabic", strict=True),

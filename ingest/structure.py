@@ -14,7 +14,7 @@ from ingest.clean import Line
 from ingest.numbering import Label, match_label
 
 STYLE_RANK = {"chapter": 0, "cn_dun": 1, "article": 2, "cn_paren": 2, "arabic_dot": 3,
-              "arabic_bare": 3, "arabic_paren": 4, "circled": 5}
+              "arabic_bare": 3, "arabic_paren": 4, "arabic_rparen": 4, "circled": 5}
 HEADING_END = re.compile(r"[。；;：:！？!?\n]")
 MAX_HEADING = 60
 

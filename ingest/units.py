@@ -233,7 +233,8 @@ def _fold(text: str, central: bool) -> str:
                 text = dst + text[len(src):]
                 break
         for src, dst in rules.suffix:
-            if text.endswith(src) and not text.endswith(dst):
+            # skip when `to` itself ends with `from` and is already there (…人民检察院)
+            if text.endswith(src) and not (dst.endswith(src) and text.endswith(dst)):
                 text = text[: len(text) - len(src)] + dst
                 break
         if text == before:

@@ -56,14 +56,14 @@ META_LABELS = {
     "制发机关": "issuer", "发文机构": "issuer", "发布机关": "issuer", "公开主体": "issuer",
     "发文字号": "doc_number", "文号": "doc_number", "发文文号": "doc_number",
     "成文日期": "date", "发文日期": "date", "印发日期": "date", "成文时间": "date",
-    "发布日期": "publish_date", "公开日期": "publish_date", "发布时间": "publish_date",
-    "生成日期": "publish_date",
+    "发布日期": "published", "公开日期": "published", "发布时间": "published",
+    "生成日期": "published",
     "标题": "title", "名称": "title", "文件名称": "title",
     "主题分类": "topic", "分类": "topic", "主题词": "keywords", "关键词": "keywords",
     "有效性": "validity", "时效性": "validity", "效力状态": "validity", "信息来源": "source",
 }
 _LABEL = re.compile(r"^\s*(" + "|".join(sorted(META_LABELS, key=len, reverse=True)) + r")\s*[:：]\s*(.*)$")
-_DATE_KEYS = ("date", "publish_date")
+_DATE_KEYS = ("date", "published")
 
 
 def decode_html(data: bytes, what: str) -> Decoded:
@@ -184,11 +184,11 @@ def _page_metadata(soup) -> dict[str, str]:
             title = re.split(r"\s*(?:_|\s-\s|\||｜|—{1,2})\s*", _clean(soup.title.get_text()))[0]
         if title:
             found["title"] = title
-    if "publish_date" not in found:
+    if "published" not in found:
         for name in ("pubdate", "publishdate", "firstpublishedtime", "article:published_time"):
             iso = iso_date(metas.get(name, ""))
             if iso:
-                found["publish_date"] = iso
+                found["published"] = iso
                 break
     if "issuer" not in found and metas.get("contentsource") and "政府网" not in metas["contentsource"]:
         found["source"] = found.get("source") or metas["contentsource"]

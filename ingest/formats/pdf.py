@@ -197,7 +197,7 @@ def _paragraphs(lines: list[Line]) -> list[str]:
         text = line.text.strip()
         if prev is not None and not line.block and not prev.block and out and _continues(
                 prev, line, left, right, size, uses_indent):
-            out[-1] = _join(out[-1], text)
+            out[-1] = _join(out[-1], text, right - prev.x1, max(prev.size, 1.0))
         else:
             out.append(text)
         prev = line
@@ -205,23 +205,39 @@ def _paragraphs(lines: list[Line]) -> list[str]:
 
 
 def _continues(prev: Line, line: Line, left: float, right: float, size: float, uses_indent: bool) -> bool:
+    """Whether `line` continues the paragraph `prev` ends (see the module docstring)."""
     unit = max(line.size or size, 1.0)
+    if line.page == prev.page and line.top - prev.bottom > 2.5 * unit:  # a gap between blocks
+        return False
+    label = NUMBERING_LABEL.match(line.text) is not None
+    ends_sentence = _SENTENCE_END.search(prev.text) is not None
+    if _centred(prev, left, right, unit) or (
+            _centred(line, left, right, unit)
+            and abs((prev.x0 - left) - (right - prev.x1)) < 0.8 * unit):
+        # a long centred heading (a title) wrapped onto a second centred line
+        return (_centred(line, left, right, unit) and abs(line.size - prev.size) < 0.5
+                and prev.x1 - prev.x0 >= right - left - 5 * unit and not ends_sentence and not label
+                and line.page == prev.page)
     if prev.x1 < right - 2 * unit:  # the previous line ended before the right edge
-        return False
-    if prev.x0 - left > 4.5 * unit:  # a centred heading
-        return False
-    if NUMBERING_LABEL.match(line.text):
         return False
     if line.x0 - left > 0.9 * unit:  # indented: a new paragraph
         return False
-    if line.top - prev.bottom > 2.5 * unit and line.page == prev.page:  # a gap between blocks
-        return False
-    if not uses_indent and _SENTENCE_END.search(prev.text):
-        return False
-    return True
+    if uses_indent:
+        # indentation marks paragraphs: an unindented line continues, even if it happens
+        # to start like a label ("一、应用便捷…" after a line broken mid-list)
+        return not (label and ends_sentence)
+    return not label and not ends_sentence
 
 
-def _join(a: str, b: str) -> str:
-    if a and b and a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum():
+def _centred(line: Line, left: float, right: float, unit: float) -> bool:
+    lgap, rgap = line.x0 - left, right - line.x1
+    return lgap > 2 * unit and abs(lgap - rgap) < 2 * unit
+
+
+def _join(a: str, b: str, gap: float = 0.0, unit: float = 10.0) -> str:
+    """Join a line broken by the page width: no space, except between two ASCII words when
+    the line broke at a space (it stopped short of the right edge)."""
+    if (a and b and a[-1].isascii() and a[-1].isalnum() and b[0].isascii() and b[0].isalnum()
+            and gap >= 0.9 * unit):
         return a + " " + b
     return a + b
