@@ -1,0 +1,92 @@
+"""build_graph_records: the one mapping from an Extraction to what both stores write."""
+from __future__ import annotations
+
+import copy
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from conftest import make_tiny_extraction
+from graph.model import build_graph_records, regulation_key, task_number
+
+
+def _neo4j_safe(value) -> bool:
+    if isinstance(value, (str, int, float, bool)):
+        return True
+    if isinstance(value, list):
+        return all(isinstance(v, (str, int, float, bool)) for v in value) and len({type(v) for v in value}) <= 1
+    return False
+
+
+def test_records_of_tiny_plan():
+    r = build_graph_records(make_tiny_extraction())
+    assert r.document_id == "tiny_plan"
+    assert [t.props["id"] for t in r.tasks] == ["1.1", "2.1.1", "2.1.2", "2.2.3", "2.2.4", "2.2.5"]
+    assert r.tasks[0].section_key is None  # no section: the Document contains it
+    assert {s.props["id"]: s.props["title"] for s in r.sections} == {"2.1": "制度建设", "2.2": "能力提升"}
+    # canonical name wins over the name as written; units deduplicated
+    names = [u.key for u in r.units]
+    assert "市发展改革委" in names and "市发改委" not in names
+    assert len(names) == len(set(names)) == 7
+    fgw = next(a for a in r.assignments if a.unit == "市发展改革委")
+    assert fgw.props["unit"] == "市发改委" and fgw.role == "lead" and fgw.rel_type == "LEADS"
+    # 《中华人民共和国行政处罚法》 (outside tasks) and 《行政处罚法》 (in a task) are one regulation
+    assert sorted(g.key for g in r.regulations) == ["政府督查工作条例", "某市行政执法办法", "行政处罚法"]
+    outside = [c for c in r.citations if c.source_key is None]
+    assert [(c.regulation, c.props["title"]) for c in outside] == [("行政处罚法", "中华人民共和国行政处罚法")]
+    collective = {u.key: u.props["collective"] for u in r.units}
+    assert collective["市政府各部门"] is True and collective["市司法局"] is False
+
+
+def test_every_property_is_neo4j_safe():
+    r = build_graph_records(make_tiny_extraction())
+    dicts = [r.document.props] + [n.props for n in r.sections + r.tasks + r.units + r.regulations]
+    dicts += [a.props for a in r.assignments] + [c.props for c in r.citations]
+    for props in dicts:
+        for k, v in props.items():
+            assert _neo4j_safe(v), (k, v)
+    deadlines = json.loads(r.tasks[1].props["deadlines"])
+    assert deadlines[0]["date"] == "2022-12-31"
+    assert r.tasks[3].props["deadline_dates"] == [] and r.tasks[3].props["deadline_texts"] == ["每年"]
+
+
+def test_duplicate_task_ids_do_not_clobber():
+    e = make_tiny_extraction()
+    e.tasks[2].id = e.tasks[1].id
+    keys = [t.key for t in build_graph_records(e).tasks]
+    assert len(keys) == len(set(keys)) == 6
+
+
+def test_fingerprint_tracks_content():
+    a = build_graph_records(make_tiny_extraction()).document.props["fingerprint"]
+    assert a == build_graph_records(make_tiny_extraction()).document.props["fingerprint"]
+    e = make_tiny_extraction()
+    e.tasks[1].assignments[0].role = "participant"
+    assert build_graph_records(e).document.props["fingerprint"] != a
+
+
+def test_regulation_key():
+    assert regulation_key("《中华人民共和国行政处罚法》") == regulation_key("行政处罚法")
+    assert regulation_key("中华人民共和国行政处罚法") == "行政处罚法"
+    assert regulation_key("法治政府建设实施纲要（2021－2025年）") == regulation_key("法治政府建设实施纲要(2021-2025年)")
+    assert regulation_key("中华人民共和国") == "中华人民共和国"  # nothing left to strip to
+
+
+def test_task_number():
+    assert task_number("2.5.19") == 19
+    assert task_number("p2:1.3") == 3
+    assert task_number("2.1.a") == 1
+    assert task_number("x") is None
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.text(min_size=1, max_size=30))
+def test_any_unit_name_maps_without_error(name):
+    e = make_tiny_extraction()
+    e = copy.deepcopy(e)
+    e.tasks[1].assignments[0].unit = name
+    e.tasks[1].assignments[0].canonical = None
+    r = build_graph_records(e)
+    if name.strip():
+        assert name.strip() in [u.key for u in r.units]

@@ -1,0 +1,186 @@
+"""Both stores on the tiny hand-made plan: answers, replacement, sharing, atomicity, safety."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import TINY_TEXT, make_tiny_extraction
+from graph.model import UnitRole
+from graph.store import StoreError
+
+DOC = "tiny_plan"
+
+
+def snapshot(store) -> tuple:
+    """Everything observable through the API, to check a store did not change."""
+    g = store.to_networkx()
+    nodes = sorted((n, sorted((k, repr(v)) for k, v in a.items())) for n, a in g.nodes(data=True))
+    edges = sorted((u, v, sorted((k, repr(x)) for k, x in a.items())) for u, v, a in g.edges(data=True))
+    return (nodes, edges, store.documents(), store.tasks(), store.workload(), store.regulations(),
+            store.co_responsibility())
+
+
+def ids(rows) -> list[str]:
+    return [r.task_id for r in rows]
+
+
+def test_tiny_plan_answers(store, tiny_extraction):
+    res = store.ingest(tiny_extraction)
+    assert (res.document_id, res.tasks, res.units, res.regulations, res.replaced) == (DOC, 6, 7, 3, False)
+
+    [doc] = store.documents()
+    assert (doc.document_id, doc.title, doc.sections, doc.tasks, doc.units, doc.regulations) == \
+        (DOC, "某市示范工作方案", 2, 6, 7, 3)
+    assert (doc.assignments, doc.citations) == (11, 4)
+    assert store.document_text(DOC) == TINY_TEXT
+
+    t = store.task(DOC, "2.1.1")
+    assert (t.heading, t.section, t.section_title) == ("完善执法制度", "2.1", "制度建设")
+    assert (t.lead, t.participants, t.responsible) == (["市司法局"], ["市政府各部门"], [])
+    assert (t.basis, t.produces) == (["行政处罚法"], ["某市行政执法办法"])
+    assert [(d.text, d.date) for d in t.deadlines] == [("2022年底前", "2022-12-31")]
+    assert store.task(DOC, "9.9") is None
+    assert ids(store.tasks()) == ["1.1", "2.1.1", "2.1.2", "2.2.3", "2.2.4", "2.2.5"]
+
+    assert ids(store.tasks_of_unit("市司法局")) == ["2.1.1", "2.2.4", "2.2.5"]
+    assert ids(store.tasks_of_unit("市司法局", ["lead"])) == ["2.1.1", "2.2.5"]
+    assert ids(store.tasks_of_unit("市司法局", "participant")) == ["2.2.4"]
+    assert ids(store.tasks_of_unit("市发展改革委", ["lead"])) == ["2.2.4"]
+    assert store.tasks_of_unit("市发改委") == []  # canonical names only
+    assert store.tasks_of_unit("nobody") == []
+
+    units = store.units_of_task(DOC, "2.2.4")
+    assert [(u.unit, u.role, u.as_written) for u in units] == [
+        ("市发展改革委", "lead", "市发改委"), ("市司法局", "participant", "市司法局"),
+        ("市政务服务中心", "participant", "市政务服务中心")]
+    for u in units:  # provenance points at the source
+        assert TINY_TEXT[u.start:u.end] == u.mention
+
+    regs = store.regulations()
+    assert [(r.key, r.basis_count, r.produces_count, r.tasks, r.documents) for r in regs] == [
+        ("行政处罚法", 2, 0, 1, 1), ("政府督查工作条例", 1, 0, 1, 1), ("某市行政执法办法", 0, 1, 1, 1)]
+    assert regs[0].titles == ["中华人民共和国行政处罚法", "行政处罚法"]
+    assert [r.key for r in store.regulations("督查")] == ["政府督查工作条例"]
+    assert [r.key for r in store.regulations("中华人民共和国行政处罚法")] == ["行政处罚法"]
+
+    cites = store.tasks_citing("《中华人民共和国行政处罚法》")
+    assert [(c.task.task_id, c.relation, c.title) for c in cites] == [("2.1.1", "basis", "行政处罚法")]
+    assert TINY_TEXT[cites[0].start:cites[0].end] == "《行政处罚法》"
+    assert [c.task.task_id for c in store.tasks_citing("某市行政执法办法", "produces")] == ["2.1.1"]
+    assert store.tasks_citing("某市行政执法办法", "basis") == []
+    assert store.tasks_citing("没有这部法") == []
+
+    assert ids(store.orphans("no_lead")) == ["2.1.2", "2.2.3"]
+    assert ids(store.orphans("collective_only")) == ["2.2.3"]
+    assert ids(store.orphans("unassigned")) == ["1.1"]
+    assert ids(store.orphans("no_deadline")) == ["1.1", "2.1.2", "2.2.5"]
+    assert ids(store.orphans("deadline_passed", as_of="2024-01-01")) == ["2.1.1"]
+    assert ids(store.orphans("deadline_passed", as_of="2022-12-31")) == []  # due that day: not passed
+    assert ids(store.orphans("deadline_passed", as_of="2031-01-01")) == ["2.1.1", "2.2.4"]
+
+    work = {w.unit: w for w in store.workload()}
+    assert (work["市司法局"].lead, work["市司法局"].participant, work["市司法局"].total) == (2, 1, 3)
+    assert work["各区县政府"].collective and work["各区县政府"].responsible == 2
+    assert store.workload()[0].unit == "市司法局"
+
+    co = {(e.a, e.b): e.weight for e in store.co_responsibility()}
+    assert co[("市发展改革委", "市司法局")] == 1 and ("各区县政府", "市政府各部门") in co
+    no_coll = store.co_responsibility(include_collective=False)
+    assert all("各" not in e.a + e.b and "市政府各部门" not in (e.a, e.b) for e in no_coll)
+    assert store.co_responsibility(min_weight=2) == []
+
+
+def test_bad_arguments(store, tiny_extraction):
+    store.ingest(tiny_extraction)
+    with pytest.raises(StoreError):
+        store.orphans("nonsense")
+    with pytest.raises(StoreError):
+        store.orphans("deadline_passed", as_of="2024-13-40")
+    with pytest.raises(StoreError):
+        store.tasks_of_unit("市司法局", ["boss"])
+    with pytest.raises(StoreError):
+        store.tasks_citing("行政处罚法", "inspires")
+
+
+def test_reingest_same_counts_and_skip_unchanged(store, tiny_extraction):
+    store.ingest(tiny_extraction)
+    before = snapshot(store)
+    res = store.ingest(make_tiny_extraction())
+    assert res.replaced and not res.unchanged
+    assert snapshot(store) == before
+    res = store.ingest(make_tiny_extraction(), skip_unchanged=True)
+    assert res.unchanged
+    assert snapshot(store) == before
+
+
+def test_replacing_deletes_units_left_without_edges(store):
+    store.ingest(make_tiny_extraction())
+    store.ingest(make_tiny_extraction(rename={"市政务服务中心": "市大数据中心"}))
+    names = store.unit_names()
+    assert "市大数据中心" in names and "市政务服务中心" not in names
+    assert len(store.tasks()) == 6
+
+
+def test_shared_units_and_regulations_across_documents(store):
+    store.ingest(make_tiny_extraction("plan_a"))
+    store.ingest(make_tiny_extraction("plan_b", rename={"市委宣传部": "市文明办"}))
+    work = {w.unit: w for w in store.workload()}
+    assert work["市司法局"].total == 6 and work["市司法局"].documents == 2
+    assert work["市委宣传部"].documents == 1 and work["市文明办"].documents == 1
+    reg = {r.key: r for r in store.regulations()}["行政处罚法"]
+    assert (reg.basis_count, reg.tasks, reg.documents) == (4, 2, 2)
+    # restricting to one document
+    assert {w.unit for w in store.workload(["plan_b"])} == {w.unit for w in store.workload(["plan_a"])} \
+        - {"市委宣传部"} | {"市文明办"}
+    assert ids(store.orphans("no_lead", document_ids=["plan_b"])) == ["2.1.2", "2.2.3"]
+    assert [t.document_id for t in store.tasks_of_unit("市司法局", document_ids=["plan_a"])] == ["plan_a"] * 3
+    assert [d.document_id for d in store.documents(["plan_b"])] == ["plan_b"]
+    assert store.tasks(document_ids=[]) == []
+    # deleting one document keeps what the other still uses
+    assert store.delete_document("plan_a")
+    assert not store.delete_document("plan_a")
+    names = store.unit_names()
+    assert "市委宣传部" not in names and "市文明办" in names and "市司法局" in names
+    assert {r.key for r in store.regulations()} == {"行政处罚法", "政府督查工作条例", "某市行政执法办法"}
+    assert store.delete_document("plan_b")
+    assert store.unit_names() == [] and store.regulations() == [] and store.documents() == []
+    assert store.to_networkx().number_of_nodes() == 0
+
+
+def test_text_is_data_not_cypher(store):
+    evil = '"}) DETACH DELETE n //'
+    evil2 = "市司法局'}) MATCH (m) DETACH DELETE m //\\"
+    store.ingest(make_tiny_extraction("other"))
+    e = make_tiny_extraction("evil", rename={"市政府办": evil, "市委宣传部": evil2})
+    e.document.title = "`; MATCH (n) DETACH DELETE n"
+    e.tasks[1].citations[0].title = "x'}) DETACH DELETE g //《》"
+    store.ingest(e)
+    assert evil in store.unit_names() and evil2 in store.unit_names()
+    assert ids(store.tasks_of_unit(evil)) == ["2.1.2"]
+    assert {d.document_id: d.title for d in store.documents()}["evil"] == e.document.title
+    assert len(store.tasks()) == 12
+    assert [c.title for c in store.tasks_citing("x'}) DETACH DELETE g //")] == ["x'}) DETACH DELETE g //《》"]
+
+
+@pytest.mark.parametrize("step", ["_write_tasks", "_write_assignments", "_write_citations"])
+def test_failed_write_leaves_store_unchanged(store, monkeypatch, step):
+    store.ingest(make_tiny_extraction("plan_a"))
+    store.ingest(make_tiny_extraction("plan_b"))
+    before = snapshot(store)
+    real = getattr(type(store), step)
+
+    def boom(self, tx, records):
+        real(self, tx, records)  # some writes happen, then the failure
+        raise RuntimeError("injected failure")
+
+    monkeypatch.setattr(type(store), step, boom)
+    with pytest.raises(RuntimeError, match="injected"):  # a changed version of an existing document
+        store.ingest(make_tiny_extraction("plan_a", rename={"市司法局": "市法院"}))
+    with pytest.raises(RuntimeError, match="injected"):  # a new document
+        store.ingest(make_tiny_extraction("plan_c"))
+    with pytest.raises(RuntimeError, match="injected"):  # an unchanged one, rewritten
+        store.ingest(make_tiny_extraction("plan_b"))
+    monkeypatch.undo()
+    assert snapshot(store) == before
+    if store.kind == "embedded":  # and on disk: a fresh instance reads the same
+        from graph.embedded import EmbeddedStore
+        assert snapshot(EmbeddedStore(store.home)) == before
