@@ -255,6 +255,11 @@ def test_changde_kind_list_covers_the_gold_file_and_collective_flags_agree():
     ("各乡镇(街道)", "区县", "乡镇"), ("XX镇人民政府", None, "乡镇"), ("XX街道办事处", None, "乡镇"),
     ("常德经济开发区", "市", "市"), ("济南高新区管委会", "市", "市"), ("相关部门", "国家", "国家"),
     ("审批服务局", "市", "市"), ("各地区", "国家", None), ("县级以上政府", "市", None),
+    # region chains: the lowest region named decides
+    ("常德市武陵区人民政府", None, "区县"), ("北京市朝阳区司法局", None, "区县"),
+    ("湖南省常德市司法局", None, "市"), ("常德市社区矫正管理局", None, "市"),
+    ("常德市经济技术开发区管委会", "市", "市"), ("国家税务总局常德市税务局", None, "市"),
+    ("中国银保监会常德监管分局", "市", "市"),
 ])
 def test_level_rules(name, doc_level, level):
     assert unit_level(name, doc_level) == level
