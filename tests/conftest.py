@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -144,3 +145,27 @@ def store(request, tmp_path) -> Iterator:
         yield s
     finally:
         s.close()
+
+
+# ---------------------------------------------------------------- the shared corpus
+
+CORPUS = Path("/work/shared/corpus")
+CHANGDE = "changde_fazhi_2021-2025"
+
+
+def corpus_paths() -> list[Path]:
+    """The Changde plan and the dev corpus."""
+    return [CORPUS / f"{CHANGDE}.txt"] + sorted((CORPUS / "dev").glob("*.txt"))
+
+
+@pytest.fixture(scope="session")
+def corpus_extractions() -> dict:
+    """document id -> Extraction of every corpus file, extracted once per session."""
+    if not (CORPUS / f"{CHANGDE}.txt").exists():
+        pytest.skip("shared corpus not available")
+    from ingest.pipeline import extract_file
+    out = {}
+    for p in corpus_paths():
+        e = extract_file(p)
+        out[e.document.id] = e
+    return out

@@ -1,0 +1,193 @@
+"""The graph commands end to end: ingest, queries (table and JSON), export, errors."""
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import json
+from pathlib import Path
+
+import networkx as nx
+import pytest
+
+from conftest import CHANGDE, connect_neo4j_store, make_tiny_extraction
+from plangraph import cli_graph
+from plangraph.cli import main
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    h = tmp_path / "home"
+    monkeypatch.setenv("PLANGRAPH_HOME", str(h))
+    monkeypatch.delenv("PLANGRAPH_STORE", raising=False)
+    return h
+
+
+@pytest.fixture
+def fake_extract(monkeypatch):
+    """Files whose name starts with `tiny` give the tiny plan (id = stem); others go to the
+    real pipeline (which raises InputError for bad input before any heavy work)."""
+    real = cli_graph.extract
+
+    def extract(path: str):
+        p = Path(path)
+        if p.name.startswith("tiny") and p.exists() and p.stat().st_size > 0:
+            return make_tiny_extraction(p.stem)
+        return real(path)
+
+    monkeypatch.setattr(cli_graph, "extract", extract)
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    rc = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    return rc, out, err
+
+
+def tiny_files(folder: Path, *names: str) -> list[str]:
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for n in names:
+        p = folder / f"{n}.txt"
+        p.write_text("placeholder: the fake extractor gives the tiny plan\n", encoding="utf-8")
+        paths.append(str(p))
+    return paths
+
+
+def test_ingest_lines_skip_and_force(tmp_path, home, fake_extract, capsys):
+    [a] = tiny_files(tmp_path / "one", "tiny_a")
+    tiny_files(tmp_path / "plans", "tiny_b", "tiny_c")
+    (tmp_path / "plans" / "notes.source").write_text("x")
+    rc, out, _err = run(capsys, "ingest", a, str(tmp_path / "plans"))
+    assert rc == 0
+    lines = out.strip().splitlines()
+    assert len(lines) == 3 and all(line.startswith("ok ") for line in lines)
+    assert "tiny_b (new): 6 tasks, 7 units, 3 regulations" in out
+    rc, out, _err = run(capsys, "ingest", a)
+    assert rc == 0 and out.startswith("skipped ") and "unchanged" in out
+    rc, out, _err = run(capsys, "ingest", "--force", a)
+    assert rc == 0 and "tiny_a (replaced)" in out
+    rc, out, _err = run(capsys, "ingest", str(tmp_path / "plans" / "notes.source"))
+    assert rc == 0 and "skipped" in out and "not a plan file" in out
+
+
+def test_bad_input_fails_cleanly_and_leaves_store(tmp_path, home, fake_extract, capsys):
+    [good] = tiny_files(tmp_path, "tiny_good")
+    assert run(capsys, "ingest", good)[0] == 0
+    stored = (home / "graph.json.gz").read_bytes()
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    binary = tmp_path / "binary.txt"
+    binary.write_bytes(b"\x00\x01\x02PK\x00" * 200)
+    rc, out, err = run(capsys, "ingest", str(empty), str(binary), str(tmp_path / "missing.txt"))
+    assert rc == 1 and out == ""
+    failed = err.strip().splitlines()
+    assert len(failed) == 3 and all(line.startswith("failed ") for line in failed)
+    assert (home / "graph.json.gz").read_bytes() == stored
+    rc, out, err = run(capsys, "ingest", str(empty), good, "--force")
+    assert rc == 1 and "ok " in out and "failed " in err
+
+
+def test_query_commands(tmp_path, home, fake_extract, capsys):
+    run(capsys, "ingest", *tiny_files(tmp_path, "tiny_a", "tiny_b"))
+
+    rc, out, _ = run(capsys, "documents")
+    assert rc == 0 and "tiny_a" in out and "某市示范工作方案" in out
+    rc, out, _ = run(capsys, "documents", "--format", "json")
+    assert [d["document_id"] for d in json.loads(out)] == ["tiny_a", "tiny_b"]
+
+    rc, out, _ = run(capsys, "units", "--format", "json", "--doc", "tiny_a")
+    units = json.loads(out)
+    assert units[0] == {"unit": "市司法局", "collective": False, "lead": 2, "participant": 1, "responsible": 0,
+                        "total": 3, "documents": 1}
+    rc, out, _ = run(capsys, "units", "--top", "2")
+    assert rc == 0 and len(out.strip().splitlines()) == 4  # header, rule, two rows
+
+    rc, out, _ = run(capsys, "regulations", "--title", "处罚", "--format", "json")
+    [reg] = json.loads(out)
+    assert (reg["key"], reg["basis_count"], reg["documents"]) == ("行政处罚法", 4, 2)
+    rc, out, _ = run(capsys, "regulations")
+    assert rc == 0 and "政府督查工作条例" in out
+
+    rc, out, _ = run(capsys, "tasks", "--unit", "市司法局", "--role", "lead", "--format", "json")
+    assert [(t["document_id"], t["task_id"]) for t in json.loads(out)] == \
+        [("tiny_a", "2.1.1"), ("tiny_a", "2.2.5"), ("tiny_b", "2.1.1"), ("tiny_b", "2.2.5")]
+    rc, out, _ = run(capsys, "tasks", "--unit", "市司法局", "--doc", "tiny_b")
+    assert rc == 0 and "2.2.4" in out and "tiny_a" not in out
+    rc, out, _ = run(capsys, "tasks", "--regulation", "《中华人民共和国行政处罚法》", "--format", "json")
+    assert [c["task"]["task_id"] for c in json.loads(out)] == ["2.1.1", "2.1.1"]
+    rc, out, err = run(capsys, "tasks", "--unit", "司法")
+    assert rc == 1 and "市司法局" in err and len(err.strip().splitlines()) == 1
+
+    rc, out, _ = run(capsys, "gaps", "--kind", "no_lead", "--kind", "deadline_passed", "--as-of", "2024-01-01",
+                     "--format", "json", "--doc", "tiny_a")
+    gaps = json.loads(out)
+    assert list(gaps) == ["no_lead", "deadline_passed"]
+    assert [t["task_id"] for t in gaps["no_lead"]] == ["2.1.2", "2.2.3"]
+    assert [t["task_id"] for t in gaps["deadline_passed"]] == ["2.1.1"]
+    rc, out, _ = run(capsys, "gaps", "--as-of", "2024-01-01")
+    assert rc == 0 and "collective_only: 2 tasks" in out and "unassigned: 2 tasks" in out
+
+    rc, out, _ = run(capsys, "network", "--skip-collective", "--format", "json")
+    assert {"a": "市发展改革委", "b": "市司法局", "weight": 2} in json.loads(out)
+
+
+def test_exports(tmp_path, home, fake_extract, capsys):
+    run(capsys, "ingest", *tiny_files(tmp_path, "tiny_a"))
+    out_csv = tmp_path / "table.csv"
+    assert run(capsys, "export", "--format", "csv", "-o", str(out_csv))[0] == 0
+    rows = list(csv.reader(io.StringIO(out_csv.read_text(encoding="utf-8-sig"))))
+    assert rows[0][:10] == ["文件", "任务编号", "序号", "任务", "牵头单位", "参加单位", "责任单位", "完成时限", "法律依据",
+                            "制定文件"]
+    assert len(rows) == 7
+    r = rows[2]
+    assert r[1:9] == ["2.1.1", "1", "完善执法制度", "市司法局", "市政府各部门", "", "2022年底前", "《行政处罚法》"]
+
+    out_xml = tmp_path / "g.graphml"
+    assert run(capsys, "export", "--format", "graphml", "-o", str(out_xml))[0] == 0
+    g = nx.read_graphml(out_xml)
+    assert g.nodes["Unit:市司法局"]["label"] == "Unit"
+    assert g.number_of_nodes() == 1 + 2 + 6 + 7 + 3
+
+    rc, out, _ = run(capsys, "export", "--format", "json")
+    data = json.loads(out)
+    assert len(data["nodes"]) == 19 and {e["type"] for e in data["edges"]} == \
+        {"CONTAINS", "LEADS", "PARTICIPATES_IN", "RESPONSIBLE_FOR", "CITES"}
+
+
+def test_errors_are_one_line(tmp_path, home, capsys, monkeypatch):
+    rc, _out, err = run(capsys, "gaps", "--as-of", "31/12/2022")
+    assert rc == 2 and err.count("\n") == 1
+    rc, _out, err = run(capsys, "tasks", "--role", "lead")
+    assert rc == 2 and "--unit" in err
+    home.mkdir(parents=True, exist_ok=True)
+    (home / "graph.json.gz").write_bytes(gzip.compress(b"garbage"))
+    rc, _out, err = run(capsys, "documents")
+    assert rc == 2 and err.count("\n") == 1 and "graph file" in err
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:1")
+    rc, _out, err = run(capsys, "documents", "--store", "neo4j")
+    assert rc == 2 and err.count("\n") == 1 and "Neo4j" in err
+
+
+@pytest.mark.neo4j
+def test_neo4j_store_from_the_cli(tmp_path, home, fake_extract, capsys):
+    connect_neo4j_store().clear_all_for_tests()
+    rc, out, _ = run(capsys, "ingest", "--store", "neo4j", *tiny_files(tmp_path, "tiny_a"))
+    assert rc == 0 and "ok " in out
+    rc, out, _ = run(capsys, "gaps", "--store", "neo4j", "--kind", "collective_only", "--format", "json")
+    assert [t["task_id"] for t in json.loads(out)["collective_only"]] == ["2.2.3"]
+    assert not (home / "graph.json.gz").exists()
+
+
+def test_changde_gaps_from_the_cli(home, corpus_extractions, monkeypatch, capsys):
+    """`plangraph ingest` on the project's copy of the Changde plan, then `plangraph gaps`."""
+    copy = Path(__file__).resolve().parent.parent / "data" / f"{CHANGDE}.txt"
+    if not copy.exists():
+        pytest.skip("no project copy of the Changde plan")
+    monkeypatch.setattr(cli_graph, "extract", lambda path: corpus_extractions[Path(path).stem])
+    rc, out, _ = run(capsys, "ingest", str(copy))
+    assert rc == 0 and f"{CHANGDE} (new): " in out
+    rc, out, _ = run(capsys, "gaps", "--kind", "no_lead", "--format", "json")
+    assert sorted(int(t["task_id"].rsplit(".", 1)[1]) for t in json.loads(out)["no_lead"]) == \
+        [19, 20, 24, 25, 26, 29, 30, 47, 64, 66, 67, 68, 69, 70]

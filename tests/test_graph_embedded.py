@@ -1,0 +1,70 @@
+"""The embedded store's file: safe format, atomic saves, reloads, clear errors."""
+from __future__ import annotations
+
+import gzip
+import json
+import os
+
+import pytest
+
+from conftest import make_tiny_extraction
+from graph.embedded import FILE_NAME, FORMAT_ID, EmbeddedStore
+from graph.store import StoreError, default_home, open_store
+
+
+def test_file_is_gzipped_json_and_reloads(tmp_path):
+    s = EmbeddedStore(tmp_path)
+    s.ingest(make_tiny_extraction())
+    data = json.loads(gzip.decompress((tmp_path / FILE_NAME).read_bytes()))
+    assert data["format"] == FORMAT_ID and data["nodes"] and data["edges"]
+    again = EmbeddedStore(tmp_path)
+    assert again.tasks() == s.tasks() and again.workload() == s.workload()
+    assert sorted(os.listdir(tmp_path)) == [".graph.lock", FILE_NAME]  # no temp files left
+    assert (tmp_path / FILE_NAME).stat().st_mode & 0o777 == 0o644
+
+
+def test_other_instances_see_writes(tmp_path):
+    reader = EmbeddedStore(tmp_path)
+    assert reader.documents() == []
+    writer = EmbeddedStore(tmp_path)
+    writer.ingest(make_tiny_extraction("plan_a"))
+    assert [d.document_id for d in reader.documents()] == ["plan_a"]
+    reader.ingest(make_tiny_extraction("plan_b"))  # a writer reloads first: plan_a is kept
+    assert [d.document_id for d in writer.documents()] == ["plan_a", "plan_b"]
+
+
+def test_failed_save_changes_nothing(tmp_path, monkeypatch):
+    s = EmbeddedStore(tmp_path)
+    s.ingest(make_tiny_extraction("plan_a"))
+    raw = (tmp_path / FILE_NAME).read_bytes()
+    tasks = s.tasks()
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError):
+        s.ingest(make_tiny_extraction("plan_b"))
+    monkeypatch.undo()
+    assert s.tasks() == tasks
+    assert (tmp_path / FILE_NAME).read_bytes() == raw
+    assert sorted(os.listdir(tmp_path)) == [".graph.lock", FILE_NAME]
+
+
+@pytest.mark.parametrize("content", [b"not gzip at all", gzip.compress(b"{not json"),
+                                     gzip.compress(b'{"format": "something else"}')])
+def test_bad_file_is_a_store_error(tmp_path, content):
+    (tmp_path / FILE_NAME).write_bytes(content)
+    with pytest.raises(StoreError, match="graph file"):
+        EmbeddedStore(tmp_path)
+
+
+def test_open_store_and_default_home(tmp_path, monkeypatch):
+    monkeypatch.setenv("PLANGRAPH_HOME", str(tmp_path / "h"))
+    assert default_home() == tmp_path / "h"
+    s = open_store("embedded")
+    assert isinstance(s, EmbeddedStore) and s.home == tmp_path / "h"
+    monkeypatch.delenv("PLANGRAPH_HOME")
+    assert str(default_home()).endswith(".local/share/plangraph")
+    with pytest.raises(StoreError):
+        open_store("sqlite")
