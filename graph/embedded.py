@@ -282,28 +282,33 @@ class EmbeddedStore(GraphStore):
     def documents(self, document_ids: Sequence[str] | None = None) -> list[DocumentSummary]:
         self._refresh()
         docs = doc_filter(document_ids)
-        out = []
+        counts: dict[str, dict[str, Any]] = {}
         for n, a in self._nodes("Document"):
-            if docs is not None and a["id"] not in docs:
+            if docs is None or a["id"] in docs:
+                counts[a["id"]] = {"attrs": a, "sections": 0, "tasks": 0, "units": set(), "regs": set(),
+                                   "assignments": 0, "citations": 0}
+        for n, a in self.g.nodes(data=True):  # one pass over nodes and edges, not one per document
+            c = counts.get(a.get("document_id"))
+            if c is not None and a.get("label") in ("Section", "Task"):
+                c["sections" if a["label"] == "Section" else "tasks"] += 1
+        for u, v, e in self.g.edges(data=True):
+            c = counts.get(e.get("document_id"))
+            if c is None:
                 continue
-            tasks = list(self._task_nodes([a["id"]]))
-            units: set[str] = set()
-            regs: set[str] = set()
-            n_assign = n_cite = 0
-            for t, _ta in tasks:
-                for u, _e in self._unit_edges(t):
-                    units.add(u)
-                    n_assign += 1
-            for _u, v, e in self.g.edges(data=True):
-                if e.get("type") == "CITES" and e.get("document_id") == a["id"]:
-                    regs.add(v)
-                    n_cite += 1
-            sections = sum(1 for s in self.g.successors(n) if self.g.nodes[s].get("label") == "Section")
+            if e.get("type") in TYPE_ROLES:
+                c["units"].add(u)
+                c["assignments"] += 1
+            elif e.get("type") == "CITES":
+                c["regs"].add(v)
+                c["citations"] += 1
+        out = []
+        for doc_id, c in counts.items():
+            a = c["attrs"]
             out.append(DocumentSummary(
-                document_id=a["id"], title=a.get("title", ""), doc_number=a.get("doc_number", ""),
+                document_id=doc_id, title=a.get("title", ""), doc_number=a.get("doc_number", ""),
                 issuer=a.get("issuer", ""), date=a.get("date", ""), source=a.get("source", ""),
-                sha256=a.get("sha256", ""), sections=sections, tasks=len(tasks), units=len(units),
-                regulations=len(regs), assignments=n_assign, citations=n_cite))
+                sha256=a.get("sha256", ""), sections=c["sections"], tasks=c["tasks"], units=len(c["units"]),
+                regulations=len(c["regs"]), assignments=c["assignments"], citations=c["citations"]))
         return sorted(out, key=lambda d: d.document_id)
 
     def fingerprint(self, document_id: str) -> str | None:

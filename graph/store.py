@@ -5,8 +5,9 @@
     store.ingest(extraction) -> IngestResult  # replaces that document's subgraph, atomically
 
 Stores (`GraphStore` subclasses): `graph.embedded.EmbeddedStore(home)` (networkx,
-``home/graph.json.gz``, the default) and `graph.neo4j_store.Neo4jStore(driver=None,
-database=None)`. Both are context managers (`close()`).
+``home/graph.json.gz``, the default; other processes' writes are picked up on the next
+query) and `graph.neo4j_store.Neo4jStore(driver=None, database=None)` (NEO4J_* variables
+via graph.neo4j_config). Both are context managers (`close()`); `ping()` checks the store.
 
 Writes
   ingest(extraction, skip_unchanged=False) -> IngestResult(document_id, tasks, units,
@@ -131,6 +132,10 @@ class GraphStore(ABC):
 
     # ------------------------------------------------------------ lifecycle
     def close(self) -> None:
+        return None
+
+    def ping(self) -> None:
+        """Raise StoreError unless the store can be used (Neo4j: the server answers)."""
         return None
 
     def __enter__(self) -> "GraphStore":
