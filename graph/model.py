@@ -7,6 +7,7 @@ None inside lists, no nested maps), which is also what GraphML export needs.
 
 Nodes (label: key property):
   Document(id)   title, doc_number, issuer, date, source, sha256, format, text, warnings,
+                 deadlines (JSON, the time limits outside every task),
                  fingerprint (hash of all the document's records)
   Section(key)   document_id, id, title, ordinal
   Task(key)      document_id, id, ordinal, labels, heading, text, start, end, section,
@@ -151,6 +152,7 @@ def build_graph_records(extraction: Extraction) -> DocumentRecords:
         "format": info.format or "",
         "text": extraction.text or "",
         "warnings": [str(w) for w in extraction.warnings],
+        "deadlines": json.dumps(_deadline_dicts(extraction.deadlines), ensure_ascii=False),  # outside tasks
     }
     out = DocumentRecords(document=NodeRecord(doc_id, doc_props))
 

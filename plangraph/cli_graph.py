@@ -180,6 +180,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     try:
         store = _open(args)
+        store.ping()
     except StoreError as err:
         return _fail("ingest", str(err))
     failed = 0

@@ -168,6 +168,8 @@ def test_errors_are_one_line(tmp_path, home, capsys, monkeypatch):
     monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:1")
     rc, _out, err = run(capsys, "documents", "--store", "neo4j")
     assert rc == 2 and err.count("\n") == 1 and "Neo4j" in err
+    rc, out, err = run(capsys, "ingest", "--store", "neo4j", str(tmp_path / "a.txt"), str(tmp_path / "b.txt"))
+    assert rc == 2 and out == "" and err.count("\n") == 1 and "Neo4j" in err
 
 
 @pytest.mark.neo4j
