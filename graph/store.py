@@ -15,8 +15,9 @@ Writes
   fingerprint(document_id) -> str | None      hash of the stored records
   write_document(records: DocumentRecords) -> IngestResult   (records from build_graph_records)
   delete_document(document_id) -> bool
-Queries (every one takes `document_ids: list[str] | None` to restrict to some documents;
-results are lists of dataclasses from graph.model, sorted as stated, equal across stores)
+Queries (all but the per-document ones take `document_ids: list[str] | None` to restrict
+to some documents; results are dataclasses from graph.model, sorted as stated, equal
+across stores; unit names are canonical names)
   documents(document_ids=None) -> list[DocumentSummary]            by document_id
   document_text(document_id) -> str | None                         offsets point into it
   tasks(document_ids=None) -> list[TaskRow]                        by (document_id, ordinal)
@@ -28,11 +29,18 @@ results are lists of dataclasses from graph.model, sorted as stated, equal acros
   tasks_citing(regulation, relation=None, document_ids=None) -> list[TaskCitation]
                    regulation = any title (normalised to the key); by (document_id, ordinal, start)
   orphans(kind, as_of=None, document_ids=None) -> list[TaskRow]    kinds: graph.gaps.ORPHAN_KINDS
-                   no_lead | collective_only | unassigned | no_deadline | deadline_passed
+                   no_lead: has units, none leads | collective_only: has units, all collective |
+                   unassigned: no unit | no_deadline | deadline_passed: a dated limit < as_of
+                   (as_of: 'YYYY-MM-DD' or date, default today)
   workload(document_ids=None) -> list[UnitWorkload]                by (-total, -lead, unit)
   co_responsibility(document_ids=None, include_collective=True, min_weight=1) -> list[CoEdge]
                                                                    by (-weight, a, b)
   to_networkx(document_ids=None) -> networkx.MultiDiGraph          for export / drawing
+                   node ids '<Label>:<key>', attrs = properties + label; edge attrs + type
+  unit_names() -> list[str]
+Helpers: graph.gaps.find_gaps(store, kinds=None, as_of=None, document_ids=None) -> {kind: rows};
+  graph.export.export(store, 'graphml'|'csv'|'json', document_ids=None) -> bytes,
+  graph.export.division_table(store, document_ids) -> rows of the 任务分工表.
 Result rows: TaskRow(document_id, task_id, ordinal, heading, text, section, section_title,
   labels, start, end, deadlines: list[DeadlineInfo], lead, participants, responsible,
   basis, produces) with `.number` (last number of the id) and `.to_dict()`;
