@@ -40,6 +40,14 @@ def find_pairs(text: str, start: int = 0, end: int | None = None) -> list[tuple[
 
 def split_top_level(text: str, separators: str) -> list[tuple[int, int]]:
     """Spans of `text` split at `separators` that are not inside a nested bracket."""
+    if not any(ch in OPENERS for ch in text):  # the common case: nothing nested
+        spans, piece_start = [], 0
+        for i, ch in enumerate(text):
+            if ch in separators:
+                spans.append((piece_start, i))
+                piece_start = i + 1
+        spans.append((piece_start, len(text)))
+        return spans
     closes = {o: c for o, c, _d in find_pairs(text)}
     spans, piece_start, i = [], 0, 0
     while i < len(text):

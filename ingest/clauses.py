@@ -208,6 +208,8 @@ def _split_conjunctions(text: str, s: int, e: int, vocab: Vocabulary) -> list[tu
     """
     s, e = _strip_span(text, s, e)
     piece = text[s:e]
+    if not any(ch in piece for ch in "和及与"):
+        return [(piece, s, e)]
     closes = {o: c for o, c, _d in find_pairs(piece)}
     i = 0
     while i < len(piece):

@@ -12,7 +12,7 @@ from ingest.clean import mark_junk, split_lines
 from ingest.metadata import read_metadata
 from ingest.model import Assignment, Citation, Deadline, DocumentInfo, Extraction, Task
 from ingest.read import RawDocument, read_document
-from ingest.segment import get_nlp
+from ingest.segment import segment
 from ingest.structure import build_tree, find_labels, heading_of, item_text_span, unique_ids
 
 FIRST_LISTED_LEADS = ("排在第一位的部门为牵头部门", "排在第一位的为牵头单位", "排在第一位的单位为牵头单位",
@@ -38,7 +38,7 @@ def extract_raw(raw: RawDocument) -> Extraction:
     body_start = labels[0].start if labels else len(text)
     meta = read_metadata(lines, body_start, page_meta)
 
-    doc = get_nlp()(text)
+    doc = segment(text)
     clauses = doc.user_data["clauses"]
     citations = doc.user_data["citations"]
     deadlines = doc.user_data["deadlines"]

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import jieba
 import spacy
+from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -24,6 +25,14 @@ from ingest.vocab import vocabulary
 
 USER_DICT = DATA_DIR / "jieba_user_dict.txt"
 COMPONENTS = ("plangraph_clauses", "plangraph_citations", "plangraph_deadlines")
+
+
+def doc_text(doc: Doc) -> str:
+    """The text as given; `Doc.text` is rebuilt from the tokens on every access."""
+    text = doc.user_data.get("text")
+    if text is None:
+        text = doc.user_data["text"] = doc.text
+    return text
 
 
 def _set_spans(doc: Doc, name: str, found: list, label_of) -> None:
@@ -38,7 +47,7 @@ def _set_spans(doc: Doc, name: str, found: list, label_of) -> None:
 
 @Language.component("plangraph_clauses")
 def clauses_component(doc: Doc) -> Doc:
-    clauses = find_clauses(doc.text)
+    clauses = find_clauses(doc_text(doc))
     doc.user_data["clauses"] = clauses
     _set_spans(doc, "units", [a for c in clauses for a in c.assignments], lambda a: a.role)
     return doc
@@ -46,15 +55,18 @@ def clauses_component(doc: Doc) -> Doc:
 
 @Language.component("plangraph_citations")
 def citations_component(doc: Doc) -> Doc:
-    starts = [t.idx for t in doc]
-    texts = [t.text for t in doc]
-    _set_spans(doc, "citations", find_citations(doc.text, starts, texts), lambda c: c.relation)
+    # token offsets via one array read: iterating Token objects costs more than jieba itself
+    text = doc_text(doc)
+    bounds = doc.to_array([IDX, LENGTH]).tolist()
+    starts = [start for start, _length in bounds]
+    texts = [text[start:start + length] for start, length in bounds]
+    _set_spans(doc, "citations", find_citations(text, starts, texts), lambda c: c.relation)
     return doc
 
 
 @Language.component("plangraph_deadlines")
 def deadlines_component(doc: Doc) -> Doc:
-    _set_spans(doc, "deadlines", find_deadlines(doc.text), lambda d: d.recurring or "once")
+    _set_spans(doc, "deadlines", find_deadlines(doc_text(doc)), lambda d: d.recurring or "once")
     return doc
 
 
@@ -65,6 +77,16 @@ def _extend_jieba() -> None:
     vocab = vocabulary()
     for word in (*vocab.labels, *vocab.verbs, *vocab.citation_verbs):
         jieba.add_word(word, freq=20000)
+
+
+def segment(text: str) -> Doc:
+    """Run the pipeline over `text`, handing the components the text itself."""
+    nlp = get_nlp()
+    doc = nlp.make_doc(text)
+    doc.user_data["text"] = text
+    for _name, component in nlp.pipeline:
+        doc = component(doc)
+    return doc
 
 
 @lru_cache(maxsize=1)
