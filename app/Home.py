@@ -1,0 +1,68 @@
+"""PlanGraph (规划图谱) explorer: `streamlit run app/Home.py` or `plangraph app`.
+
+The entrypoint: page config, the sidebar (store + documents, kept across pages because it
+lives here) and the page list. On first start the embedded store gets the bundled plan.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `streamlit run app/Home.py` only puts app/ on the path
+    sys.path.insert(0, str(ROOT))
+
+import streamlit as st  # noqa: E402
+
+from app import state  # noqa: E402
+
+st.set_page_config(page_title=state.APP_TITLE, page_icon="🕸️", layout="wide")
+
+
+def home() -> None:
+    st.title("PlanGraph 规划图谱")
+    st.markdown(
+        "把政府规划、工作方案变成**知识图谱**:每项任务由哪些单位**牵头**、**参加**、**负责**,"
+        "依据哪些法律法规、要制定哪些文件,何时完成。\n\n"
+        "Turns Chinese government plans into a graph of tasks, the units that lead / take part in / "
+        "answer for them, and the laws they cite — for rule-of-law and supervision offices, researchers "
+        "and journalists."
+    )
+    sel = st.session_state.get("pg_selection")
+    if sel is not None and sel.docs != ():
+        docs = state.documents(sel)
+        n_tasks = sum(d.tasks for d in docs)
+        names = "、".join(f"《{d.title or d.document_id}》" for d in docs[:3]) + (" 等" if len(docs) > 3 else "")
+        st.info(f"当前载入 {len(docs)} 份文件、{n_tasks} 项任务:{names}", icon="📄")
+    st.subheader("从这里开始")
+    cols = st.columns(2)
+    links = [
+        ("overview", "📊 概览 Overview", "文件、任务/单位/法规数量、缺口数、牵头任务最多的单位"),
+        ("network", "🕸️ 网络 Network", "单位–任务网络与单位协作网络,可筛选、搜索、下载"),
+        ("units", "🏛️ 单位 Units", "某单位牵头、参加、负责的任务及其最常合作的单位"),
+        ("regulations", "⚖️ 法规 Regulations", "被引用的法律法规:哪些任务以其为依据、哪些任务要制定它"),
+        ("gaps", "🔎 缺口 Gaps", "无牵头单位、仅笼统主体、无完成时限、已过时限的任务"),
+        ("task", "📝 任务详情 Task", "原文中高亮单位、引用和时限,以及相关任务"),
+        ("export", "⬇️ 导出 Export", "任务分工表 CSV / Excel,GraphML(Gephi)"),
+    ]
+    for i, (key, label, help_text) in enumerate(links):
+        with cols[i % 2]:
+            st.page_link(state.PAGE_PATHS[key], label=label)
+            st.caption(help_text)
+    st.caption("提示:提取结果由规则自动生成,请以原文为准;每个任务的详情页都标出了原文位置。")
+
+
+PAGES = [
+    st.Page(home, title="首页 Home", icon="🏠", default=True),
+    st.Page(state.PAGE_PATHS["overview"], title="概览 Overview", icon="📊", url_path="overview"),
+    st.Page(state.PAGE_PATHS["network"], title="网络 Network", icon="🕸️", url_path="network"),
+    st.Page(state.PAGE_PATHS["units"], title="单位 Units", icon="🏛️", url_path="units"),
+    st.Page(state.PAGE_PATHS["regulations"], title="法规 Regulations", icon="⚖️", url_path="regulations"),
+    st.Page(state.PAGE_PATHS["gaps"], title="缺口 Gaps", icon="🔎", url_path="gaps"),
+    st.Page(state.PAGE_PATHS["task"], title="任务详情 Task", icon="📝", url_path="task"),
+    st.Page(state.PAGE_PATHS["export"], title="导出 Export", icon="⬇️", url_path="export"),
+]
+
+page = st.navigation(PAGES)
+st.session_state["pg_selection"] = state.sidebar()
+page.run()

@@ -1,0 +1,25 @@
+"""Gaps: tasks nobody clearly answers for, or with no (or a passed) time limit."""
+from __future__ import annotations
+
+import datetime as dt
+
+import streamlit as st
+
+from app import state
+
+sel = state.selection()
+st.title("缺口 Gaps")
+st.caption("监督与评估的线索:没有明确牵头单位、只有笼统主体、没有完成时限或时限已过的任务。")
+
+as_of = st.date_input("截至日期 As of", value=dt.date.today(), key="gaps_as_of",
+                      help="“已过时限”以此日期为准")
+kinds = st.multiselect("缺口类型 Kinds", list(state.GAP_LABELS), default=list(state.GAP_LABELS),
+                       format_func=state.GAP_LABELS.get, key="gaps_kinds")
+
+for kind in kinds:
+    rows = state.orphans(sel, kind, as_of)
+    st.subheader(f"{state.GAP_LABELS[kind]} ({len(rows)})")
+    st.caption(state.GAP_HELP.get(kind, ""))
+    if rows:
+        st.markdown(f"任务号:{state.esc(state.task_numbers(rows))}")
+    state.show_tasks(rows, text=True, key=f"gaps_{kind}", height=min(38 + 35 * len(rows), 420))

@@ -1,0 +1,59 @@
+"""Network: the unit–task graph and the unit–unit co-responsibility graph (pyvis, offline)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from app import state
+
+sel = state.selection()
+st.title("网络 Network")
+
+GRAPHS = {"unit_task": "单位–任务 Unit–task", "co": "单位协作 Co-responsibility"}
+graph = st.segmented_control("图 Graph", list(GRAPHS), format_func=GRAPHS.get, default="unit_task",
+                             required=True, key="net_graph")
+
+tasks = state.tasks(sel)
+units = [w.unit for w in state.workload(sel)]
+sections = list(dict.fromkeys(t.section_title for t in tasks if t.section_title))
+
+with st.expander("筛选 Filters", expanded=True):
+    c1, c2 = st.columns(2)
+    picked_units = c1.multiselect("单位 Units", units, key="net_units",
+                                  help="只显示与这些单位有关的任务(及这些任务的全部单位)")
+    query = c2.text_input("搜索单位 Search a unit", key="net_search", placeholder="如:司法局")
+    if graph == "unit_task":
+        c3, c4 = st.columns(2)
+        picked_sections = c3.multiselect("章节 Sections", sections, key="net_sections")
+        roles = c4.multiselect("角色 Roles", list(state.ROLE_LABELS), default=list(state.ROLE_LABELS),
+                               format_func=state.ROLE_LABELS.get, key="net_roles")
+    else:
+        min_weight = st.slider("至少共同承担的任务数 Min. shared tasks", 1, 10, 2, key="net_min_weight")
+    c5, c6 = st.columns(2)
+    collective = c5.checkbox("包括泛指单位(如“各区县(市)政府”“市政府各部门”)", value=False, key="net_collective",
+                             help="泛指单位与大量任务相连,默认隐藏以便看清具体单位")
+    only_matches = c6.checkbox("只看搜索到的单位", value=False, key="net_only_matches")
+
+matches = [u for u in units if query.strip() and query.strip() in u]
+if query.strip():
+    st.caption(f"匹配 {len(matches)} 个单位:" + ("、".join(matches[:20]) or "无") + (" …" if len(matches) > 20 else ""))
+focus = set(picked_units) | (set(matches) if only_matches else set())
+
+if graph == "unit_task":
+    if not roles:
+        st.info("请至少选择一个角色。")
+        st.stop()
+    result = state.network(sel, "unit_task", sections=picked_sections, roles=roles, units=focus,
+                           highlight=matches, include_collective=collective)
+else:
+    result = state.network(sel, "co", units=focus, highlight=matches, include_collective=collective,
+                           min_weight=min_weight)
+
+if result.note:
+    st.info(result.note)
+st.caption(f"{result.nodes} 个节点,{result.edges} 条边。颜色:单位类型;边的颜色:角色(见图例)。")
+if result.nodes == 0:
+    st.warning("没有符合筛选条件的内容。")
+else:
+    st.iframe(result.html, height=880, alt="PlanGraph 网络图")
+    st.download_button("下载网络 HTML(离线可用)", result.html.encode("utf-8"),
+                       file_name=f"plangraph-{graph}.html", mime="text/html", key="net_download")

@@ -1,0 +1,100 @@
+"""Task detail: the source text with units, citations and deadlines highlighted, and its neighbours.
+
+Opened from any table's 详情 link (?doc=…&task=…) or by choosing a task here.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app import state
+from graph.model import task_key
+
+sel = state.selection()
+st.title("任务详情 Task")
+
+rows = state.tasks(sel)
+if not rows:
+    st.info("所选文件中没有任务。")
+    st.stop()
+by_key = {task_key(r.document_id, r.task_id): r for r in rows}
+titles = {d.document_id: d.title or d.document_id for d in state.documents(sel)}
+many_docs = len(titles) > 1
+
+# The URL decides when it names a task we have not shown yet (a link was followed).
+wanted = task_key(st.query_params.get("doc", ""), st.query_params.get("task", ""))
+if wanted in by_key and st.session_state.get("task_from_url") != wanted:
+    st.session_state["task_pick"] = wanted
+    st.session_state["task_from_url"] = wanted
+if st.session_state.get("task_pick") not in by_key:
+    st.session_state["task_pick"] = wanted if wanted in by_key else next(iter(by_key))
+
+
+def _label(key: str) -> str:
+    r = by_key[key]
+    return (f"{state.short(titles.get(r.document_id, ''), 16)} · " if many_docs else "") + state.task_label(r)
+
+
+key = st.selectbox("选择任务 Choose a task", list(by_key), format_func=_label, key="task_pick")
+row = by_key[key]
+if wanted != key:  # keep the URL shareable
+    st.query_params.from_dict({"doc": row.document_id, "task": row.task_id})
+    st.session_state["task_from_url"] = key
+
+units = state.units_of_task(sel, row.document_id, row.task_id)
+cites = state.task_citations(sel, row)
+
+st.subheader(state.task_label(row))
+st.caption(f"《{titles.get(row.document_id, row.document_id)}》 · 章节:{row.section_title or '—'} · "
+           f"编号 {row.task_id} · 原文位置 {row.start}–{row.end}")
+st.html(state.highlighted_task_html(row, units, cites))
+with st.expander("原文(纯文本)Plain text"):
+    st.text(row.text)
+
+c = st.columns(3)
+with c[0]:
+    st.markdown("**单位 Units**")
+    if units:
+        st.dataframe(pd.DataFrame({
+            "单位": [u.unit for u in units],
+            "原文写法": [u.as_written for u in units],
+            "角色": [state.ROLE_LABELS.get(u.role, u.role) for u in units],
+            "泛指": ["是" if u.collective else "" for u in units],
+        }), hide_index=True)
+    else:
+        st.caption("(未标明单位)")
+with c[1]:
+    st.markdown("**引用 Citations**")
+    if cites:
+        st.dataframe(pd.DataFrame({
+            "法规": [x.title for x in cites],
+            "关系": [state.RELATION_LABELS.get(x.relation, x.relation) for x in cites],
+            "原文": [x.mention for x in cites],
+        }), hide_index=True)
+    else:
+        st.caption("(无)")
+with c[2]:
+    st.markdown("**时限 Deadlines**")
+    if row.deadlines:
+        st.dataframe(pd.DataFrame({
+            "时限": [d.text for d in row.deadlines],
+            "日期": [d.date or "" for d in row.deadlines],
+            "周期": [d.recurring or "" for d in row.deadlines],
+        }), hide_index=True)
+    else:
+        st.caption("(无完成时限)")
+
+st.subheader("相关任务 Neighbours")
+st.caption("与本任务有共同的具体单位(不含泛指单位)或共同引用法规的任务,按共同项多少排序。")
+related = state.related_tasks(sel, row, units)
+if related:
+    state.show_tasks([r for r, _, _ in related],
+                     extra={"共同单位": ["、".join(u) for _, u, _ in related],
+                            "共同法规": ["、".join(g) for _, _, g in related]}, key="task_related")
+else:
+    st.caption("(无)")
+same_section = [r for r in rows if r.document_id == row.document_id and r.section == row.section
+                and r.task_id != row.task_id and row.section]
+if same_section:
+    st.markdown(f"**同一章节的其他任务**({state.esc(row.section_title or row.section)})")
+    state.show_tasks(same_section, key="task_section")

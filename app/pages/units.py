@@ -1,0 +1,68 @@
+"""Units: what one unit leads, joins and answers for, and whom it works with most."""
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from app import state
+
+sel = state.selection()
+st.title("单位 Units")
+
+load = state.workload(sel)
+if not load:
+    st.info("所选文件中没有单位。")
+    st.stop()
+info = state.unit_info(sel)
+top_lead = max(load, key=lambda w: (w.lead, w.total, -len(w.unit)))
+st.markdown(f"牵头任务最多的单位:**{state.esc(top_lead.unit)}**({top_lead.lead} 项)")
+
+by_name = {w.unit: w for w in load}
+names = [w.unit for w in sorted(load, key=lambda w: (-w.lead, -w.total, w.unit))]
+unit = st.selectbox("选择单位 Choose a unit", names, index=0, key="units_unit",
+                    format_func=lambda u: f"{u}(牵头 {by_name[u].lead} · 参加 {by_name[u].participant} · "
+                                          f"责任 {by_name[u].responsible})")
+w = by_name[unit]
+meta = info.get(unit) or {}
+kind = getattr(w, "kind_label", None) or getattr(w, "kind", None) or meta.get("kind_label", "")
+level = getattr(w, "level", None) or meta.get("level", "")
+
+c = st.columns(5)
+c[0].metric("牵头 Lead", w.lead)
+c[1].metric("参加 Participant", w.participant)
+c[2].metric("责任 Responsible", w.responsible)
+c[3].metric("类型 Kind", kind or "—")
+c[4].metric("层级 Level", level or "—")
+if w.collective:
+    st.caption("这是一个泛指单位(如“各区县政府”),它代表一类单位,而不是一个具体机关。")
+
+tabs = st.tabs([f"牵头 ({w.lead})", f"参加 ({w.participant})", f"责任 ({w.responsible})"])
+for tab, role in zip(tabs, ("lead", "participant", "responsible")):
+    with tab:
+        state.show_tasks(state.tasks_of_unit(sel, unit, [role]), key=f"units_tasks_{role}")
+
+st.subheader("最常合作的单位 Most frequent partners")
+include_collective = st.checkbox("包括泛指单位", value=False, key="units_partner_collective")
+partners = sorted(((e.b if e.a == unit else e.a, e.weight)
+                   for e in state.co_responsibility(sel, include_collective=include_collective)
+                   if unit in (e.a, e.b)), key=lambda p: (-p[1], p[0]))
+if partners:
+    st.dataframe(pd.DataFrame({
+        "单位": [p for p, _ in partners[:15]],
+        "共同任务": [n for _, n in partners[:15]],
+        "类型": [(info.get(p) or {}).get("kind_label", "") for p, _ in partners[:15]],
+    }), hide_index=True)
+else:
+    st.caption("(无)")
+
+with st.expander("全部单位的任务量 Workload of every unit"):
+    st.dataframe(pd.DataFrame({
+        "单位": [x.unit for x in load],
+        "类型": [getattr(x, "kind_label", None) or (info.get(x.unit) or {}).get("kind_label", "") for x in load],
+        "层级": [getattr(x, "level", None) or (info.get(x.unit) or {}).get("level", "") for x in load],
+        "泛指": ["是" if x.collective else "" for x in load],
+        "牵头": [x.lead for x in load],
+        "参加": [x.participant for x in load],
+        "责任": [x.responsible for x in load],
+        "合计": [x.total for x in load],
+    }), hide_index=True)

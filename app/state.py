@@ -1,0 +1,521 @@
+"""Shared app logic: which store and documents, cached queries, first-start ingest, exports.
+
+Pages call only these functions, `app.network` and the display helpers here; extraction
+and Cypher stay behind `ingest.pipeline` and the `graph.store` query API.
+
+Caching: the open store is a `st.cache_resource` keyed by (store kind, home); query results
+are `st.cache_data` keyed by (store kind, home, store version, query, arguments), where the
+version is the embedded store file's stamp (so an ingest by another process shows up) or,
+for Neo4j, a one-minute time bucket.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import html
+import io
+import os
+import time
+import urllib.parse
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from graph import export as graph_export
+from graph.gaps import KIND_DESCRIPTIONS
+from graph.model import ROLES, CoEdge, DocumentSummary, RegulationRow, TaskCitation, TaskRow, UnitRole, UnitWorkload
+from graph.store import ORPHAN_KINDS, STORE_KINDS, GraphStore, StoreError, default_home, open_store
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+BUNDLED_PLAN = REPO_ROOT / "data" / "changde_fazhi_2021-2025.txt"
+APP_TITLE = "PlanGraph 规划图谱"
+
+STORE_LABELS = {"embedded": "内置存储 (embedded)", "neo4j": "Neo4j (NEO4J_* 环境变量)"}
+ROLE_LABELS = {"lead": "牵头", "participant": "参加", "responsible": "责任"}
+RELATION_LABELS = {"basis": "依据", "produces": "制定"}
+GAP_LABELS = {
+    "no_lead": "无牵头单位",
+    "collective_only": "仅笼统主体",
+    "unassigned": "无责任单位",
+    "no_deadline": "无完成时限",
+    "deadline_passed": "已过时限",
+}
+assert set(GAP_LABELS) == set(ORPHAN_KINDS)
+GAP_HELP = KIND_DESCRIPTIONS
+
+# Page url paths (st.navigation in Home.py uses them; links between pages too).
+PAGE_PATHS = {
+    "overview": "pages/overview.py",
+    "network": "pages/network.py",
+    "units": "pages/units.py",
+    "regulations": "pages/regulations.py",
+    "gaps": "pages/gaps.py",
+    "task": "pages/task.py",
+    "export": "pages/export.py",
+}
+
+
+# ---------------------------------------------------------------- the selection
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the sidebar chose: store kind, home, documents (None: all) and the store version."""
+    kind: str
+    home: str
+    docs: tuple[str, ...] | None
+    version: str
+
+    @property
+    def document_ids(self) -> list[str] | None:
+        return None if self.docs is None else list(self.docs)
+
+
+def default_store_kind() -> str:
+    """PLANGRAPH_STORE (set by `plangraph app --store`), else the embedded store."""
+    kind = os.environ.get("PLANGRAPH_STORE", "embedded").strip() or "embedded"
+    return kind if kind in STORE_KINDS else "embedded"
+
+
+def home_dir() -> str:
+    """The embedded store's folder: PLANGRAPH_HOME, else ~/.local/share/plangraph."""
+    return str(default_home())
+
+
+def store_version(kind: str, home: str) -> str:
+    """A cache key that changes when the store's content may have changed."""
+    if kind == "embedded":
+        from graph.embedded import FILE_NAME
+        try:
+            s = (Path(home) / FILE_NAME).stat()
+        except OSError:
+            return "empty"
+        return f"{s.st_mtime_ns}-{s.st_size}"
+    return f"t{int(time.time() // 60)}"
+
+
+@st.cache_resource(show_spinner=False)
+def get_store(kind: str, home: str) -> GraphStore:
+    """One open store per (kind, home) for the whole server; Neo4j is pinged once here."""
+    store = open_store(kind, home)
+    ping = getattr(store, "ping", None)
+    if callable(ping):
+        ping()
+    return store
+
+
+def ingest_plan(store: GraphStore, path: str | Path):
+    """Extract one plan file and write it to the store (unchanged documents are skipped)."""
+    from ingest.pipeline import extract_file
+    return store.ingest(extract_file(path), skip_unchanged=True)
+
+
+def ensure_bundled_plan(kind: str, home: str) -> bool:
+    """First start: an empty embedded store gets the bundled Changde plan, so the app opens
+    on real data with no set-up. Returns True when it ingested."""
+    store = get_store(kind, home)
+    if kind != "embedded" or store.documents() or not BUNDLED_PLAN.exists():
+        return False
+    with st.spinner("首次启动:正在导入内置的常德市法治政府建设工作方案 …"):
+        ingest_plan(store, BUNDLED_PLAN)
+    st.cache_data.clear()
+    return True
+
+
+def sidebar() -> Selection | None:
+    """The store and document choosers (rendered once, in the entrypoint, so they keep their
+    state across pages). Returns None when the store cannot be opened."""
+    with st.sidebar:
+        st.markdown("#### 数据来源 Data")
+        kinds = list(STORE_KINDS)
+        kind = st.radio("存储 Store", kinds, index=kinds.index(default_store_kind()),
+                        format_func=lambda k: STORE_LABELS.get(k, k), key="pg_store",
+                        help="内置存储无需服务器;Neo4j 连接由 NEO4J_URI / NEO4J_USER / NEO4J_PASSWORD 指定。")
+        home = home_dir()
+        try:
+            get_store(kind, home)
+            ensure_bundled_plan(kind, home)
+            version = store_version(kind, home)
+            docs = documents_all(kind, home, version)
+        except StoreError as err:
+            st.error(f"无法打开存储:{err}")
+            return None
+        if not docs:
+            st.info("存储中还没有文件。")
+        if BUNDLED_PLAN.exists() and st.button("导入内置常德方案", help=str(BUNDLED_PLAN.name)):
+            ingest_plan(get_store(kind, home), BUNDLED_PLAN)
+            st.cache_data.clear()
+            st.rerun()
+        titles = {d.document_id: d.title or d.document_id for d in docs}
+        ids = [d.document_id for d in docs]
+        chosen = st.multiselect("文件 Documents", ids, default=ids, key=f"pg_docs_{kind}",
+                                format_func=lambda i: titles.get(i, i))
+        if kind == "embedded":
+            st.caption(f"存储目录:{home}")
+    picked = tuple(i for i in ids if i in chosen)
+    return Selection(kind, home, None if len(picked) == len(ids) else picked, version)
+
+
+def selection() -> Selection:
+    """The current selection for a page; stops the page when there is nothing to show."""
+    if "pg_selection" in st.session_state:  # set by Home.py on every run
+        sel = st.session_state["pg_selection"]
+    else:  # a page file run on its own: render the sidebar here
+        sel = st.session_state["pg_selection"] = sidebar()
+    if sel is None:
+        st.stop()
+    if sel.docs == ():
+        st.info("请在左侧选择至少一个文件。")
+        st.stop()
+    return sel
+
+
+# ---------------------------------------------------------------- cached queries
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def documents_all(kind: str, home: str, version: str) -> list[DocumentSummary]:
+    return get_store(kind, home).documents()
+
+
+@st.cache_data(show_spinner=False, max_entries=512, ttl=3600)
+def _query(kind: str, home: str, version: str, method: str, args: tuple, kwargs: tuple) -> Any:
+    return getattr(get_store(kind, home), method)(*args, **dict(kwargs))
+
+
+def _q(sel: Selection, method: str, *args: Any, **kwargs: Any) -> Any:
+    """Run one query API method, cached by store, version, documents and arguments."""
+    return _query(sel.kind, sel.home, sel.version, method, args, tuple(sorted(kwargs.items())))
+
+
+def documents(sel: Selection) -> list[DocumentSummary]:
+    return _q(sel, "documents", document_ids=sel.document_ids)
+
+
+def tasks(sel: Selection) -> list[TaskRow]:
+    return _q(sel, "tasks", document_ids=sel.document_ids)
+
+
+def task(sel: Selection, document_id: str, task_id: str) -> TaskRow | None:
+    return _q(sel, "task", document_id, task_id)
+
+
+def document_text(sel: Selection, document_id: str) -> str | None:
+    return _q(sel, "document_text", document_id)
+
+
+def units_of_task(sel: Selection, document_id: str, task_id: str) -> list[UnitRole]:
+    return _q(sel, "units_of_task", document_id, task_id)
+
+
+def tasks_of_unit(sel: Selection, unit: str, roles: Sequence[str] | None = None) -> list[TaskRow]:
+    return _q(sel, "tasks_of_unit", unit, roles=None if roles is None else list(roles),
+              document_ids=sel.document_ids)
+
+
+def workload(sel: Selection) -> list[UnitWorkload]:
+    return _q(sel, "workload", document_ids=sel.document_ids)
+
+
+def co_responsibility(sel: Selection, include_collective: bool = True, min_weight: int = 1) -> list[CoEdge]:
+    return _q(sel, "co_responsibility", document_ids=sel.document_ids,
+              include_collective=include_collective, min_weight=min_weight)
+
+
+def regulations(sel: Selection, title_contains: str | None = None) -> list[RegulationRow]:
+    return _q(sel, "regulations", title_contains=title_contains or None, document_ids=sel.document_ids)
+
+
+def tasks_citing(sel: Selection, regulation: str, relation: str | None = None) -> list[TaskCitation]:
+    return _q(sel, "tasks_citing", regulation, relation=relation, document_ids=sel.document_ids)
+
+
+def orphans(sel: Selection, kind: str, as_of: _dt.date | str | None = None) -> list[TaskRow]:
+    day = (as_of or _dt.date.today())
+    return _q(sel, "orphans", kind, as_of=str(day), document_ids=sel.document_ids)
+
+
+def task_citations(sel: Selection, row: TaskRow) -> list[TaskCitation]:
+    """Every citation inside one task, with offsets (via tasks_citing per cited title)."""
+    out: dict[tuple, TaskCitation] = {}
+    for title in dict.fromkeys(row.basis + row.produces):
+        for c in tasks_citing(sel, title):
+            if c.task.document_id == row.document_id and c.task.task_id == row.task_id:
+                out[(c.start, c.end, c.relation)] = c
+    return sorted(out.values(), key=lambda c: (c.start, c.end))
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _unit_attrs(kind: str, home: str, version: str, docs: tuple[str, ...] | None) -> dict[str, dict[str, Any]]:
+    g = get_store(kind, home).to_networkx(None if docs is None else list(docs))
+    return {a.get("name", n): dict(a) for n, a in g.nodes(data=True) if a.get("label") == "Unit"}
+
+
+def unit_info(sel: Selection) -> dict[str, dict[str, Any]]:
+    """Unit -> {kind, kind_label, level, collective}. Kind/level come from the graph when the
+    units engineer's properties are there, else from the name form (ingest.units rules)."""
+    attrs = _unit_attrs(sel.kind, sel.home, sel.version, sel.docs)
+    out: dict[str, dict[str, Any]] = {}
+    for name, a in attrs.items():
+        kind, level = a.get("kind"), a.get("level")
+        if not kind or level is None:
+            guess_kind, guess_level = _guess_kind_level(name)
+            kind, level = kind or guess_kind, level if level is not None else guess_level
+        out[name] = {"kind": kind, "kind_label": a.get("kind_label") or kind_label(kind),
+                     "level": level or "", "collective": bool(a.get("collective"))}
+    return out
+
+
+def _guess_kind_level(name: str) -> tuple[str, str | None]:
+    try:
+        from ingest.units import unit_kind, unit_level
+        return unit_kind(name), unit_level(name)
+    except Exception:  # the rules are a teammate's; never let them break a page
+        return "other", None
+
+
+def kind_label(kind: str | None) -> str:
+    try:
+        from ingest.units import kind_label as _label
+        return _label(kind or "other")
+    except Exception:
+        return kind or "其他"
+
+
+# ---------------------------------------------------------------- exports
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _export(kind: str, home: str, version: str, docs: tuple[str, ...] | None, fmt: str) -> bytes:
+    store = get_store(kind, home)
+    ids = None if docs is None else list(docs)
+    if fmt == "xlsx":
+        return division_xlsx(graph_export.CSV_HEADER, graph_export.division_table(store, ids))
+    return graph_export.export(store, fmt, ids)
+
+
+def export_bytes(sel: Selection, fmt: str) -> bytes:
+    """csv (任务分工表, UTF-8 with BOM), xlsx (the same table) or graphml (for Gephi)."""
+    return _export(sel.kind, sel.home, sel.version, sel.docs, fmt)
+
+
+def division_frame(sel: Selection):
+    """The 任务分工表 as a DataFrame (the rows graph.export writes to CSV)."""
+    import pandas as pd
+    store = get_store(sel.kind, sel.home)
+    return pd.DataFrame(graph_export.division_table(store, sel.document_ids), columns=graph_export.CSV_HEADER)
+
+
+def division_xlsx(header: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
+    """The 任务分工表 as an Excel workbook. Every cell is written as text, so a task text that
+    starts with '=' can never become a formula."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "任务分工表"
+    ws.append(list(header))
+    for row in rows:
+        ws.append([str(v) for v in row])
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    widths = {"文件": 18, "任务编号": 10, "序号": 6, "任务": 28, "牵头单位": 24, "参加单位": 24,
+              "责任单位": 24, "完成时限": 12, "法律依据": 28, "制定文件": 28, "任务内容": 80}
+    for i, name in enumerate(header, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = widths.get(name, 16)
+    ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+# ---------------------------------------------------------------- display helpers
+
+
+def esc(text: Any) -> str:
+    """Document text is data: escape HTML and Markdown so st.markdown shows it literally."""
+    marked = "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in str(text))
+    return html.escape(marked, quote=False).replace("\n", "  \n")
+
+
+_MD_SPECIAL = frozenset("\\`*_{}[]()#+-.!|~$:")
+
+
+def task_link(row: TaskRow) -> str:
+    """A relative URL to the task detail page (opens the task from any table)."""
+    return "task?" + urllib.parse.urlencode({"doc": row.document_id, "task": row.task_id})
+
+
+def task_label(row: TaskRow) -> str:
+    num = row.number
+    return f"{num if num is not None else row.task_id}. {row.heading}" if row.heading else row.task_id
+
+
+def deadline_text(row: TaskRow) -> str:
+    return "、".join(d.text for d in row.deadlines)
+
+
+def task_table(rows: Sequence[TaskRow], extra: dict[str, Sequence[Any]] | None = None, text: bool = False):
+    """Tasks as a DataFrame for st.dataframe (which shows cell text literally)."""
+    import pandas as pd
+    data: dict[str, list[Any]] = {
+        "任务号": [r.number if r.number is not None else r.task_id for r in rows],
+        "任务": [r.heading for r in rows],
+        "章节": [r.section_title for r in rows],
+        "牵头单位": ["、".join(r.lead) for r in rows],
+        "参加单位": ["、".join(r.participants) for r in rows],
+        "责任单位": ["、".join(r.responsible) for r in rows],
+        "完成时限": [deadline_text(r) for r in rows],
+    }
+    for k, v in (extra or {}).items():
+        data[k] = list(v)
+    if text:
+        data["任务内容"] = [r.text.strip() for r in rows]
+    data["详情"] = [task_link(r) for r in rows]
+    return pd.DataFrame(data)
+
+
+TASK_COLUMNS = {
+    "详情": st.column_config.LinkColumn("详情", display_text="打开 ↗", width="small"),
+    "任务号": st.column_config.TextColumn("任务号", width="small"),
+    "任务内容": st.column_config.TextColumn("任务内容", width="large"),
+}
+
+
+def show_tasks(rows: Sequence[TaskRow], extra: dict[str, Sequence[Any]] | None = None,
+               text: bool = False, key: str | None = None, height: int | str = "auto") -> None:
+    """A task table with a link to each task's detail page."""
+    if not rows:
+        st.caption("(无)")
+        return
+    st.dataframe(task_table(rows, extra, text), hide_index=True, column_config=TASK_COLUMNS,
+                 key=key, height=height)
+
+
+def task_numbers(rows: Sequence[TaskRow]) -> str:
+    """'19、20、24' — task numbers as a compact, copyable line."""
+    return "、".join(str(r.number if r.number is not None else r.task_id) for r in rows)
+
+
+
+# ---------------------------------------------------------------- task detail
+
+
+HIGHLIGHT_STYLES = {
+    "lead": "background:#ffd9d9;border-bottom:2px solid #d62728",
+    "participant": "background:#dce9ff;border-bottom:2px solid #1f77b4",
+    "responsible": "background:#ffe6cc;border-bottom:2px solid #ff7f0e",
+    "basis": "background:#e0f3da;border-bottom:2px solid #2ca02c",
+    "produces": "background:#efe1ff;border-bottom:2px solid #9467bd",
+    "deadline": "background:#fff3a3;border-bottom:2px solid #bcbd22",
+}
+HIGHLIGHT_LABELS = {"lead": "牵头单位", "participant": "参加单位", "responsible": "责任单位",
+                    "basis": "依据的法规", "produces": "要制定的文件", "deadline": "完成时限"}
+
+
+def highlight_spans(row: TaskRow, units: Sequence[UnitRole], cites: Sequence[TaskCitation]) -> list[tuple[int, int, str, str]]:
+    """(start, end, style key, tooltip) relative to row.text, sorted, without overlaps
+    (the earlier, then longer span wins)."""
+    raw: list[tuple[int, int, str, str]] = []
+    for u in units:
+        raw.append((u.start, u.end, u.role, f"{ROLE_LABELS.get(u.role, u.role)}:{u.unit}"))
+    for c in cites:
+        raw.append((c.start, c.end, c.relation, f"{RELATION_LABELS.get(c.relation, c.relation)}:{c.title}"))
+    for d in row.deadlines:
+        raw.append((d.start, d.end, "deadline", f"时限:{d.date or d.recurring or d.text}"))
+    n = len(row.text)
+    spans, last_end = [], 0
+    for s, e, style, tip in sorted(((s - row.start, e - row.start, st_, t) for s, e, st_, t in raw),
+                                   key=lambda x: (x[0], -(x[1] - x[0]))):
+        if s < last_end or s < 0 or e > n or e <= s:
+            continue
+        spans.append((s, e, style, tip))
+        last_end = e
+    return spans
+
+
+def highlighted_task_html(row: TaskRow, units: Sequence[UnitRole], cites: Sequence[TaskCitation]) -> str:
+    """The task's source text as HTML with its units, citations and deadlines marked.
+    Every piece of document text goes through html.escape: it is data, never markup."""
+    text = row.text
+    out, pos = [], 0
+    for s, e, style, tip in highlight_spans(row, units, cites):
+        out.append(html.escape(text[pos:s]))
+        out.append(f'<mark style="{HIGHLIGHT_STYLES.get(style, "")};padding:0 1px;color:inherit" '
+                   f'title="{html.escape(tip, quote=True)}">{html.escape(text[s:e])}</mark>')
+        pos = e
+    out.append(html.escape(text[pos:]))
+    legend = " ".join(f'<mark style="{HIGHLIGHT_STYLES[k]};padding:0 3px;color:inherit">{v}</mark>'
+                      for k, v in HIGHLIGHT_LABELS.items())
+    return (f'<div style="font-size:0.85rem;margin-bottom:0.4rem">{legend}</div>'
+            f'<div class="pg-source" style="white-space:pre-wrap;line-height:1.9;font-size:1.05rem;'
+            f'padding:0.8rem 1rem;border:1px solid #e6e6e6;border-radius:0.5rem;background:#fcfcfc">'
+            f'{"".join(out)}</div>')
+
+
+def related_tasks(sel: Selection, row: TaskRow, units: Sequence[UnitRole],
+                  limit: int = 10) -> list[tuple[TaskRow, list[str], list[str]]]:
+    """Tasks sharing a specific (non-collective) unit or a cited regulation with `row`:
+    (task, shared units, shared regulations), most shared first."""
+    own = (row.document_id, row.task_id)
+    found: dict[tuple[str, str], TaskRow] = {}
+    shared_units: dict[tuple[str, str], list[str]] = {}
+    shared_regs: dict[tuple[str, str], list[str]] = {}
+    for name in dict.fromkeys(u.unit for u in units if not u.collective):
+        for t in tasks_of_unit(sel, name):
+            k = (t.document_id, t.task_id)
+            if k != own:
+                found[k] = t
+                shared_units.setdefault(k, []).append(name)
+    for title in dict.fromkeys(row.basis + row.produces):
+        for c in tasks_citing(sel, title):
+            k = (c.task.document_id, c.task.task_id)
+            if k != own:
+                found[k] = c.task
+                if title not in shared_regs.setdefault(k, []):
+                    shared_regs[k].append(title)
+    order = sorted(found, key=lambda k: (-(len(shared_units.get(k, [])) + len(shared_regs.get(k, []))),
+                                         found[k].document_id, found[k].ordinal))
+    return [(found[k], shared_units.get(k, []), shared_regs.get(k, [])) for k in order[:limit]]
+
+
+def short(text: str, limit: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# ---------------------------------------------------------------- networks
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _network(kind: str, home: str, version: str, docs: tuple[str, ...] | None, graph: str,
+             options: tuple) -> Any:
+    from app import network
+    sel = Selection(kind, home, docs, version)
+    opts = dict(options)
+    info = unit_info(sel)
+    if graph == "co":
+        return network.co_network(co_responsibility(sel), workload(sel), info, **opts)
+    sections = set(opts.pop("sections", ()) or ())
+    rows = [t for t in tasks(sel) if not sections or t.section_title in sections]
+    return network.unit_task_network(rows, info, **opts)
+
+
+def network(sel: Selection, graph: str, **options: Any):
+    """A drawn network (app.network.NetworkResult), cached per selection and filters.
+    graph: "unit_task" (options: sections, roles, units, highlight, include_collective,
+    max_tasks) or "co" (units, highlight, include_collective, min_weight, max_edges)."""
+    frozen = tuple(sorted((k, tuple(sorted(v)) if isinstance(v, (list, set, tuple)) else v)
+                          for k, v in options.items()))
+    return _network(sel.kind, sel.home, sel.version, sel.docs, graph, frozen)
+
+
+__all__ = [name for name in dir() if not name.startswith("_")]
