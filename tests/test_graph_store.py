@@ -4,7 +4,6 @@ from __future__ import annotations
 import pytest
 
 from conftest import TINY_TEXT, make_tiny_extraction
-from graph.model import UnitRole
 from graph.store import StoreError
 
 DOC = "tiny_plan"
