@@ -10,15 +10,13 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
+from ingest.laws import split_issuer_prefix
 from ingest.vocab import vocabulary
 
 TITLE_OPEN, TITLE_CLOSE = "《", "》"
 INNER_MARKS = {"〈": "〉", "<": ">", "＜": "＞", "《": "》"}
 # the bare names that count as citations, matched as whole jieba tokens (执行宪法法律 → 宪法)
 BARE_TITLES = frozenset({"宪法", "民法典", "中华人民共和国宪法", "中华人民共和国民法典"})
-# an issuer written before the marks: 国务院《…》, 国务院办公厅《…》, 湖南省人民政府《…》
-ISSUER_BEFORE = re.compile(r"(国务院办公厅|国务院|中共中央办公厅|中共中央|全国人大常委会|"
-                           r"[\u4e00-\u9fff]{2,6}(?:省|市|自治区)(?:人民政府(?:办公厅|办公室)?|人大常委会)?)$")
 CLAUSE_BREAKS = "，。；：！？,;:\n"
 MAX_TITLE_CHARS = 120
 
@@ -91,8 +89,8 @@ def _outer_start(covered: list[tuple[int, int]], inner_open: int) -> int:
 
 
 def _issuer_before(text: str, open_pos: int) -> str | None:
-    m = ISSUER_BEFORE.search(text, max(0, open_pos - 16), open_pos)
-    return m.group(1) if m else None
+    """国务院《…》: the issuer written outside the marks (see ingest.laws)."""
+    return split_issuer_prefix(text[max(0, open_pos - 30):open_pos])
 
 
 def _relation(text: str, open_pos: int, token_starts: list[int], token_texts: list[str]) -> str:

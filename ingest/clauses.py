@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ingest.brackets import find_pairs, split_top_level
 from ingest.units import canonical_unit, is_collective
-from ingest.vocab import Vocabulary, vocabulary
+from ingest.vocab import Vocabulary, label_word, vocabulary
 
 ROLES = ("lead", "participant", "responsible")
 SPACE = " \t\u3000\xa0\n"
@@ -69,13 +69,16 @@ def _labelled_lines(text: str, start: int, end: int, taken: list[Clause]) -> lis
     found = []
     inside = [(o, c) for o, c, _d in find_pairs(text, start, end)]
     for m in vocab.label_pattern.finditer(text, start, end):
-        label_start = m.start(1)
-        if vocab.label_roles[m.group(1)] == "none":
+        word, label_start = label_word(m)
+        if vocab.label_roles[word] == "none":
             continue
-        before = text[start:label_start].rstrip(" \t\u3000")
-        if before and before[-1] not in "\n。；;":
-            continue
-        if any(o < label_start < c for o, c in inside) or any(c.start <= label_start < c.end for c in taken):
+        before = text[start:label_start]
+        stripped = before.rstrip(" \t\u3000")
+        if stripped and stripped[-1] not in "\n。；;" and len(before) - len(stripped) < 2:
+            continue  # mid-sentence, not set apart by punctuation or a run of spaces
+        own_brackets = (label_start, m.end() - 1) if m.group("bracketed") else None
+        if any(o < label_start < c and (o, c) != own_brackets for o, c in inside) \
+                or any(c.start <= label_start < c.end for c in (*taken, *found)):
             continue
         stop = text.find("\n", label_start, end)
         stop = end if stop < 0 else stop
@@ -113,7 +116,8 @@ def _pieces(text: str, s: int, e: int, vocab: Vocabulary) -> list[tuple[int, int
     for a, b in split_top_level(body, "；;"):
         for c, d in split_top_level(body[a:b], "，,"):
             ps, pe = s + a + c, s + a + d
-            cuts = [m.start(1) for m in vocab.label_pattern.finditer(text, ps, pe) if m.start(1) > ps]
+            cuts = [label_word(m)[1] for m in vocab.label_pattern.finditer(text, ps, pe)]
+            cuts = [cut for cut in cuts if cut > ps]
             for x, y in zip([ps, *cuts], [*cuts, pe]):
                 x, y = _strip_span(text, x, y, TRAILING_PUNCT)
                 if x < y:
@@ -132,7 +136,7 @@ def parse_clause(text: str, s: int, e: int) -> list[UnitAssignment]:
     for ps, pe in _pieces(text, s, e, vocab):
         m = vocab.label_pattern.match(text, ps, pe)
         if m:
-            current_role = vocab.label_roles[m.group(1)]
+            current_role = vocab.label_roles[label_word(m)[0]]
             us, ue = m.end(), pe
             verb = _ending_verb(text, us, ue, vocab)
             if verb:
@@ -157,10 +161,16 @@ def parse_clause(text: str, s: int, e: int) -> list[UnitAssignment]:
         if not units or (not labelled and not all(looks_like_unit(u) for u, _s, _e in units)):
             continue
         for unit, ms, me in units:
-            if len(unit) > MAX_UNIT_CHARS:
+            unit_role = role
+            marker = vocab.role_marker.search(unit)  # 市发改委（牵头）: the role of this one unit
+            if marker:
+                word = marker.group(1)
+                unit_role = vocab.label_roles.get(word) or vocab.verb_roles.get(word) or role
+                unit, me = unit[: marker.start()], me - len(marker.group(0))
+            if not unit or len(unit) > MAX_UNIT_CHARS or unit_role not in ROLES:
                 continue
             assignments.append(UnitAssignment(
-                unit=unit, mention=text[ms:me], role=role, collective=is_collective(unit),
+                unit=unit, mention=text[ms:me], role=unit_role, collective=is_collective(unit),
                 start=ms, end=me, canonical=canonical_unit(unit)))
     return assignments
 

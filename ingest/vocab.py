@@ -22,7 +22,8 @@ class Vocabulary:
     verb_roles: dict[str, str]  # 按职责分工负责 -> responsible
     labels: tuple[str, ...]  # longest first
     verbs: tuple[str, ...]  # longest first
-    label_pattern: re.Pattern[str]  # a label and its colon at the start of a piece
+    label_pattern: re.Pattern[str]  # "牵头单位：" or "【牵头单位】"; group "word" is the label
+    role_marker: re.Pattern[str]  # a role written after one unit: 市发改委（牵头）
     unit_suffixes: tuple[str, ...]
     unit_prefixes: tuple[str, ...]
     body_words: tuple[str, ...]
@@ -31,6 +32,20 @@ class Vocabulary:
     not_starts: tuple[str, ...]
     citation_verbs: dict[str, str]
     junk_patterns: tuple[tuple[re.Pattern[str], str], ...]
+
+
+def _label_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
+    """A label with its colon (牵头单位：) or in square brackets (【牵头单位】, colon optional)."""
+    words = "|".join(map(re.escape, labels))
+    return re.compile(r"[\s\u3000]*(?:【(?P<bracketed>" + words + r")】[\s\u3000]*[:：]?"
+                      r"|(?P<plain>" + words + r")[\s\u3000]*[:：])")
+
+
+def label_word(m: re.Match[str]) -> tuple[str, int]:
+    """The label word of a `label_pattern` match, and where the label starts."""
+    if m.group("bracketed"):
+        return m.group("bracketed"), m.start("bracketed") - 1
+    return m.group("plain"), m.start("plain")
 
 
 @lru_cache(maxsize=1)
@@ -49,7 +64,9 @@ def vocabulary() -> Vocabulary:
         verb_roles=verb_roles,
         labels=labels,
         verbs=_longest_first(list(verb_roles)),
-        label_pattern=re.compile(r"[\s\u3000]*(" + "|".join(map(re.escape, labels)) + r")[\s\u3000]*[:：]"),
+        label_pattern=_label_pattern(labels),
+        role_marker=re.compile(r"[（(](" + "|".join(map(re.escape, _longest_first([*labels, *verb_roles])))
+                               + r")[）)]$"),
         unit_suffixes=of("suffix"),
         unit_prefixes=of("prefix"),
         body_words=of("body"),

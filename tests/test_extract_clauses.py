@@ -113,3 +113,18 @@ def test_first_listed_unit_leads_where_the_plan_says_so():
     tasks = extract_text(text).tasks
     assert [(a.unit, a.role) for a in tasks[0].assignments] == [("市大数据局", "lead"), ("市财政局", "responsible")]
     assert [(a.unit, a.role) for a in tasks[1].assignments] == [("市工信局", "lead"), ("市科技局", "responsible")]
+
+
+def test_labels_in_square_brackets():
+    text = "1.推进数据共享。【牵头单位】市大数据局【配合单位】市财政局、市公安局\n2.下一项。"
+    assert assigned(text) == [("市大数据局", "lead"), ("市财政局", "participant"), ("市公安局", "participant")]
+
+
+def test_role_marker_after_one_unit():
+    text = "1.推进数据共享。\n责任单位：市发改委（牵头）、市财政局、市商务局（配合）\n"
+    assert assigned(text) == [("市发改委", "lead"), ("市财政局", "responsible"), ("市商务局", "participant")]
+
+
+def test_labels_set_apart_by_spaces_on_a_table_like_line():
+    text = "1.推进数据共享工作    牵头单位：市大数据局    配合单位：市财政局\n"
+    assert assigned(text) == [("市大数据局", "lead"), ("市财政局", "participant")]
