@@ -152,7 +152,8 @@ def _cn_small(s: str) -> int:
 
 
 def _clean(text: str) -> str:
-    return " ".join(text.replace("\xa0", " ").split())
+    """An element's text on one line, whitespace as a browser shows it."""
+    return " ".join(_collapse(text).split())
 
 
 def _page_metadata(soup) -> dict[str, str]:
@@ -179,7 +180,7 @@ def _page_metadata(soup) -> dict[str, str]:
         title = metas.get("articletitle") or metas.get("og:title") or ""
         if not title:
             h1 = soup.find("h1")
-            title = _clean(h1.get_text(" ")) if h1 else ""
+            title = _clean(h1.get_text()) if h1 else ""
         if not title and soup.title:
             title = re.split(r"\s*(?:_|\s-\s|\||｜|—{1,2})\s*", _clean(soup.title.get_text()))[0]
         if title:
@@ -221,7 +222,7 @@ def _value_after(cell) -> str:
     for _ in range(3):
         sibling = node.find_next_sibling()
         if sibling is not None:
-            return _clean(sibling.get_text(" "))
+            return _clean(sibling.get_text())
         text = "".join(s for s in node.next_siblings if isinstance(s, str)).strip()
         if text:
             return _clean(text)

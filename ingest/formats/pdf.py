@@ -10,7 +10,9 @@
   document without first-line indents -- the line ends a sentence.
 * A task-division table (found by pdfplumber's table finder, header with role words)
   becomes numbered task lines, as in .docx (`ingest.formats.tables`).
-* Spaces the PDF puts between two CJK characters (justified lines) are dropped.
+* A space is read where the gap between two characters exceeds 0.35 of the font size
+  (pdfplumber's x_tolerance_ratio), so justified CJK lines read without stray spaces
+  while real spaces (索 引 号) stay.
 """
 from __future__ import annotations
 
@@ -33,7 +35,6 @@ _PAGE_NUMBER = re.compile(
     r"|^(?:page|Page|PAGE)\s*\d{1,4}(?:\s*(?:of|/)\s*\d{1,4})?$"
 )
 _SENTENCE_END = re.compile(r"[。！？!?；;：:…]['\"’”）)」』】〕]*$")
-_SPACE_BETWEEN_CJK = re.compile(r"(?<=[^\x00-\u2e7f\uff61-\uffdc]) +(?=[^\x00-\u2e7f\uff61-\uffdc])")
 
 
 @dataclass
@@ -136,7 +137,7 @@ def _page_lines(page, number: int, roles: list[str] | None) -> tuple[list[Line],
     lines: list[Line] = []
     for raw in view.extract_text_lines(strip=True, return_chars=True, x_tolerance_ratio=0.35):
         chars = [c for c in raw.get("chars", []) if str(c.get("text", "")).strip()]
-        text = _SPACE_BETWEEN_CJK.sub("", raw["text"])
+        text = raw["text"]
         if not text.strip() or not chars:
             continue
         size = statistics.median(float(c.get("size") or 0) for c in chars) or 10.0
