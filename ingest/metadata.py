@@ -43,7 +43,7 @@ def _looks_like_title(text: str) -> bool:
 def read_metadata(lines: list[Line], body_start: int, page_meta: dict[str, str]) -> DocumentMeta:
     """Metadata from lines before `body_start` (the first numbered item), plus the page table."""
     meta = DocumentMeta()
-    head = [ln for ln in lines if ln.start < body_start and ln.junk is None and ln.text.strip()]
+    head = [ln for ln in lines if ln.end < body_start and ln.junk is None and ln.text.strip()]
     texts = [ln.text.strip(" \t\u3000\xa0") for ln in head]
 
     if page_meta.get("doc_number"):
@@ -95,7 +95,8 @@ def read_metadata(lines: list[Line], body_start: int, page_meta: dict[str, str])
     elif notice_title:
         meta.title = notice_title
     else:
-        first = next((t for t in texts if 4 <= len(t) <= 80 and "。" not in t), None)
+        first = next((t for t in texts if 4 <= len(t) <= 60 and not any(p in t for p in "。，,；;")
+                      and not t.endswith((":", "："))), None)
         meta.title = first
     if meta.issuer is None and meta.title:
         m = ISSUER_BEFORE_GUANYU.match(meta.title)

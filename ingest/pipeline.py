@@ -14,6 +14,7 @@ from ingest.model import Assignment, Citation, Deadline, DocumentInfo, Extractio
 from ingest.read import RawDocument, read_document
 from ingest.segment import segment
 from ingest.structure import build_tree, find_labels, heading_of, item_text_span, unique_ids
+from ingest.units import canonical_unit, document_level, document_region
 
 FIRST_LISTED_LEADS = ("排在第一位的部门为牵头部门", "排在第一位的为牵头单位", "排在第一位的单位为牵头单位",
                       "列第一位的为牵头单位", "排名第一的为牵头单位", "排在首位的为牵头单位")
@@ -44,6 +45,10 @@ def extract_raw(raw: RawDocument) -> Extraction:
     deadlines = doc.user_data["deadlines"]
     first_listed_leads = any(phrase in text for phrase in FIRST_LISTED_LEADS)
 
+    # 市司法局 in a Changde plan is 常德市司法局: canonical names carry the document's region
+    region = document_region(meta.issuer, meta.title)
+    level = document_level(meta.issuer, meta.title)
+
     ids = unique_ids(items)
     tasks: list[Task] = []
     for item in items:
@@ -58,7 +63,7 @@ def extract_raw(raw: RawDocument) -> Extraction:
             task.section = ids[id(item.parent)]
             task.section_title = heading_of(text, item.parent)
         for clause in own_clauses:
-            task.assignments.extend(_assignments(clause, first_listed_leads))
+            task.assignments.extend(_assignments(clause, first_listed_leads, region, level))
         task.citations = [_citation(c) for c in citations if start <= c.start and c.end <= end]
         task.deadlines = [_deadline(d) for d in deadlines if start <= d.start and d.end <= end]
         tasks.append(task)
@@ -93,9 +98,10 @@ def _body_end(lines, labels, text_len: int) -> int:
     return text_len
 
 
-def _assignments(clause, first_listed_leads: bool) -> list[Assignment]:
+def _assignments(clause, first_listed_leads: bool, region: str | None, level: str | None) -> list[Assignment]:
     out = [Assignment(unit=a.unit, mention=a.mention, role=a.role, collective=a.collective,
-                      start=a.start, end=a.end, canonical=a.canonical) for a in clause.assignments]
+                      start=a.start, end=a.end, canonical=canonical_unit(a.unit, region=region, document_level=level))
+           for a in clause.assignments]
     if first_listed_leads and out and not any(a.role == "lead" for a in out):
         first = next((a for a in out if not a.collective), None)
         if first is not None:
