@@ -9,7 +9,8 @@ Order of decisions (first that holds wins):
 2. a known binary signature (PNG, JPEG, zip, PDF, OLE2 .doc, ...) or NUL bytes -> not text
    (unless charset-normalizer is confident the NULs are BOM-less UTF-16/32);
 3. valid UTF-8 (a truncated last character and at most 0.1 % bad bytes tolerated);
-4. valid GB18030, a superset of GBK and GB2312 (same tolerance);
+4. valid GB18030, a superset of GBK and GB2312 (same tolerance), unless the result is
+   full of private-use characters and charset-normalizer finds a better fit (Big5);
 5. charset-normalizer, restricted to encodings a Chinese plan may come in (Big5, UTF-16/32);
 6. otherwise an error.  Decoded text with many control characters is refused as binary.
 """
@@ -59,6 +60,9 @@ SIGNATURES: tuple[tuple[bytes, str], ...] = (
 # charset-normalizer's answers we trust for a Chinese plan when UTF-8 and GB18030 fail.
 DETECTABLE = {"big5", "big5hkscs", "cp950", "utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be",
               "utf-16", "utf-32", "hz"}
+
+# GB18030 text with more private-use characters than this is probably not GB18030.
+MAX_PRIVATE_USE = 0.002
 
 _TRUNCATION_REASONS = ("unexpected end of data", "incomplete multibyte sequence", "truncated data")
 _local = threading.local()
@@ -133,6 +137,13 @@ def _refuse_control_characters(text: str, what: str) -> None:
         raise InputError(f"{what}: binary data, not a text plan")
 
 
+def _private_use_share(text: str) -> float:
+    sample = text[:100_000]
+    if not sample:
+        return 0.0
+    return sum(1 for ch in sample if "\ue000" <= ch <= "\uf8ff") / len(sample)
+
+
 def signature(data: bytes) -> str | None:
     """What a binary file is, from its first bytes; None when no signature matches."""
     for magic, name in SIGNATURES:
@@ -182,6 +193,14 @@ def decode_bytes(data: bytes, what: str = "file") -> Decoded:
         return _finish(utf8, size, what)
     gb = _attempt(data, "gb18030")
     if gb.acceptable(size):
+        if _private_use_share(gb.text) > MAX_PRIVATE_USE:
+            # GB18030 decodes almost any byte pairs; private-use characters in the result
+            # say it is really another double-byte encoding (Big5 ...)
+            encoding = _detect(data)
+            if encoding and encoding != "gb18030":
+                other = _attempt(data, encoding)
+                if other.acceptable(size) and _private_use_share(other.text) < _private_use_share(gb.text):
+                    return _finish(other, size, what)
         return _finish(gb, size, what)
     encoding = _detect(data)
     if encoding:
