@@ -16,7 +16,12 @@ import streamlit as st  # noqa: E402
 
 from app import state  # noqa: E402
 
-st.set_page_config(page_title=state.APP_TITLE, page_icon="🕸️", layout="wide")
+st.set_page_config(page_title=state.APP_TITLE, page_icon=":material/hub:", layout="wide")
+
+
+PAGE_ICONS = {"overview": ":material/dashboard:", "network": ":material/hub:", "units": ":material/account_balance:",
+              "regulations": ":material/gavel:", "gaps": ":material/report:", "task": ":material/description:",
+              "export": ":material/download:"}
 
 
 def home() -> None:
@@ -32,35 +37,32 @@ def home() -> None:
     if sel is not None and sel.docs != ():
         docs = state.documents(sel)
         n_tasks = sum(d.tasks for d in docs)
-        names = "、".join(f"《{d.title or d.document_id}》" for d in docs[:3]) + (" 等" if len(docs) > 3 else "")
-        st.info(f"当前载入 {len(docs)} 份文件、{n_tasks} 项任务:{names}", icon="📄")
+        names = "、".join(f"《{state.esc(d.title or d.document_id)}》" for d in docs[:3]) + (" 等" if len(docs) > 3 else "")
+        st.info(f"当前载入 {len(docs)} 份文件、{n_tasks} 项任务:{names}", icon=":material/description:")
     st.subheader("从这里开始")
     cols = st.columns(2)
     links = [
-        ("overview", "📊 概览 Overview", "文件、任务/单位/法规数量、缺口数、牵头任务最多的单位"),
-        ("network", "🕸️ 网络 Network", "单位–任务网络与单位协作网络,可筛选、搜索、下载"),
-        ("units", "🏛️ 单位 Units", "某单位牵头、参加、负责的任务及其最常合作的单位"),
-        ("regulations", "⚖️ 法规 Regulations", "被引用的法律法规:哪些任务以其为依据、哪些任务要制定它"),
-        ("gaps", "🔎 缺口 Gaps", "无牵头单位、仅笼统主体、无完成时限、已过时限的任务"),
-        ("task", "📝 任务详情 Task", "原文中高亮单位、引用和时限,以及相关任务"),
-        ("export", "⬇️ 导出 Export", "任务分工表 CSV / Excel,GraphML(Gephi)"),
+        ("overview", "概览 Overview", "文件、任务/单位/法规数量、缺口数、牵头任务最多的单位"),
+        ("network", "网络 Network", "单位–任务网络与单位协作网络,可筛选、搜索、下载"),
+        ("units", "单位 Units", "某单位牵头、参加、负责的任务及其最常合作的单位"),
+        ("regulations", "法规 Regulations", "被引用的法律法规:哪些任务以其为依据、哪些任务要制定它"),
+        ("gaps", "缺口 Gaps", "无牵头单位、仅笼统主体、无完成时限、已过时限的任务"),
+        ("task", "任务详情 Task", "原文中高亮单位、引用和时限,以及相关任务"),
+        ("export", "导出 Export", "任务分工表 CSV / Excel,GraphML(Gephi)"),
     ]
     for i, (key, label, help_text) in enumerate(links):
         with cols[i % 2]:
-            st.page_link(state.PAGE_PATHS[key], label=label)
+            st.page_link(state.PAGE_PATHS[key], label=label, icon=PAGE_ICONS[key])
             st.caption(help_text)
     st.caption("提示:提取结果由规则自动生成,请以原文为准;每个任务的详情页都标出了原文位置。")
 
 
 PAGES = [
-    st.Page(home, title="首页 Home", icon="🏠", default=True),
-    st.Page(state.PAGE_PATHS["overview"], title="概览 Overview", icon="📊", url_path="overview"),
-    st.Page(state.PAGE_PATHS["network"], title="网络 Network", icon="🕸️", url_path="network"),
-    st.Page(state.PAGE_PATHS["units"], title="单位 Units", icon="🏛️", url_path="units"),
-    st.Page(state.PAGE_PATHS["regulations"], title="法规 Regulations", icon="⚖️", url_path="regulations"),
-    st.Page(state.PAGE_PATHS["gaps"], title="缺口 Gaps", icon="🔎", url_path="gaps"),
-    st.Page(state.PAGE_PATHS["task"], title="任务详情 Task", icon="📝", url_path="task"),
-    st.Page(state.PAGE_PATHS["export"], title="导出 Export", icon="⬇️", url_path="export"),
+    st.Page(home, title="首页 Home", icon=":material/home:", default=True),
+    *[st.Page(state.PAGE_PATHS[key], title=title, icon=PAGE_ICONS[key], url_path=key) for key, title in (
+        ("overview", "概览 Overview"), ("network", "网络 Network"), ("units", "单位 Units"),
+        ("regulations", "法规 Regulations"), ("gaps", "缺口 Gaps"), ("task", "任务详情 Task"),
+        ("export", "导出 Export"))],
 ]
 
 page = st.navigation(PAGES)

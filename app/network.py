@@ -118,7 +118,7 @@ def _unit_node(net: Network, unit: str, info: Mapping[str, object], size: float,
     color = {"background": _unit_color(unit, {unit: info}), "border": HIGHLIGHT_BORDER if highlighted else "#555555"}
     net.add_node(f"u:{unit}", label=esc(unit), title=tip, shape="diamond" if info.get("collective") else "dot",
                  color=color, size=size, borderWidth=4 if highlighted else 1,
-                 font={"size": 26 if highlighted else 18})
+                 font={"size": 30 if highlighted else 22})
 
 
 def unit_task_network(tasks: Sequence[TaskRow], unit_info: Mapping[str, Mapping[str, object]], *,
@@ -166,7 +166,7 @@ def unit_task_network(tasks: Sequence[TaskRow], unit_info: Mapping[str, Mapping[
             tid = f"t:{t.document_id}::{t.task_id}"
             net.add_node(tid, label=esc(t.number if t.number is not None else t.task_id), title=task_tip(t),
                          shape="box", color={"background": TASK_COLOR, "border": "#999999"},
-                         font={"size": 14})
+                         font={"size": 18})
             per_unit: dict[str, set[str]] = defaultdict(set)
             for u, r in pairs:
                 per_unit[u].add(r)
@@ -252,7 +252,7 @@ def co_network(edges: Sequence[CoEdge], workload: Sequence[UnitWorkload],
 _OPTIONS = {
     "physics": {
         "solver": "forceAtlas2Based",
-        "forceAtlas2Based": {"gravitationalConstant": -60, "springLength": 110, "avoidOverlap": 0.4},
+        "forceAtlas2Based": {"gravitationalConstant": -45, "springLength": 80, "avoidOverlap": 0.5},
         "stabilization": {"enabled": True, "iterations": 300, "fit": True},
         "minVelocity": 0.75,
     },

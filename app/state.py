@@ -140,7 +140,7 @@ def sidebar() -> Selection | None:
             version = store_version(kind, home)
             docs = documents_all(kind, home, version)
         except StoreError as err:
-            st.error(f"无法打开存储:{err}")
+            st.error(f"无法打开存储:{esc(err)}")
             return None
         if not docs:
             st.info("存储中还没有文件。")

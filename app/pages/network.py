@@ -16,7 +16,7 @@ tasks = state.tasks(sel)
 units = [w.unit for w in state.workload(sel)]
 sections = list(dict.fromkeys(t.section_title for t in tasks if t.section_title))
 
-with st.expander("筛选 Filters", expanded=True):
+with st.expander("筛选 Filters:单位、搜索、章节、角色、泛指单位", expanded=False):
     c1, c2 = st.columns(2)
     picked_units = c1.multiselect("单位 Units", units, key="net_units",
                                   help="只显示与这些单位有关的任务(及这些任务的全部单位)")
@@ -35,7 +35,8 @@ with st.expander("筛选 Filters", expanded=True):
 
 matches = [u for u in units if query.strip() and query.strip() in u]
 if query.strip():
-    st.caption(f"匹配 {len(matches)} 个单位:" + ("、".join(matches[:20]) or "无") + (" …" if len(matches) > 20 else ""))
+    st.caption(f"匹配 {len(matches)} 个单位:" + (state.esc("、".join(matches[:20])) or "无")
+               + (" …" if len(matches) > 20 else ""))
 focus = set(picked_units) | (set(matches) if only_matches else set())
 
 if graph == "unit_task":

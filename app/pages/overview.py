@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from app import state
+from app.network import KIND_COLORS
 
 sel = state.selection()
 st.title("概览 Overview")
@@ -41,7 +42,7 @@ st.caption("截至今天。点击“缺口”页查看每一项任务。")
 cols = st.columns(len(state.GAP_LABELS))
 for col, (kind, label) in zip(cols, state.GAP_LABELS.items()):
     col.metric(label, len(state.orphans(sel, kind)), help=state.GAP_HELP.get(kind))
-st.page_link(state.PAGE_PATHS["gaps"], label="查看缺口任务 →", icon="🔎")
+st.page_link(state.PAGE_PATHS["gaps"], label="查看缺口任务 →", icon=":material/report:")
 
 st.subheader("牵头任务最多的单位 Top units by tasks led")
 top = sorted((w for w in load if w.lead > 0), key=lambda w: (-w.lead, -w.total, w.unit))[:15]
@@ -53,15 +54,17 @@ if top:
         "责任": [w.responsible for w in top],
         "类型": [(info.get(w.unit) or {}).get("kind_label", "") for w in top],
     })
+    kinds = {(info.get(w.unit) or {}).get("kind_label", ""): (info.get(w.unit) or {}).get("kind", "other") for w in top}
     chart = (alt.Chart(frame).mark_bar().encode(
         x=alt.X("牵头:Q", title="牵头任务数"),
         y=alt.Y("单位:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260)),
-        color=alt.Color("类型:N", title="单位类型"),
+        color=alt.Color("类型:N", title="单位类型", scale=alt.Scale(
+            domain=list(kinds), range=[KIND_COLORS.get(k, KIND_COLORS["other"]) for k in kinds.values()])),
         tooltip=["单位", "牵头", "参加", "责任", "类型"],
     ).properties(height=28 * len(top) + 40))
+    st.markdown(f"牵头任务最多:**{state.esc(top[0].unit)}**({top[0].lead} 项)")
     left, right = st.columns([3, 2])
     left.altair_chart(chart, width="stretch")
     right.dataframe(frame, hide_index=True)
-    st.markdown(f"牵头任务最多:**{state.esc(top[0].unit)}**({top[0].lead} 项)")
 else:
     st.caption("所选文件中没有标明牵头单位的任务。")

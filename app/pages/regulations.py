@@ -37,14 +37,8 @@ st.dataframe(frame, hide_index=True)
 keys = [r.key for r in regs]
 titles = {r.key: r.title for r in regs}
 key = st.selectbox("查看某一法规 Choose one", keys, format_func=lambda k: titles.get(k, k), key="regs_pick")
-basis = state.tasks_citing(sel, key, "basis")
-produces = state.tasks_citing(sel, key, "produces")
-left, right = st.columns(2)
-with left:
-    st.subheader(f"以其为依据的任务 ({len({(c.task.document_id, c.task.task_id) for c in basis})})")
-    state.show_tasks(list({(c.task.document_id, c.task.task_id): c.task for c in basis}.values()),
-                     key="regs_basis")
-with right:
-    st.subheader(f"将制定它的任务 ({len({(c.task.document_id, c.task.task_id) for c in produces})})")
-    state.show_tasks(list({(c.task.document_id, c.task.task_id): c.task for c in produces}.values()),
-                     key="regs_produces")
+for relation, heading in (("basis", "以其为依据的任务 Tasks citing it as basis"),
+                          ("produces", "将制定它的任务 Tasks that will produce it")):
+    cited = list({(c.task.document_id, c.task.task_id): c.task for c in state.tasks_citing(sel, key, relation)}.values())
+    st.subheader(f"{heading} ({len(cited)})")
+    state.show_tasks(cited, key=f"regs_{relation}")

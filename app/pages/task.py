@@ -27,12 +27,14 @@ if wanted in by_key and st.session_state.get("task_from_url") != wanted:
     st.session_state["task_pick"] = wanted
     st.session_state["task_from_url"] = wanted
 if st.session_state.get("task_pick") not in by_key:
-    st.session_state["task_pick"] = wanted if wanted in by_key else next(iter(by_key))
+    with_units = [k for k, r in by_key.items() if r.lead or r.participants or r.responsible]
+    st.session_state["task_pick"] = wanted if wanted in by_key else (with_units or list(by_key))[0]
 
 
 def _label(key: str) -> str:
     r = by_key[key]
-    return (f"{state.short(titles.get(r.document_id, ''), 16)} · " if many_docs else "") + state.task_label(r)
+    doc = f"{state.short(titles.get(r.document_id, ''), 16)} · " if many_docs else ""
+    return f"{doc}{state.task_label(r)}  ({r.task_id})"
 
 
 key = st.selectbox("选择任务 Choose a task", list(by_key), format_func=_label, key="task_pick")
@@ -44,9 +46,9 @@ if wanted != key:  # keep the URL shareable
 units = state.units_of_task(sel, row.document_id, row.task_id)
 cites = state.task_citations(sel, row)
 
-st.subheader(state.task_label(row))
-st.caption(f"《{titles.get(row.document_id, row.document_id)}》 · 章节:{row.section_title or '—'} · "
-           f"编号 {row.task_id} · 原文位置 {row.start}–{row.end}")
+st.subheader(state.esc(state.task_label(row)))
+st.caption(state.esc(f"《{titles.get(row.document_id, row.document_id)}》 · 章节:{row.section_title or '—'} · "
+                     f"编号 {row.task_id} · 原文位置 {row.start}–{row.end}"))
 st.html(state.highlighted_task_html(row, units, cites))
 with st.expander("原文(纯文本)Plain text"):
     st.text(row.text)

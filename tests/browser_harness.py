@@ -1,0 +1,190 @@
+"""Drive the real Streamlit server with Debian's headless chromium (no browser download).
+
+Reusable outside the tests (benchmarks):
+
+    from tests.browser_harness import streamlit_server, chromium, visit, PAGES
+    with streamlit_server(home) as base_url, chromium() as browser:
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        for p in PAGES:
+            seconds = visit(page, base_url, p.path, p.expect)
+
+`visit` returns the seconds from navigation until the app's script run has finished and the
+expected text is visible (on the Network page: until the graph layout has settled).
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from plangraph.cli_app import app_env, streamlit_command  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+OUTPUT = ROOT / "test-output"
+SCREENSHOTS = OUTPUT / "screenshots"
+VIEWPORT = {"width": 1440, "height": 1000}
+
+
+@dataclass(frozen=True)
+class AppPage:
+    name: str  # file name stem for screenshots and timings
+    path: str  # url path ("" = Home)
+    expect: str  # text a user must see once the page has rendered
+
+
+PAGES = [
+    AppPage("home", "", "从这里开始"),
+    AppPage("overview", "overview", "牵头任务最多"),
+    AppPage("network", "network", "个节点"),
+    AppPage("units", "units", "牵头任务最多的单位"),
+    AppPage("regulations", "regulations", "Tasks citing it as basis"),
+    AppPage("gaps", "gaps", "无牵头单位"),
+    AppPage("task", "task", "相关任务 Neighbours"),
+    AppPage("export", "export", "任务分工表 Task division table"),
+]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _healthy(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(base_url + "/_stcore/health", timeout=2) as r:
+            return r.status == 200 and r.read().strip() == b"ok"
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def streamlit_server(home: str | Path, port: int | None = None, env: dict[str, str] | None = None,
+                     timeout: float = 120.0, log: Path | None = None) -> Iterator[str]:
+    """Start `streamlit run app/Home.py` headless on a free port with PLANGRAPH_HOME=home;
+    yield its base URL; stop it (its own process group) afterwards."""
+    port = port or free_port()
+    cmd = streamlit_command(port, headless=True, extra=[
+        "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+        "--server.runOnSave", "false", "--global.developmentMode", "false",
+        "--client.toolbarMode", "minimal"])
+    full_env = app_env(str(home))
+    full_env.update(env or {})
+    log_path = log or Path(tempfile.mkstemp(prefix="streamlit-", suffix=".log")[1])
+    base_url = f"http://127.0.0.1:{port}"
+    with open(log_path, "wb") as out:
+        proc = subprocess.Popen(cmd, env=full_env, stdout=out, stderr=subprocess.STDOUT,
+                                cwd=str(ROOT), start_new_session=True)
+        try:
+            deadline = time.monotonic() + timeout
+            while not _healthy(base_url):
+                if proc.poll() is not None:
+                    raise RuntimeError(f"streamlit exited ({proc.returncode}); log:\n{Path(log_path).read_text()[-3000:]}")
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"streamlit not healthy after {timeout}s; log:\n{Path(log_path).read_text()[-3000:]}")
+                time.sleep(0.25)
+            yield base_url
+        finally:
+            _stop(proc)
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is not None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(proc.pid, signal.SIGTERM)
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def chromium(playwright=None) -> Iterator:
+    """Debian's chromium, headless, via Playwright (executable_path: nothing is downloaded)."""
+    from playwright.sync_api import sync_playwright
+    with contextlib.ExitStack() as stack:
+        pw = playwright or stack.enter_context(sync_playwright())
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        stack.callback(browser.close)
+        yield browser
+
+
+def wait_for_app(page, timeout_ms: float = 90_000) -> None:
+    """Until the current script run has finished (Streamlit marks it on the stApp element)."""
+    page.wait_for_selector('[data-testid="stApp"][data-test-script-state="notRunning"]',
+                           state="attached", timeout=timeout_ms)
+
+
+def network_frame(page):
+    """The Frame holding the pyvis network (st.iframe)."""
+    handle = page.wait_for_selector('iframe[title="PlanGraph 网络图"]', timeout=60_000)
+    return handle.content_frame()
+
+
+def wait_for_network(page, timeout_ms: float = 60_000):
+    """Until the network's layout has settled (set by app/network.py's script); returns the frame."""
+    frame = network_frame(page)
+    frame.wait_for_function("window.pgStable === true", timeout=timeout_ms)
+    return frame
+
+
+def visit(page, base_url: str, path: str, expect: str | None = None, timeout_ms: float = 90_000) -> float:
+    """Open one app page by URL; seconds until it has rendered (see the module docstring)."""
+    start = time.perf_counter()
+    page.goto(f"{base_url}/{path}", wait_until="domcontentloaded", timeout=timeout_ms)
+    wait_for_app(page, timeout_ms)
+    if expect:
+        page.get_by_text(expect).first.wait_for(state="visible", timeout=timeout_ms)
+        wait_for_app(page, timeout_ms)
+    if path.split("?")[0] == "network":
+        wait_for_network(page, timeout_ms)
+    return time.perf_counter() - start
+
+
+def screenshot(page, name: str, folder: Path = SCREENSHOTS, max_height: int = 6000) -> Path:
+    """The whole page: Streamlit scrolls inside its main section, so the viewport is grown to
+    the content's height for the shot, then restored."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.png"
+    size = page.viewport_size or VIEWPORT
+    height = page.evaluate("""() => {
+        const el = document.querySelector('[data-testid="stMainBlockContainer"]');
+        return el ? Math.ceil(el.getBoundingClientRect().height + 120) : 0; }""")
+    if height > size["height"]:
+        page.set_viewport_size({"width": size["width"], "height": min(int(height), max_height)})
+        page.wait_for_timeout(400)
+    try:
+        page.screenshot(path=str(path), full_page=True)
+    finally:
+        page.set_viewport_size(size)
+    return path
+
+
+def save_times(times: dict, path: Path = OUTPUT / "page_times.json") -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(times, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return path
+
+
+__all__ = ["AppPage", "PAGES", "CHROMIUM", "CHROMIUM_ARGS", "free_port", "streamlit_server", "chromium",
+           "wait_for_app", "wait_for_network", "network_frame", "visit", "screenshot", "save_times",
+           "OUTPUT", "SCREENSHOTS", "VIEWPORT"]
