@@ -12,6 +12,7 @@ neither bracketed nor labelled, and its pieces do not look like unit lists.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from ingest.brackets import find_pairs, split_top_level
@@ -66,8 +67,11 @@ def find_clauses(text: str, start: int = 0, end: int | None = None) -> list[Clau
 def _labelled_lines(text: str, start: int, end: int, taken: list[Clause]) -> list[Clause]:
     """"责任单位：A、B" written as a line or sentence of its own, outside brackets."""
     vocab = vocabulary()
-    found = []
-    inside = [(o, c) for o, c, _d in find_pairs(text, start, end)]
+    found: list[Clause] = []
+    # any enclosing bracket implies an enclosing outermost one: bisect over those
+    outer = [(o, c) for o, c, depth in find_pairs(text, start, end) if depth == 0]
+    outer_opens = [o for o, _c in outer]
+    taken_starts = [c.start for c in taken]
     for m in vocab.label_pattern.finditer(text, start, end):
         word, label_start = label_word(m)
         if vocab.label_roles[word] == "none":
@@ -77,8 +81,11 @@ def _labelled_lines(text: str, start: int, end: int, taken: list[Clause]) -> lis
         if stripped and stripped[-1] not in "\n。；;" and len(before) - len(stripped) < 2:
             continue  # mid-sentence, not set apart by punctuation or a run of spaces
         own_brackets = (label_start, m.end() - 1) if m.group("bracketed") else None
-        if any(o < label_start < c and (o, c) != own_brackets for o, c in inside) \
-                or any(c.start <= label_start < c.end for c in (*taken, *found)):
+        i = bisect_left(outer_opens, label_start) - 1
+        if i >= 0 and outer[i][1] > label_start and outer[i] != own_brackets:
+            continue
+        j = bisect_right(taken_starts, label_start) - 1
+        if (j >= 0 and label_start < taken[j].end) or (found and label_start < found[-1].end):
             continue
         stop = text.find("\n", label_start, end)
         stop = end if stop < 0 else stop

@@ -6,6 +6,7 @@ whose `to_json()` is the SCHEMA.md object.
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_left
 from pathlib import Path
 
 from ingest.clean import mark_junk, split_lines
@@ -50,11 +51,14 @@ def extract_raw(raw: RawDocument) -> Extraction:
     level = document_level(meta.issuer, meta.title)
 
     ids = unique_ids(items)
+    clause_starts = [c.start for c in clauses]
+    citation_starts = [c.start for c in citations]
+    deadline_starts = [d.start for d in deadlines]
     tasks: list[Task] = []
     for item in items:
         start, end = item_text_span(text, item)
         own_end = item.children[0].label.start if item.children else end
-        own_clauses = [c for c in clauses if start <= c.start < own_end]
+        own_clauses = clauses[bisect_left(clause_starts, start):bisect_left(clause_starts, own_end)]
         if item.children and not own_clauses:
             continue
         task = Task(id=ids[id(item)], labels=item.labels, heading=heading_of(text, item),
@@ -64,14 +68,14 @@ def extract_raw(raw: RawDocument) -> Extraction:
             task.section_title = heading_of(text, item.parent)
         for clause in own_clauses:
             task.assignments.extend(_assignments(clause, first_listed_leads, region, level))
-        task.citations = [_citation(c) for c in citations if start <= c.start and c.end <= end]
-        task.deadlines = [_deadline(d) for d in deadlines if start <= d.start and d.end <= end]
+        task.citations = [_citation(c) for c in _within(citations, citation_starts, start, end)]
+        task.deadlines = [_deadline(d) for d in _within(deadlines, deadline_starts, start, end)]
         tasks.append(task)
 
-    in_task = [(t.start, t.end) for t in tasks]
+    in_task = {id(f) for t in tasks for f in (*_within(citations, citation_starts, t.start, t.end), *_within(deadlines, deadline_starts, t.start, t.end))}
 
     def outside(f) -> bool:
-        return not any(s <= f.start and f.end <= e for s, e in in_task)
+        return id(f) not in in_task
 
     source = raw.path
     extraction = Extraction(
@@ -85,6 +89,18 @@ def extract_raw(raw: RawDocument) -> Extraction:
     if not tasks:
         extraction.warnings.append("no numbered tasks found")
     return extraction
+
+
+def _within(found: list, starts: list[int], start: int, end: int) -> list:
+    """Items of `found` (sorted by start; `starts` their starts) lying inside text[start:end]."""
+    lo = bisect_left(starts, start)
+    out = []
+    for f in found[lo:]:
+        if f.start >= end:
+            break
+        if f.end <= end:
+            out.append(f)
+    return out
 
 
 def _body_end(lines, labels, text_len: int) -> int:
