@@ -29,6 +29,7 @@ class Citation:
     relation: str  # "basis" | "produces"
     start: int
     end: int
+    issuer_prefix: str | None = None  # issuer written right before 《: 国务院《优化营商环境条例》
 
 
 @dataclass

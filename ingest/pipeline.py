@@ -126,7 +126,8 @@ def _assignments(clause, first_listed_leads: bool, region: str | None, level: st
 
 
 def _citation(c) -> Citation:
-    return Citation(title=c.title, mention=c.mention, relation=c.relation, start=c.start, end=c.end)
+    return Citation(title=c.title, mention=c.mention, relation=c.relation, start=c.start, end=c.end,
+                    issuer_prefix=c.issuer_prefix)
 
 
 def _deadline(d) -> Deadline:
