@@ -213,6 +213,8 @@ def build_pdf(text: str, path: Path, running_head: str = "示例市人民政府�
 
     class Doc(FPDF):
         def header(self) -> None:
+            if not running_head:
+                return
             self.set_font("cjk", size=9)
             self.set_y(10)
             self.cell(0, 6, running_head, align="C")

@@ -148,8 +148,15 @@ def _page_lines(page, number: int, roles: list[str] | None) -> tuple[list[Line],
     return lines, roles
 
 
-def _signature(text: str) -> str:
-    return re.sub(r"\d+", "#", re.sub(r"\s+", "", text))
+def _running_keys(text: str) -> list[str]:
+    """What makes two edge lines "the same running head": the same text, or the same text
+    but for its numbers ("第3页", "2022年第5期") -- not for numbered plan items, whose
+    text differs only in the number ("12.加强第12项工作")."""
+    exact = re.sub(r"\s+", "", text)
+    keys = ["=" + exact]
+    if not NUMBERING_LABEL.match(text):
+        keys.append("#" + re.sub(r"\d+", "#", exact))
+    return keys
 
 
 def _drop_running_lines(pages: list[list[Line]], heights: list[float]) -> list[Line]:
@@ -161,15 +168,15 @@ def _drop_running_lines(pages: list[list[Line]], heights: list[float]) -> list[L
 
     counts: dict[str, int] = {}
     for lines, height in zip(pages, heights):
-        for sig in {_signature(l.text) for l in edge_lines(lines, height)}:
-            counts[sig] = counts.get(sig, 0) + 1
+        for key in {k for l in edge_lines(lines, height) for k in _running_keys(l.text)}:
+            counts[key] = counts.get(key, 0) + 1
     with_text = sum(1 for lines in pages if lines)
-    repeated = {sig for sig, n in counts.items() if n >= 2 and n >= with_text / 2}
+    repeated = {key for key, n in counts.items() if n >= 2 and n >= with_text / 2}
     out: list[Line] = []
     for lines, height in zip(pages, heights):
         drop = set()
         for line in edge_lines(lines, height):
-            if _signature(line.text) in repeated:
+            if any(key in repeated for key in _running_keys(line.text)):
                 drop.add(id(line))
         for line in (lines[:1] + lines[-1:]) if lines else []:
             if _PAGE_NUMBER.match(line.text.strip()) and not line.block:
