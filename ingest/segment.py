@@ -70,6 +70,22 @@ def deadlines_component(doc: Doc) -> Doc:
     return doc
 
 
+class JiebaTokenizer:
+    """jieba's words straight into a Doc, whitespace kept as tokens.
+
+    spaCy's own zh tokenizer (segmenter "jieba") realigns the words with the text through
+    `get_words_and_spaces`, which grows faster than linearly on long documents; jieba's
+    words already cover the text exactly, so they need no realignment.
+    """
+
+    def __init__(self, vocab) -> None:
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        words = [w for w in jieba.cut(text, cut_all=False, HMM=True) if w]
+        return Doc(self.vocab, words=words, spaces=[False] * len(words))
+
+
 def _extend_jieba() -> None:
     jieba.setLogLevel(logging.WARNING)
     if USER_DICT.exists():
@@ -94,6 +110,7 @@ def get_nlp() -> Language:
     """The shared pipeline: jieba segmentation, then clauses, citations, deadlines."""
     _extend_jieba()
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
+    nlp.tokenizer = JiebaTokenizer(nlp.vocab)
     for name in COMPONENTS:
         nlp.add_pipe(name)
     return nlp

@@ -108,3 +108,11 @@ def test_metadata_from_gov_cn_table():
     assert (doc.issuer, doc.date, doc.doc_number) == ("国务院", "2018-11-07", "国发〔2018〕38号")
     assert doc.title == "国务院关于支持自由贸易试验区深化改革创新若干措施的通知"
     assert [t.id for t in extraction.tasks] == ["1.1"]
+
+
+def test_segmentation_keeps_the_text_exactly():
+    from ingest.segment import segment
+    text = "一、总体要求\n\u3000\u3000（一）指导思想。 坚持 “以人民为中心”。\r\n[牵头单位:市委编办]\n"
+    doc = segment(text)
+    assert doc.text == text
+    assert "牵头单位" in [t.text for t in doc]  # role words stay whole tokens
