@@ -60,6 +60,31 @@ PAGES = [
 ]
 
 
+# A plan whose task text (and headings) carry markup: it must show literally everywhere.
+XSS_PLAN_TEXT = (
+    "某市法治建设工作方案\n"
+    "一、重点任务\n"
+    "(一)制度建设\n"
+    "1.完善执法制度<script>alert(1)</script>。依据《行政处罚法》,2023年底前完成。"
+    "(牵头单位:市司法局;参加单位:市政府各部门)\n"
+    "2.加强政府督查<img src=x onerror=alert(1)>。(责任单位:市政府办、市司法局)\n"
+    "3.推进数字执法。2030年底前建成平台。(牵头单位:市发展改革委;参加单位:市司法局)\n"
+)
+
+
+def ingest_plan_text(home: str | Path, text: str, name: str) -> str:
+    """Write `text` as <name>.txt, extract it and ingest it into the embedded store in `home`;
+    returns the document id."""
+    from graph.store import open_store
+    from ingest.pipeline import extract_file
+    folder = Path(home) / "plans"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.txt"
+    path.write_text(text, encoding="utf-8")
+    with open_store("embedded", home) as store:
+        return store.ingest(extract_file(path)).document_id
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))
@@ -185,6 +210,6 @@ def save_times(times: dict, path: Path = OUTPUT / "page_times.json") -> Path:
     return path
 
 
-__all__ = ["AppPage", "PAGES", "CHROMIUM", "CHROMIUM_ARGS", "free_port", "streamlit_server", "chromium",
+__all__ = ["AppPage", "PAGES", "XSS_PLAN_TEXT", "ingest_plan_text", "CHROMIUM", "CHROMIUM_ARGS", "free_port", "streamlit_server", "chromium",
            "wait_for_app", "wait_for_network", "network_frame", "visit", "screenshot", "save_times",
            "OUTPUT", "SCREENSHOTS", "VIEWPORT"]

@@ -1,0 +1,307 @@
+"""Each page's logic through streamlit's AppTest (the real scripts, no browser).
+
+One embedded store with the bundled Changde plan is built per session; the first-start test
+uses its own empty home to check the bundled plan is ingested with no set-up.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "tests"))
+
+from browser_harness import XSS_PLAN_TEXT, ingest_plan_text  # noqa: E402
+from streamlit.testing.v1 import AppTest  # noqa: E402
+
+APP = str(ROOT / "app" / "Home.py")
+CHANGDE = ROOT / "data" / "changde_fazhi_2021-2025.txt"
+DOC = "changde_fazhi_2021-2025"
+NO_LEAD = [19, 20, 24, 25, 26, 29, 30, 47, 64, 66, 67, 68, 69, 70]
+
+
+@pytest.fixture(scope="session")
+def changde_home(tmp_path_factory) -> Path:
+    from graph.store import open_store
+    from ingest.pipeline import extract_file
+    home = tmp_path_factory.mktemp("changde_home")
+    with open_store("embedded", home) as store:
+        store.ingest(extract_file(CHANGDE))
+    return home
+
+
+@pytest.fixture(scope="session")
+def xss_home(tmp_path_factory) -> Path:
+    home = tmp_path_factory.mktemp("xss_home")
+    ingest_plan_text(home, XSS_PLAN_TEXT, "xss_plan")
+    return home
+
+
+def app_at(monkeypatch, home: Path, page: str | None = None, query: dict[str, str] | None = None) -> AppTest:
+    """Run Home.py with PLANGRAPH_HOME=home, then switch to `page` (pages/<page>.py)."""
+    monkeypatch.setenv("PLANGRAPH_HOME", str(home))
+    monkeypatch.delenv("PLANGRAPH_STORE", raising=False)
+    at = AppTest.from_file(APP, default_timeout=180)
+    at.run()
+    assert not at.exception, at.exception
+    if page:
+        for k, v in (query or {}).items():
+            at.query_params[k] = v
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, at.exception
+    return at
+
+
+def is_unit(name: str, written: str) -> bool:
+    """`name` (a canonical name in the graph) is the unit the plan writes as `written`: the
+    units rules may fold aliases (市政府办 → 市政府办公室) and write the region in (常德市…)."""
+    from ingest.units import canonical_unit
+    return name in {written, canonical_unit(written), canonical_unit(written, "常德市")}
+
+
+def js(text: str) -> str:
+    """`text` as it appears inside pyvis' JSON (non-ASCII as \\uXXXX)."""
+    return json.dumps(text)[1:-1]
+
+
+def markdown_text(at: AppTest) -> str:
+    return "\n".join(m.value for m in at.markdown)
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+# ---------------------------------------------------------------- Home / first start
+
+
+def test_first_start_ingests_the_bundled_plan(monkeypatch, tmp_path):
+    home = tmp_path / "fresh"
+    at = app_at(monkeypatch, home)
+    assert at.title[0].value == "PlanGraph 规划图谱"
+    assert any("102 项任务" in i.value for i in at.info)
+    from graph.store import open_store
+    with open_store("embedded", home) as store:
+        assert [d.document_id for d in store.documents()] == [DOC]
+
+
+def test_sidebar_chooses_store_and_documents(monkeypatch, changde_home):
+    at = app_at(monkeypatch, changde_home)
+    assert at.sidebar.radio[0].value == "embedded"
+    assert at.sidebar.radio[0].options == ["内置存储 (embedded)", "Neo4j (NEO4J_* 环境变量)"]
+    docs = at.sidebar.multiselect[0]
+    assert docs.value == [DOC]
+    docs.set_value([]).run()
+    at.switch_page("pages/overview.py").run()
+    assert any("至少一个文件" in i.value for i in at.info)
+
+
+def test_home_links_every_page(monkeypatch, changde_home):
+    at = app_at(monkeypatch, changde_home)
+    links = [p.proto.page for p in at.get("page_link")]
+    for page in ("overview", "network", "units", "regulations", "gaps", "task", "export"):
+        assert any(page in link for link in links), (page, links)
+
+
+# ---------------------------------------------------------------- Overview
+
+
+def test_overview_counts_gaps_and_top_units(monkeypatch, changde_home):
+    at = app_at(monkeypatch, changde_home, "overview")
+    assert metric(at, "文件 Documents") == "1"
+    assert metric(at, "任务 Tasks") == "102"
+    assert int(metric(at, "单位 Units")) >= 40
+    assert int(metric(at, "法规 Regulations")) >= 30
+    assert metric(at, "无牵头单位") == str(len(NO_LEAD))
+    top = at.dataframe[1].value
+    assert is_unit(top["单位"].iloc[0], "市司法局") and top["牵头"].iloc[0] == top["牵头"].max()
+    assert f"牵头任务最多:**{top['单位'].iloc[0]}**" in markdown_text(at)
+    docs = at.dataframe[0].value
+    assert docs["任务"].tolist() == [102]
+
+
+# ---------------------------------------------------------------- Network
+
+
+def network_html(at: AppTest) -> str:
+    frames = at.get("iframe")
+    assert frames, "no network drawn"
+    return frames[0].proto.srcdoc
+
+
+def test_network_unit_task_graph_is_offline_with_legend(monkeypatch, changde_home):
+    at = app_at(monkeypatch, changde_home, "network")
+    html = network_html(at)
+    assert "vis.Network" in html and "单位类型" in html and "牵头" in html
+    assert 'src="http' not in html and 'href="http' not in html
+    caption = next(c.value for c in at.caption if "个节点" in c.value)
+    nodes_all = int(caption.split(" 个节点")[0])
+    # filter by one unit: fewer nodes, and the unit's tasks only
+    bureau = next(u for u in at.multiselect(key="net_units").options if is_unit(u, "市委编办"))
+    at.multiselect(key="net_units").set_value([bureau]).run()
+    caption = next(c.value for c in at.caption if "个节点" in c.value)
+    assert int(caption.split(" 个节点")[0]) < nodes_all
+    # search highlights a unit and says what matched
+    at.text_input(key="net_search").input("司法局").run()
+    assert any("司法局" in c.value and "匹配 1 个单位" in c.value for c in at.caption)
+    assert at.get("download_button")[0].proto.label.startswith("下载网络 HTML")
+
+
+def test_network_filters_by_role_and_section(monkeypatch, changde_home):
+    at = app_at(monkeypatch, changde_home, "network")
+    at.multiselect(key="net_roles").set_value(["responsible"]).run()
+    html = network_html(at)
+    assert "#d62728" not in html.split("<div id='pg-legend'>")[1].split("</div>")[0]  # no lead colour in legend
+    at.multiselect(key="net_roles").set_value(["lead", "participant", "responsible"]).run()
+    at.multiselect(key="net_sections").set_value(["完善立法工作机制"]).run()
+    caption = next(c.value for c in at.caption if "个节点" in c.value)
+    assert int(caption.split(" 个节点")[0]) < 20
+
+
+def test_network_co_responsibility_graph(monkeypatch, changde_home):
+    at = app_at(monkeypatch, changde_home, "network")
+    at.button_group(key="net_graph").set_value("co").run()
+    assert not at.exception
+    html = network_html(at)
+    assert js("共同任务") in html and js("司法局") in html  # tooltips, JSON-escaped by pyvis
+    at.slider(key="net_min_weight").set_value(1).run()
+    at.checkbox(key="net_collective").check().run()
+    caption = next(c.value for c in at.caption if "个节点" in c.value)
+    assert int(caption.split(" 个节点")[0]) >= 40
+
+
+# ---------------------------------------------------------------- Units
+
+
+def test_units_page_defaults_to_top_lead_unit(monkeypatch, changde_home):
+    at = app_at(monkeypatch, changde_home, "units")
+    top = at.selectbox(key="units_unit").value
+    assert is_unit(top, "市司法局")
+    assert f"牵头任务最多的单位:**{top}**" in markdown_text(at)
+    lead = int(metric(at, "牵头 Lead"))
+    assert lead >= 40
+    lead_table = at.dataframe[0].value
+    assert len(lead_table) == lead
+    assert {"任务号", "任务", "章节", "完成时限", "详情"} <= set(lead_table.columns)
+    assert lead_table["详情"].iloc[0].startswith("task?doc=")
+    partners = at.dataframe[3].value
+    assert len(partners) > 0 and partners["共同任务"].is_monotonic_decreasing
+
+
+def test_units_page_other_unit(monkeypatch, changde_home):
+    at = app_at(monkeypatch, changde_home, "units")
+    names = [o.split("(牵头")[0] for o in at.selectbox(key="units_unit").options]
+    bureau = next(u for u in names if is_unit(u, "市委编办"))
+    at.selectbox(key="units_unit").set_value(bureau).run()
+    assert at.selectbox(key="units_unit").value == bureau
+    lead_table = at.dataframe[0].value
+    assert 1 in lead_table["任务号"].tolist()  # 1. 优化政府机构设置
+    assert metric(at, "类型 Kind") != "—"
+
+
+# ---------------------------------------------------------------- Regulations
+
+
+def test_regulations_search_and_citing_tasks(monkeypatch, changde_home):
+    at = app_at(monkeypatch, changde_home, "regulations")
+    total = int(metric(at, "法规 Regulations"))
+    at.text_input(key="regs_query").input("办法").run()
+    found = at.dataframe[0].value
+    assert 0 < len(found) < total
+    assert all("办法" in t for t in found["法规"])
+    at.selectbox(key="regs_pick").set_value("常德市公共数据管理办法").run()
+    heads = [h.value for h in at.subheader]
+    assert heads == ["以其为依据的任务 Tasks citing it as basis (0)", "将制定它的任务 Tasks that will produce it (2)"]
+    produces = at.dataframe[-1].value
+    assert sorted(produces["任务号"].tolist()) == [47, 83]
+    at.text_input(key="regs_query").input("没有这个法规").run()
+    assert any("没有找到" in i.value for i in at.info)
+
+
+# ---------------------------------------------------------------- Gaps
+
+
+def test_gaps_lists_tasks_without_lead(monkeypatch, changde_home):
+    at = app_at(monkeypatch, changde_home, "gaps")
+    heads = [h.value for h in at.subheader]
+    assert f"无牵头单位 ({len(NO_LEAD)})" in heads
+    lines = [m.value for m in at.markdown if m.value.startswith("任务号:")]
+    assert lines[0] == "任务号:" + "、".join(map(str, NO_LEAD))
+    table = at.dataframe[0].value
+    assert table["任务号"].tolist() == NO_LEAD
+    assert table["任务内容"].str.len().min() > 10
+    assert table["详情"].iloc[0] == "task?doc=changde_fazhi_2021-2025&task=2.5.19"
+
+
+def test_gaps_deadline_passed_follows_the_date(monkeypatch, changde_home):
+    at = app_at(monkeypatch, changde_home, "gaps")
+    at.multiselect(key="gaps_kinds").set_value(["deadline_passed"]).run()
+    at.date_input(key="gaps_as_of").set_value(dt.date(2020, 1, 1)).run()
+    assert at.subheader[0].value == "已过时限 (0)"
+    at.date_input(key="gaps_as_of").set_value(dt.date(2026, 1, 1)).run()
+    assert int(at.subheader[0].value.split("(")[1].rstrip(")")) >= 5
+
+
+# ---------------------------------------------------------------- Task detail
+
+
+def test_task_detail_from_link_highlights_units_citations_deadlines(monkeypatch, changde_home):
+    at = app_at(monkeypatch, changde_home, "task", {"doc": DOC, "task": "2.5.19"})
+    assert at.subheader[0].value.startswith("19\\. 加大政府规章备案审查力度")
+    html = at.get("html")[0].proto.body
+    assert "<mark" in html and "title=\"责任:" in html and "司法局</mark>" in html and "依据:" in html
+    assert "法规规章备案条例" in at.dataframe[1].value["法规"].tolist()
+    # another task, with a deadline
+    at.selectbox(key="task_pick").set_value(f"{DOC}::2.1.4").run()
+    html = at.get("html")[0].proto.body
+    assert "时限:2022-12-31" in html and "行政审批局</mark>" in html
+    assert at.query_params["task"] == ["2.1.4"] or at.query_params["task"] == "2.1.4"
+    assert len(at.dataframe) >= 3  # units, deadlines, neighbours …
+
+
+def test_task_neighbours_share_units(monkeypatch, changde_home):
+    at = app_at(monkeypatch, changde_home, "task", {"doc": DOC, "task": "2.1.1"})
+    related = next(d.value for d in at.dataframe if "共同单位" in d.value.columns)
+    assert related["共同单位"].str.contains("委编办").any()
+
+
+# ---------------------------------------------------------------- Export
+
+
+def test_export_page_offers_csv_xlsx_graphml(monkeypatch, changde_home):
+    at = app_at(monkeypatch, changde_home, "export")
+    labels = [b.proto.label for b in at.get("download_button")]
+    assert labels == ["下载 CSV", "下载 Excel (XLSX)", "下载 GraphML(Gephi)"]
+    table = at.dataframe[0].value
+    assert len(table) == 102
+    row = table[table["任务编号"] == "2.1.1"].iloc[0]
+    leads = row["牵头单位"].split("、")
+    assert len(leads) == 2 and is_unit(leads[0], "市委编办") and is_unit(leads[1], "市政府办")
+
+
+# ---------------------------------------------------------------- document text is data
+
+
+def test_script_in_task_text_is_escaped_everywhere(monkeypatch, xss_home):
+    at = app_at(monkeypatch, xss_home, "task", {"doc": "xss_plan", "task": "1.1.1"})
+    body = at.get("html")[0].proto.body
+    assert "<script>" not in body and "&lt;script&gt;alert(1)&lt;/script&gt;" in body
+    assert "<script>alert(1)</script>" in at.text[0].value  # st.text shows it literally
+    assert "<script>" not in at.subheader[0].value
+    at.selectbox(key="task_pick").set_value("xss_plan::1.1.2").run()
+    body = at.get("html")[0].proto.body
+    assert "<img" not in body and "&lt;img src=x onerror=alert(1)&gt;" in body
+    for page in ("overview", "network", "units", "regulations", "gaps", "export"):
+        at.switch_page(f"pages/{page}.py").run()
+        assert not at.exception, (page, at.exception)
+        for m in list(at.markdown) + list(at.caption) + list(at.subheader):
+            assert "<script" not in m.value and "<img" not in m.value, (page, m.value)
+    at.switch_page("pages/network.py").run()
+    at.checkbox(key="net_collective").check().run()
+    html = network_html(at)
+    assert "alert(1)</script>" not in html and "<img src=x" not in html
+    assert "\\u0026lt;script\\u0026gt;alert(1)" in html  # html.escape'd, then JSON-escaped by pyvis
