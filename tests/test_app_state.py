@@ -1,0 +1,80 @@
+"""app/state.py helpers (escaping, highlighting, XLSX) and the `plangraph app` command."""
+from __future__ import annotations
+
+import io
+import sys
+
+import pytest
+
+from app import state
+from graph.model import DeadlineInfo, TaskCitation, TaskRow, UnitRole
+from plangraph import cli, cli_app
+
+TEXT = "1.完善制度<b>x</b>。依据《行政处罚法》,2023年底前完成。(牵头单位:市司法局)"
+
+
+def make_row(offset: int = 100) -> TaskRow:
+    s = TEXT.index("2023年底前")
+    return TaskRow(document_id="d", task_id="2.1.1", ordinal=0, heading="完善制度", text=TEXT, section="2.1",
+                   section_title="制度", labels=[], start=offset, end=offset + len(TEXT),
+                   deadlines=[DeadlineInfo("2023年底前", "2023-12-31", None, offset + s, offset + s + 7)],
+                   lead=["常德市司法局"], participants=[], responsible=[], basis=["行政处罚法"], produces=[])
+
+
+def test_esc_shows_markup_and_markdown_literally():
+    out = state.esc("<script>alert(1)</script> **bold** [x](http://e) $x$ # h")
+    assert "<script>" not in out and "&lt;script&gt;" in out
+    assert "\\*\\*bold\\*\\*" in out and "\\[x\\]\\(http\\:" in out and "\\$x\\$" in out
+
+
+def test_highlighted_task_html_marks_spans_and_escapes_text():
+    row = make_row()
+    unit_start = 100 + TEXT.index("市司法局")
+    cite_start = 100 + TEXT.index("《行政处罚法》")
+    units = [UnitRole("常德市司法局", "lead", False, "市司法局", "市司法局", "d", "2.1.1", unit_start, unit_start + 4)]
+    cites = [TaskCitation(row, "行政处罚法", "basis", "行政处罚法", "《行政处罚法》", cite_start, cite_start + 7)]
+    html = state.highlighted_task_html(row, units, cites)
+    assert "<b>x</b>" not in html and "&lt;b&gt;x&lt;/b&gt;" in html
+    assert 'title="牵头:常德市司法局">市司法局</mark>' in html
+    assert 'title="依据:行政处罚法">《行政处罚法》</mark>' in html
+    assert 'title="时限:2023-12-31">2023年底前</mark>' in html
+    # overlapping or out-of-range spans are dropped, never garble the text
+    bad = units + [UnitRole("x", "lead", False, "x", "x", "d", "2.1.1", unit_start + 1, unit_start + 3),
+                   UnitRole("y", "lead", False, "y", "y", "d", "2.1.1", 10_000, 10_004)]
+    spans = state.highlight_spans(row, bad, cites)
+    assert len(spans) == 3 and all(s < e for s, e, _, _ in spans)
+
+
+def test_division_xlsx_round_trips_and_never_writes_formulas():
+    from openpyxl import load_workbook
+    header = ["任务编号", "任务", "牵头单位"]
+    data = state.division_xlsx(header, [["2.1.1", "=HYPERLINK(\"http://e\")", "市委编办、市政府办公室"]])
+    ws = load_workbook(io.BytesIO(data)).active
+    assert [c.value for c in ws[1]] == header
+    assert ws["B2"].data_type == "s" and ws["B2"].value == "=HYPERLINK(\"http://e\")"
+    assert ws["C2"].value == "市委编办、市政府办公室" and ws.freeze_panes == "A2"
+
+
+def test_task_link_and_numbers():
+    row = make_row()
+    assert state.task_link(row) == "task?doc=d&task=2.1.1"
+    assert state.task_numbers([row, row]) == "1、1"
+    assert state.task_label(row) == "1. 完善制度"
+
+
+def test_plangraph_app_command(monkeypatch, tmp_path):
+    calls = []
+    monkeypatch.setattr(cli_app.subprocess, "call", lambda cmd, env: calls.append((cmd, env)) or 0)
+    assert cli.main(["app", "--home", str(tmp_path), "--port", "8765", "--store", "neo4j", "--headless"]) == 0
+    cmd, env = calls[0]
+    assert cmd[:4] == [sys.executable, "-m", "streamlit", "run"] and cmd[4].endswith("app/Home.py")
+    assert cmd[cmd.index("--server.port") + 1] == "8765" and "--server.headless" in cmd
+    assert env["PLANGRAPH_HOME"] == str(tmp_path.resolve()) and env["PLANGRAPH_STORE"] == "neo4j"
+    calls.clear()
+    assert cli.main(["app", "--", "--server.address", "0.0.0.0"]) == 0
+    assert calls[0][0][-2:] == ["--server.address", "0.0.0.0"]
+
+
+def test_plangraph_app_rejects_bad_store():
+    with pytest.raises(SystemExit):
+        cli.main(["app", "--store", "sqlite"])
