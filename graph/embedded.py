@@ -29,6 +29,7 @@ from graph.model import (
     ROLE_TYPES,
     TYPE_ROLES,
     CoEdge,
+    Deliverable,
     DocumentRecords,
     DocumentSummary,
     IngestResult,
@@ -37,6 +38,7 @@ from graph.model import (
     TaskRow,
     UnitRole,
     UnitWorkload,
+    merge_shared_props,
     task_key,
 )
 from graph.store import (
@@ -44,6 +46,7 @@ from graph.store import (
     StoreError,
     as_of_date,
     check_kind,
+    deliverable_rows,
     doc_filter,
     matches_title,
     orphan_match,
@@ -53,7 +56,11 @@ from graph.store import (
     sort_tasks,
     sort_workload,
     task_row,
+    unit_matches,
+    unit_needles,
+    unit_role,
     unit_role_sort_key,
+    unit_workload,
 )
 
 FILE_NAME = "graph.json.gz"
@@ -222,13 +229,13 @@ class EmbeddedStore(GraphStore):
 
     @staticmethod
     def _merge_shared(g: nx.MultiDiGraph, node: str, label: str, props: dict[str, Any]) -> None:
-        """Shared nodes: later properties win, except `collective`, which is OR-ed."""
+        """Shared nodes: graph.model.merge_shared_props of what is there and the new props."""
         if node in g:
             attrs = g.nodes[node]
-            was = bool(attrs.get("collective", False))
-            attrs.update(props)
-            if "collective" in props:
-                attrs["collective"] = was or bool(props["collective"])
+            old = {k: v for k, v in attrs.items() if k != "label"}
+            attrs.clear()
+            attrs.update(merge_shared_props(label, old, props))
+            attrs["label"] = label
         else:
             g.add_node(node, label=label, **props)
 
@@ -335,22 +342,40 @@ class EmbeddedStore(GraphStore):
         self._refresh()
         types = {ROLE_TYPES[r] for r in self._check_roles(roles)}
         docs = doc_filter(document_ids)
-        un = nid("Unit", unit.strip())
-        if un not in self.g:
+        name = self.resolve_unit(unit, docs)
+        if name is None:
             return []
+        un = nid("Unit", name)
         found = {v for _u, v, e in self.g.out_edges(un, data=True) if e.get("type") in types}
         rows = [self._task_row(v, self.g.nodes[v]) for v in found
                 if docs is None or self.g.nodes[v]["document_id"] in docs]
         return sort_tasks(rows)
+
+    def has_unit(self, name: str) -> bool:
+        self._refresh()
+        return nid("Unit", name) in self.g
+
+    def find_units(self, name: str, document_ids: Sequence[str] | None = None) -> list[str]:
+        self._refresh()
+        needles = unit_needles(name)
+        if not needles:
+            return []
+        docs = doc_filter(document_ids)
+        wanted = None if docs is None else set(docs)
+        out = []
+        for n, a in self._nodes("Unit"):
+            edges = [e for _u, _t, e in self.g.out_edges(n, data=True)
+                     if e.get("type") in TYPE_ROLES and (wanted is None or e["document_id"] in wanted)]
+            if edges and unit_matches(a["name"], {e["unit"] for e in edges}, needles):
+                out.append(a["name"])
+        return sorted(out)
 
     def units_of_task(self, document_id: str, task_id: str) -> list[UnitRole]:
         self._refresh()
         n = nid("Task", task_key(document_id, task_id))
         if n not in self.g:
             return []
-        out = [UnitRole(unit=self.g.nodes[u]["name"], role=TYPE_ROLES[e["type"]], collective=bool(e["collective"]),
-                        as_written=e["unit"], mention=e["mention"], document_id=e["document_id"],
-                        task_id=self.g.nodes[n]["id"], start=e["start"], end=e["end"])
+        out = [unit_role(self.g.nodes[u], TYPE_ROLES[e["type"]], e, self.g.nodes[n]["id"])
                for u, e in self._unit_edges(n)]
         return sorted(out, key=unit_role_sort_key)
 
@@ -370,7 +395,8 @@ class EmbeddedStore(GraphStore):
     def regulations(self, title_contains: str | None = None,
                     document_ids: Sequence[str] | None = None) -> list[RegulationRow]:
         self._refresh()
-        rows = [regulation_row(k, c) for k, c in self._citations(doc_filter(document_ids)).items()]
+        rows = [regulation_row(k, c, self.g.nodes[nid("Regulation", k)])
+                for k, c in self._citations(doc_filter(document_ids)).items()]
         return sort_regulations(r for r in rows if matches_title(r, title_contains))
 
     def tasks_citing(self, regulation: str, relation: str | None = None,
@@ -396,6 +422,23 @@ class EmbeddedStore(GraphStore):
                                     mention=e["mention"], start=e["start"], end=e["end"]))
         return sorted(out, key=lambda c: (c.task.document_id, c.task.ordinal, c.start, c.relation, c.title))
 
+    def deliverables(self, document_ids: Sequence[str] | None = None) -> list[Deliverable]:
+        self._refresh()
+        docs = doc_filter(document_ids)
+        wanted = None if docs is None else set(docs)
+        cites, rows = [], {}
+        for u, v, e in self.g.edges(data=True):
+            if e.get("type") != "CITES" or e.get("relation") != "produces":
+                continue
+            ta = self.g.nodes[u]
+            if ta.get("label") != "Task" or (wanted is not None and e["document_id"] not in wanted):
+                continue
+            if ta["key"] not in rows:
+                rows[ta["key"]] = self._task_row(u, ta)
+            ga = self.g.nodes[v]
+            cites.append((ta["key"], ga["key"], e["title"], e["mention"], e["start"], e["end"], ga))
+        return deliverable_rows(cites, rows)
+
     def orphans(self, kind: str, as_of: str | _dt.date | None = None,
                 document_ids: Sequence[str] | None = None) -> list[TaskRow]:
         self._refresh()
@@ -404,8 +447,11 @@ class EmbeddedStore(GraphStore):
         rows = []
         for n, a in self._task_nodes(doc_filter(document_ids)):
             edges = [e for _u, e in self._unit_edges(n)]
+            cites = [(e, self.g.nodes[v]) for _u, v, e in self.g.out_edges(n, data=True) if e.get("type") == "CITES"]
             if orphan_match(kind, [bool(e["collective"]) for e in edges], {TYPE_ROLES[e["type"]] for e in edges},
-                            len(a.get("deadline_texts") or []), list(a.get("deadline_dates") or []), day):
+                            len(a.get("deadline_texts") or []), list(a.get("deadline_dates") or []), day,
+                            produces=sum(1 for e, _g in cites if e["relation"] == "produces"),
+                            unknown_citations=sum(1 for _e, g in cites if g.get("status") == "unknown")):
                 rows.append(self._task_row(n, a))
         return sort_tasks(rows)
 
@@ -426,10 +472,8 @@ class EmbeddedStore(GraphStore):
                 d.add(e["document_id"])
             total = set().union(*per_role.values())
             if total:
-                out.append(UnitWorkload(unit=a["name"], collective=bool(a.get("collective", False)),
-                                        lead=len(per_role["lead"]), participant=len(per_role["participant"]),
-                                        responsible=len(per_role["responsible"]), total=len(total),
-                                        documents=len(d)))
+                out.append(unit_workload(a, len(per_role["lead"]), len(per_role["participant"]),
+                                         len(per_role["responsible"]), len(total), len(d)))
         return sort_workload(out)
 
     def co_responsibility(self, document_ids: Sequence[str] | None = None,

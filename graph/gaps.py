@@ -1,7 +1,11 @@
-"""Gaps in a plan: tasks nobody clearly answers for, or with no (or a passed) time limit.
+"""Gaps in a plan: tasks nobody clearly answers for, with no (or a passed) time limit, a
+deliverable without a time limit, or a citation that resolves to nothing.
 
 The definitions live in `graph.store.orphan_match` (embedded) and its Cypher mirror
-(`Neo4jStore.orphans`); this module names the kinds and runs several at once.
+(`Neo4jStore.orphans`); this module names the kinds and runs several at once. Every kind
+gives task rows (`TaskRow`): for the two citation kinds, the tasks whose produces /
+cited titles show the gap (`TaskRow.produces`, `TaskRow.basis`; `GraphStore.deliverables`
+lists the deliverables themselves).
 """
 from __future__ import annotations
 
@@ -9,7 +13,7 @@ import datetime as _dt
 from collections.abc import Sequence
 
 from graph.model import TaskRow
-from graph.store import ORPHAN_KINDS, GraphStore, as_of_date, check_kind
+from graph.store import CITATION_GAP_KINDS, GAP_KINDS, ORPHAN_KINDS, GraphStore, as_of_date, check_kind
 
 KIND_DESCRIPTIONS = {
     "no_lead": "has responsible units, but none leads (无牵头单位)",
@@ -17,18 +21,21 @@ KIND_DESCRIPTIONS = {
     "unassigned": "no unit at all (无责任单位)",
     "no_deadline": "no time limit in its text (无完成时限)",
     "deadline_passed": "a dated time limit before the as-of date (已过时限)",
+    "deliverable_no_deadline": "is to produce a document (出台《…办法》) but has no time limit (制定文件无时限)",
+    "unresolved_citation": "cites a title that is neither a known statute nor of a recognisable form "
+                           "(引用无法识别)",
 }
-assert set(KIND_DESCRIPTIONS) == set(ORPHAN_KINDS)
+assert set(KIND_DESCRIPTIONS) == set(GAP_KINDS)
 
 
 def find_gaps(store: GraphStore, kinds: Sequence[str] | None = None,
               as_of: str | _dt.date | None = None,
               document_ids: Sequence[str] | None = None) -> dict[str, list[TaskRow]]:
-    """Kind -> tasks with that gap (kinds in ORPHAN_KINDS order; as_of default today)."""
-    wanted = [check_kind(k) for k in (kinds or ORPHAN_KINDS)]
+    """Kind -> tasks with that gap (kinds in GAP_KINDS order, default all; as_of default today)."""
+    wanted = [check_kind(k) for k in (kinds or GAP_KINDS)]
     day = as_of_date(as_of)
     return {k: store.orphans(k, as_of=day, document_ids=document_ids)
-            for k in ORPHAN_KINDS if k in wanted}
+            for k in GAP_KINDS if k in wanted}
 
 
-__all__ = ["ORPHAN_KINDS", "KIND_DESCRIPTIONS", "find_gaps"]
+__all__ = ["ORPHAN_KINDS", "CITATION_GAP_KINDS", "GAP_KINDS", "KIND_DESCRIPTIONS", "find_gaps"]

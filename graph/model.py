@@ -13,13 +13,22 @@ Nodes (label: key property):
   Task(key)      document_id, id, ordinal, labels, heading, text, start, end, section,
                  deadlines (JSON list of {text,date,recurring,start,end}), deadline_dates,
                  deadline_texts
-  Unit(name)     canonical name; collective (True when any mention called it collective)
-  Regulation(key) normalised title; canonical
+  Unit(name)     canonical name; collective (True when any mention called it collective);
+                 kind, kind_label (ingest.units kinds: government_department 政府部门 …);
+                 levels (every administrative level its mentions gave: 国家/省/市/区县/乡镇),
+                 level (the one level when they agree, else "")
+  Regulation(key) normalised title; canonical (= key); the resolution of its citations
+                 (ingest.laws.resolve_citation): canonical_title, level (宪法/法律/行政法规/
+                 地方性法规/部门规章/司法解释), status (resolved|form|unknown), form_class,
+                 form_label, issuer_level, publish_date, valid_from ("" when not known)
 Relationships:
   Document-CONTAINS->Section-CONTAINS->Task (Document-CONTAINS->Task when a task has no section)
   Unit-LEADS|PARTICIPATES_IN|RESPONSIBLE_FOR->Task   {document_id, unit, mention, collective, start, end}
-  Task-CITES->Regulation, Document-CITES->Regulation {document_id, relation, title, mention, start, end}
-Extra properties (unit kind/level, regulation level/status …) go into the `props` dicts.
+  Task-CITES->Regulation, Document-CITES->Regulation {document_id, relation, title, mention, start, end,
+                                                     issuer_prefix ("" when none)}
+Units and Regulations are shared by documents: `merge_shared_props` combines what several
+mentions (and several documents) say about one, the same way in both stores and in any
+order (collective OR-ed, levels united; a regulation keeps its best resolution).
 """
 from __future__ import annotations
 
@@ -30,7 +39,9 @@ import unicodedata
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ingest.laws import resolve_citation
 from ingest.model import Extraction
+from ingest.units import LEVELS, describe_unit, document_level, document_region
 
 ROLES = ("lead", "participant", "responsible")
 ROLE_TYPES = {"lead": "LEADS", "participant": "PARTICIPATES_IN", "responsible": "RESPONSIBLE_FOR"}
@@ -130,6 +141,66 @@ class DocumentRecords:
         return self.document.key
 
 
+# ---------------------------------------------------------------- shared node properties
+
+STATUS_RANK = {"resolved": 0, "form": 1, "unknown": 2}
+LEVEL_RANK = {lv: i for i, lv in enumerate(LEVELS)}
+
+
+def unit_props(name: str, mention_unit: str, collective: bool, doc_level: str | None,
+               region: str | None) -> dict[str, Any]:
+    """Unit node properties from one mention (`mention_unit`: the name as written)."""
+    info = describe_unit(mention_unit, doc_level, region)
+    level = info.level or ""
+    return {"name": name, "collective": bool(collective), "kind": info.kind, "kind_label": info.kind_label,
+            "level": level, "levels": [level] if level else []}
+
+
+def regulation_props(key: str, title: str, issuer_prefix: str | None) -> dict[str, Any]:
+    """Regulation node properties from one citation (title as cited, issuer written before 《)."""
+    r = resolve_citation(title, issuer_prefix or None)
+    return {"key": key, "canonical": key, "canonical_title": r.canonical_title or "", "level": r.level or "",
+            "status": r.status, "form_class": r.form_class or "", "form_label": r.form_label or "",
+            "issuer_level": r.issuer_level or "", "publish_date": r.publish_date or "",
+            "valid_from": r.valid_from or ""}
+
+
+def _regulation_rank(props: dict[str, Any]) -> tuple:
+    """Smaller is better: resolved before form before unknown, more known fields first,
+    then a fixed order of the values (so the choice never depends on write order)."""
+    fields = ("canonical_title", "level", "form_class", "issuer_level", "publish_date")
+    return (STATUS_RANK.get(props.get("status") or "", 3), sum(1 for f in fields if not props.get(f)),
+            json.dumps(props, ensure_ascii=False, sort_keys=True))
+
+
+def merge_shared_props(label: str, old: dict[str, Any] | None, new: dict[str, Any]) -> dict[str, Any]:
+    """What a shared node (Unit or Regulation) holds after `new` is written over `old`.
+
+    Commutative, associative and idempotent, so the result depends only on which
+    mentions were ever written, not on their order, and re-writing a document changes
+    nothing. Unit: collective OR-ed, levels united, level = the single level or "",
+    kind = the first of the kinds in sort order (they depend on the name only). Regulation:
+    the best resolution (see `_regulation_rank`). Other labels: later properties win.
+    """
+    if not old:
+        return dict(new)
+    if label == "Unit":
+        out = {**old, **new}
+        out["collective"] = bool(old.get("collective", False)) or bool(new.get("collective", False))
+        levels = set(old.get("levels") or []) | set(new.get("levels") or [])
+        out["levels"] = sorted(levels, key=lambda lv: (LEVEL_RANK.get(lv, 99), lv))
+        out["level"] = out["levels"][0] if len(out["levels"]) == 1 else ""
+        kinds = sorted({(k, lab) for k, lab in ((old.get("kind"), old.get("kind_label")),
+                                              (new.get("kind"), new.get("kind_label"))) if k},
+                       key=lambda kl: (kl[0] == "other", kl[0] == "collective", kl[0]))
+        if kinds:
+            out["kind"], out["kind_label"] = kinds[0][0], kinds[0][1] or ""
+        return out
+    if label == "Regulation":
+        return dict(min(old, new, key=_regulation_rank))
+    return {**old, **new}
+
+
 def _deadline_dicts(deadlines: list) -> list[dict[str, Any]]:
     return [{"text": d.text, "date": d.date, "recurring": d.recurring,
              "start": d.start, "end": d.end} for d in deadlines]
@@ -155,23 +226,27 @@ def build_graph_records(extraction: Extraction) -> DocumentRecords:
         "deadlines": json.dumps(_deadline_dicts(extraction.deadlines), ensure_ascii=False),  # outside tasks
     }
     out = DocumentRecords(document=NodeRecord(doc_id, doc_props))
+    doc_level = document_level(info.issuer, info.title)
+    region = document_region(info.issuer, info.title)
 
     sections: dict[str, NodeRecord] = {}
     units: dict[str, NodeRecord] = {}
     regulations: dict[str, NodeRecord] = {}
     seen_tasks: set[str] = set()
 
-    def add_regulation(title: str) -> str | None:
-        key = regulation_key(title)
+    def add_regulation(c) -> str | None:
+        key = regulation_key(c.title)
         if not key:
             return None
-        if key not in regulations:
-            regulations[key] = NodeRecord(key, {"key": key, "canonical": key})
+        props = regulation_props(key, c.title, getattr(c, "issuer_prefix", None))
+        old = regulations.get(key)
+        regulations[key] = NodeRecord(key, merge_shared_props("Regulation", old.props if old else None, props))
         return key
 
     def citation_props(c) -> dict[str, Any]:
         return {"document_id": doc_id, "relation": c.relation if c.relation in RELATIONS else "basis",
-                "title": c.title, "mention": c.mention or c.title, "start": int(c.start), "end": int(c.end)}
+                "title": c.title, "mention": c.mention or c.title, "start": int(c.start), "end": int(c.end),
+                "issuer_prefix": getattr(c, "issuer_prefix", None) or ""}
 
     for ordinal, task in enumerate(extraction.tasks):
         tid = task.id
@@ -203,19 +278,18 @@ def build_graph_records(extraction: Extraction) -> DocumentRecords:
             name = unit_key(a.canonical or a.unit)
             if not name or a.role not in ROLES:
                 continue
-            if name not in units:
-                units[name] = NodeRecord(name, {"name": name, "collective": bool(a.collective)})
-            elif a.collective:
-                units[name].props["collective"] = True
+            props = unit_props(name, a.unit or name, bool(a.collective), doc_level, region)
+            old = units.get(name)
+            units[name] = NodeRecord(name, merge_shared_props("Unit", old.props if old else None, props))
             out.assignments.append(AssignmentRecord(name, key, a.role, {
                 "document_id": doc_id, "unit": a.unit, "mention": a.mention or a.unit,
                 "collective": bool(a.collective), "start": int(a.start), "end": int(a.end)}))
         for c in task.citations:
-            rkey = add_regulation(c.title)
+            rkey = add_regulation(c)
             if rkey:
                 out.citations.append(CitationRecord(key, rkey, citation_props(c)))
     for c in extraction.citations:
-        rkey = add_regulation(c.title)
+        rkey = add_regulation(c)
         if rkey:
             out.citations.append(CitationRecord(None, rkey, citation_props(c)))
     out.sections = list(sections.values())
@@ -295,6 +369,8 @@ class UnitRole:
     task_id: str
     start: int
     end: int
+    kind: str | None = None  # the Unit's kind (ingest.units vocabulary), None when not known
+    level: str | None = None  # 国家/省/市/区县/乡镇, None when not known or mixed
 
 
 @dataclass
@@ -318,6 +394,14 @@ class RegulationRow:
     produces_count: int
     tasks: int  # distinct tasks citing it
     documents: int  # distinct documents citing it
+    # the Regulation node's resolution (ingest.laws.resolve_citation); None when not known
+    canonical_title: str | None = None  # the statute's full title (status resolved)
+    level: str | None = None  # 宪法/法律/行政法规/地方性法规/部门规章/司法解释 (status resolved)
+    status: str | None = None  # resolved | form | unknown
+    form_class: str | None = None  # law, regulation, rules, normative, plan, agreement
+    form_label: str | None = None  # 法律, 法规, 规章制度, 规范性文件, 规划方案, 协议安排
+    issuer_level: str | None = None  # 国家/省/市/区县 of the issuer
+    publish_date: str | None = None
 
     @property
     def total(self) -> int:
@@ -333,6 +417,24 @@ class UnitWorkload:
     responsible: int
     total: int  # distinct tasks in any role
     documents: int
+    kind: str | None = None  # government_department, party, court, … (ingest.units.kind_labels())
+    kind_label: str | None = None  # 政府部门, 党委机构, 审判机关, …
+    level: str | None = None  # 国家/省/市/区县/乡镇; None when not known or the mentions disagree
+
+
+@dataclass
+class Deliverable:
+    """A document a task is to produce (a `produces` citation: 出台《常德市…办法》)."""
+    task: TaskRow
+    regulation: str  # Regulation key
+    title: str  # as cited (first citation of this regulation in the task)
+    mention: str
+    start: int
+    end: int
+    units: list[str]  # who answers for it: the task's lead + responsible units, else all its units
+    deadlines: list[DeadlineInfo]  # the task's time limits (empty: a deliverable_no_deadline gap)
+    form_label: str | None = None  # of the Regulation node: 规章制度, 规划方案, …
+    status: str | None = None  # of the Regulation node: resolved | form | unknown
 
 
 @dataclass

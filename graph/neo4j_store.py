@@ -23,6 +23,7 @@ from graph.model import (
     ROLE_TYPES,
     TYPE_ROLES,
     CoEdge,
+    Deliverable,
     DocumentRecords,
     DocumentSummary,
     IngestResult,
@@ -31,6 +32,7 @@ from graph.model import (
     TaskRow,
     UnitRole,
     UnitWorkload,
+    merge_shared_props,
     task_key,
 )
 from graph.store import (
@@ -38,6 +40,7 @@ from graph.store import (
     StoreError,
     as_of_date,
     check_kind,
+    deliverable_rows,
     doc_filter,
     matches_title,
     regulation_row,
@@ -46,7 +49,10 @@ from graph.store import (
     sort_tasks,
     sort_workload,
     task_row,
+    unit_needles,
+    unit_role,
     unit_role_sort_key,
+    unit_workload,
 )
 
 BATCH = 1000
@@ -217,16 +223,24 @@ class Neo4jStore(GraphStore):
         self._unwind(tx, "MATCH (d:Document {id: $id}) UNWIND $rows AS row "
                          "CREATE (d)-[:CONTAINS]->(t:Task) SET t = row", direct, id=r.document_id)
 
-    # Shared nodes: later properties win, except `collective`, which is OR-ed (as embedded).
+    # Shared nodes: read what is there, combine with graph.model.merge_shared_props (exactly
+    # as the embedded store does), write the result back; all inside the document's transaction.
+    def _write_shared(self, tx: neo4j.ManagedTransaction, label: str, nodes: list) -> None:
+        prop = KEY_PROPERTY[label]  # fixed names from this module, never data
+        keys = [n.key for n in nodes]
+        old: dict[str, dict[str, Any]] = {}
+        for i in range(0, len(keys), BATCH):
+            for rec in tx.run(f"UNWIND $keys AS k MATCH (n:{label} {{{prop}: k}}) RETURN k, properties(n) AS p",
+                              keys=keys[i:i + BATCH]):
+                old[rec["k"]] = dict(rec["p"])
+        rows = [{"key": n.key, "props": merge_shared_props(label, old.get(n.key), n.props)} for n in nodes]
+        self._unwind(tx, f"UNWIND $rows AS row MERGE (n:{label} {{{prop}: row.key}}) SET n = row.props", rows)
+
     def _write_units(self, tx: neo4j.ManagedTransaction, r: DocumentRecords) -> None:
-        self._unwind(tx, "UNWIND $rows AS row MERGE (u:Unit {name: row.key}) "
-                         "WITH u, row, coalesce(u.collective, false) AS was "
-                         "SET u += row.props SET u.collective = was OR coalesce(row.props.collective, false)",
-                     [{"key": u.key, "props": u.props} for u in r.units])
+        self._write_shared(tx, "Unit", r.units)
 
     def _write_regulations(self, tx: neo4j.ManagedTransaction, r: DocumentRecords) -> None:
-        self._unwind(tx, "UNWIND $rows AS row MERGE (g:Regulation {key: row.key}) SET g += row.props",
-                     [{"key": g.key, "props": g.props} for g in r.regulations])
+        self._write_shared(tx, "Regulation", r.regulations)
 
     def _write_assignments(self, tx: neo4j.ManagedTransaction, r: DocumentRecords) -> None:
         for role, rel_type in ROLE_TYPES.items():
@@ -304,20 +318,37 @@ class Neo4jStore(GraphStore):
     def tasks_of_unit(self, unit: str, roles: Sequence[str] | None = None,
                       document_ids: Sequence[str] | None = None) -> list[TaskRow]:
         types = [ROLE_TYPES[r] for r in self._check_roles(roles)]
+        docs = doc_filter(document_ids)
+        name = self.resolve_unit(unit, docs)
+        if name is None:
+            return []
         return self._task_rows(
             f"MATCH (u:Unit {{name: $unit}})-[r:{ROLE_PATTERN}]->(t:Task) "
             "WHERE type(r) IN $types AND ($docs IS NULL OR t.document_id IN $docs) WITH DISTINCT t",
-            unit=unit.strip(), types=types, docs=doc_filter(document_ids))
+            unit=name, types=types, docs=docs)
+
+    @_translate
+    def has_unit(self, name: str) -> bool:
+        return bool(self._read("MATCH (u:Unit {name: $name}) RETURN count(u) > 0 AS found", name=name)[0]["found"])
+
+    @_translate
+    def find_units(self, name: str, document_ids: Sequence[str] | None = None) -> list[str]:
+        needles = unit_needles(name)
+        if not needles:
+            return []
+        recs = self._read(f"""
+            MATCH (u:Unit)-[r:{ROLE_PATTERN}]->(:Task)
+            WHERE ($docs IS NULL OR r.document_id IN $docs)
+              AND (r.unit IN $needles OR any(n IN $needles WHERE u.name ENDS WITH n))
+            RETURN DISTINCT u.name AS name""", needles=needles, docs=doc_filter(document_ids))
+        return sorted(rec["name"] for rec in recs)
 
     @_translate
     def units_of_task(self, document_id: str, task_id: str) -> list[UnitRole]:
         recs = self._read(f"MATCH (u:Unit)-[r:{ROLE_PATTERN}]->(t:Task {{key: $key}}) "
-                          "RETURN u.name AS unit, type(r) AS type, r AS r, t.id AS task_id",
+                          "RETURN properties(u) AS u, type(r) AS type, properties(r) AS r, t.id AS task_id",
                           key=task_key(document_id, task_id))
-        out = [UnitRole(unit=rec["unit"], role=TYPE_ROLES[rec["type"]], collective=bool(rec["r"]["collective"]),
-                        as_written=rec["r"]["unit"], mention=rec["r"]["mention"],
-                        document_id=rec["r"]["document_id"], task_id=rec["task_id"],
-                        start=rec["r"]["start"], end=rec["r"]["end"]) for rec in recs]
+        out = [unit_role(rec["u"], TYPE_ROLES[rec["type"]], rec["r"], rec["task_id"]) for rec in recs]
         return sorted(out, key=unit_role_sort_key)
 
     @_translate
@@ -325,15 +356,18 @@ class Neo4jStore(GraphStore):
                     document_ids: Sequence[str] | None = None) -> list[RegulationRow]:
         recs = self._read("""
             MATCH (x)-[c:CITES]->(g:Regulation) WHERE $docs IS NULL OR c.document_id IN $docs
-            RETURN g.key AS key, c.title AS title, c.relation AS relation, count(*) AS n,
-                   collect(DISTINCT c.document_id) AS docs,
-                   collect(DISTINCT CASE WHEN x:Task THEN x.key END) AS tasks
+            WITH g, c.title AS title, c.relation AS relation, count(*) AS n,
+                 collect(DISTINCT c.document_id) AS docs,
+                 collect(DISTINCT CASE WHEN x:Task THEN x.key END) AS tasks
+            RETURN g.key AS key, properties(g) AS props, title, relation, n, docs, tasks
             """, docs=doc_filter(document_ids))
         grouped: dict[str, list[tuple]] = {}
+        props: dict[str, dict[str, Any]] = {}
         for rec in recs:
             grouped.setdefault(rec["key"], []).append(
                 (rec["title"], rec["relation"], rec["n"], rec["docs"], rec["tasks"]))
-        rows = [regulation_row(k, v) for k, v in grouped.items()]
+            props[rec["key"]] = rec["props"]
+        rows = [regulation_row(k, v, props[k]) for k, v in grouped.items()]
         return sort_regulations(r for r in rows if matches_title(r, title_contains))
 
     @_translate
@@ -353,6 +387,17 @@ class Neo4jStore(GraphStore):
         return sorted(out, key=lambda c: (c.task.document_id, c.task.ordinal, c.start, c.relation, c.title))
 
     @_translate
+    def deliverables(self, document_ids: Sequence[str] | None = None) -> list[Deliverable]:
+        recs = self._read("""
+            MATCH (t:Task)-[c:CITES {relation: 'produces'}]->(g:Regulation)
+            WHERE $docs IS NULL OR c.document_id IN $docs
+            RETURN t.key AS task, g.key AS reg, properties(g) AS props, c.title AS title, c.mention AS mention,
+                   c.start AS start, c.end AS end""", docs=doc_filter(document_ids))
+        rows = self._rows_by_key(sorted({rec["task"] for rec in recs}))
+        return deliverable_rows(((rec["task"], rec["reg"], rec["title"], rec["mention"], rec["start"], rec["end"],
+                                  rec["props"]) for rec in recs), rows)
+
+    @_translate
     def orphans(self, kind: str, as_of: str | _dt.date | None = None,
                 document_ids: Sequence[str] | None = None) -> list[TaskRow]:
         """Same definitions as graph.store.orphan_match, in Cypher."""
@@ -360,13 +405,17 @@ class Neo4jStore(GraphStore):
         return self._task_rows(f"""
             MATCH (t:Task) WHERE $docs IS NULL OR t.document_id IN $docs
             WITH t, COLLECT {{ MATCH (:Unit)-[r:{ROLE_PATTERN}]->(t) RETURN coalesce(r.collective, false) }} AS coll,
-                    COLLECT {{ MATCH (:Unit)-[r:{ROLE_PATTERN}]->(t) RETURN type(r) }} AS types
+                    COLLECT {{ MATCH (:Unit)-[r:{ROLE_PATTERN}]->(t) RETURN type(r) }} AS types,
+                    COUNT {{ MATCH (t)-[c:CITES]->(:Regulation) WHERE c.relation = 'produces' }} AS produces,
+                    COUNT {{ MATCH (t)-[:CITES]->(g:Regulation) WHERE g.status = 'unknown' }} AS unknown
             WITH t, CASE $kind
               WHEN 'no_lead' THEN size(coll) > 0 AND NOT 'LEADS' IN types
               WHEN 'collective_only' THEN size(coll) > 0 AND all(c IN coll WHERE c)
               WHEN 'unassigned' THEN size(coll) = 0
               WHEN 'no_deadline' THEN size(coalesce(t.deadline_texts, [])) = 0
               WHEN 'deadline_passed' THEN any(d IN coalesce(t.deadline_dates, []) WHERE d < $as_of)
+              WHEN 'deliverable_no_deadline' THEN produces > 0 AND size(coalesce(t.deadline_texts, [])) = 0
+              WHEN 'unresolved_citation' THEN unknown > 0
               ELSE false END AS hit
             WHERE hit
             WITH DISTINCT t""", kind=kind, as_of=as_of_date(as_of), docs=doc_filter(document_ids))
@@ -375,15 +424,14 @@ class Neo4jStore(GraphStore):
     def workload(self, document_ids: Sequence[str] | None = None) -> list[UnitWorkload]:
         recs = self._read(f"""
             MATCH (u:Unit)-[r:{ROLE_PATTERN}]->(t:Task) WHERE $docs IS NULL OR r.document_id IN $docs
-            RETURN u.name AS unit, coalesce(u.collective, false) AS collective,
-                   count(DISTINCT CASE WHEN type(r) = 'LEADS' THEN t END) AS lead,
+            WITH u, count(DISTINCT CASE WHEN type(r) = 'LEADS' THEN t END) AS lead,
                    count(DISTINCT CASE WHEN type(r) = 'PARTICIPATES_IN' THEN t END) AS participant,
                    count(DISTINCT CASE WHEN type(r) = 'RESPONSIBLE_FOR' THEN t END) AS responsible,
                    count(DISTINCT t) AS total, count(DISTINCT r.document_id) AS documents
+            RETURN properties(u) AS u, lead, participant, responsible, total, documents
             """, docs=doc_filter(document_ids))
-        return sort_workload(UnitWorkload(unit=rec["unit"], collective=bool(rec["collective"]), lead=rec["lead"],
-                                          participant=rec["participant"], responsible=rec["responsible"],
-                                          total=rec["total"], documents=rec["documents"]) for rec in recs)
+        return sort_workload(unit_workload(rec["u"], rec["lead"], rec["participant"], rec["responsible"],
+                                           rec["total"], rec["documents"]) for rec in recs)
 
     @_translate
     def co_responsibility(self, document_ids: Sequence[str] | None = None,

@@ -68,6 +68,7 @@ from graph.model import (
     ROLES,
     CoEdge,
     DeadlineInfo,
+    Deliverable,
     DocumentRecords,
     DocumentSummary,
     IngestResult,
@@ -78,10 +79,15 @@ from graph.model import (
     UnitWorkload,
     build_graph_records,
     regulation_key,
+    unit_key,
 )
 
 STORE_KINDS = ("embedded", "neo4j")
+# Gaps in who answers for a task and when (the five the app's gap page was built on) …
 ORPHAN_KINDS = ("no_lead", "collective_only", "unassigned", "no_deadline", "deadline_passed")
+# … and in what a task cites or is to produce.
+CITATION_GAP_KINDS = ("deliverable_no_deadline", "unresolved_citation")
+GAP_KINDS = ORPHAN_KINDS + CITATION_GAP_KINDS  # every kind `orphans` accepts
 ROLE_ORDER = {r: i for i, r in enumerate(ROLES)}
 
 
@@ -123,9 +129,28 @@ def as_of_date(value: str | _dt.date | None) -> str:
 
 
 def check_kind(kind: str) -> str:
-    if kind not in ORPHAN_KINDS:
-        raise StoreError(f"unknown gap kind: {kind!r} (use one of {', '.join(ORPHAN_KINDS)})")
+    if kind not in GAP_KINDS:
+        raise StoreError(f"unknown gap kind: {kind!r} (use one of {', '.join(GAP_KINDS)})")
     return kind
+
+
+def unit_needles(name: str) -> list[str]:
+    """The names a typed unit name is looked up under: as typed (spaces and width folded),
+    and with its aliases folded (市发改委 → 市发展改革委; no central folding)."""
+    out: list[str] = []
+    typed = unit_key(name)
+    try:
+        from ingest.units import canonical_unit, normalize_unit
+        candidates = [typed, normalize_unit(typed), canonical_unit(typed, document_level="市")]
+    except Exception:  # pragma: no cover - the knowledge modules are part of the project
+        candidates = [typed]
+    for c in candidates:
+        if c and c not in out:
+            out.append(c)
+    return out
+
+
+AMBIGUOUS_LIST_MAX = 12
 
 
 def doc_filter(document_ids: Iterable[str] | None) -> list[str] | None:
@@ -197,6 +222,34 @@ class GraphStore(ABC):
     def units_of_task(self, document_id: str, task_id: str) -> list[UnitRole]: ...
 
     @abstractmethod
+    def find_units(self, name: str, document_ids: Sequence[str] | None = None) -> list[str]:
+        """Canonical names (sorted) of the units that `name` may mean: the canonical name
+        is one of `unit_needles(name)` or ends with one, or some assignment wrote the unit
+        so (as written). With document_ids: only units assigned in those documents."""
+
+    @abstractmethod
+    def has_unit(self, name: str) -> bool:
+        """A Unit with exactly this canonical name is in the store."""
+
+    def resolve_unit(self, name: str, document_ids: Sequence[str] | None = None) -> str | None:
+        """The canonical name a user means by `name` (市司法局 → 常德市司法局).
+
+        An exact canonical name (in any document) wins; else the one unit `find_units`
+        gives; None when no unit matches; StoreError (one line, listing them) when several do.
+        """
+        needles = unit_needles(name)
+        for n in needles:
+            if self.has_unit(n):
+                return n
+        found = self.find_units(name, document_ids) if needles else []
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            return None
+        shown = "、".join(found[:AMBIGUOUS_LIST_MAX]) + (" …" if len(found) > AMBIGUOUS_LIST_MAX else "")
+        raise StoreError(f"unit name {unit_key(name)!r} matches {len(found)} units, give the full name: {shown}")
+
+    @abstractmethod
     def regulations(self, title_contains: str | None = None,
                     document_ids: Sequence[str] | None = None) -> list[RegulationRow]: ...
 
@@ -205,11 +258,17 @@ class GraphStore(ABC):
                      document_ids: Sequence[str] | None = None) -> list[TaskCitation]: ...
 
     @abstractmethod
+    def deliverables(self, document_ids: Sequence[str] | None = None) -> list[Deliverable]:
+        """One row per (task, regulation) the task is to produce; by (document_id, ordinal, start)."""
+
+    @abstractmethod
     def orphans(self, kind: str, as_of: str | _dt.date | None = None,
                 document_ids: Sequence[str] | None = None) -> list[TaskRow]:
         """Tasks with a gap. no_lead: has units, none leads; collective_only: has units, all
         mentions collective; unassigned: no unit at all; no_deadline: no time limit;
-        deadline_passed: some dated time limit is before `as_of` (default today)."""
+        deadline_passed: some dated time limit is before `as_of` (default today);
+        deliverable_no_deadline: produces a document and has no time limit;
+        unresolved_citation: cites a regulation whose status is unknown."""
 
     @abstractmethod
     def workload(self, document_ids: Sequence[str] | None = None) -> list[UnitWorkload]: ...
@@ -289,9 +348,20 @@ def sort_tasks(rows: Iterable[TaskRow]) -> list[TaskRow]:
     return sorted(rows, key=lambda r: (r.document_id, r.ordinal))
 
 
-def regulation_row(key: str, cites: Iterable[tuple[str, str, int, Iterable[str], Iterable[str]]]) -> RegulationRow:
+def _text(value: Any) -> str | None:
+    """A node property for a result row: "" and missing become None."""
+    return None if value in (None, "") else str(value)
+
+
+REGULATION_INFO = ("canonical_title", "level", "status", "form_class", "form_label", "issuer_level",
+                   "publish_date")
+
+
+def regulation_row(key: str, cites: Iterable[tuple[str, str, int, Iterable[str], Iterable[str]]],
+                   props: dict[str, Any] | None = None) -> RegulationRow:
     """cites: (title as cited, relation, mentions, document ids, task keys), one or more per
-    (title, relation); stores may pre-aggregate or pass one tuple per citation."""
+    (title, relation); stores may pre-aggregate or pass one tuple per citation.
+    props: the Regulation node's properties (its resolution)."""
     counts: dict[str, int] = {}
     basis = produces = 0
     tasks: set[str] = set()
@@ -305,8 +375,50 @@ def regulation_row(key: str, cites: Iterable[tuple[str, str, int, Iterable[str],
         docs.update(doc_ids)
         tasks.update(t for t in task_keys if t)
     title = min(counts, key=lambda t: (-counts[t], len(t), t)) if counts else key
+    props = props or {}
     return RegulationRow(key=key, title=title, titles=sorted(counts), basis_count=basis,
-                         produces_count=produces, tasks=len(tasks), documents=len(docs))
+                         produces_count=produces, tasks=len(tasks), documents=len(docs),
+                         **{f: _text(props.get(f)) for f in REGULATION_INFO})
+
+
+def unit_workload(props: dict[str, Any], lead: int, participant: int, responsible: int, total: int,
+                  documents: int) -> UnitWorkload:
+    return UnitWorkload(unit=props["name"], collective=bool(props.get("collective", False)), lead=lead,
+                        participant=participant, responsible=responsible, total=total, documents=documents,
+                        kind=_text(props.get("kind")), kind_label=_text(props.get("kind_label")),
+                        level=_text(props.get("level")))
+
+
+def unit_role(unit_props: dict[str, Any], role: str, edge: dict[str, Any], task_id: str) -> UnitRole:
+    return UnitRole(unit=unit_props["name"], role=role, collective=bool(edge["collective"]),
+                    as_written=edge["unit"], mention=edge["mention"], document_id=edge["document_id"],
+                    task_id=task_id, start=edge["start"], end=edge["end"],
+                    kind=_text(unit_props.get("kind")), level=_text(unit_props.get("level")))
+
+
+def unit_matches(canonical: str, written: Iterable[str], needles: Sequence[str]) -> bool:
+    """The find_units rule for one unit (canonical name, names as written in the documents)."""
+    return any(canonical.endswith(n) for n in needles) or any(w in needles for w in written)
+
+
+def deliverable_rows(cites: Iterable[tuple[str, str, str, str, int, int, dict[str, Any]]],
+                     rows: dict[str, TaskRow]) -> list[Deliverable]:
+    """cites: (task key, regulation key, title, mention, start, end, regulation props), one per
+    produces citation; rows: task key -> TaskRow. One Deliverable per (task, regulation), from
+    its first citation in the task."""
+    first: dict[tuple[str, str], tuple] = {}
+    for tkey, rkey, title, mention, start, end, props in cites:
+        k = (tkey, rkey)
+        if k not in first or (start, title) < first[k][:2]:
+            first[k] = (start, title, mention, end, props)
+    out = []
+    for (tkey, rkey), (start, title, mention, end, props) in first.items():
+        t = rows[tkey]
+        units = list(dict.fromkeys(t.lead + t.responsible)) or list(dict.fromkeys(t.participants))
+        out.append(Deliverable(task=t, regulation=rkey, title=title, mention=mention, start=start, end=end,
+                               units=units, deadlines=list(t.deadlines), form_label=_text(props.get("form_label")),
+                               status=_text(props.get("status"))))
+    return sorted(out, key=lambda d: (d.task.document_id, d.task.ordinal, d.start, d.regulation))
 
 
 def sort_regulations(rows: Iterable[RegulationRow]) -> list[RegulationRow]:
@@ -334,8 +446,12 @@ def unit_role_sort_key(u: UnitRole) -> tuple:
 
 
 def orphan_match(kind: str, unit_edge_collective: list[bool], roles: set[str],
-                 deadline_count: int, deadline_dates: list[str], as_of: str) -> bool:
-    """The gap definitions in one place (the Neo4j store mirrors them in Cypher)."""
+                 deadline_count: int, deadline_dates: list[str], as_of: str,
+                 produces: int = 0, unknown_citations: int = 0) -> bool:
+    """The gap definitions in one place (the Neo4j store mirrors them in Cypher).
+
+    produces: the task's produces citations; unknown_citations: its citations (any relation)
+    of a Regulation whose status is "unknown"."""
     if kind == "no_lead":
         return bool(unit_edge_collective) and "lead" not in roles
     if kind == "collective_only":
@@ -346,11 +462,16 @@ def orphan_match(kind: str, unit_edge_collective: list[bool], roles: set[str],
         return deadline_count == 0
     if kind == "deadline_passed":
         return any(d < as_of for d in deadline_dates)
+    if kind == "deliverable_no_deadline":
+        return produces > 0 and deadline_count == 0
+    if kind == "unresolved_citation":
+        return unknown_citations > 0
     raise StoreError(f"unknown gap kind: {kind!r}")
 
 
 __all__ = [
     "GraphStore", "StoreError", "open_store", "default_home", "STORE_KINDS", "ORPHAN_KINDS",
-    "as_of_date", "check_kind", "doc_filter", "task_row", "sort_tasks", "regulation_row",
-    "sort_regulations", "sort_workload", "sort_co_edges", "matches_title",
+    "CITATION_GAP_KINDS", "GAP_KINDS", "as_of_date", "check_kind", "doc_filter", "task_row", "sort_tasks",
+    "regulation_row", "sort_regulations", "sort_workload", "sort_co_edges", "matches_title", "unit_needles",
+    "deliverable_rows",
 ]

@@ -1,4 +1,4 @@
-"""Graph commands: ingest, documents, units, tasks, regulations, gaps, network, export.
+"""Graph commands: ingest, documents, units, tasks, regulations, deliverables, gaps, network, export.
 
 Store choice for every command: --store embedded|neo4j (default env PLANGRAPH_STORE, else
 embedded) and --home DIR for the embedded store (default PLANGRAPH_HOME, else
@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.model import ROLES
-from graph.store import ORPHAN_KINDS, STORE_KINDS, GraphStore, StoreError, open_store
+from graph.store import GAP_KINDS, STORE_KINDS, GraphStore, StoreError, open_store
 
 PLAN_SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf")
 
@@ -60,25 +60,33 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("documents", parents=[store, query], help="documents in the store, with counts")
     p.set_defaults(func=cmd_documents)
 
-    p = sub.add_parser("units", parents=[store, query], help="units ranked by workload (tasks per role)")
+    p = sub.add_parser("units", parents=[store, query],
+                       help="units ranked by workload (tasks per role), with kind and administrative level")
     p.add_argument("--top", type=int, help="only the first N units")
     p.set_defaults(func=cmd_units)
 
     p = sub.add_parser("tasks", parents=[store, query],
                        help="tasks of a unit (--unit), citing a regulation (--regulation), or all")
-    p.add_argument("--unit", help="canonical unit name")
+    p.add_argument("--unit", help="unit name: canonical (常德市司法局), as written (市司法局) or its unique ending")
     p.add_argument("--role", action="append", choices=ROLES, help="with --unit: only these roles (repeatable)")
     p.add_argument("--regulation", help="a regulation title (as cited or normalised)")
     p.add_argument("--relation", choices=("basis", "produces"), help="with --regulation: only this relation")
     p.set_defaults(func=cmd_tasks)
 
-    p = sub.add_parser("regulations", parents=[store, query], help="cited regulations with citation counts")
+    p = sub.add_parser("regulations", parents=[store, query],
+                       help="cited regulations: level, resolution status, form, citation counts")
     p.add_argument("--title", help="only titles containing this text")
     p.set_defaults(func=cmd_regulations)
 
+    p = sub.add_parser("deliverables", parents=[store, query],
+                       help="documents tasks are to produce (出台《…办法》), with responsible units and deadlines")
+    p.add_argument("--no-deadline", action="store_true", help="only deliverables whose task has no time limit")
+    p.set_defaults(func=cmd_deliverables)
+
     p = sub.add_parser("gaps", parents=[store, query],
-                       help="orphaned tasks: no lead, only collective units, no unit, no/passed deadline")
-    p.add_argument("--kind", action="append", choices=ORPHAN_KINDS, help="gap kind (repeatable; default all)")
+                       help="orphaned tasks: no lead, only collective units, no unit, no/passed deadline, "
+                            "deliverable without deadline, unresolved citation")
+    p.add_argument("--kind", action="append", choices=GAP_KINDS, help="gap kind (repeatable; default all)")
     p.add_argument("--as-of", help="date for deadline_passed, YYYY-MM-DD (default today)")
     p.set_defaults(func=cmd_gaps)
 
@@ -247,9 +255,10 @@ def cmd_units(args: argparse.Namespace) -> int:
         if args.format == "json":
             _print_json([asdict(w) for w in rows])
             return 0
-        print_table(["unit", "collective", "lead", "participant", "responsible", "total", "documents"],
-                    [[w.unit, "yes" if w.collective else "", w.lead, w.participant, w.responsible, w.total,
-                      w.documents] for w in rows])
+        print_table(["unit", "kind", "level", "collective", "lead", "participant", "responsible", "total",
+                     "documents"],
+                    [[w.unit, w.kind_label or w.kind or "", w.level or "", "yes" if w.collective else "", w.lead,
+                      w.participant, w.responsible, w.total, w.documents] for w in rows])
         return 0
     return _query("units", args, body)
 
@@ -273,11 +282,14 @@ def cmd_tasks(args: argparse.Namespace) -> int:
                           "、".join(c.task.lead)] for c in cites], limits={2: 30, 4: 40})
             return 0
         if args.unit:
-            rows = store.tasks_of_unit(args.unit, args.role, args.docs)
-            if not rows and args.unit.strip() not in store.unit_names():
+            name = store.resolve_unit(args.unit, args.docs)  # StoreError (exit 2) when ambiguous
+            if name is None:
                 close = [u for u in store.unit_names() if args.unit.strip() in u or u in args.unit]
                 hint = f"; did you mean: {'、'.join(close[:8])}" if close else ""
                 return _fail("tasks", f"no unit named {args.unit!r}{hint}", 1)
+            if name != args.unit.strip():
+                print(f"unit: {name}", file=sys.stderr)
+            rows = store.tasks_of_unit(name, args.role, args.docs)
         else:
             rows = store.tasks(args.docs)
         if args.format == "json":
@@ -294,11 +306,28 @@ def cmd_regulations(args: argparse.Namespace) -> int:
         if args.format == "json":
             _print_json([asdict(r) for r in rows])
             return 0
-        print_table(["regulation", "basis", "produces", "tasks", "documents", "titles as cited"],
-                    [[r.title, r.basis_count, r.produces_count, r.tasks, r.documents,
-                      " | ".join(t for t in r.titles if t != r.title)] for r in rows], limits={0: 50, 5: 50})
+        print_table(["regulation", "level", "status", "form", "issuer", "basis", "produces", "tasks", "documents",
+                     "titles as cited"],
+                    [[r.title, r.level or "", r.status or "", r.form_label or "", r.issuer_level or "", r.basis_count,
+                      r.produces_count, r.tasks, r.documents, " | ".join(t for t in r.titles if t != r.title)]
+                     for r in rows], limits={0: 50, 9: 50})
         return 0
     return _query("regulations", args, body)
+
+
+def cmd_deliverables(args: argparse.Namespace) -> int:
+    def body(store: GraphStore) -> int:
+        rows = store.deliverables(args.docs)
+        if args.no_deadline:
+            rows = [d for d in rows if not d.deadlines]
+        if args.format == "json":
+            _print_json([asdict(d) for d in rows])
+            return 0
+        print_table(["document", "task", "deliverable", "form", "units", "deadlines"],
+                    [[d.task.document_id, d.task.task_id, f"《{d.title}》", d.form_label or "", "、".join(d.units),
+                      "、".join(x.text for x in d.deadlines)] for d in rows], limits={2: 44, 4: 40})
+        return 0
+    return _query("deliverables", args, body)
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:

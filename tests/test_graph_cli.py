@@ -100,15 +100,28 @@ def test_query_commands(tmp_path, home, fake_extract, capsys):
     rc, out, _ = run(capsys, "units", "--format", "json", "--doc", "tiny_a")
     units = json.loads(out)
     assert units[0] == {"unit": "市司法局", "collective": False, "lead": 2, "participant": 1, "responsible": 0,
-                        "total": 3, "documents": 1}
+                        "total": 3, "documents": 1,
+                        "kind": "government_department", "kind_label": "政府部门", "level": "市"}
     rc, out, _ = run(capsys, "units", "--top", "2")
     assert rc == 0 and len(out.strip().splitlines()) == 4  # header, rule, two rows
+    assert out.split()[:3] == ["unit", "kind", "level"] and "政府部门" in out
 
     rc, out, _ = run(capsys, "regulations", "--title", "处罚", "--format", "json")
     [reg] = json.loads(out)
     assert (reg["key"], reg["basis_count"], reg["documents"]) == ("行政处罚法", 4, 2)
+    assert (reg["level"], reg["status"], reg["form_label"], reg["issuer_level"]) == ("法律", "resolved", "法律", "国家")
     rc, out, _ = run(capsys, "regulations")
     assert rc == 0 and "政府督查工作条例" in out
+    assert out.split()[:5] == ["regulation", "level", "status", "form", "issuer"] and "行政法规" in out
+
+    rc, out, _ = run(capsys, "deliverables", "--format", "json", "--doc", "tiny_a")
+    [d] = json.loads(out)
+    assert (d["task"]["task_id"], d["title"], d["units"], [x["text"] for x in d["deadlines"]]) == \
+        ("2.1.1", "某市行政执法办法", ["市司法局"], ["2022年底前"])
+    rc, out, _ = run(capsys, "deliverables")
+    assert rc == 0 and "《某市行政执法办法》" in out and "规章制度" in out
+    rc, out, _ = run(capsys, "deliverables", "--no-deadline", "--format", "json")
+    assert json.loads(out) == []
 
     rc, out, _ = run(capsys, "tasks", "--unit", "市司法局", "--role", "lead", "--format", "json")
     assert [(t["document_id"], t["task_id"]) for t in json.loads(out)] == \
@@ -119,6 +132,8 @@ def test_query_commands(tmp_path, home, fake_extract, capsys):
     assert [c["task"]["task_id"] for c in json.loads(out)] == ["2.1.1", "2.1.1"]
     rc, out, err = run(capsys, "tasks", "--unit", "司法")
     assert rc == 1 and "市司法局" in err and len(err.strip().splitlines()) == 1
+    rc, out, err = run(capsys, "tasks", "--unit", "市发改委", "--format", "json")  # as written → canonical
+    assert rc == 0 and [t["task_id"] for t in json.loads(out)] == ["2.2.4", "2.2.4"] and "市发展改革委" in err
 
     rc, out, _ = run(capsys, "gaps", "--kind", "no_lead", "--kind", "deadline_passed", "--as-of", "2024-01-01",
                      "--format", "json", "--doc", "tiny_a")
@@ -128,6 +143,10 @@ def test_query_commands(tmp_path, home, fake_extract, capsys):
     assert [t["task_id"] for t in gaps["deadline_passed"]] == ["2.1.1"]
     rc, out, _ = run(capsys, "gaps", "--as-of", "2024-01-01")
     assert rc == 0 and "collective_only: 2 tasks" in out and "unassigned: 2 tasks" in out
+    assert "deliverable_no_deadline: 0 tasks" in out and "unresolved_citation: 0 tasks" in out
+    rc, out, _ = run(capsys, "gaps", "--kind", "unresolved_citation", "--kind", "deliverable_no_deadline",
+                     "--format", "json")
+    assert rc == 0 and json.loads(out) == {"deliverable_no_deadline": [], "unresolved_citation": []}
 
     rc, out, _ = run(capsys, "network", "--skip-collective", "--format", "json")
     assert {"a": "市发展改革委", "b": "市司法局", "weight": 2} in json.loads(out)
@@ -193,3 +212,34 @@ def test_changde_gaps_from_the_cli(home, corpus_extractions, monkeypatch, capsys
     rc, out, _ = run(capsys, "gaps", "--kind", "no_lead", "--format", "json")
     assert sorted(int(t["task_id"].rsplit(".", 1)[1]) for t in json.loads(out)["no_lead"]) == \
         [19, 20, 24, 25, 26, 29, 30, 47, 64, 66, 67, 68, 69, 70]
+
+
+def test_changde_units_regulations_deliverables_from_the_cli(home, corpus_extractions, monkeypatch, capsys):
+    """The Changde plan: kind/level of units, level/status/form of regulations, deliverables."""
+    monkeypatch.setattr(cli_graph, "extract", lambda path: corpus_extractions[Path(path).stem])
+    assert run(capsys, "ingest", str(Path(f"{CHANGDE}.txt")))[0] == 0
+
+    rc, out, _ = run(capsys, "units")
+    lines = out.splitlines()
+    assert rc == 0 and lines[0].split()[:4] == ["unit", "kind", "level", "collective"]
+    row = next(line.split() for line in lines if line.startswith("常德市司法局 "))
+    assert row[1:3] == ["政府部门", "市"]
+    rc, out, _ = run(capsys, "units", "--format", "json")
+    coll = [u for u in json.loads(out) if u["unit"] == "各区县(市)政府"]
+    assert coll and coll[0]["collective"] is True and coll[0]["level"] == "区县"
+
+    rc, out, _ = run(capsys, "regulations")
+    lines = out.splitlines()
+    assert rc == 0 and lines[0].split()[:4] == ["regulation", "level", "status", "form"]
+    row = next(line.split() for line in lines if line.startswith("重大行政决策程序暂行条例 "))
+    assert row[1:3] == ["行政法规", "resolved"]
+
+    rc, out, _ = run(capsys, "deliverables", "--format", "json")
+    got = {d["title"]: d for d in json.loads(out)}
+    assert "常德市公共数据管理办法" in got and got["常德市公共数据管理办法"]["units"]
+    rc, out, _ = run(capsys, "deliverables")
+    assert rc == 0 and "《常德市公共数据管理办法》" in out
+
+    rc, out, err = run(capsys, "tasks", "--unit", "市司法局", "--role", "lead", "--format", "json")
+    assert rc == 0 and "常德市司法局" in err
+    assert json.loads(out) and all("常德市司法局" in t["lead"] for t in json.loads(out))

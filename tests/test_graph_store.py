@@ -5,6 +5,7 @@ import pytest
 
 from conftest import TINY_TEXT, make_tiny_extraction
 from graph.store import StoreError
+from ingest.model import Citation
 
 DOC = "tiny_plan"
 
@@ -44,7 +45,8 @@ def test_tiny_plan_answers(store, tiny_extraction):
     assert ids(store.tasks_of_unit("市司法局", ["lead"])) == ["2.1.1", "2.2.5"]
     assert ids(store.tasks_of_unit("市司法局", "participant")) == ["2.2.4"]
     assert ids(store.tasks_of_unit("市发展改革委", ["lead"])) == ["2.2.4"]
-    assert store.tasks_of_unit("市发改委") == []  # canonical names only
+    # issue 5: a unit is found by the name as written too (市发改委 → 市发展改革委); this was [] before
+    assert ids(store.tasks_of_unit("市发改委")) == ["2.2.4"]
     assert store.tasks_of_unit("nobody") == []
 
     units = store.units_of_task(DOC, "2.2.4")
@@ -80,6 +82,30 @@ def test_tiny_plan_answers(store, tiny_extraction):
     assert (work["市司法局"].lead, work["市司法局"].participant, work["市司法局"].total) == (2, 1, 3)
     assert work["各区县政府"].collective and work["各区县政府"].responsible == 2
     assert store.workload()[0].unit == "市司法局"
+
+    assert (work["市司法局"].kind, work["市司法局"].kind_label, work["市司法局"].level) == \
+        ("government_department", "政府部门", "市")
+    assert (work["各区县政府"].kind, work["各区县政府"].level) == ("government", "区县")
+    assert (work["市委宣传部"].kind, work["市政务服务中心"].kind) == ("party", "public_institution")
+    assert [(u.unit, u.kind, u.level) for u in store.units_of_task(DOC, "2.1.1")] == [
+        ("市司法局", "government_department", "市"), ("市政府各部门", "government_department", "市")]
+
+    reg = {r.key: r for r in regs}
+    assert (reg["行政处罚法"].status, reg["行政处罚法"].level, reg["行政处罚法"].canonical_title,
+            reg["行政处罚法"].issuer_level, reg["行政处罚法"].form_label) == \
+        ("resolved", "法律", "中华人民共和国行政处罚法", "国家", "法律")
+    assert reg["行政处罚法"].publish_date and reg["行政处罚法"].publish_date[:4] >= "1996"
+    assert (reg["政府督查工作条例"].status, reg["政府督查工作条例"].level) == ("resolved", "行政法规")
+    assert (reg["某市行政执法办法"].status, reg["某市行政执法办法"].level, reg["某市行政执法办法"].form_class,
+            reg["某市行政执法办法"].form_label) == ("form", None, "rules", "规章制度")
+
+    [d] = store.deliverables()
+    assert (d.task.task_id, d.regulation, d.title, d.units, d.form_label, d.status) == \
+        ("2.1.1", "某市行政执法办法", "某市行政执法办法", ["市司法局"], "规章制度", "form")
+    assert [x.text for x in d.deadlines] == ["2022年底前"] and TINY_TEXT[d.start:d.end] == d.mention
+    assert store.deliverables(["other"]) == []
+    assert ids(store.orphans("deliverable_no_deadline")) == []
+    assert ids(store.orphans("unresolved_citation")) == []
 
     co = {(e.a, e.b): e.weight for e in store.co_responsibility()}
     assert co[("市发展改革委", "市司法局")] == 1 and ("各区县政府", "市政府各部门") in co
@@ -183,3 +209,55 @@ def test_failed_write_leaves_store_unchanged(store, monkeypatch, step):
     if store.kind == "embedded":  # and on disk: a fresh instance reads the same
         from graph.embedded import EmbeddedStore
         assert snapshot(EmbeddedStore(store.home)) == before
+
+
+def test_unit_lookup_by_the_name_as_typed(store):
+    store.ingest(make_tiny_extraction("plan_a"))
+    store.ingest(make_tiny_extraction("plan_b", rename={"市司法局": "某区司法局", "市政务服务中心": "某区政务服务中心"}))
+    assert store.resolve_unit("市司法局") == "市司法局"  # an exact canonical name wins
+    assert store.resolve_unit("市 发改委") == "市发展改革委"  # as written, spaces ignored
+    assert store.resolve_unit("宣传部") == "市委宣传部"  # the one canonical name ending so
+    assert store.resolve_unit("区司法局") == "某区司法局"
+    assert store.resolve_unit("nobody") is None and store.tasks_of_unit("nobody") == []
+    with pytest.raises(StoreError, match="市司法局、某区司法局") as err:
+        store.tasks_of_unit("司法局")
+    assert "\n" not in str(err.value)
+    # restricted to documents, only the units assigned there count
+    assert store.resolve_unit("司法局", ["plan_b"]) == "某区司法局"
+    assert ids(store.tasks_of_unit("司法局", ["lead"], document_ids=["plan_b"])) == ["2.1.1", "2.2.5"]
+    assert store.find_units("政务服务中心") == ["市政务服务中心", "某区政务服务中心"]
+
+
+def test_deliverables_and_citation_gaps(store):
+    e = make_tiny_extraction()
+    e.tasks[1].deadlines = []  # 完善执法制度 produces 《某市行政执法办法》, now without a time limit
+    e.tasks[4].citations.append(Citation(title="十四五", mention="《十四五》", relation="basis", start=0, end=0))
+    e.tasks[5].citations.append(Citation(title="某市普法规划", mention="《某市普法规划》", relation="produces",
+                                         start=1, end=1))
+    store.ingest(e)
+    assert ids(store.orphans("deliverable_no_deadline")) == ["2.1.1", "2.2.5"]
+    assert ids(store.orphans("unresolved_citation")) == ["2.2.4"]
+    assert {r.key: r.status for r in store.regulations()}["十四五"] == "unknown"
+    got = [(d.task.task_id, d.regulation, d.units, d.deadlines, d.form_label) for d in store.deliverables()]
+    assert got == [("2.1.1", "某市行政执法办法", ["市司法局"], [], "规章制度"),
+                   ("2.2.5", "某市普法规划", ["市委宣传部", "市司法局"], [], "规划方案")]
+    from graph.gaps import find_gaps
+    gaps = find_gaps(store, ["unresolved_citation", "deliverable_no_deadline"])
+    assert list(gaps) == ["deliverable_no_deadline", "unresolved_citation"]
+
+
+def test_shared_node_properties_do_not_depend_on_write_order(store, tmp_path):
+    """A regulation keeps its best resolution and a unit all its levels, whatever the order."""
+    a = make_tiny_extraction("plan_a")
+    b = make_tiny_extraction("plan_b")
+    b.document.issuer, b.document.title = "国务院办公厅", "国务院办公厅关于示范工作的通知"
+    b.tasks[2].citations[0].title = "政府督查工作条例(某某版)"
+    b.tasks[2].citations[0].issuer_prefix = "国务院"
+    store.ingest(a)
+    store.ingest(b)
+    first = (store.workload(), store.regulations())
+    store.ingest(a)
+    assert (store.workload(), store.regulations()) == first
+    work = {w.unit: w for w in store.workload()}
+    assert work["市政务服务中心"].level == "市"
+    assert work["各区县政府"].level == "区县"
