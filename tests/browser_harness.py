@@ -112,6 +112,7 @@ def streamlit_server(home: str | Path, port: int | None = None, env: dict[str, s
     full_env = app_env(str(home))
     full_env.update(env or {})
     log_path = log or Path(tempfile.mkstemp(prefix="streamlit-", suffix=".log")[1])
+    Path(log_path).parent.mkdir(parents=True, exist_ok=True)
     base_url = f"http://127.0.0.1:{port}"
     with open(log_path, "wb") as out:
         proc = subprocess.Popen(cmd, env=full_env, stdout=out, stderr=subprocess.STDOUT,
@@ -172,6 +173,30 @@ def wait_for_network(page, timeout_ms: float = 60_000):
     return frame
 
 
+def hover_node(page, frame, node_id: str, timeout_ms: float = 15_000) -> str:
+    """Move the mouse onto one network node; returns the tooltip's text as the user sees it."""
+    handle = page.wait_for_selector('iframe[title="PlanGraph 网络图"]')
+    handle.scroll_into_view_if_needed()
+    box = handle.bounding_box()
+    corner = frame.evaluate("""() => { const r = document.getElementById('mynetwork').getBoundingClientRect();
+                                        return {x: r.left + 3, y: r.top + 3}; }""")
+    tip = frame.locator("div.vis-tooltip")
+    page.mouse.move(box["x"] + corner["x"], box["y"] + corner["y"])  # an empty corner: a tooltip closes
+    if tip.count():
+        tip.wait_for(state="hidden", timeout=timeout_ms)
+    frame.evaluate("id => network.focus(id, {scale: 1.2, animation: false})", node_id)
+    frame.wait_for_timeout(200)
+    point = frame.evaluate("""id => {
+        const p = network.canvasToDOM(network.getPositions([id])[id]);
+        const r = document.getElementById('mynetwork').getBoundingClientRect();
+        return {x: r.left + p.x, y: r.top + p.y}; }""", node_id)
+    x, y = box["x"] + point["x"], box["y"] + point["y"]
+    page.mouse.move(x - 30, y - 30)
+    page.mouse.move(x, y, steps=5)
+    tip.wait_for(state="visible", timeout=timeout_ms)
+    return tip.inner_text()
+
+
 def visit(page, base_url: str, path: str, expect: str | None = None, timeout_ms: float = 90_000) -> float:
     """Open one app page by URL; seconds until it has rendered (see the module docstring)."""
     start = time.perf_counter()
@@ -211,5 +236,5 @@ def save_times(times: dict, path: Path = OUTPUT / "page_times.json") -> Path:
 
 
 __all__ = ["AppPage", "PAGES", "XSS_PLAN_TEXT", "ingest_plan_text", "CHROMIUM", "CHROMIUM_ARGS", "free_port", "streamlit_server", "chromium",
-           "wait_for_app", "wait_for_network", "network_frame", "visit", "screenshot", "save_times",
+           "wait_for_app", "wait_for_network", "network_frame", "hover_node", "visit", "screenshot", "save_times",
            "OUTPUT", "SCREENSHOTS", "VIEWPORT"]

@@ -1,0 +1,167 @@
+"""End to end: the real Streamlit server (subprocess, free port, headless, temp PLANGRAPH_HOME)
+driven by Debian's headless chromium through Playwright.
+
+Opens every page, checks what a user must see, downloads the CSV export, screenshots each
+page to test-output/screenshots/ and writes each page's render time to
+test-output/page_times.json (printed; no timing assertions: the machine is shared).
+A second server holds a plan whose task text carries <script> and <img onerror>: no dialog may
+fire and the text must show literally.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from browser_harness import (  # noqa: E402
+    CHROMIUM, OUTPUT, PAGES, VIEWPORT, XSS_PLAN_TEXT, chromium, hover_node, ingest_plan_text, save_times,
+    screenshot, streamlit_server, visit, wait_for_app, wait_for_network)
+
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing: run `make browser`")]
+
+DOC = "changde_fazhi_2021-2025"
+NO_LEAD = [19, 20, 24, 25, 26, 29, 30, 47, 64, 66, 67, 68, 69, 70]
+TASK_19 = f"task?doc={DOC}&task=2.5.19"
+
+
+def is_unit(name: str, written: str) -> bool:
+    """The graph's canonical name for what the plan writes as `written` (aliases folded, the
+    document's region written in: 市政府办 → 常德市政府办公室)."""
+    from ingest.units import canonical_unit
+    return name in {written, canonical_unit(written), canonical_unit(written, "常德市")}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as b:
+        yield b
+
+
+class Watch:
+    """A page that records dialogs (dismissing them) and page errors."""
+
+    def __init__(self, browser):
+        self.context = browser.new_context(viewport=VIEWPORT, accept_downloads=True, locale="zh-CN")
+        self.page = self.context.new_page()
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.page.on("dialog", lambda d: (self.dialogs.append(d.message), d.dismiss()))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def text_after(page, prefix: str) -> str:
+    """The rest of the first paragraph starting with `prefix`."""
+    el = page.locator('[data-testid="stMarkdownContainer"] p', has_text=prefix).first
+    el.wait_for(state="visible")
+    return el.inner_text().split(prefix, 1)[1]
+
+
+def test_every_page_renders_what_a_user_needs(browser, tmp_path_factory):
+    home = tmp_path_factory.mktemp("e2e_home")  # empty: the first visit ingests the bundled plan
+    started = time.perf_counter()
+    times: dict[str, dict[str, float]] = {"first_visit": {}, "second_visit": {}}
+    with streamlit_server(home, log=OUTPUT / "streamlit-e2e.log") as base:
+        server_start = time.perf_counter() - started
+        w = Watch(browser)
+        page = w.page
+        for pass_name in ("first_visit", "second_visit"):
+            for p in PAGES:
+                path = TASK_19 if p.name == "task" else p.path
+                times[pass_name][p.name] = round(visit(page, base, path, p.expect), 3)
+                if pass_name == "first_visit":
+                    check_page(page, p.name)
+                    screenshot(page, p.name)
+        csv_rows = download_csv(page, base)
+        w.close()
+    times["server_start"] = round(server_start, 3)
+    save_times(times)
+    print("\npage render times (s): first visit (home includes the first-start ingest) / second visit")
+    for name in times["first_visit"]:
+        print(f"  {name:12s} {times['first_visit'][name]:6.2f} {times['second_visit'][name]:6.2f}")
+    print(f"  server start {server_start:.2f}")
+    assert not w.dialogs and not w.errors, (w.dialogs, w.errors)
+
+    assert len(csv_rows) >= 100
+    header = csv_rows[0]
+    task1 = next(r for r in csv_rows[1:] if r[header.index("任务编号")] == "2.1.1")
+    assert task1[header.index("序号")] == "1"
+    leads = task1[header.index("牵头单位")].split("、")
+    assert len(leads) == 2 and is_unit(leads[0], "市委编办") and is_unit(leads[1], "市政府办"), leads
+
+
+def check_page(page, name: str) -> None:
+    """What a user must see on each page of the Changde plan."""
+    if name == "home":
+        assert page.get_by_text("102 项任务").first.is_visible()
+    elif name == "overview":
+        top = text_after(page, "牵头任务最多:").split("(")[0]
+        assert is_unit(top, "市司法局"), top
+        assert page.get_by_text("无牵头单位").first.is_visible()
+    elif name == "network":
+        frame = wait_for_network(page)
+        assert "单位类型" in frame.locator("#pg-legend").inner_text()
+        assert frame.evaluate("nodes.length") > 50
+        unit = frame.evaluate("nodes.getIds().find(id => id.startsWith('u:') && id.endsWith('司法局'))")
+        tip = hover_node(page, frame, unit)
+        assert "牵头" in tip and "项" in tip, tip
+    elif name == "units":
+        top = text_after(page, "牵头任务最多的单位:").split("(")[0]
+        assert is_unit(top, "市司法局"), top
+    elif name == "regulations":
+        assert page.get_by_text("Tasks that will produce it").first.is_visible()
+    elif name == "gaps":
+        assert page.get_by_text(f"无牵头单位 ({len(NO_LEAD)})").first.is_visible()
+        assert text_after(page, "任务号:") == "、".join(map(str, NO_LEAD))
+    elif name == "task":
+        assert page.get_by_text("19. 加大政府规章备案审查力度").first.is_visible()
+        assert page.locator(".pg-source mark").count() >= 3  # units, citations highlighted
+
+
+def download_csv(page, base: str) -> list[list[str]]:
+    visit(page, base, "export", "任务分工表 Task division table")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载 CSV").click()
+    data = Path(info.value.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens it as UTF-8
+    return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def test_markup_in_task_text_shows_literally_and_never_runs(browser, tmp_path_factory):
+    home = tmp_path_factory.mktemp("xss_home")
+    ingest_plan_text(home, XSS_PLAN_TEXT, "xss_plan")
+    with streamlit_server(home, log=OUTPUT / "streamlit-xss.log") as base:
+        w = Watch(browser)
+        page = w.page
+        for p in PAGES:
+            visit(page, base, p.path)
+            wait_for_app(page)
+
+        visit(page, base, "task?doc=xss_plan&task=1.1.1", "相关任务 Neighbours")
+        assert "<script>alert(1)</script>" in page.locator(".pg-source").inner_text()
+        assert page.get_by_text("完善执法制度<script>alert(1)</script>").first.is_visible()
+        screenshot(page, "xss-task")
+        visit(page, base, "task?doc=xss_plan&task=1.1.2", "相关任务 Neighbours")
+        assert "<img src=x onerror=alert(1)>" in page.locator(".pg-source").inner_text()
+        assert page.locator('img[src="x"]').count() == 0
+
+        visit(page, base, "network", "个节点")
+        frame = wait_for_network(page)
+        for task_id, literal in (("1.1.1", "<script>alert(1)</script>"), ("1.1.2", "<img src=x onerror=alert(1)>")):
+            tip = hover_node(page, frame, f"t:xss_plan::{task_id}")
+            assert literal in tip, tip
+        assert frame.locator('img[src="x"]').count() == 0
+        screenshot(page, "xss-network")
+        page.wait_for_timeout(500)  # a late onerror would fire by now
+        w.close()
+    assert not w.dialogs, w.dialogs
+    assert not w.errors, w.errors
