@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 from conftest import CHANGDE, CORPUS, STORE_PARAMS, connect_neo4j_store
-from graph.model import regulation_key, unit_key
-from graph.store import ORPHAN_KINDS
+from graph.model import merge_shared_props, regulation_key, regulation_props, unit_key, unit_props
+from graph.store import GAP_KINDS, StoreError
+from ingest.units import document_level, document_region
 
 GOLD = CORPUS / "gold"
 PROJECT_COPY = Path(__file__).resolve().parent.parent / "data" / f"{CHANGDE}.txt"
@@ -76,8 +77,34 @@ def valid(assignments):
     return [a for a in assignments if canon(a) and a.role in ("lead", "participant", "responsible")]
 
 
+def ref_regulation_props(extractions) -> dict[str, dict]:
+    """Regulation key -> node properties: the best resolution over every citation stored."""
+    out: dict[str, dict] = {}
+    for e in extractions.values():
+        for c in [c for t in e.tasks for c in t.citations] + e.citations:
+            key = regulation_key(c.title)
+            if key:
+                out[key] = merge_shared_props("Regulation", out.get(key),
+                                              regulation_props(key, c.title, c.issuer_prefix))
+    return out
+
+
+def ref_unit_props(extractions) -> dict[str, dict]:
+    """Unit name -> node properties (kind, level …) merged over every mention stored."""
+    out: dict[str, dict] = {}
+    for e in extractions.values():
+        level = document_level(e.document.issuer, e.document.title)
+        region = document_region(e.document.issuer, e.document.title)
+        for t in e.tasks:
+            for a in valid(t.assignments):
+                out[canon(a)] = merge_shared_props("Unit", out.get(canon(a)),
+                                                   unit_props(canon(a), a.unit, a.collective, level, region))
+    return out
+
+
 def ref_orphans(extractions, kind, docs=None, as_of=AS_OF) -> list[tuple[str, str]]:
     out = []
+    status = {k: p["status"] for k, p in ref_regulation_props(extractions).items()}
     for doc_id, t in all_tasks(extractions, docs):
         a = valid(t.assignments)
         hit = {
@@ -86,6 +113,9 @@ def ref_orphans(extractions, kind, docs=None, as_of=AS_OF) -> list[tuple[str, st
             "unassigned": not a,
             "no_deadline": not t.deadlines,
             "deadline_passed": any(d.date and d.date < as_of for d in t.deadlines),
+            "deliverable_no_deadline": any(c.relation == "produces" and regulation_key(c.title)
+                                           for c in t.citations) and not t.deadlines,
+            "unresolved_citation": any(status.get(regulation_key(c.title)) == "unknown" for c in t.citations),
         }[kind]
         if hit:
             out.append((doc_id, t.id))
@@ -173,7 +203,7 @@ def test_tasks(cstore, extractions, docs):
         assert [d.text for d in r.deadlines] == [d.text for d in t.deadlines]
 
 
-@pytest.mark.parametrize("kind", ORPHAN_KINDS)
+@pytest.mark.parametrize("kind", GAP_KINDS)
 @pytest.mark.parametrize("docs", DOC_SETS.values(), ids=DOC_SETS.keys())
 def test_orphans(cstore, extractions, kind, docs):
     assert sorted(keyed(cstore.orphans(kind, as_of=AS_OF, document_ids=docs))) == \
@@ -186,6 +216,10 @@ def test_workload(cstore, extractions, docs):
     assert {w.unit: (w.lead, w.participant, w.responsible, w.total, w.documents) for w in rows} == \
         ref_workload(extractions, docs)
     assert [(w.total, w.lead) for w in rows] == sorted(((w.total, w.lead) for w in rows), reverse=True)
+    props = ref_unit_props(extractions)
+    assert {w.unit: (w.kind, w.kind_label, w.level, w.collective) for w in rows} == \
+        {w.unit: (props[w.unit]["kind"], props[w.unit]["kind_label"], props[w.unit]["level"] or None,
+                  props[w.unit]["collective"]) for w in rows}
 
 
 def test_tasks_of_unit_by_role(cstore, extractions):
@@ -205,6 +239,9 @@ def test_units_of_task(cstore, extractions):
             got = cstore.units_of_task(doc_id, t.id)
             assert sorted((u.unit, u.role, u.start, u.end) for u in got) == \
                 sorted((canon(a), a.role, a.start, a.end) for a in valid(t.assignments))
+            props = ref_unit_props(extractions)
+            assert [(u.kind, u.level) for u in got] == \
+                [(props[u.unit]["kind"], props[u.unit]["level"] or None) for u in got]
             for u in got:  # provenance: the offsets point at the mention in the document text
                 assert e.text[u.start:u.end] == u.mention
 
@@ -215,6 +252,12 @@ def test_regulations(cstore, extractions, docs):
     assert {r.key: (r.basis_count, r.produces_count, r.tasks, r.documents) for r in rows} == \
         ref_regulations(extractions, docs)
     assert [r.total for r in rows] == sorted((r.total for r in rows), reverse=True)
+    props = ref_regulation_props(extractions)
+    for r in rows:
+        p = props[r.key]
+        assert (r.canonical_title, r.level, r.status, r.form_class, r.form_label, r.issuer_level, r.publish_date) \
+            == tuple(p[f] or None for f in ("canonical_title", "level", "status", "form_class", "form_label",
+                                            "issuer_level", "publish_date")), r.key
     assert cstore.regulations("条例", docs) == [r for r in rows if "条例" in r.key or any("条例" in t for t in r.titles)]
     if docs is None:
         assert cstore.regulations("条例")
@@ -241,6 +284,64 @@ def test_co_responsibility(cstore, extractions, docs, include_collective):
     assert all(e.a < e.b for e in got)
     assert cstore.co_responsibility(docs, include_collective=include_collective, min_weight=3) == \
         [e for e in got if e.weight >= 3]
+
+
+@pytest.mark.parametrize("docs", DOC_SETS.values(), ids=DOC_SETS.keys())
+def test_deliverables(cstore, extractions, docs):
+    got = cstore.deliverables(docs)
+    want = sorted({(d, t.id, regulation_key(c.title)) for d, t in all_tasks(extractions, docs)
+                   for c in t.citations if c.relation == "produces" and regulation_key(c.title)})
+    assert sorted((x.task.document_id, x.task.task_id, x.regulation) for x in got) == want
+    assert [(x.task.document_id, x.task.ordinal, x.start) for x in got] == \
+        sorted((x.task.document_id, x.task.ordinal, x.start) for x in got)
+    for x in got:
+        t = next(t for t in extractions[x.task.document_id].tasks if t.id == x.task.task_id)
+        answer = [canon(a) for a in valid(t.assignments) if a.role in ("lead", "responsible")]
+        assert set(x.units) == set(answer or [canon(a) for a in valid(t.assignments)])
+        assert [d.text for d in x.deadlines] == [d.text for d in t.deadlines]
+        assert extractions[x.task.document_id].text[x.start:x.end] == x.mention
+
+
+# ---------------------------------------------------------------- issue 5: units and regulations on Changde
+
+def test_changde_regulations_resolved(cstore):
+    regs = {r.key: r for r in cstore.regulations(document_ids=[CHANGDE])}
+    r = regs["重大行政决策程序暂行条例"]
+    assert (r.level, r.status, r.issuer_level) == ("行政法规", "resolved", "国家")
+    assert (regs["个人信息保护法"].level, regs["个人信息保护法"].status) == ("法律", "resolved")
+    assert regs["个人信息保护法"].canonical_title == "中华人民共和国个人信息保护法"
+    assert (regs["优化营商环境条例"].level, regs["优化营商环境条例"].status) == ("行政法规", "resolved")
+    assert (r.publish_date, regs["个人信息保护法"].publish_date) == ("2019-04-20", "2021-08-20")
+    local = [r for r in regs.values() if r.key.startswith("常德市")]
+    assert local and all(r.status == "form" and r.level is None and r.issuer_level == "市" for r in local)
+    assert {r.form_label for r in local} >= {"规章制度", "规划方案"}
+
+
+def test_changde_deliverables(cstore):
+    got = [d for d in cstore.deliverables([CHANGDE]) if d.title.startswith("常德市") and d.title.endswith("办法")]
+    assert got
+    d = next(d for d in got if d.regulation == "常德市公共数据管理办法")
+    assert d.units == d.task.lead + [u for u in d.task.responsible if u not in d.task.lead] and d.units
+    assert all(u.startswith("常德市") for u in d.units) and d.form_label == "规章制度"
+    no_deadline = {(t.task_id) for t in cstore.orphans("deliverable_no_deadline", document_ids=[CHANGDE])}
+    assert no_deadline == {x.task.task_id for x in cstore.deliverables([CHANGDE]) if not x.deadlines}
+    assert cstore.orphans("unresolved_citation", document_ids=[CHANGDE]) == []
+
+
+def test_changde_units_kind_level_collective(cstore):
+    work = {w.unit: w for w in cstore.workload([CHANGDE])}
+    sfj = work["常德市司法局"]
+    assert (sfj.kind, sfj.kind_label, sfj.level, sfj.collective) == ("government_department", "政府部门", "市", False)
+    assert "市司法局" not in work  # region-qualified: one node for the body however it is written
+    coll = [w for w in work.values() if w.unit.startswith("各区县(市)")]
+    assert coll and all(w.collective and w.level == "区县" for w in coll)
+    assert work["各区县(市)政府"].collective
+    # looked up by the name a user types
+    assert cstore.resolve_unit("市司法局") == "常德市司法局"
+    assert cstore.tasks_of_unit("市司法局") == cstore.tasks_of_unit("常德市司法局") != []
+    assert cstore.tasks_of_unit("市司法局", ["lead"], [CHANGDE]) == cstore.tasks_of_unit("常德市司法局", ["lead"])
+    with pytest.raises(StoreError, match="matches"):
+        cstore.resolve_unit("司法局" if len(cstore.find_units("司法局")) > 1 else "局")
 
 
 # ---------------------------------------------------------------- the gold files
@@ -321,14 +422,17 @@ def test_stores_give_identical_answers(embedded_corpus, neo4j_corpus):
         assert a.workload(docs) == b.workload(docs)
         assert a.regulations(None, docs) == b.regulations(None, docs)
         assert a.co_responsibility(docs) == b.co_responsibility(docs)
-        for kind in ORPHAN_KINDS:
+        for kind in GAP_KINDS:
             assert a.orphans(kind, AS_OF, docs) == b.orphans(kind, AS_OF, docs)
+        assert a.deliverables(docs) == b.deliverables(docs)
+        for name in ("市司法局", "司法局", "政府", "各区县(市)政府", "市发改委"):
+            assert a.find_units(name, docs) == b.find_units(name, docs)
     for w in a.workload()[:5]:
         assert a.tasks_of_unit(w.unit) == b.tasks_of_unit(w.unit)
     for r in a.regulations()[:5]:
         assert a.tasks_citing(r.key) == b.tasks_citing(r.key)
-    t = a.tasks()[10]
-    assert a.units_of_task(t.document_id, t.task_id) == b.units_of_task(t.document_id, t.task_id)
+    for t in a.tasks()[::25]:
+        assert a.units_of_task(t.document_id, t.task_id) == b.units_of_task(t.document_id, t.task_id)
 
     def sig(g):
         return (sorted((n, sorted((k, repr(v)) for k, v in d.items())) for n, d in g.nodes(data=True)),
@@ -340,7 +444,8 @@ def test_stores_give_identical_answers(embedded_corpus, neo4j_corpus):
 # ---------------------------------------------------------------- re-ingest, failures
 
 def test_reingest_gives_same_counts(cstore, extractions):
-    before = (cstore.documents(), cstore.workload(), cstore.regulations(), cstore.to_networkx().number_of_edges())
+    before = (cstore.documents(), cstore.workload(), cstore.regulations(), cstore.to_networkx().number_of_edges(),
+              cstore.deliverables())
     res = cstore.ingest(extractions[CHANGDE])
     assert res.replaced
     if PROJECT_COPY.exists():  # the project's copy is the same document (same id): it replaces
@@ -354,7 +459,7 @@ def test_reingest_gives_same_counts(cstore, extractions):
         assert [d.source for d in cstore.documents([CHANGDE])] == [str(PROJECT_COPY)]
         cstore.ingest(extractions[CHANGDE])
     assert (cstore.documents(), cstore.workload(), cstore.regulations(),
-            cstore.to_networkx().number_of_edges()) == before
+            cstore.to_networkx().number_of_edges(), cstore.deliverables()) == before
 
 
 def test_failed_corpus_write_leaves_store_as_it_was(cstore, extractions, monkeypatch):
