@@ -22,16 +22,31 @@ across stores; unit names are canonical names)
   document_text(document_id) -> str | None                         offsets point into it
   tasks(document_ids=None) -> list[TaskRow]                        by (document_id, ordinal)
   task(document_id, task_id) -> TaskRow | None
-  tasks_of_unit(unit, roles=None, document_ids=None) -> list[TaskRow]   unit = canonical name
+  tasks_of_unit(unit, roles=None, document_ids=None) -> list[TaskRow]
+                   unit = the name a user types, through resolve_unit (市司法局 → 常德市司法局)
+  resolve_unit(name, document_ids=None) -> str | None              the canonical name meant:
+                   an exact canonical name (any document) wins; else the ONE unit whose
+                   canonical name ends with the name, or that some document wrote so (as
+                   written; also tried alias-folded, 市发改委 → 市发展改革委); None: no match;
+                   StoreError listing them (one line) when several match
+  find_units(name, document_ids=None) -> list[str]                 those candidates, sorted
+  has_unit(name) -> bool                                           exact canonical name
   units_of_task(document_id, task_id) -> list[UnitRole]            by (start, role, unit)
   regulations(title_contains=None, document_ids=None) -> list[RegulationRow]
                                                                    by (-total, key)
   tasks_citing(regulation, relation=None, document_ids=None) -> list[TaskCitation]
                    regulation = any title (normalised to the key); by (document_id, ordinal, start)
-  orphans(kind, as_of=None, document_ids=None) -> list[TaskRow]    kinds: graph.gaps.ORPHAN_KINDS
+  deliverables(document_ids=None) -> list[Deliverable]             by (document_id, ordinal, start)
+                   one per (task, regulation) the task `produces` (出台《常德市…办法》)
+  orphans(kind, as_of=None, document_ids=None) -> list[TaskRow]    kinds: GAP_KINDS =
+                   ORPHAN_KINDS + CITATION_GAP_KINDS (also in graph.gaps), task rows for all:
                    no_lead: has units, none leads | collective_only: has units, all collective |
                    unassigned: no unit | no_deadline | deadline_passed: a dated limit < as_of
-                   (as_of: 'YYYY-MM-DD' or date, default today)
+                   (as_of: 'YYYY-MM-DD' or date, default today) |
+                   deliverable_no_deadline: has a produces citation and no time limit |
+                   unresolved_citation: cites (in any relation) a Regulation whose status is
+                   "unknown" (not a known statute, no recognisable form); citations outside
+                   every task are not gaps of any task
   workload(document_ids=None) -> list[UnitWorkload]                by (-total, -lead, unit)
   co_responsibility(document_ids=None, include_collective=True, min_weight=1) -> list[CoEdge]
                                                                    by (-weight, a, b)
@@ -44,12 +59,27 @@ Helpers: graph.gaps.find_gaps(store, kinds=None, as_of=None, document_ids=None) 
 Result rows: TaskRow(document_id, task_id, ordinal, heading, text, section, section_title,
   labels, start, end, deadlines: list[DeadlineInfo], lead, participants, responsible,
   basis, produces) with `.number` (last number of the id) and `.to_dict()`;
-  UnitRole(unit, role, collective, as_written, mention, document_id, task_id, start, end);
+  UnitRole(unit, role, collective, as_written, mention, document_id, task_id, start, end,
+  kind, level);
   TaskCitation(task: TaskRow, regulation, relation, title, mention, start, end);
-  RegulationRow(key, title, titles, basis_count, produces_count, tasks, documents) `.total`;
-  UnitWorkload(unit, collective, lead, participant, responsible, total, documents);
+  RegulationRow(key, title, titles, basis_count, produces_count, tasks, documents,
+  canonical_title, level, status, form_class, form_label, issuer_level, publish_date) `.total`;
+  UnitWorkload(unit, collective, lead, participant, responsible, total, documents, kind,
+  kind_label, level);
+  Deliverable(task: TaskRow, regulation, title, mention, start, end, units, deadlines,
+  form_label, status)  units = the task's lead + responsible units, else all its units;
   CoEdge(a, b, weight); DocumentSummary(document_id, title, doc_number, issuer, date,
   source, sha256, sections, tasks, units, regulations, assignments, citations).
+Unit and regulation facts (None when not known):
+  kind: ingest.units vocabulary (government_department, party, court, …; kind_label 政府部门 …);
+  level (units): 国家/省/市/区县/乡镇 from the name's prefix and the issuing document's level,
+  None when the mentions disagree; regulation level: 宪法/法律/行政法规/地方性法规/部门规章/
+  司法解释 (status resolved only); status: resolved (a statute in data/law_titles.tsv) | form
+  (classified by its form: form_class law/regulation/rules/normative/plan/agreement,
+  form_label 法律/法规/规章制度/规范性文件/规划方案/协议安排) | unknown; issuer_level: 国家/省/
+  市/区县 of the issuer (statute, issuer prefix 国务院《…》 or title). A unit shared by documents
+  keeps every level its mentions gave, a regulation its best resolution (graph.model.
+  merge_shared_props), whatever the order documents were written in.
 Errors: StoreError (one-line message: bad store file, unreachable server, bad argument).
 """
 from __future__ import annotations

@@ -167,10 +167,17 @@ def test_exports(tmp_path, home, fake_extract, capsys):
     assert run(capsys, "export", "--format", "graphml", "-o", str(out_xml))[0] == 0
     g = nx.read_graphml(out_xml)
     assert g.nodes["Unit:市司法局"]["label"] == "Unit"
+    assert (g.nodes["Unit:市司法局"]["kind"], g.nodes["Unit:市司法局"]["level"]) == ("government_department", "市")
+    reg = g.nodes["Regulation:行政处罚法"]
+    assert (reg["level"], reg["status"], reg["form_label"]) == ("法律", "resolved", "法律")
     assert g.number_of_nodes() == 1 + 2 + 6 + 7 + 3
 
     rc, out, _ = run(capsys, "export", "--format", "json")
     data = json.loads(out)
+    nodes = {n["id"]: n["properties"] for n in data["nodes"]}
+    assert nodes["Unit:各区县政府"]["kind_label"] == "人民政府" and nodes["Unit:各区县政府"]["levels"] == ["区县"]
+    assert (nodes["Regulation:某市行政执法办法"]["status"], nodes["Regulation:某市行政执法办法"]["form_class"]) == \
+        ("form", "rules")
     assert len(data["nodes"]) == 19 and {e["type"] for e in data["edges"]} == \
         {"CONTAINS", "LEADS", "PARTICIPATES_IN", "RESPONSIBLE_FOR", "CITES"}
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import make_tiny_extraction
-from graph.model import build_graph_records, regulation_key, task_number
+from graph.model import build_graph_records, merge_shared_props, regulation_key, regulation_props, task_number
 
 
 def _neo4j_safe(value) -> bool:
@@ -64,6 +64,45 @@ def test_fingerprint_tracks_content():
     e = make_tiny_extraction()
     e.tasks[1].assignments[0].role = "participant"
     assert build_graph_records(e).document.props["fingerprint"] != a
+
+
+def test_unit_and_regulation_properties():
+    r = build_graph_records(make_tiny_extraction())
+    units = {u.key: u.props for u in r.units}
+    assert {k: units["市司法局"][k] for k in ("kind", "kind_label", "level", "levels")} == \
+        {"kind": "government_department", "kind_label": "政府部门", "level": "市", "levels": ["市"]}
+    assert units["各区县政府"]["collective"] and units["各区县政府"]["level"] == "区县"
+    regs = {g.key: g.props for g in r.regulations}
+    assert (regs["行政处罚法"]["status"], regs["行政处罚法"]["level"], regs["行政处罚法"]["canonical_title"]) == \
+        ("resolved", "法律", "中华人民共和国行政处罚法")
+    assert (regs["某市行政执法办法"]["status"], regs["某市行政执法办法"]["level"]) == ("form", "")
+
+
+_UNIT_VARIANTS = [
+    {"name": "相关部门", "collective": True, "kind": "government_department", "kind_label": "政府部门",
+     "level": "市", "levels": ["市"]},
+    {"name": "相关部门", "collective": False, "kind": "government_department", "kind_label": "政府部门",
+     "level": "国家", "levels": ["国家"]},
+    {"name": "相关部门", "collective": False, "kind": "government_department", "kind_label": "政府部门",
+     "level": "", "levels": []},
+]
+_REG_VARIANTS = [regulation_props("优化营商环境条例", "优化营商环境条例", p) for p in ("国务院", None, "湖南省人民政府")] + \
+    [regulation_props("优化营商环境条例", "优化营商环境条例(草案)", None)]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.permutations(range(3)), st.permutations(range(4)), st.integers(0, 2))
+def test_shared_properties_merge_in_any_order(units, regs, repeat):
+    def fold(label, variants, order):
+        out = None
+        for i in list(order) + list(order[:repeat]):
+            out = merge_shared_props(label, out, variants[i])
+        return out
+    u = fold("Unit", _UNIT_VARIANTS, units)
+    assert u == fold("Unit", _UNIT_VARIANTS, range(3))
+    assert (u["collective"], u["levels"], u["level"]) == (True, ["国家", "市"], "")
+    g = fold("Regulation", _REG_VARIANTS, regs)
+    assert g == fold("Regulation", _REG_VARIANTS, range(4)) and g["status"] == "resolved"
 
 
 def test_regulation_key():
