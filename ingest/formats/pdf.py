@@ -16,6 +16,7 @@
 """
 from __future__ import annotations
 
+import logging
 import re
 import statistics
 from dataclasses import dataclass
@@ -49,10 +50,37 @@ class Line:
     block: bool = False  # a table line: never joined with its neighbours
 
 
+class _CountWarnings(logging.Handler):
+    """Collects pdfminer's complaints about a damaged file instead of printing them."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
 def read_pdf(path: Path, what: str, max_chars: int) -> tuple[str, dict[str, str], list[str]]:
     """(text, metadata, warnings) of a PDF file."""
+    logger = logging.getLogger("pdfminer")
+    handler = _CountWarnings()
+    saved = logger.propagate
+    logger.addHandler(handler)
+    logger.propagate = False
+    try:
+        text, metadata, warnings = _read_pdf(path, what, max_chars)
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = saved
+    if handler.count:
+        warnings.append(f"{what}: the PDF is damaged in places ({handler.count} problems); some text may be missing")
+    return text, metadata, warnings
+
+
+def _read_pdf(path: Path, what: str, max_chars: int) -> tuple[str, dict[str, str], list[str]]:
     import pdfplumber
-    from pdfminer.pdfdocument import PDFPasswordIncorrect, PDFEncryptionError
+    from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 
     warnings: list[str] = []
     try:
@@ -60,15 +88,17 @@ def read_pdf(path: Path, what: str, max_chars: int) -> tuple[str, dict[str, str]
     except (PDFPasswordIncorrect, PDFEncryptionError):
         raise InputError(f"{what}: the PDF is password-protected") from None
     except Exception as err:  # pdfminer raises many kinds for a damaged file
+        if "password" in str(err).lower() or "encrypt" in str(err).lower():
+            raise InputError(f"{what}: the PDF is password-protected") from None
         raise InputError(f"{what}: damaged or unreadable PDF ({type(err).__name__})") from None
-    with pdf:
+    try:
         try:
-            pages = pdf.pages
+            pages = list(pdf.pages)
+            metadata = _metadata(pdf.metadata or {})
         except Exception as err:
             raise InputError(f"{what}: damaged or unreadable PDF ({type(err).__name__})") from None
         if len(pages) > MAX_PAGES:
             raise InputError(f"{what}: {len(pages)} pages, over the {MAX_PAGES}-page limit")
-        metadata = _metadata(pdf.metadata or {})
         page_lines: list[list[Line]] = []
         heights: list[float] = []
         total = 0
@@ -76,16 +106,27 @@ def read_pdf(path: Path, what: str, max_chars: int) -> tuple[str, dict[str, str]
         for number, page in enumerate(pages):
             try:
                 lines, roles = _page_lines(page, number, roles)
-            except Exception as err:
+                height = float(page.height or 842)
+            except Exception as err:  # one damaged page: keep the others
                 warnings.append(f"{what}: page {number + 1} could not be read ({type(err).__name__}); skipped")
-                lines = []
+                lines, roles, height = [], None, 842.0
             finally:
-                page.flush_cache()
+                try:
+                    page.flush_cache()
+                except Exception:
+                    pass
             page_lines.append(lines)
-            heights.append(float(page.height or 842))
+            heights.append(height)
             total += sum(len(line.text) for line in lines)
             if total > max_chars:
                 raise InputError(f"{what}: more than {max_chars // 2**20} MB of text, over the limit")
+    finally:
+        try:
+            pdf.close()
+        except Exception:  # closing walks the pages again and may fail on a damaged file
+            stream = getattr(pdf, "stream", None)
+            if stream is not None:
+                stream.close()
     if not any(page_lines):
         raise InputError(f"{what}: the PDF has no text layer (a scan?); OCR it first")
     kept = _drop_running_lines(page_lines, heights)
