@@ -369,6 +369,7 @@ def task_table(rows: Sequence[TaskRow], extra: dict[str, Sequence[Any]] | None =
     data: dict[str, list[Any]] = {
         "任务号": [r.number if r.number is not None else r.task_id for r in rows],
         "任务": [r.heading for r in rows],
+        "详情": [task_link(r) for r in rows],
         "章节": [r.section_title for r in rows],
         "牵头单位": ["、".join(r.lead) for r in rows],
         "参加单位": ["、".join(r.participants) for r in rows],
@@ -379,12 +380,12 @@ def task_table(rows: Sequence[TaskRow], extra: dict[str, Sequence[Any]] | None =
         data[k] = list(v)
     if text:
         data["任务内容"] = [r.text.strip() for r in rows]
-    data["详情"] = [task_link(r) for r in rows]
     return pd.DataFrame(data)
 
 
 TASK_COLUMNS = {
-    "详情": st.column_config.LinkColumn("详情", display_text="打开 ↗", width="small"),
+    "详情": st.column_config.LinkColumn("详情", display_text="打开 ↗", width="small",
+                                      help="在新标签页打开任务详情(原文高亮)"),
     "任务号": st.column_config.TextColumn("任务号", width="small"),
     "任务内容": st.column_config.TextColumn("任务内容", width="large"),
 }

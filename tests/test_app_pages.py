@@ -41,10 +41,11 @@ def xss_home(tmp_path_factory) -> Path:
     return home
 
 
-def app_at(monkeypatch, home: Path, page: str | None = None, query: dict[str, str] | None = None) -> AppTest:
+def app_at(monkeypatch, home: Path, page: str | None = None, query: dict[str, str] | None = None,
+           store: str = "embedded") -> AppTest:
     """Run Home.py with PLANGRAPH_HOME=home, then switch to `page` (pages/<page>.py)."""
     monkeypatch.setenv("PLANGRAPH_HOME", str(home))
-    monkeypatch.delenv("PLANGRAPH_STORE", raising=False)
+    monkeypatch.setenv("PLANGRAPH_STORE", store)
     at = AppTest.from_file(APP, default_timeout=180)
     at.run()
     assert not at.exception, at.exception
@@ -98,6 +99,35 @@ def test_sidebar_chooses_store_and_documents(monkeypatch, changde_home):
     docs.set_value([]).run()
     at.switch_page("pages/overview.py").run()
     assert any("至少一个文件" in i.value for i in at.info)
+
+
+def test_unreachable_neo4j_is_one_line_in_the_sidebar(monkeypatch, changde_home):
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:9")  # nothing listens there
+    at = app_at(monkeypatch, changde_home)
+    at.sidebar.radio[0].set_value("neo4j").run()
+    assert not at.exception
+    assert any("无法打开存储" in e.value for e in at.sidebar.error)
+    at.switch_page("pages/overview.py").run()
+    assert not at.exception and not at.metric  # the page stops instead of failing
+
+
+@pytest.mark.neo4j
+def test_neo4j_store_gives_the_same_pages(monkeypatch, tmp_path):
+    from conftest import connect_neo4j_store
+    from ingest.pipeline import extract_file
+    store = connect_neo4j_store()
+    try:
+        store.clear_all_for_tests()
+        store.ingest(extract_file(CHANGDE))
+    finally:
+        store.close()
+    at = app_at(monkeypatch, tmp_path / "unused", store="neo4j")
+    assert at.sidebar.radio[0].value == "neo4j"
+    at.sidebar.multiselect[0].set_value([DOC]).run()  # other tests may share the server
+    at.switch_page("pages/overview.py").run()
+    assert metric(at, "任务 Tasks") == "102" and metric(at, "无牵头单位") == str(len(NO_LEAD))
+    at.switch_page("pages/gaps.py").run()
+    assert [m.value for m in at.markdown if m.value.startswith("任务号:")][0] == "任务号:" + "、".join(map(str, NO_LEAD))
 
 
 def test_home_links_every_page(monkeypatch, changde_home):
