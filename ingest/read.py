@@ -71,7 +71,7 @@ def _read_bounded(p: Path, limit: int, what: str) -> bytes:
     except PermissionError:
         raise InputError(f"{what}: permission denied") from None
     except IsADirectoryError:
-        raise InputError(f"{what}: is a folder, not a file (use iter_documents for a folder)") from None
+        raise InputError(f"{what}: is a folder, not a file") from None
     except OSError as err:
         raise InputError(f"{what}: cannot read ({err.strerror or type(err).__name__})") from None
     if len(data) > limit:
@@ -120,7 +120,7 @@ def read_document(path: str | Path) -> RawDocument:
     except (OSError, ValueError) as err:
         raise InputError(f"{what}: cannot read ({getattr(err, 'strerror', None) or type(err).__name__})") from None
     if stat.S_ISDIR(st.st_mode):
-        raise InputError(f"{what}: is a folder, not a file (use iter_documents for a folder)")
+        raise InputError(f"{what}: is a folder, not a file")
     if not stat.S_ISREG(st.st_mode):
         raise InputError(f"{what}: not a regular file")
     if st.st_size == 0:

@@ -199,3 +199,21 @@ def test_pdf_suffix_on_something_else(tmp_path):
     path.write_text("一、总体要求", encoding="utf-8")
     with pytest.raises(InputError, match="not a PDF"):
         read_document(path)
+
+
+def test_task_table_over_several_pages(tmp_path):
+    pdf = new_pdf(footer=lambda n: f"- {n} -")
+    wrap(pdf, "一、重点任务")
+    rows = [("序号", "工作任务", "牵头单位", "配合单位", "完成时限")]
+    rows += [(str(i), f"推进第{i}项改革任务", "市司法局", "市财政局", "2022年底前") for i in range(1, 61)]
+    with pdf.table(col_widths=(12, 60, 30, 30, 28), text_align="LEFT", repeat_headings=0) as table:
+        for row in rows:
+            r = table.row()
+            for cell in row:
+                r.cell(cell)
+    path = tmp_path / "p.pdf"
+    pdf.output(str(path))
+    assert pdf.page_no() >= 2
+    lines = read_document(path).text.split("\n")
+    assert lines == ["一、重点任务"] + [
+        f"{i}．推进第{i}项改革任务（牵头单位：市司法局；参加单位：市财政局；完成时限：2022年底前）" for i in range(1, 61)]
