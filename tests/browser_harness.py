@@ -216,9 +216,15 @@ def screenshot(page, name: str, folder: Path = SCREENSHOTS, max_height: int = 60
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.png"
     size = page.viewport_size or VIEWPORT
-    height = page.evaluate("""() => {
-        const el = document.querySelector('[data-testid="stMainBlockContainer"]');
-        return el ? Math.ceil(el.getBoundingClientRect().height + 120) : 0; }""")
+    measure = """() => { const el = document.querySelector('[data-testid="stMainBlockContainer"]');
+                         return el ? Math.ceil(el.getBoundingClientRect().height + 120) : 0; }"""
+    height, deadline = -1, time.monotonic() + 5
+    while time.monotonic() < deadline:  # charts and tables lay out after the script run ends
+        page.wait_for_timeout(300)
+        now = page.evaluate(measure)
+        if now == height:
+            break
+        height = now
     if height > size["height"]:
         page.set_viewport_size({"width": size["width"], "height": min(int(height), max_height)})
         page.wait_for_timeout(400)

@@ -1,6 +1,8 @@
 """Overview: the documents, how big the graph is, how many gaps, who leads the most tasks."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import altair as alt
 import pandas as pd
 import streamlit as st
@@ -34,7 +36,7 @@ st.dataframe(pd.DataFrame({
     "任务": [d.tasks for d in docs],
     "单位": [d.units for d in docs],
     "法规": [d.regulations for d in docs],
-    "来源": [d.source for d in docs],
+    "来源": [Path(d.source).name for d in docs],
 }), hide_index=True)
 
 st.subheader("缺口 Gaps")
@@ -65,6 +67,6 @@ if top:
     st.markdown(f"牵头任务最多:**{state.esc(top[0].unit)}**({top[0].lead} 项)")
     left, right = st.columns([3, 2])
     left.altair_chart(chart, width="stretch")
-    right.dataframe(frame, hide_index=True)
+    right.dataframe(frame, hide_index=True, height=38 + 35 * len(frame))
 else:
     st.caption("所选文件中没有标明牵头单位的任务。")
