@@ -50,6 +50,8 @@ def _norm(cell: str) -> str:
 
 def header_roles(cells: list[str]) -> list[str] | None:
     """Role of each column if `cells` is the header of a task table, else None."""
+    if any(_SEQ_NUMBER.match(c or "") for c in cells):
+        return None  # a numbered data row ("1 | 推进…工作 | 市司法局牵头"), not a header
     roles: list[str] = []
     for cell in cells:
         text = _norm(cell)
