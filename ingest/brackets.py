@@ -10,17 +10,22 @@ CLOSERS = {"）": "paren", ")": "paren", "]": "square", "］": "square", "】": 
 MAX_DEPTH = 32  # deeper nesting is treated as plain text (bounded work on hostile input)
 
 
-def find_pairs(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int, int]]:
+def find_pairs(text: str, start: int = 0, end: int | None = None,
+               within_lines: bool = False) -> list[tuple[int, int, int]]:
     """All matched pairs in text[start:end] as (open, close, depth), in order of opening.
 
     A closer of the wrong family closes the nearest opener of its own family, if any;
-    unmatched openers and closers are ignored.
+    unmatched openers and closers are ignored. With `within_lines`, a line break drops
+    every open bracket: a clause never runs on into the next line (or numbered item).
     """
     end = len(text) if end is None else end
     stack: list[tuple[int, str]] = []
     pairs: list[tuple[int, int, int]] = []
     for i in range(start, end):
         ch = text[i]
+        if ch == "\n" and within_lines:
+            stack.clear()
+            continue
         family = OPENERS.get(ch)
         if family is not None:
             if len(stack) < MAX_DEPTH:

@@ -52,7 +52,7 @@ def find_clauses(text: str, start: int = 0, end: int | None = None) -> list[Clau
     end = len(text) if end is None else end
     clauses: list[Clause] = []
     covered_until = start
-    for open_pos, close_pos, _depth in find_pairs(text, start, end):
+    for open_pos, close_pos, _depth in find_pairs(text, start, end, within_lines=True):
         if open_pos < covered_until:
             continue  # inside a clause already taken
         assignments = parse_clause(text, open_pos + 1, close_pos)
@@ -69,7 +69,7 @@ def _labelled_lines(text: str, start: int, end: int, taken: list[Clause]) -> lis
     vocab = vocabulary()
     found: list[Clause] = []
     # any enclosing bracket implies an enclosing outermost one: bisect over those
-    outer = [(o, c) for o, c, depth in find_pairs(text, start, end) if depth == 0]
+    outer = [(o, c) for o, c, depth in find_pairs(text, start, end, within_lines=True) if depth == 0]
     outer_opens = [o for o, _c in outer]
     taken_starts = [c.start for c in taken]
     for m in vocab.label_pattern.finditer(text, start, end):

@@ -128,3 +128,11 @@ def test_role_marker_after_one_unit():
 def test_labels_set_apart_by_spaces_on_a_table_like_line():
     text = "1.推进数据共享工作    牵头单位：市大数据局    配合单位：市财政局\n"
     assert assigned(text) == [("市大数据局", "lead"), ("市财政局", "participant")]
+
+
+def test_a_bracket_never_runs_into_the_next_line():
+    # found by the property test: the next item's number must not become a unit
+    text = "1、(牵头单位:\n1)0"
+    assert assigned(text) == []
+    text = "1.某项工作（牵头单位：市司法局\n2.下一项。（牵头单位：市财政局）"
+    assert assigned(text) == [("市财政局", "lead")]
