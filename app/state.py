@@ -35,15 +35,32 @@ APP_TITLE = "PlanGraph 规划图谱"
 STORE_LABELS = {"embedded": "内置存储 (embedded)", "neo4j": "Neo4j (NEO4J_* 环境变量)"}
 ROLE_LABELS = {"lead": "牵头", "participant": "参加", "responsible": "责任"}
 RELATION_LABELS = {"basis": "依据", "produces": "制定"}
-GAP_LABELS = {
+_GAP_NAMES = {
     "no_lead": "无牵头单位",
     "collective_only": "仅笼统主体",
     "unassigned": "无责任单位",
     "no_deadline": "无完成时限",
     "deadline_passed": "已过时限",
+    "deliverable_no_deadline": "制定文件无时限",
+    "unresolved_citation": "引用无法识别",
 }
-assert set(GAP_LABELS) == set(ORPHAN_KINDS)
+try:  # every kind the store answers (the graph engineer may add kinds)
+    from graph.gaps import GAP_KINDS as _GAP_KINDS
+except ImportError:  # pragma: no cover - older graph package
+    _GAP_KINDS = ORPHAN_KINDS
+
+
+def _gap_name(kind: str) -> str:
+    """A kind's short Chinese name: ours, else the (…) at the end of its description."""
+    if kind in _GAP_NAMES:
+        return _GAP_NAMES[kind]
+    desc = KIND_DESCRIPTIONS.get(kind, "")
+    return desc[desc.rfind("(") + 1:-1] if desc.endswith(")") and "(" in desc else kind
+
+
+GAP_LABELS = {k: _gap_name(k) for k in _GAP_KINDS}
 GAP_HELP = KIND_DESCRIPTIONS
+REGULATION_STATUS = {"resolved": "已识别", "form": "按名称形式", "unknown": "未识别"}
 
 # Page url paths (st.navigation in Home.py uses them; links between pages too).
 PAGE_PATHS = {

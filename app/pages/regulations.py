@@ -29,9 +29,12 @@ frame = pd.DataFrame({
     "文件数": [r.documents for r in regs],
     "其他写法": ["、".join(t for t in r.titles if t != r.title) for r in regs],
 })
-for attr, label in (("level", "效力层级"), ("status", "时效性")):
+# resolution by the graph engineer's law rules, when the store has it
+for attr, label in (("level", "效力层级"), ("form_label", "类别"), ("publish_date", "公布日期"),
+                    ("status", "识别")):
     if any(getattr(r, attr, None) for r in regs):
-        frame[label] = [getattr(r, attr, None) or "" for r in regs]
+        frame[label] = [state.REGULATION_STATUS.get(v, v) if attr == "status" else v
+                        for v in (getattr(r, attr, None) or "" for r in regs)]
 st.dataframe(frame, hide_index=True)
 
 keys = [r.key for r in regs]

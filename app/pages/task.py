@@ -62,6 +62,8 @@ with c[0]:
             "原文写法": [u.as_written for u in units],
             "角色": [state.ROLE_LABELS.get(u.role, u.role) for u in units],
             "泛指": ["是" if u.collective else "" for u in units],
+            "类型": [state.kind_label(getattr(u, "kind", None)) if getattr(u, "kind", None) else ""
+                   for u in units],
         }), hide_index=True)
     else:
         st.caption("(未标明单位)")
