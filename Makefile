@@ -18,9 +18,9 @@ setup: $(STAMP)
 app: $(STAMP)
 	$(BIN)/plangraph app
 
-## Headless Chromium from Debian for the browser tests (no browser download from elsewhere).
+## Debian packages the tests need: headless Chromium (no browser download from elsewhere) and CJK fonts (screenshots, PDF fixtures).
 browser:
-	@test -x /usr/bin/chromium || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
+	@(test -x /usr/bin/chromium && fc-list :lang=zh | grep -qi microhei) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-wqy-microhei >/dev/null)
 
 neo4j-start: $(STAMP)
 	$(BIN)/plangraph neo4j start
