@@ -1,0 +1,390 @@
+"""PlanGraph benchmark (issue 7): a province's worth of plans. Run by hand, not in the tests.
+
+    .venv/bin/python bench/run.py                 # 1,000 plans, embedded store and Neo4j
+    .venv/bin/python bench/run.py --n 50 --skip-neo4j --out /tmp/bench.json
+
+Builds N synthetic plans (bench/corpus.py) as files in a temp folder, then measures, each
+step in its own process (bench/workers.py) so peak RSS is per step:
+
+  extraction       chars/s, and the ratio to jieba.lcut alone over the same texts
+  parallel         the same extraction on a 2-process pool (the CLI is sequential)
+  ingest           extract + store.ingest per file into a fresh embedded store, as
+                   `plangraph ingest` does; stopped after --ingest-budget seconds and
+                   extrapolated to N when slower (the per-file store cost grows with the graph)
+  bulk load        the N-plan embedded graph built with one save (bench shortcut, same records)
+  re-ingest        `plangraph ingest` again over the same N files (all unchanged)
+  queries          p50 / p95 of every query API call on the N-plan graph, both stores
+  app              every page through tests/browser_harness.py (Streamlit + headless Chromium)
+  neo4j            batched load rate, and batched vs one statement per row on a sample
+
+Neo4j runs on the bench's own server (--neo4j-port, default 7699, own data dir and state
+folder), started and stopped here; the shared server on 7687 is never touched.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as _dt
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # `python bench/run.py` puts only bench/ on the path
+    sys.path.insert(0, str(ROOT))
+
+TARGETS = {"extract_vs_jieba": 1.5, "ingest_1000_s": 60.0, "neo4j_batched_vs_row": 20.0,
+           "query_p95_ms": 100.0, "page_s": 2.0}
+PLANGRAPH = str(Path(sys.executable).with_name("plangraph"))
+
+
+def log(msg: str) -> None:
+    print(f"[{time.strftime('%H:%M:%S')} load {os.getloadavg()[0]:.1f}] {msg}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- processes
+
+
+def run_child(cmd: list[str], env: dict[str, str] | None = None) -> tuple[float, float, str, int]:
+    """Run a command; (wall s, its peak RSS in MB, stdout, exit code). os.wait4 gives the
+    child's own rusage (RUSAGE_CHILDREN would mix all children)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, env=env, cwd=str(ROOT))
+    out = proc.stdout.read().decode("utf-8", "replace")
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    return time.perf_counter() - t0, usage.ru_maxrss / 1024, out, proc.returncode
+
+
+def worker(name: str, env: dict[str, str] | None = None, **kwargs: Any) -> dict:
+    """Run bench/workers.py's `name` in a fresh process; its JSON result plus peak RSS and load."""
+    load = os.getloadavg()[0]
+    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", name, json.dumps(kwargs)]
+    wall, rss, out, code = run_child(cmd, env)
+    if code != 0:
+        raise RuntimeError(f"worker {name} failed (exit {code})")
+    result = json.loads(out.strip().splitlines()[-1])
+    result.update(process_wall_s=wall, peak_rss_mb=rss, load_before=load, load_after=os.getloadavg()[0])
+    return result
+
+
+def optional(step):
+    """A step whose failure is reported, not fatal (the browser)."""
+    try:
+        return step()
+    except Exception as err:
+        log(f"skipped: {err}")
+        return None
+
+
+def worker_main(name: str, raw: str) -> None:
+    from bench.workers import WORKERS
+    print(json.dumps(WORKERS[name](**json.loads(raw)), ensure_ascii=False))
+
+
+# ---------------------------------------------------------------- steps
+
+
+def machine() -> dict:
+    cpu = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem = ""
+    try:
+        mem = f"{int(open('/proc/meminfo').readline().split()[1]) / 2**20:.1f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return {"date": _dt.datetime.now().isoformat(timespec="seconds"), "host": platform.node(),
+            "cpu": cpu, "cores": os.cpu_count(), "memory": mem, "python": platform.python_version(),
+            "os": platform.platform()}
+
+
+def build(n: int, folder: Path, seed: int) -> dict:
+    from bench.corpus import build_corpus
+    t0 = time.perf_counter()
+    paths = build_corpus(n, folder, seed)
+    (folder.parent / "files.txt").write_text("\n".join(map(str, paths)) + "\n", encoding="utf-8")
+    return {"plans": len(paths), "seconds": time.perf_counter() - t0,
+            "bytes": sum(p.stat().st_size for p in paths)}
+
+
+def project_ingest(res: dict, n: int) -> dict:
+    """Measured per-file times for the first `done` plans; the rest extrapolated with the
+    mean extraction time and a straight line through the store times of the second half
+    (each save rewrites the whole graph, so the store cost grows with the plans stored)."""
+    e, s, done = res["extract_s"], res["store_s"], res["done"]
+    measured = sum(e) + sum(s)
+    if done >= n or done < 4:
+        return {"total_s": measured, "projected": done < n, "measured_plans": done}
+    xs = list(range(done // 2, done))
+    ys = s[done // 2:]
+    mx, my = statistics.fmean(xs), statistics.fmean(ys)
+    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
+    a = my - b * mx
+    rest = sum(statistics.fmean(e) + max(a + b * i, 0.0) for i in range(done, n))
+    return {"total_s": measured + rest, "projected": True, "measured_plans": done, "measured_s": measured,
+            "store_s_per_plan_at_n": a + b * (n - 1), "store_slope_ms_per_plan": 1000 * b}
+
+
+def reingest(folder: Path, home: Path) -> dict:
+    load = os.getloadavg()[0]
+    wall, rss, out, code = run_child([PLANGRAPH, "ingest", str(folder), "--home", str(home)],
+                                     dict(os.environ, TQDM_DISABLE="1"))
+    lines = out.splitlines()
+    return {"wall_s": wall, "peak_rss_mb": rss, "exit": code, "files": len(lines),
+            "unchanged": sum("unchanged" in line for line in lines), "load_before": load,
+            "load_after": os.getloadavg()[0]}
+
+
+# ---------------------------------------------------------------- Neo4j server
+
+
+def neo4j_env(port: int, state: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("NEO4J_")}
+    env.update(PLANGRAPH_HOME=str(state), NEO4J_URI=f"bolt://127.0.0.1:{port}", PG_BENCH_NEO4J_PORT=str(port))
+    return env
+
+
+def neo4j_start(port: int, data: Path, env: dict[str, str]) -> None:
+    subprocess.run([PLANGRAPH, "neo4j", "start", "--port", str(port), "--data-dir", str(data)],
+                   env=env, check=True, stdout=sys.stderr)
+
+
+def neo4j_stop(env: dict[str, str]) -> None:
+    subprocess.run([PLANGRAPH, "neo4j", "stop"], env=env, check=False, stdout=sys.stderr)
+
+
+# ---------------------------------------------------------------- report
+
+
+def table(r: dict) -> str:
+    """The results as a Markdown table (also what bench/README.md shows)."""
+    n = r["n"]
+    rows: list[tuple[str, str, str]] = []
+
+    def add(name: str, value: str, target: str = "") -> None:
+        rows.append((name, value, target))
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "**missed**"
+
+    ex = r.get("extraction")
+    if ex:
+        ratio = ex["extract_s"] / ex["jieba_s"]
+        add("extraction, 1 process", f"{ex['chars'] / ex['extract_s']:,.0f} chars/s "
+            f"({ex['plans'] / ex['extract_s']:.1f} plans/s; {ex['chars']:,} chars, load {ex['load_before']:.1f})", "")
+        add("jieba.lcut alone, same texts", f"{ex['chars'] / ex['jieba_s']:,.0f} chars/s", "")
+        add("extraction / jieba", f"{ratio:.2f}×", f"≤ {TARGETS['extract_vs_jieba']}× {verdict(ratio <= TARGETS['extract_vs_jieba'])}")
+        add("extraction peak RSS", f"{ex['peak_rss_mb']:.0f} MB", "")
+    par = r.get("parallel")
+    if par and ex:
+        seq = ex["extract_s"] + ex["warmup_s"]
+        add(f"extraction, {par['workers']} processes", f"{par['wall_s']:.1f} s vs {seq:.1f} s sequential: "
+            f"{seq / par['wall_s']:.2f}× (load {par['load_before']:.1f})", "")
+    ing = r.get("ingest")
+    if ing:
+        p = ing["projection"]
+        how = (f"projected from the first {p['measured_plans']} plans ({p['measured_s']:.0f} s measured)"
+               if p["projected"] else "measured")
+        add(f"ingest {n} plans, embedded (extract + store)", f"{p['total_s']:,.0f} s, {how}",
+            f"≤ {TARGETS['ingest_1000_s']:.0f} s {verdict(p['total_s'] <= TARGETS['ingest_1000_s'])}")
+        add("ingest rate", f"{n / p['total_s']:.2f} plans/s overall; first {ing['done']}: "
+            f"{ing['done'] / ing['wall_s']:.2f} plans/s (load {ing['load_before']:.1f})", "")
+        if p.get("projected"):
+            add("store time per plan", f"{1000 * statistics.fmean(ing['store_s'][:10]):.0f} ms for the first 10, "
+                f"{1000 * ing['store_s'][-1]:.0f} ms at plan {ing['done']}, ~{p['store_s_per_plan_at_n']:.1f} s at plan {n}", "")
+    bulk = r.get("bulk_load")
+    if bulk:
+        add("bulk load (one save), embedded", f"{bulk['build_s'] + bulk['save_s']:.1f} s "
+            f"({bulk['nodes']:,} nodes, {bulk['edges']:,} edges, file {bulk['graph_file_mb']:.0f} MB)", "")
+    if ex and bulk:
+        store = bulk["build_s"] + bulk["save_s"]
+        par_txt = f", {par['wall_s'] + store:.0f} s with 2 extraction processes" if par else ""
+        add("  → extraction + one save (a batched ingest)", f"{ex['extract_s'] + store:.0f} s sequential{par_txt}", "")
+    re_ = r.get("reingest")
+    if re_:
+        add(f"re-ingest {n} unchanged files (CLI)", f"{re_['wall_s']:.0f} s, {re_['unchanged']}/{re_['files']} "
+            f"skipped as unchanged (load {re_['load_before']:.1f})", "near-free")
+    app_load = r.get("app_load")
+    if app_load:
+        add("process holding the N-plan graph", f"{app_load['peak_rss_mb']:.0f} MB peak RSS, "
+            f"open {app_load['open_s']:.1f} s", "")
+    for kind in ("embedded", "neo4j"):
+        q = r.get(f"queries_{kind}")
+        if not q:
+            continue
+        worst = max(q["calls"].items(), key=lambda kv: kv[1]["p95_ms"])
+        over = [k for k, v in q["calls"].items() if v["p95_ms"] > TARGETS["query_p95_ms"]]
+        add(f"queries, {kind}: worst p95", f"{worst[1]['p95_ms']:,.0f} ms ({worst[0]}); "
+            f"{len(over)}/{len(q['calls'])} calls over 100 ms (load {q['load_before']:.1f})",
+            f"≤ {TARGETS['query_p95_ms']:.0f} ms {verdict(not over)}")
+        app = r.get(f"app_{kind}")
+        if app:
+            cold = {k: v[0] for k, v in app["pages"].items()}
+            warm = {k: min(v[1:]) for k, v in app["pages"].items() if len(v) > 1}
+            worst_cold = max(cold.items(), key=lambda kv: kv[1])
+            worst_warm = max(warm.items(), key=lambda kv: kv[1]) if warm else ("-", 0.0)
+            add(f"app pages, {kind}: slowest", f"cold {worst_cold[1]:.1f} s ({worst_cold[0]}), warm "
+                f"{worst_warm[1]:.1f} s ({worst_warm[0]}); server peak RSS "
+                f"{app['server_peak_rss_mb'] or 0:.0f} MB (load {app['load_before']:.1f})",
+                f"≤ {TARGETS['page_s']:.0f} s {verdict(max(worst_cold[1], worst_warm[1]) <= TARGETS['page_s'])}")
+    cmp_ = r.get("neo4j_compare")
+    if cmp_:
+        ratio = cmp_["per_row_s"] / cmp_["batched_s"]
+        add(f"Neo4j batched vs per-row ({cmp_['documents']} plans, {cmp_['rows']:,} rows)",
+            f"{cmp_['rows'] / cmp_['batched_s']:,.0f} vs {cmp_['rows'] / cmp_['per_row_s']:,.0f} rows/s: "
+            f"{ratio:.1f}× (load {cmp_['load_before']:.1f})",
+            f"≥ {TARGETS['neo4j_batched_vs_row']:.0f}× {verdict(ratio >= TARGETS['neo4j_batched_vs_row'])}")
+    nl = r.get("neo4j_load")
+    if nl:
+        add(f"Neo4j load {nl['documents']} plans, batched", f"{nl['rows_written'] / nl['wall_s']:,.0f} nodes+rels/s, "
+            f"{nl['wall_s']:.0f} s ({nl['nodes']:,} nodes, {nl['relationships']:,} rels; load {nl['load_before']:.1f})", "")
+    out = ["| measure | result | target |", "|---|---|---|"]
+    out += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return "\n".join(out)
+
+
+def query_table(r: dict) -> str:
+    emb, neo = r.get("queries_embedded", {}).get("calls", {}), r.get("queries_neo4j", {}).get("calls", {})
+    out = ["| query API call | rows | embedded p50 / p95 ms | Neo4j p50 / p95 ms |", "|---|---:|---:|---:|"]
+    for name in emb or neo:
+        e, n = emb.get(name), neo.get(name)
+        cell = (lambda v: f"{v['p50_ms']:,.1f} / {v['p95_ms']:,.1f}" + (" ✗" if v["p95_ms"] > 100 else "")
+                if v else "–")
+        out.append(f"| `{name}` | {(e or n)['rows']:,} | {cell(e)} | {cell(n)} |")
+    return "\n".join(out)
+
+
+def page_table(r: dict) -> str:
+    apps = {k: r.get(f"app_{k}") for k in ("embedded", "neo4j") if r.get(f"app_{k}")}
+    if not apps:
+        return ""
+    out = ["| page | " + " | ".join(f"{k} cold / warm s" for k in apps) + " |", "|---|" + "---:|" * len(apps)]
+    names = next(iter(apps.values()))["pages"]
+    for name in names:
+        cells = [f"{a['pages'][name][0]:.1f} / {min(a['pages'][name][1:] or [float('nan')]):.1f}" for a in apps.values()]
+        out.append(f"| {name} | " + " | ".join(cells) + " |")
+    return "\n".join(out)
+
+
+def profile_table(rows: list[dict], limit: int = 8) -> str:
+    out = ["| function | calls | self s | share |", "|---|---:|---:|---:|"]
+    out += [f"| `{x['function']}` | {x['calls']:,} | {x['self_s']:.2f} | {100 * x['self_share']:.0f}% |"
+            for x in rows[:limit]]
+    return "\n".join(out)
+
+
+# ---------------------------------------------------------------- main
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--n", type=int, default=1000, help="number of synthetic plans (default 1000)")
+    ap.add_argument("--seed", type=int, default=7, help="corpus seed (default 7)")
+    ap.add_argument("--skip-neo4j", action="store_true", help="embedded store only")
+    ap.add_argument("--skip-app", action="store_true", help="no browser page timings")
+    ap.add_argument("--out", metavar="JSON", help="also write every figure to this JSON file")
+    ap.add_argument("--workdir", help="keep corpus and stores here (default: a temp folder, removed)")
+    ap.add_argument("--ingest-budget", type=float, default=180.0,
+                    help="seconds of per-file ingest to measure before extrapolating (default 180)")
+    ap.add_argument("--sample", type=int, default=20, help="plans in the batched vs per-row sample (default 20)")
+    ap.add_argument("--neo4j-port", type=int, default=7699, help="the bench's own Neo4j server (default 7699)")
+    ap.add_argument("--neo4j-data", default="/tmp/pg-bench-neo4j", help="its data dir (default /tmp/pg-bench-neo4j)")
+    ap.add_argument("--worker", nargs=2, metavar=("NAME", "ARGS"), help=argparse.SUPPRESS)
+    args = ap.parse_args(argv)
+    if args.worker:
+        worker_main(*args.worker)
+        return 0
+
+    work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="pg-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    corpus, files, records = work / "plans", str(work / "files.txt"), str(work / "records.pkl")
+    home_ingest, home_full = work / "home-ingest", work / "home-full"
+    for old in (corpus, home_ingest, home_full):
+        shutil.rmtree(old, ignore_errors=True)
+    r: dict[str, Any] = {"n": args.n, "machine": machine(), "command": "bench/run.py " + " ".join(sys.argv[1:])}
+    try:
+        log(f"corpus: {args.n} plans into {corpus}")
+        r["corpus"] = build(args.n, corpus, args.seed)
+        log("extraction (with jieba alone, interleaved)")
+        r["extraction"] = worker("extract", files=files, records=records)
+        log("extraction with 2 processes")
+        r["parallel"] = worker("extract_parallel", files=files, workers=2)
+        log("extraction profile (40 plans)")
+        r["profile_extract"] = worker("profile_extract", files=files, limit=40)
+        log(f"ingest into a fresh embedded store (budget {args.ingest_budget:.0f} s)")
+        ing = worker("ingest_embedded", files=files, home=str(home_ingest), budget_s=args.ingest_budget)
+        ing["projection"] = project_ingest(ing, args.n)
+        r["ingest"] = ing
+        log("embedded write profile (10 documents into that store)")
+        r["profile_ingest"] = worker("profile_ingest_embedded", records=records, home=str(home_ingest), limit=10)
+        shutil.rmtree(home_ingest, ignore_errors=True)
+        log("bulk load of the N-plan embedded graph (one save)")
+        r["bulk_load"] = worker("bulk_load_embedded", records=records, home=str(home_full))
+        log("re-ingest of the same files with `plangraph ingest`")
+        r["reingest"] = reingest(corpus, home_full)
+        log("process holding the N-plan graph")
+        r["app_load"] = worker("load_embedded", home=str(home_full))
+        log("query latencies, embedded")
+        r["queries_embedded"] = worker("queries", kind="embedded", home=str(home_full))
+        slow = [k for k, v in r["queries_embedded"]["calls"].items() if v["p95_ms"] > TARGETS["query_p95_ms"]]
+        if slow:
+            log(f"profile of the slow embedded queries: {len(slow)}")
+            r["profile_queries_embedded"] = worker("profile_queries", kind="embedded", home=str(home_full),
+                                                   names=slow[:6])
+        if not args.skip_app:
+            log("app pages, embedded (browser harness)")
+            r["app_embedded"] = optional(lambda: worker("app_pages", home=str(home_full), store="embedded"))
+        if not args.skip_neo4j:
+            env = neo4j_env(args.neo4j_port, work / "neo4j-state")
+            log(f"starting the bench's own Neo4j on port {args.neo4j_port}")
+            neo4j_start(args.neo4j_port, Path(args.neo4j_data), env)
+            try:
+                log(f"Neo4j batched vs per-row ({args.sample} plans)")
+                r["neo4j_compare"] = worker("neo4j_compare", env=env, records=records, sample=args.sample)
+                log("Neo4j batched load of every plan")
+                r["neo4j_load"] = worker("neo4j_load", env=env, records=records)
+                log("query latencies, Neo4j")
+                r["queries_neo4j"] = worker("queries", env=env, kind="neo4j")
+                if not args.skip_app:
+                    log("app pages, Neo4j (browser harness)")
+                    r["app_neo4j"] = optional(lambda: worker("app_pages", env=env, home=str(home_full),
+                                                             store="neo4j"))
+            finally:
+                log("stopping the bench's Neo4j")
+                neo4j_stop(env)
+    finally:
+        r["finished"] = _dt.datetime.now().isoformat(timespec="seconds")
+        r["load_at_end"] = os.getloadavg()
+        if args.out:
+            Path(args.out).write_text(json.dumps(r, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        if not args.workdir:
+            shutil.rmtree(work, ignore_errors=True)
+
+    m = r["machine"]
+    print(f"\nPlanGraph bench, {args.n} plans — {m['date']}, {m['cpu']} ×{m['cores']}, {m['memory']}, "
+          f"Python {m['python']}; load average at end {r['load_at_end'][0]:.1f}\n")
+    print(table(r))
+    print("\n" + query_table(r))
+    if page_table(r):
+        print("\n" + page_table(r))
+    print("\nExtraction profile (self time):\n" + profile_table(r["profile_extract"]["top"]))
+    print(f"\nEmbedded write profile ({r['profile_ingest']['documents']} documents into a "
+          f"{r['profile_ingest']['graph_nodes_before']:,}-node graph):\n" + profile_table(r["profile_ingest"]["top"]))
+    for name, rows in r.get("profile_queries_embedded", {}).items():
+        print(f"\nProfile of embedded `{name}`:\n" + profile_table(rows, 5))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,514 @@
+"""The measurements, each run by bench/run.py in its own process (so peak RSS is per step).
+
+`python bench/run.py --worker NAME ARGS_JSON` calls `WORKERS[NAME](**args)` and prints its
+result as one JSON line. Every function here measures one thing and returns plain numbers.
+"""
+from __future__ import annotations
+
+import os
+import pickle
+import resource
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+AS_OF = "2024-06-30"  # fixed, so deadline_passed answers do not change with the day
+
+
+def _paths(list_file: str) -> list[Path]:
+    return [Path(p) for p in Path(list_file).read_text(encoding="utf-8").split("\n") if p]
+
+
+def _records(path: str) -> Iterator[Any]:
+    """DocumentRecords pickled one after another by `extract`."""
+    with open(path, "rb") as fh:
+        while True:
+            try:
+                yield pickle.load(fh)
+            except EOFError:
+                return
+
+
+def _children_peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+# ---------------------------------------------------------------- extraction
+
+
+def extract(files: str, records: str) -> dict:
+    """extract_file over every plan, with jieba.lcut over the same text just before it
+    (interleaved, so both see the same machine load). Writes the graph records for the
+    later steps. jieba is the pipeline's own (user dictionary loaded)."""
+    import jieba
+
+    from graph.model import build_graph_records
+    from ingest.pipeline import extract_file
+    from ingest.segment import get_nlp
+
+    paths = _paths(files)
+    t0 = time.perf_counter()
+    get_nlp()
+    extract_file(paths[0])
+    warm = time.perf_counter() - t0
+    chars = tasks = assignments = citations = deadlines = empty = 0
+    t_jieba = t_extract = t_records = 0.0
+    with open(records, "wb") as out:
+        for path in paths:
+            text = path.read_text(encoding="utf-8")
+            t = time.perf_counter()
+            jieba.lcut(text)
+            t_jieba += time.perf_counter() - t
+            t = time.perf_counter()
+            ext = extract_file(path)
+            t_extract += time.perf_counter() - t
+            t = time.perf_counter()
+            pickle.dump(build_graph_records(ext), out, protocol=pickle.HIGHEST_PROTOCOL)
+            t_records += time.perf_counter() - t
+            chars += len(ext.text)
+            tasks += len(ext.tasks)
+            empty += not ext.tasks
+            assignments += sum(len(x.assignments) for x in ext.tasks)
+            citations += sum(len(x.citations) for x in ext.tasks) + len(ext.citations)
+            deadlines += sum(len(x.deadlines) for x in ext.tasks) + len(ext.deadlines)
+    return {"plans": len(paths), "chars": chars, "warmup_s": warm, "jieba_s": t_jieba,
+            "extract_s": t_extract, "records_s": t_records, "tasks": tasks, "assignments": assignments,
+            "citations": citations, "deadlines": deadlines, "plans_without_tasks": empty}
+
+
+def _warm() -> None:
+    from ingest.segment import get_nlp
+    get_nlp()
+
+
+def _extract_one(path: str) -> int:
+    from ingest.pipeline import extract_file
+    return len(extract_file(path).tasks)
+
+
+def extract_parallel(files: str, workers: int = 2) -> dict:
+    """The same extraction with a ProcessPoolExecutor; wall time includes the pool start and
+    each process's pipeline load."""
+    paths = [str(p) for p in _paths(files)]
+    t0 = time.perf_counter()
+    with ProcessPoolExecutor(workers, initializer=_warm) as pool:
+        tasks = sum(pool.map(_extract_one, paths, chunksize=8))
+    wall = time.perf_counter() - t0
+    return {"plans": len(paths), "workers": workers, "wall_s": wall, "tasks": tasks,
+            "children_peak_rss_mb": _children_peak_mb()}
+
+
+def profile_extract(files: str, limit: int = 40, top: int = 12) -> dict:
+    """cProfile of extract_file over the first `limit` plans: the functions that cost most."""
+    import cProfile
+    import pstats
+
+    from ingest.pipeline import extract_file
+    from ingest.segment import get_nlp
+
+    paths = _paths(files)[:limit]
+    get_nlp()
+    prof = cProfile.Profile()
+    prof.enable()
+    for p in paths:
+        extract_file(p)
+    prof.disable()
+    return {"plans": len(paths), "top": _top(prof, top, pstats)}
+
+
+def _top(prof, top: int, pstats) -> list[dict]:
+    stats = pstats.Stats(prof)
+    total = stats.total_tt
+    rows = []
+    for (file, line, func), (_cc, ncalls, tottime, cumtime, _callers) in stats.stats.items():
+        rows.append({"function": f"{_short(file)}:{line}({func})", "calls": ncalls,
+                     "self_s": tottime, "cum_s": cumtime, "self_share": tottime / total if total else 0})
+    rows.sort(key=lambda r: -r["self_s"])
+    return rows[:top]
+
+
+def _short(file: str) -> str:
+    for marker in ("/site-packages/", "/lib/python3"):
+        if marker in file:
+            return file.split(marker, 1)[1]
+    root = str(Path(__file__).resolve().parents[1]) + "/"
+    return file.replace(root, "")
+
+
+# ---------------------------------------------------------------- embedded store
+
+
+def ingest_embedded(files: str, home: str, budget_s: float) -> dict:
+    """What `plangraph ingest` does per file (cli_graph.cmd_ingest): extract_file, then
+    store.ingest(skip_unchanged=True) into the embedded store in `home`; per-file times.
+    Stops after `budget_s` seconds (the caller extrapolates the rest)."""
+    from graph.store import open_store
+    from ingest.pipeline import extract_file
+    from ingest.segment import get_nlp
+
+    get_nlp()
+    paths = _paths(files)
+    t_extract: list[float] = []
+    t_store: list[float] = []
+    start = time.perf_counter()
+    with open_store("embedded", home) as store:
+        for path in paths:
+            t = time.perf_counter()
+            ext = extract_file(path)
+            t_extract.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            store.ingest(ext, skip_unchanged=True)
+            t_store.append(time.perf_counter() - t)
+            if time.perf_counter() - start > budget_s:
+                break
+    return {"plans": len(paths), "done": len(t_store), "wall_s": time.perf_counter() - start,
+            "extract_s": t_extract, "store_s": t_store,
+            "graph_file_mb": (Path(home) / "graph.json.gz").stat().st_size / 2**20}
+
+
+def profile_ingest_embedded(records: str, home: str, limit: int = 10, top: int = 12) -> dict:
+    """cProfile of EmbeddedStore.write_document for `limit` more documents into `home`."""
+    import cProfile
+    import pstats
+
+    from graph.store import open_store
+
+    recs = [r for _, r in zip(range(limit), _records(records))]
+    with open_store("embedded", home) as store:
+        nodes = store.g.number_of_nodes()
+        prof = cProfile.Profile()
+        prof.enable()
+        for r in recs:
+            store.write_document(r)
+        prof.disable()
+    return {"documents": len(recs), "graph_nodes_before": nodes, "top": _top(prof, top, pstats)}
+
+
+def bulk_load_embedded(records: str, home: str) -> dict:
+    """Bench shortcut to get the N-plan graph in seconds: the store's own per-document
+    write steps (the body of EmbeddedStore.write_document) on one graph, one save at the
+    end. Same records and code path as `ingest`, minus the per-document copy and save."""
+    from graph.embedded import EmbeddedStore
+
+    t0 = time.perf_counter()
+    store = EmbeddedStore(home)
+    g = store.g
+    docs = 0
+    for r in _records(records):
+        _replaced, candidates = store._remove_document(g, r.document_id)
+        store._write_document_node(g, r)
+        store._write_sections(g, r)
+        store._write_tasks(g, r)
+        store._write_units(g, r)
+        store._write_regulations(g, r)
+        store._write_assignments(g, r)
+        store._write_citations(g, r)
+        store._prune(g, candidates)
+        docs += 1
+    t_build = time.perf_counter() - t0
+    t = time.perf_counter()
+    store._save(g)
+    t_save = time.perf_counter() - t
+    return {"documents": docs, "build_s": t_build, "save_s": t_save, "nodes": g.number_of_nodes(),
+            "edges": g.number_of_edges(), "graph_file_mb": store.path.stat().st_size / 2**20}
+
+
+def load_embedded(home: str) -> dict:
+    """Open the N-plan graph as the app does (get_store → open_store) and answer the
+    Overview page's queries: time and peak RSS of a process holding the graph."""
+    from graph.store import open_store
+
+    t0 = time.perf_counter()
+    store = open_store("embedded", home)
+    t_open = time.perf_counter() - t0
+    t = time.perf_counter()
+    store.documents()
+    store.workload()
+    for kind in ("no_lead", "collective_only", "unassigned", "no_deadline", "deadline_passed"):
+        store.orphans(kind, as_of=AS_OF)
+    t_queries = time.perf_counter() - t
+    return {"open_s": t_open, "overview_queries_s": t_queries, "nodes": store.g.number_of_nodes()}
+
+
+# ---------------------------------------------------------------- queries (both stores)
+
+
+def _query_calls(store) -> list[tuple[str, Callable[[], Any]]]:
+    """Every query API call, with arguments picked from the data: the busiest unit and
+    regulation (the worst case), a document in the middle, a task with units."""
+    docs = store.documents()
+    doc = docs[len(docs) // 2].document_id
+    rows = store.tasks([doc])
+    row = next((r for r in rows if r.lead or r.participants or r.responsible), rows[0])
+    work = store.workload()
+    busiest = work[0].unit
+    middle_unit = work[len(work) // 2].unit
+    regs = store.regulations()
+    top_reg = regs[0].title
+    calls: list[tuple[str, Callable[[], Any]]] = [
+        ("documents()", lambda: store.documents()),
+        ("documents([doc])", lambda: store.documents([doc])),
+        ("document_text(doc)", lambda: store.document_text(doc)),
+        ("fingerprint(doc)", lambda: store.fingerprint(doc)),
+        ("tasks()", lambda: store.tasks()),
+        ("tasks([doc])", lambda: store.tasks([doc])),
+        ("task(doc, id)", lambda: store.task(doc, row.task_id)),
+        ("units_of_task(doc, id)", lambda: store.units_of_task(doc, row.task_id)),
+        ("tasks_of_unit(busiest)", lambda: store.tasks_of_unit(busiest)),
+        ("tasks_of_unit(busiest, lead)", lambda: store.tasks_of_unit(busiest, ["lead"])),
+        ("tasks_of_unit(median unit)", lambda: store.tasks_of_unit(middle_unit)),
+        ("tasks_of_unit(busiest, [doc])", lambda: store.tasks_of_unit(busiest, None, [doc])),
+        ("regulations()", lambda: store.regulations()),
+        ("regulations('条例')", lambda: store.regulations("条例")),
+        ("tasks_citing(top regulation)", lambda: store.tasks_citing(top_reg)),
+        *[(f"orphans({k})", (lambda k=k: store.orphans(k, as_of=AS_OF)))
+          for k in ("no_lead", "collective_only", "unassigned", "no_deadline", "deadline_passed")],
+        ("orphans(no_lead, [doc])", lambda: store.orphans("no_lead", as_of=AS_OF, document_ids=[doc])),
+        ("workload()", lambda: store.workload()),
+        ("workload([doc])", lambda: store.workload([doc])),
+        ("co_responsibility()", lambda: store.co_responsibility()),
+        ("co_responsibility([doc])", lambda: store.co_responsibility([doc])),
+        ("to_networkx()", lambda: store.to_networkx()),
+        ("to_networkx([doc])", lambda: store.to_networkx([doc])),
+        ("unit_names()", lambda: store.unit_names()),
+    ]
+    return calls
+
+
+def _percentile(values: list[float], q: float) -> float:
+    """Nearest-rank percentile (q in 0..100)."""
+    s = sorted(values)
+    k = max(0, min(len(s) - 1, int(round(q / 100 * len(s) + 0.5)) - 1))
+    return s[k]
+
+
+def queries(kind: str, home: str | None = None, min_reps: int = 5, max_reps: int = 30,
+            budget_s: float = 4.0) -> dict:
+    """p50/p95 of each query API call: one untimed warm-up call, then at least `min_reps`
+    timed calls (3 when the warm-up took over budget_s / 2), more (up to `max_reps`) while
+    under `budget_s` per call. With few calls, p95 is the slowest call."""
+    from graph.store import open_store
+
+    t0 = time.perf_counter()
+    store = open_store(kind, home) if kind == "embedded" else open_store("neo4j")
+    t_open = time.perf_counter() - t0
+    out = {}
+    with store:
+        for name, call in _query_calls(store):
+            t = time.perf_counter()
+            result = call()
+            reps = min_reps if time.perf_counter() - t < budget_s / 2 else 3  # very slow calls: 3
+            times: list[float] = []
+            spent = 0.0
+            while len(times) < reps or (len(times) < max_reps and spent < budget_s):
+                t = time.perf_counter()
+                call()
+                times.append(time.perf_counter() - t)
+                spent += times[-1]
+            size = result.number_of_nodes() if hasattr(result, "number_of_nodes") else (
+                len(result) if hasattr(result, "__len__") else 1)
+            out[name] = {"p50_ms": 1000 * _percentile(times, 50), "p95_ms": 1000 * _percentile(times, 95),
+                         "reps": len(times), "rows": size}
+    return {"kind": kind, "open_s": t_open, "calls": out}
+
+
+def profile_queries(kind: str, home: str | None = None, names: list[str] | None = None, top: int = 8) -> dict:
+    """cProfile of the named query calls (one call each, after a warm-up)."""
+    import cProfile
+    import pstats
+
+    from graph.store import open_store
+
+    store = open_store(kind, home) if kind == "embedded" else open_store("neo4j")
+    out = {}
+    with store:
+        for name, call in _query_calls(store):
+            if names and name not in names:
+                continue
+            call()
+            prof = cProfile.Profile()
+            prof.enable()
+            call()
+            prof.disable()
+            out[name] = _top(prof, top, pstats)
+    return out
+
+
+# ---------------------------------------------------------------- Neo4j writes
+
+
+def _neo4j_store():
+    from graph.neo4j_store import Neo4jStore
+
+    store = Neo4jStore()
+    if not store.uri.endswith(":" + os.environ.get("PG_BENCH_NEO4J_PORT", "-")):
+        raise SystemExit(f"refusing to clear {store.uri}: not the bench's own server")
+    store.ping()
+    return store
+
+
+def _rows_written(r) -> int:
+    """Nodes + relationships one document's records write."""
+    nodes = 1 + len(r.sections) + len(r.tasks) + len(r.units) + len(r.regulations)
+    rels = len(r.sections) + len(r.tasks) + len(r.assignments) + len(r.citations)
+    return nodes + rels
+
+
+def _write_per_row(store, r) -> None:
+    """The same document write as Neo4jStore._write_tx, one statement per node/relationship
+    (same Cypher, a single row as parameters instead of UNWIND), in one transaction."""
+    from graph.model import ROLE_TYPES
+    from graph.neo4j_store import Neo4jStore
+
+    def work(tx) -> None:
+        _found, units, regs = Neo4jStore._remove_document(tx, r.document_id)
+        tx.run("CREATE (d:Document) SET d = $props", props=r.document.props).consume()
+        for s in r.sections:
+            tx.run("MATCH (d:Document {id: $id}) CREATE (d)-[:CONTAINS]->(s:Section) SET s = $props",
+                   id=r.document_id, props=s.props).consume()
+        for t in r.tasks:
+            if t.section_key:
+                tx.run("MATCH (s:Section {key: $section}) CREATE (s)-[:CONTAINS]->(t:Task) SET t = $props",
+                       section=t.section_key, props=t.props).consume()
+            else:
+                tx.run("MATCH (d:Document {id: $id}) CREATE (d)-[:CONTAINS]->(t:Task) SET t = $props",
+                       id=r.document_id, props=t.props).consume()
+        for u in r.units:
+            tx.run("MERGE (u:Unit {name: $key}) WITH u, coalesce(u.collective, false) AS was "
+                   "SET u += $props SET u.collective = was OR coalesce($props.collective, false)",
+                   key=u.key, props=u.props).consume()
+        for g in r.regulations:
+            tx.run("MERGE (g:Regulation {key: $key}) SET g += $props", key=g.key, props=g.props).consume()
+        for a in r.assignments:
+            tx.run("MATCH (u:Unit {name: $unit}) MATCH (t:Task {key: $task}) "
+                   f"CREATE (u)-[e:{ROLE_TYPES[a.role]}]->(t) SET e = $props",
+                   unit=a.unit, task=a.task_key, props=a.props).consume()
+        for c in r.citations:
+            if c.source_key:
+                tx.run("MATCH (t:Task {key: $src}) MATCH (g:Regulation {key: $reg}) "
+                       "CREATE (t)-[e:CITES]->(g) SET e = $props", src=c.source_key, reg=c.regulation,
+                       props=c.props).consume()
+            else:
+                tx.run("MATCH (d:Document {id: $id}) MATCH (g:Regulation {key: $reg}) "
+                       "CREATE (d)-[e:CITES]->(g) SET e = $props", id=r.document_id, reg=c.regulation,
+                       props=c.props).consume()
+        Neo4jStore._prune(tx, units, regs)
+
+    with store._session() as s:
+        s.execute_write(work)
+
+
+def neo4j_compare(records: str, sample: int = 20, rounds: int = 2) -> dict:
+    """Batched (Neo4jStore.write_document) vs one statement per row, the same `sample`
+    documents into an empty database each time; best of `rounds` for each."""
+    store = _neo4j_store()
+    recs = [r for _, r in zip(range(sample), _records(records))]
+    rows = sum(_rows_written(r) for r in recs)
+    best = {"batched": float("inf"), "per_row": float("inf")}
+    with store:
+        store._ensure_schema()
+        for r in recs[:5]:  # a just-started JVM: compile the queries and warm it up first
+            store.write_document(r)
+            _write_per_row(store, r)
+        for _ in range(rounds):
+            for how in ("batched", "per_row"):
+                store.clear_all_for_tests()
+                t = time.perf_counter()
+                for r in recs:
+                    if how == "batched":
+                        store.write_document(r)
+                    else:
+                        _write_per_row(store, r)
+                best[how] = min(best[how], time.perf_counter() - t)
+        store.clear_all_for_tests()
+    return {"documents": len(recs), "rows": rows, "batched_s": best["batched"], "per_row_s": best["per_row"]}
+
+
+def neo4j_load(records: str) -> dict:
+    """Every document into an empty database with the store's batched writes."""
+    store = _neo4j_store()
+    with store:
+        store.clear_all_for_tests()
+        store._ensure_schema()
+        docs = rows = 0
+        t0 = time.perf_counter()
+        for r in _records(records):
+            store.write_document(r)
+            docs += 1
+            rows += _rows_written(r)
+        wall = time.perf_counter() - t0
+        with store._session() as s:
+            nodes = s.run("MATCH (n) RETURN count(n) AS n").single()["n"]
+            rels = s.run("MATCH ()-[r]->() RETURN count(r) AS n").single()["n"]
+    return {"documents": docs, "rows_written": rows, "wall_s": wall, "nodes": nodes, "relationships": rels}
+
+
+WORKERS: dict[str, Callable[..., dict]] = {
+    f.__name__: f for f in (extract, extract_parallel, profile_extract, ingest_embedded, profile_ingest_embedded,
+                            bulk_load_embedded, load_embedded, queries, profile_queries, neo4j_compare,
+                            neo4j_load)
+}
+
+
+# ---------------------------------------------------------------- the app
+
+
+def _proc_peak_rss_mb(pid: int) -> float | None:
+    """VmHWM (peak resident set) of a running process, from /proc."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def _server_pid(port: int) -> int | None:
+    """The streamlit server this worker started (its command line names the port)."""
+    for d in Path("/proc").iterdir():
+        if not d.name.isdigit():
+            continue
+        try:
+            cmd = (d / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"streamlit" in b" ".join(cmd) and str(port).encode() in cmd and int(d.name) != os.getpid():
+            return int(d.name)
+    return None
+
+
+def app_pages(home: str, store: str = "embedded", rounds: int = 2, timeout_s: float = 180.0) -> dict:
+    """Every page through the real Streamlit server and headless Chromium
+    (tests/browser_harness.py): seconds until the page's script run finished and its
+    expected text is visible. Round 1 is cold (first visit: graph load, empty caches),
+    later rounds warm. Also the server process's peak RSS."""
+    import sys
+
+    root = Path(__file__).resolve().parents[1]
+    sys.path.insert(0, str(root))
+    from tests.browser_harness import PAGES, VIEWPORT, chromium, free_port, streamlit_server, visit
+
+    port = free_port()
+    env = {"PLANGRAPH_STORE": store}
+    times: dict[str, list[float]] = {p.name: [] for p in PAGES}
+    errors: list[str] = []
+    peak = None
+    with streamlit_server(home, port=port, env=env, timeout=300) as base_url, chromium() as browser:
+        pid = _server_pid(port)
+        page = browser.new_page(viewport=VIEWPORT)
+        for _ in range(rounds):
+            for p in PAGES:
+                try:
+                    times[p.name].append(visit(page, base_url, p.path, p.expect, timeout_ms=timeout_s * 1000))
+                except Exception as err:  # a page that never shows its text: record it, go on
+                    errors.append(f"{p.name}: {type(err).__name__}: {str(err).splitlines()[0][:200]}")
+                    times[p.name].append(float("inf"))
+        peak = _proc_peak_rss_mb(pid) if pid else None
+    return {"store": store, "harness": "tests/browser_harness.py (streamlit server + headless chromium)",
+            "pages": times, "server_peak_rss_mb": peak, "errors": errors}
+
+
+WORKERS["app_pages"] = app_pages
