@@ -27,6 +27,7 @@ from graph import export as graph_export
 from graph.gaps import KIND_DESCRIPTIONS
 from graph.model import ROLES, CoEdge, DocumentSummary, RegulationRow, TaskCitation, TaskRow, UnitRole, UnitWorkload
 from graph.store import ORPHAN_KINDS, STORE_KINDS, GraphStore, StoreError, default_home, open_store
+from ingest.units import kind_label as units_kind_label
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_PLAN = REPO_ROOT / "data" / "changde_fazhi_2021-2025.txt"
@@ -271,34 +272,15 @@ def _unit_attrs(kind: str, home: str, version: str, docs: tuple[str, ...] | None
 
 
 def unit_info(sel: Selection) -> dict[str, dict[str, Any]]:
-    """Unit -> {kind, kind_label, level, collective}. Kind/level come from the graph when the
-    units engineer's properties are there, else from the name form (ingest.units rules)."""
+    """Unit -> {kind, kind_label, level, collective}, as the graph holds them."""
     attrs = _unit_attrs(sel.kind, sel.home, sel.version, sel.docs)
-    out: dict[str, dict[str, Any]] = {}
-    for name, a in attrs.items():
-        kind, level = a.get("kind"), a.get("level")
-        if not kind or level is None:
-            guess_kind, guess_level = _guess_kind_level(name)
-            kind, level = kind or guess_kind, level if level is not None else guess_level
-        out[name] = {"kind": kind, "kind_label": a.get("kind_label") or kind_label(kind),
-                     "level": level or "", "collective": bool(a.get("collective"))}
-    return out
-
-
-def _guess_kind_level(name: str) -> tuple[str, str | None]:
-    try:
-        from ingest.units import unit_kind, unit_level
-        return unit_kind(name), unit_level(name)
-    except Exception:  # the rules are a teammate's; never let them break a page
-        return "other", None
+    return {name: {"kind": a.get("kind") or "other", "kind_label": a.get("kind_label") or kind_label(a.get("kind")),
+                   "level": a.get("level") or "", "collective": bool(a.get("collective"))}
+            for name, a in attrs.items()}
 
 
 def kind_label(kind: str | None) -> str:
-    try:
-        from ingest.units import kind_label as _label
-        return _label(kind or "other")
-    except Exception:
-        return kind or "其他"
+    return units_kind_label(kind or "other")
 
 
 # ---------------------------------------------------------------- exports
@@ -306,11 +288,7 @@ def kind_label(kind: str | None) -> str:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _export(kind: str, home: str, version: str, docs: tuple[str, ...] | None, fmt: str) -> bytes:
-    store = get_store(kind, home)
-    ids = None if docs is None else list(docs)
-    if fmt == "xlsx":
-        return division_xlsx(graph_export.CSV_HEADER, graph_export.division_table(store, ids))
-    return graph_export.export(store, fmt, ids)
+    return graph_export.export(get_store(kind, home), fmt, None if docs is None else list(docs))
 
 
 def export_bytes(sel: Selection, fmt: str) -> bytes:
@@ -323,35 +301,6 @@ def division_frame(sel: Selection):
     import pandas as pd
     store = get_store(sel.kind, sel.home)
     return pd.DataFrame(graph_export.division_table(store, sel.document_ids), columns=graph_export.CSV_HEADER)
-
-
-def division_xlsx(header: Sequence[str], rows: Sequence[Sequence[str]]) -> bytes:
-    """The 任务分工表 as an Excel workbook. Every cell is written as text, so a task text that
-    starts with '=' can never become a formula."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "任务分工表"
-    ws.append(list(header))
-    for row in rows:
-        ws.append([str(v) for v in row])
-    for row in ws.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    for cell in ws[1]:
-        cell.font = Font(bold=True)
-    widths = {"文件": 18, "任务编号": 10, "序号": 6, "任务": 28, "牵头单位": 24, "参加单位": 24,
-              "责任单位": 24, "完成时限": 12, "法律依据": 28, "制定文件": 28, "任务内容": 80}
-    for i, name in enumerate(header, start=1):
-        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = widths.get(name, 16)
-    ws.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
 
 
 # ---------------------------------------------------------------- display helpers

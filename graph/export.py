@@ -1,6 +1,6 @@
-"""Export a store's graph: GraphML, JSON (nodes/edges), or CSV (the 任务分工表).
+"""Export a store's graph: GraphML, JSON (nodes/edges), or the 任务分工表 as CSV or XLSX.
 
-All three read through the GraphStore API, so they work the same on both stores.
+All read through the GraphStore API, so they work the same on both stores.
 """
 from __future__ import annotations
 
@@ -14,9 +14,12 @@ import networkx as nx
 
 from graph.store import GraphStore
 
-EXPORT_FORMATS = ("graphml", "csv", "json")
+EXPORT_FORMATS = ("graphml", "csv", "xlsx", "json")
 CSV_HEADER = ["文件", "任务编号", "序号", "任务", "牵头单位", "参加单位", "责任单位", "完成时限", "法律依据", "制定文件", "任务内容"]
 JOIN = "、"
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet would run as a formula
+XLSX_WIDTHS = {"文件": 18, "任务编号": 10, "序号": 6, "任务": 28, "牵头单位": 24, "参加单位": 24,
+               "责任单位": 24, "完成时限": 12, "法律依据": 28, "制定文件": 28, "任务内容": 80}
 
 
 def _scalar(value: Any) -> Any:
@@ -71,18 +74,47 @@ def division_table(store: GraphStore, document_ids: Sequence[str] | None = None)
     return rows
 
 
+def _inert(cell: str) -> str:
+    """Document text is data: a cell that starts like a formula gets a leading apostrophe,
+    which spreadsheets show as text instead of running it."""
+    return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
+
+
 def export_csv(store: GraphStore, fh: IO[str], document_ids: Sequence[str] | None = None) -> None:
     """UTF-8 CSV; write with encoding utf-8-sig for Excel."""
     w = csv.writer(fh)
     w.writerow(CSV_HEADER)
-    w.writerows(division_table(store, document_ids))
+    w.writerows([_inert(cell) for cell in row] for row in division_table(store, document_ids))
+
+
+def export_xlsx(store: GraphStore, fh: IO[bytes], document_ids: Sequence[str] | None = None) -> None:
+    """The 任务分工表 as an Excel workbook; every cell is a string cell, never a formula."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "任务分工表"
+    ws.append(CSV_HEADER)
+    for row in division_table(store, document_ids):
+        ws.append(row)
+    for cells in ws.iter_rows():
+        for cell in cells:
+            cell.data_type = "s"  # "=…" stays text
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for i, name in enumerate(CSV_HEADER, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = XLSX_WIDTHS.get(name, 16)
+    ws.freeze_panes = "A2"
+    wb.save(fh)
 
 
 def export(store: GraphStore, fmt: str, document_ids: Sequence[str] | None = None) -> bytes:
     """The export as bytes (CSV with a BOM so Excel reads it as UTF-8)."""
-    if fmt == "graphml":
+    if fmt in ("graphml", "xlsx"):
         buf = io.BytesIO()
-        export_graphml(store, buf, document_ids)
+        (export_graphml if fmt == "graphml" else export_xlsx)(store, buf, document_ids)
         return buf.getvalue()
     text = io.StringIO()
     if fmt == "json":

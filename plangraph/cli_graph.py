@@ -16,6 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from graph.export import EXPORT_FORMATS
 from graph.model import ROLES
 from graph.store import GAP_KINDS, STORE_KINDS, GraphStore, StoreError, open_store
 
@@ -95,8 +96,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--skip-collective", action="store_true", help="leave out collective units")
     p.set_defaults(func=cmd_network)
 
-    p = sub.add_parser("export", parents=[store], help="export the graph: graphml, json, or csv (任务分工表)")
-    p.add_argument("--format", choices=("graphml", "csv", "json"), required=True)
+    p = sub.add_parser("export", parents=[store], help="export the graph: graphml, json, or the 任务分工表 as csv / xlsx")
+    p.add_argument("--format", choices=EXPORT_FORMATS, required=True)
     p.add_argument("-o", "--output", help="output file (default: stdout)")
     p.add_argument("--doc", action="append", metavar="ID", dest="docs", help="restrict to this document id")
     p.set_defaults(func=cmd_export)

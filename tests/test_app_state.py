@@ -45,16 +45,6 @@ def test_highlighted_task_html_marks_spans_and_escapes_text():
     assert len(spans) == 3 and all(s < e for s, e, _, _ in spans)
 
 
-def test_division_xlsx_round_trips_and_never_writes_formulas():
-    from openpyxl import load_workbook
-    header = ["任务编号", "任务", "牵头单位"]
-    data = state.division_xlsx(header, [["2.1.1", "=HYPERLINK(\"http://e\")", "市委编办、市政府办公室"]])
-    ws = load_workbook(io.BytesIO(data)).active
-    assert [c.value for c in ws[1]] == header
-    assert ws["B2"].data_type == "s" and ws["B2"].value == "=HYPERLINK(\"http://e\")"
-    assert ws["C2"].value == "市委编办、市政府办公室" and ws.freeze_panes == "A2"
-
-
 def test_task_link_and_numbers():
     row = make_row()
     assert state.task_link(row) == "task?doc=d&task=2.1.1"
