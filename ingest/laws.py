@@ -15,11 +15,9 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-
+from ingest.resources import DATA_DIR, read_rows
 from ingest.units import document_level, document_region, known_unit_names
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 
 NATIONAL_LEVELS = frozenset({"宪法", "法律", "行政法规", "部门规章", "司法解释"})
 PRC = "中华人民共和国"
@@ -133,28 +131,20 @@ def _form_rules() -> _FormRules:
     issuers: list[re.Pattern[str]] = []
     leadins: list[str] = []
     trailers: list[str] = []
-    header_seen = False
-    with open(DATA_DIR / "law_forms.tsv", encoding="utf-8") as fh:
-        for line in fh:
-            line = line.rstrip("\r\n")
-            if not line.strip() or line.startswith("#"):
-                continue
-            if not header_seen:
-                header_seen = True
-                continue
-            kind, value, pattern = (line.split("\t") + ["", ""])[:3]
-            if kind == "class":
-                labels[value] = pattern
-            elif kind == "form":
-                forms.append((re.compile(pattern), value))
-            elif kind == "issuer":
-                issuers.append(re.compile(pattern))
-            elif kind == "leadin":
-                leadins.append(pattern)
-            elif kind == "trailer":
-                trailers.append(pattern)
-            else:
-                raise ValueError(f"law_forms.tsv: unknown row type {kind!r}")
+    for row in read_rows("law_forms.tsv"):
+        kind, value, pattern = (row + ["", ""])[:3]
+        if kind == "class":
+            labels[value] = pattern
+        elif kind == "form":
+            forms.append((re.compile(pattern), value))
+        elif kind == "issuer":
+            issuers.append(re.compile(pattern))
+        elif kind == "leadin":
+            leadins.append(pattern)
+        elif kind == "trailer":
+            trailers.append(pattern)
+        else:
+            raise ValueError(f"law_forms.tsv: unknown row type {kind!r}")
     for _, cls in forms:
         if cls not in labels:
             raise ValueError(f"law_forms.tsv: form class {cls!r} has no class row")

@@ -16,3 +16,20 @@ def load_tsv(name: str) -> tuple[dict[str, str], ...]:
     with path.open(encoding="utf-8", newline="") as fh:
         lines = [line for line in fh if line.strip() and not line.startswith("#")]
     return tuple(csv.DictReader(lines, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def read_rows(name: str) -> list[list[str]]:
+    """Data rows of data/NAME split at tabs: '#' comments, blank lines and the header skipped.
+
+    For rules files whose columns vary by row type (unit_aliases.tsv, law_forms.tsv …)."""
+    rows: list[list[str]] = []
+    header_seen = False
+    with (DATA_DIR / name).open(encoding="utf-8") as fh:
+        for line in fh:
+            line = line.rstrip("\r\n")
+            if not line.strip() or line.startswith("#"):
+                continue
+            if header_seen:
+                rows.append(line.split("\t"))
+            header_seen = True
+    return rows

@@ -18,9 +18,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+from ingest.resources import DATA_DIR, read_rows
 
 LEVELS = ("国家", "省", "市", "区县", "乡镇")
 
@@ -39,22 +38,6 @@ class UnitInfo:
 
 # --------------------------------------------------------------------------- data files
 
-def _rows(filename: str) -> list[list[str]]:
-    """Data rows of a rules TSV: '#' comments and the header line skipped, tabs kept."""
-    rows: list[list[str]] = []
-    header_seen = False
-    with open(DATA_DIR / filename, encoding="utf-8") as fh:
-        for line in fh:
-            line = line.rstrip("\r\n")
-            if not line.strip() or line.startswith("#"):
-                continue
-            if not header_seen:
-                header_seen = True
-                continue
-            rows.append(line.split("\t"))
-    return rows
-
-
 @dataclass(frozen=True)
 class _AliasRules:
     exact: dict[str, str]
@@ -71,7 +54,7 @@ def _alias_rules() -> _AliasRules:
     regex: list[tuple[re.Pattern[str], str]] = []
     prefix: list[tuple[str, str]] = []
     suffix: list[tuple[str, str]] = []
-    for row in _rows("unit_aliases.tsv"):
+    for row in read_rows("unit_aliases.tsv"):
         match, src = row[0], normalize_unit(row[1])
         dst = row[2] if len(row) > 2 else ""
         if match == "regex":
@@ -106,7 +89,7 @@ class _CollectiveRules:
 @lru_cache(maxsize=1)
 def _collective_rules() -> _CollectiveRules:
     kinds: dict[str, list] = {"prefix": [], "suffix": [], "contains": [], "exact": [], "regex": []}
-    for row in _rows("collective_units.tsv"):
+    for row in read_rows("collective_units.tsv"):
         match, pattern = row[0], row[1]
         if match not in kinds:
             raise ValueError(f"collective_units.tsv: unknown match type {match!r}")
@@ -119,7 +102,7 @@ def _collective_rules() -> _CollectiveRules:
 def _kind_rules() -> tuple[dict[str, str], tuple[tuple[re.Pattern[str], str], ...]]:
     labels: dict[str, str] = {}
     rules: list[tuple[re.Pattern[str], str]] = []
-    for row in _rows("unit_kinds.tsv"):
+    for row in read_rows("unit_kinds.tsv"):
         if row[0] == "label":
             labels[row[1]] = row[2]
         else:
@@ -139,7 +122,7 @@ def kind_labels() -> dict[str, str]:
 def _level_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
     macros: dict[str, str] = {}
     rules: list[tuple[re.Pattern[str], str]] = []
-    for row in _rows("unit_levels.tsv"):
+    for row in read_rows("unit_levels.tsv"):
         if row[0] == "define":
             macros[row[1]] = row[2]
             continue
@@ -152,7 +135,7 @@ def _level_rules() -> tuple[tuple[re.Pattern[str], str], ...]:
 
 @lru_cache(maxsize=1)
 def _province_re() -> re.Pattern[str]:
-    for row in _rows("unit_levels.tsv"):
+    for row in read_rows("unit_levels.tsv"):
         if row[0] == "define" and row[1] == "PROVINCE":
             provinces = row[2]
         if row[0] == "define" and row[1] == "MUNICIPALITY":
@@ -168,7 +151,7 @@ def known_unit_names() -> frozenset[str]:
     Used where a name must not be cut at an inner 和 (工业和信息化部, 住房和城乡建设局).
     """
     names: set[str] = set()
-    for row in _rows("unit_aliases.tsv"):
+    for row in read_rows("unit_aliases.tsv"):
         if row[0] in ("exact", "central", "suffix"):
             names.update(normalize_unit(x) for x in row[1:3] if x)
     user_dict = DATA_DIR / "jieba_user_dict.txt"
