@@ -159,7 +159,9 @@ def parse_clause(text: str, s: int, e: int) -> list[UnitAssignment]:
                 segments.append((verb_role, ps, pe - len(verb), False))
                 current_role = None
         elif current_role is not None:
-            segments.append((current_role, ps, pe, True))
+            # a piece that continues a labelled list ("参加单位：A，B") must itself name
+            # units: "；持续推进" after a list is a remark, not a unit
+            segments.append((current_role, ps, pe, False))
     assignments: list[UnitAssignment] = []
     for role, us, ue, labelled in segments:
         if role not in ROLES:

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from ingest.clean import Line
 
-DOC_NUMBER = re.compile(r"[\u4e00-\u9fff]{1,12}[〔［\[【(（]\s*\d{4}\s*[〕］\]】)）]\s*\d{1,4}\s*号")
+DOC_NUMBER = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,12}[〔［\[【(（]\s*\d{4}\s*[〕］\]】)）]\s*\d{1,4}\s*号")
 DATE_LINE = re.compile(r"^[\s\u3000]*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日[\s\u3000]*$")
 DATE_ANY = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 NOTICE = re.compile(r"^(?P<issuer>.{2,40}?)关于(?:印发|转发|下发)?《(?P<title>[^》]{2,80})》的通知$")

@@ -116,3 +116,46 @@ def test_segmentation_keeps_the_text_exactly():
     doc = segment(text)
     assert doc.text == text
     assert "牵头单位" in [t.text for t in doc]  # role words stay whole tokens
+
+
+TASK_DIVISION_PLAN = """某某市人民政府办公室关于印发《某某市优化营商环境重点任务分工方案》的通知
+某政办发〔2023〕12号
+各县（市、区）人民政府，市政府各部门：
+　　《某某市优化营商环境重点任务分工方案》已经市政府同意，现印发给你们，请认真贯彻执行。
+某某市人民政府办公室
+2023年3月15日
+某某市优化营商环境重点任务分工方案
+　　为深入贯彻《优化营商环境条例》，制定本方案。
+　　一、提升政务服务效能
+　　1．深化“一网通办”改革。推动高频事项全程网办。
+　　责任单位：市政务服务中心、市大数据局，各县（市、区）人民政府
+　　完成时限：2023年6月底前
+　　2．推行告知承诺制。修订《某某市证明事项告知承诺制实施办法》。
+　　牵头单位：市司法局；配合单位：市直有关部门
+　　完成时限：2023年12月底前
+　　二、强化要素保障
+　　3．降低企业用地成本。（市自然资源和规划局牵头，市财政局、市税务局配合，2023年底前完成）
+　　4．加强融资支持。（牵头单位：市地方金融监管局；责任单位：各县（市、区）人民政府；持续推进）
+抄送：市委办公室，市人大常委会办公室。
+某某市人民政府办公室　　　　2023年3月15日印发
+"""
+
+
+def test_a_task_division_plan_with_labelled_lines():
+    """Labelled lines under each task, a notice on top, a 抄送/印发 footer below."""
+    extraction = extract_text(TASK_DIVISION_PLAN)
+    doc = extraction.document
+    assert (doc.title, doc.doc_number, doc.issuer, doc.date) == (
+        "某某市优化营商环境重点任务分工方案", "某政办发〔2023〕12号", "某某市人民政府办公室", "2023-03-15")
+    got = {t.id: [(a.unit, a.role) for a in t.assignments] for t in extraction.tasks}
+    assert got == {
+        "1.1": [("市政务服务中心", "responsible"), ("市大数据局", "responsible"), ("各县（市、区）人民政府", "responsible")],
+        "1.2": [("市司法局", "lead"), ("市直有关部门", "participant")],
+        "2.3": [("市自然资源和规划局", "lead"), ("市财政局", "participant"), ("市税务局", "participant")],
+        "2.4": [("市地方金融监管局", "lead"), ("各县（市、区）人民政府", "responsible")],
+    }
+    deadlines = {t.id: [(d.text, d.date) for d in t.deadlines] for t in extraction.tasks}
+    assert deadlines["1.1"] == [("2023年6月底前", "2023-06-30")] and deadlines["2.3"] == [("2023年底前", "2023-12-31")]
+    assert [(c.title, c.relation) for c in extraction.tasks[1].citations] == [("某某市证明事项告知承诺制实施办法", "produces")]
+    assert "抄送" not in extraction.tasks[-1].text
+    assert extraction.tasks[0].assignments[2].canonical.startswith("各县")  # collective: not qualified into a named body
