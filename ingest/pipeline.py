@@ -14,7 +14,8 @@ from ingest.metadata import read_metadata
 from ingest.model import Assignment, Citation, Deadline, DocumentInfo, Extraction, Task
 from ingest.read import RawDocument, read_document
 from ingest.segment import segment
-from ingest.structure import build_tree, find_labels, heading_of, item_text_span, unique_ids
+from ingest.structure import build_tree, find_labels, heading_of, item_text_span, merge_table_labels, unique_ids
+from ingest.text_tables import find_text_tables
 from ingest.units import canonical_unit, document_level, document_region
 
 FIRST_LISTED_LEADS = ("排在第一位的部门为牵头部门", "排在第一位的为牵头单位", "排在第一位的单位为牵头单位",
@@ -34,13 +35,14 @@ def extract_raw(raw: RawDocument) -> Extraction:
     text = raw.text
     lines = split_lines(text)
     page_meta = {**mark_junk(lines), **raw.metadata}
-    labels = find_labels(lines)
+    tables = find_text_tables(text, lines)
+    labels = merge_table_labels(find_labels(lines), tables.labels, lines)
     body_end = _body_end(lines, labels, len(text))
     items = build_tree(labels, body_end)
     body_start = labels[0].start if labels else len(text)
     meta = read_metadata(lines, body_start, page_meta)
 
-    doc = segment(text)
+    doc = segment(text, tables.clauses)
     clauses = doc.user_data["clauses"]
     citations = doc.user_data["citations"]
     deadlines = doc.user_data["deadlines"]

@@ -47,7 +47,12 @@ def _set_spans(doc: Doc, name: str, found: list, label_of) -> None:
 
 @Language.component("plangraph_clauses")
 def clauses_component(doc: Doc) -> Doc:
-    clauses = find_clauses(doc_text(doc))
+    """Clauses in the text, plus those the structure step read from task tables
+    (`doc.user_data["table_clauses"]`), which win where both cover the same text."""
+    table_clauses = doc.user_data.get("table_clauses", [])
+    clauses = [c for c in find_clauses(doc_text(doc))
+               if not any(t.start <= c.start < t.end or c.start <= t.start < c.end for t in table_clauses)]
+    clauses = sorted([*clauses, *table_clauses], key=lambda c: c.start)
     doc.user_data["clauses"] = clauses
     _set_spans(doc, "units", [a for c in clauses for a in c.assignments], lambda a: a.role)
     return doc
@@ -95,11 +100,13 @@ def _extend_jieba() -> None:
         jieba.add_word(word, freq=20000)
 
 
-def segment(text: str) -> Doc:
-    """Run the pipeline over `text`, handing the components the text itself."""
+def segment(text: str, table_clauses: list | None = None) -> Doc:
+    """Run the pipeline over `text`, handing the components the text itself (and the
+    clauses of task tables found by the structure step)."""
     nlp = get_nlp()
     doc = nlp.make_doc(text)
     doc.user_data["text"] = text
+    doc.user_data["table_clauses"] = table_clauses or []
     for _name, component in nlp.pipeline:
         doc = component(doc)
     return doc

@@ -14,8 +14,8 @@ from ingest.clean import Line
 from ingest.numbering import Label, match_label
 
 STYLE_RANK = {"chapter": 0, "cn_dun": 1, "article": 2, "cn_paren": 2, "arabic_dot": 3,
-              "arabic_bare": 3, "arabic_paren": 4, "arabic_rparen": 4, "circled": 5}
-HEADING_END = re.compile(r"[。；;：:！？!?\n]")
+              "arabic_bare": 3, "arabic_paren": 4, "arabic_rparen": 4, "table_row": 6, "circled": 5}
+HEADING_END = re.compile(r"[。；;：:！？!?\n\t]")
 MAX_HEADING = 60
 
 
@@ -65,6 +65,17 @@ def find_labels(lines: list[Line]) -> list[Label]:
     return [lab for lab in candidates if not lab.strict or lab.start in confirmed]
 
 
+def merge_table_labels(labels: list[Label], table_rows: list[Label], lines: list[Line]) -> list[Label]:
+    """Line labels and table-row labels in document order; a table row is one item even
+    when a cell inside it starts with a number."""
+    if not table_rows:
+        return labels
+    row_lines = {ln.start for ln in lines for row in table_rows if ln.start <= row.start <= ln.end}
+    line_of = {lab.start: next(ln.start for ln in lines if ln.start <= lab.start <= ln.end) for lab in labels}
+    kept = [lab for lab in labels if line_of[lab.start] not in row_lines]
+    return sorted([*kept, *table_rows], key=lambda lab: lab.start)
+
+
 def build_tree(labels: list[Label], body_end: int) -> list[Item]:
     """All items in document order, linked to their parents."""
     items: list[Item] = []
@@ -104,6 +115,8 @@ def item_text_span(text: str, item: Item) -> tuple[int, int]:
 
 def heading_of(text: str, item: Item) -> str:
     start, end = item.label.end, item_text_span(text, item)[1]
+    while start < end and text[start] in " \t\u3000\xa0":
+        start += 1
     m = HEADING_END.search(text, start, end)
     stop = m.start() if m else end
     return text[start:min(stop, start + MAX_HEADING)].strip(" \t\u3000\xa0")

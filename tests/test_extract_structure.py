@@ -159,3 +159,21 @@ def test_a_task_division_plan_with_labelled_lines():
     assert [(c.title, c.relation) for c in extraction.tasks[1].citations] == [("某某市证明事项告知承诺制实施办法", "produces")]
     assert "抄送" not in extraction.tasks[-1].text
     assert extraction.tasks[0].assignments[2].canonical.startswith("各县")  # collective: not qualified into a named body
+
+
+def test_tab_separated_task_table_in_plain_text():
+    """A saved page whose table cells became tabs: rows are tasks, columns give roles."""
+    text = ("某某市数字政府建设重点任务分工表\n一、政务服务\n序号\t工作任务\t牵头单位\t配合单位\t完成时限\n"
+            "1\t推进事项全程网办\t市政务服务中心\t市大数据局、各县（市、区）人民政府\t2023年6月底前\n"
+            "2\t制定《某某市电子证照应用办法》\t市大数据局\t市司法局\t2023年底前\n"
+            "二、数据共享\n序号\t工作任务\t牵头单位\t配合单位\t完成时限\n1\t建设数据共享平台\t市大数据局\t市直有关部门\t持续推进\n")
+    tasks = extract_text(text).tasks
+    assert [(t.id, t.heading) for t in tasks] == [("1.1", "推进事项全程网办"), ("1.2", "制定《某某市电子证照应用办法》"),
+                                                  ("2.1", "建设数据共享平台")]
+    assert [(a.unit, a.role) for a in tasks[0].assignments] == [
+        ("市政务服务中心", "lead"), ("市大数据局", "participant"), ("各县（市、区）人民政府", "participant")]
+    assert [(c.title, c.relation) for c in tasks[1].citations] == [("某某市电子证照应用办法", "produces")]
+    assert [d.date for d in tasks[0].deadlines] == ["2023-06-30"]
+    for task in tasks:
+        for a in task.assignments:
+            assert text[a.start:a.end] == a.mention
