@@ -8,6 +8,7 @@ top-level style, starts a new part: its ids get a prefix (`p2:1.3`).
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from ingest.clean import Line
@@ -70,9 +71,13 @@ def merge_table_labels(labels: list[Label], table_rows: list[Label], lines: list
     when a cell inside it starts with a number."""
     if not table_rows:
         return labels
-    row_lines = {ln.start for ln in lines for row in table_rows if ln.start <= row.start <= ln.end}
-    line_of = {lab.start: next(ln.start for ln in lines if ln.start <= lab.start <= ln.end) for lab in labels}
-    kept = [lab for lab in labels if line_of[lab.start] not in row_lines]
+    starts = [ln.start for ln in lines]
+
+    def line_of(offset: int) -> int:
+        return starts[bisect_right(starts, offset) - 1]
+
+    row_lines = {line_of(row.start) for row in table_rows}
+    kept = [lab for lab in labels if line_of(lab.start) not in row_lines]
     return sorted([*kept, *table_rows], key=lambda lab: lab.start)
 
 
