@@ -231,6 +231,8 @@ def table(r: dict) -> str:
         if app:
             cold = {k: v[0] for k, v in app["pages"].items()}
             warm = {k: min(v[1:]) for k, v in app["pages"].items() if len(v) > 1}
+            if app.get("errors"):
+                add(f"app pages, {kind}: errors", "; ".join(app["errors"])[:300], "")
             worst_cold = max(cold.items(), key=lambda kv: kv[1])
             worst_warm = max(warm.items(), key=lambda kv: kv[1]) if warm else ("-", 0.0)
             add(f"app pages, {kind}: slowest", f"cold {worst_cold[1]:.1f} s ({worst_cold[0]}), warm "
@@ -244,6 +246,10 @@ def table(r: dict) -> str:
             f"{cmp_['rows'] / cmp_['batched_s']:,.0f} vs {cmp_['rows'] / cmp_['per_row_s']:,.0f} rows/s: "
             f"{ratio:.1f}× (load {cmp_['load_before']:.1f})",
             f"≥ {TARGETS['neo4j_batched_vs_row']:.0f}× {verdict(ratio >= TARGETS['neo4j_batched_vs_row'])}")
+    if cmp_ and cmp_.get("batched_one_tx_s"):
+        add("  same batched statements, all sample plans in one transaction",
+            f"{cmp_['rows'] / cmp_['batched_one_tx_s']:,.0f} rows/s: "
+            f"{cmp_['per_row_s'] / cmp_['batched_one_tx_s']:.1f}× per-row", "")
     nl = r.get("neo4j_load")
     if nl:
         add(f"Neo4j load {nl['documents']} plans, batched", f"{nl['rows_written'] / nl['wall_s']:,.0f} nodes+rels/s, "
@@ -271,7 +277,8 @@ def page_table(r: dict) -> str:
     out = ["| page | " + " | ".join(f"{k} cold / warm s" for k in apps) + " |", "|---|" + "---:|" * len(apps)]
     names = next(iter(apps.values()))["pages"]
     for name in names:
-        cells = [f"{a['pages'][name][0]:.1f} / {min(a['pages'][name][1:] or [float('nan')]):.1f}" for a in apps.values()]
+        cells = [f"{a['pages'][name][0]:.1f} / {min(a['pages'][name][1:] or [float('nan')]):.1f}"
+                 if name in a["pages"] else "–" for a in apps.values()]
         out.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(out)
 
@@ -300,10 +307,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--sample", type=int, default=20, help="plans in the batched vs per-row sample (default 20)")
     ap.add_argument("--neo4j-port", type=int, default=7699, help="the bench's own Neo4j server (default 7699)")
     ap.add_argument("--neo4j-data", default="/tmp/pg-bench-neo4j", help="its data dir (default /tmp/pg-bench-neo4j)")
+    ap.add_argument("--report", metavar="JSON", help="only print the tables of an earlier --out file")
     ap.add_argument("--worker", nargs=2, metavar=("NAME", "ARGS"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.worker:
         worker_main(*args.worker)
+        return 0
+    if args.report:
+        report(json.loads(Path(args.report).read_text(encoding="utf-8")))
         return 0
 
     work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="pg-bench-"))
@@ -371,19 +382,31 @@ def main(argv: list[str] | None = None) -> int:
         if not args.workdir:
             shutil.rmtree(work, ignore_errors=True)
 
+    report(r)
+    return 0
+
+
+def report(r: dict) -> None:
+    """Print the tables (also: `bench/run.py --report results.json`)."""
     m = r["machine"]
-    print(f"\nPlanGraph bench, {args.n} plans — {m['date']}, {m['cpu']} ×{m['cores']}, {m['memory']}, "
+    print(f"\nPlanGraph bench, {r['n']} plans — {m['date']}, {m['cpu']} ×{m['cores']}, {m['memory']}, "
           f"Python {m['python']}; load average at end {r['load_at_end'][0]:.1f}\n")
     print(table(r))
     print("\n" + query_table(r))
     if page_table(r):
         print("\n" + page_table(r))
-    print("\nExtraction profile (self time):\n" + profile_table(r["profile_extract"]["top"]))
-    print(f"\nEmbedded write profile ({r['profile_ingest']['documents']} documents into a "
-          f"{r['profile_ingest']['graph_nodes_before']:,}-node graph):\n" + profile_table(r["profile_ingest"]["top"]))
-    for name, rows in r.get("profile_queries_embedded", {}).items():
+    if r.get("profile_extract"):
+        print("\nExtraction profile (self time):\n" + profile_table(r["profile_extract"]["top"]))
+    if r.get("profile_extract", {}).get("phases"):
+        print(f"\nExtraction phases (cumulative, {r['profile_extract']['plans']} plans under cProfile):")
+        print("| phase | s |\n|---|---:|")
+        for ph in r["profile_extract"]["phases"]:
+            print(f"| {ph['phase']} | {ph['cum_s']:.2f} |")
+    if r.get("profile_ingest"):
+        print(f"\nEmbedded write profile ({r['profile_ingest']['documents']} documents into a "
+              f"{r['profile_ingest']['graph_nodes_before']:,}-node graph):\n" + profile_table(r["profile_ingest"]["top"]))
+    for name, rows in r.get("profile_queries_embedded", {}).get("calls", {}).items():
         print(f"\nProfile of embedded `{name}`:\n" + profile_table(rows, 5))
-    return 0
 
 
 if __name__ == "__main__":
