@@ -121,6 +121,10 @@ class EmbeddedStore(GraphStore):
         raw = gzip.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
                             compresslevel=6, mtime=0)
         self.home.mkdir(parents=True, exist_ok=True)
+        # writers hold the lock, so a temp file seen now was left by a writer that died
+        for stale in self.home.glob(".graph.*.tmp"):
+            with contextlib.suppress(OSError):
+                stale.unlink()
         fd, tmp = tempfile.mkstemp(dir=self.home, prefix=".graph.", suffix=".tmp")
         try:
             try:  # mkstemp makes 0600; keep the old file's mode, else an ordinary 0644

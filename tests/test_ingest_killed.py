@@ -185,5 +185,6 @@ def test_killed_ingest_leaves_previous_version(kind, point, tmp_path):
         assert answers(store, docs) == replaced
     finally:
         store.close()
-    if kind == "embedded":  # and that is what is on disk
+    if kind == "embedded":  # and that is what is on disk, with the dead writer's temp file gone
         assert answers(EmbeddedStore(home), docs) == replaced
+        assert list(home.glob(".graph.*.tmp")) == []
