@@ -80,6 +80,7 @@ class EmbeddedStore(GraphStore):
         self._lock_path = self.home / ".graph.lock"
         self.g: nx.MultiDiGraph = nx.MultiDiGraph()
         self._stamp: tuple | None = None
+        self._pending: list[DocumentRecords] | None = None  # records written since the last save, in bulk mode
         self._refresh()
 
     # ------------------------------------------------------------ persistence
@@ -164,23 +165,72 @@ class EmbeddedStore(GraphStore):
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
     # ------------------------------------------------------------ writes
+    SAVE_EVERY = 200  # in bulk mode, documents between saves (bounds the work a crash loses)
+
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Hold the lock and save once at the end (and every SAVE_EVERY documents).
+
+        Saving rewrites the whole file, so one save per document makes a folder of N plans
+        cost O(N²). A document that fails is undone by reloading the last saved graph and
+        replaying the documents written since; a killed process leaves the file as it was
+        at the last save, so every document keeps its previous or its new version, whole.
+        """
+        if self._pending is not None:  # already in bulk mode
+            yield
+            return
+        with self._locked():
+            self._refresh()
+            self._pending = []
+            try:
+                yield
+                if self._pending:
+                    self._save(self.g)
+            finally:
+                self._pending = None
+
     def write_document(self, records: DocumentRecords) -> IngestResult:
+        if self._pending is not None:
+            return self._write_in_bulk(records)
         with self._locked():
             self._refresh()
             g = self.g.copy()
-            doc_id = records.document_id
-            replaced, candidates = self._remove_document(g, doc_id)
-            self._write_document_node(g, records)
-            self._write_sections(g, records)
-            self._write_tasks(g, records)
-            self._write_units(g, records)
-            self._write_regulations(g, records)
-            self._write_assignments(g, records)
-            self._write_citations(g, records)
-            self._prune(g, candidates)
+            replaced = self._apply(g, records)
             self._save(g)
             self.g = g
-        return IngestResult(doc_id, len(records.tasks), len(records.units), len(records.regulations), replaced)
+        return self._result(records, replaced)
+
+    def _write_in_bulk(self, records: DocumentRecords) -> IngestResult:
+        try:
+            replaced = self._apply(self.g, records)
+        except BaseException:
+            self.g = self._load() if self.path.exists() else nx.MultiDiGraph()
+            for done in self._pending:
+                self._apply(self.g, done)
+            raise
+        self._pending.append(records)
+        if len(self._pending) >= self.SAVE_EVERY:
+            self._save(self.g)
+            self._pending = []
+        return self._result(records, replaced)
+
+    @staticmethod
+    def _result(records: DocumentRecords, replaced: bool) -> IngestResult:
+        return IngestResult(records.document_id, len(records.tasks), len(records.units),
+                            len(records.regulations), replaced)
+
+    def _apply(self, g: nx.MultiDiGraph, records: DocumentRecords) -> bool:
+        """Replace the document's subgraph in `g`; True when an earlier version was there."""
+        replaced, candidates = self._remove_document(g, records.document_id)
+        self._write_document_node(g, records)
+        self._write_sections(g, records)
+        self._write_tasks(g, records)
+        self._write_units(g, records)
+        self._write_regulations(g, records)
+        self._write_assignments(g, records)
+        self._write_citations(g, records)
+        self._prune(g, candidates)
+        return replaced
 
     def delete_document(self, document_id: str) -> bool:
         with self._locked():
@@ -196,20 +246,28 @@ class EmbeddedStore(GraphStore):
 
     @staticmethod
     def _remove_document(g: nx.MultiDiGraph, doc_id: str) -> tuple[bool, set[str]]:
-        """Drop Document, its Sections and Tasks; return the shared neighbours to re-check."""
+        """Drop Document, its Sections and Tasks; return the shared neighbours to re-check.
+
+        The document's own nodes are found by following CONTAINS edges from it, not by
+        scanning the graph: a folder of plans would otherwise cost O(N²)."""
         doc = nid("Document", doc_id)
-        owned = [n for n, a in g.nodes(data=True)
-                 if a.get("label") in ("Task", "Section") and a.get("document_id") == doc_id]
-        found = doc in g
-        if found:
-            owned.append(doc)
+        if doc not in g:
+            return False, set()
+        owned, frontier = [doc], [doc]
+        while frontier:
+            node = frontier.pop()
+            for child, edges in g.succ[node].items():
+                if any(e.get("type") == "CONTAINS" for e in edges.values()) and \
+                        g.nodes[child].get("label") in ("Task", "Section"):
+                    owned.append(child)
+                    frontier.append(child)
         candidates: set[str] = set()
         for n in owned:
             for nb in list(g.predecessors(n)) + list(g.successors(n)):
                 if g.nodes[nb].get("label") in ("Unit", "Regulation"):
                     candidates.add(nb)
         g.remove_nodes_from(owned)
-        return found, candidates
+        return True, candidates
 
     @staticmethod
     def _prune(g: nx.MultiDiGraph, candidates: set[str]) -> None:

@@ -84,11 +84,12 @@ Errors: StoreError (one-line message: bad store file, unreachable server, bad ar
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import json
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -208,6 +209,13 @@ class GraphStore(ABC):
         self.close()
 
     # ------------------------------------------------------------ writes
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator[None]:
+        """Many `ingest` calls in a row (a folder). Each document stays all-or-nothing; a
+        store may defer its slow step until the end (the embedded store saves its file once
+        instead of once per document). Neo4j writes one transaction per document anyway."""
+        yield
+
     def ingest(self, extraction, skip_unchanged: bool = False) -> IngestResult:
         """Write one extraction, replacing any earlier version of the same document.
 

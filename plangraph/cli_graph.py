@@ -194,7 +194,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return _fail("ingest", str(err))
     failed = 0
     files = _plan_files(args.paths)
-    with store, tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, leave=False) as bar:
+    with store, store.bulk(), tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, leave=False) as bar:
         for path, skip in files:
             bar.set_postfix_str(Path(path).name[:40], refresh=False)
             if skip:

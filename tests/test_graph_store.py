@@ -261,3 +261,46 @@ def test_shared_node_properties_do_not_depend_on_write_order(store, tmp_path):
     work = {w.unit: w for w in store.workload()}
     assert work["市政务服务中心"].level == "市"
     assert work["各区县政府"].level == "区县"
+
+
+@pytest.mark.parametrize("step", ["_write_tasks", "_write_assignments", "_write_citations"])
+def test_failed_write_in_bulk_mode_undoes_only_that_document(store, monkeypatch, step):
+    """`plangraph ingest FOLDER` writes in bulk mode: a failing document leaves its previous
+    version, the documents before and after it are written, and it all reaches the disk."""
+    store.ingest(make_tiny_extraction("plan_a"))
+    before_a = (store.tasks(["plan_a"]), store.workload(["plan_a"]), store.regulations(document_ids=["plan_a"]))
+    real = getattr(type(store), step)
+
+    def boom(self, tx, records):
+        real(self, tx, records)
+        if records.document_id == "plan_a":
+            raise RuntimeError("injected failure")
+
+    monkeypatch.setattr(type(store), step, boom)
+    with store.bulk():
+        store.ingest(make_tiny_extraction("plan_b"))
+        with pytest.raises(RuntimeError, match="injected"):
+            store.ingest(make_tiny_extraction("plan_a", rename={"市司法局": "市法院"}))
+        store.ingest(make_tiny_extraction("plan_c"))
+    monkeypatch.undo()
+    assert sorted(d.document_id for d in store.documents()) == ["plan_a", "plan_b", "plan_c"]
+    assert "市法院" not in store.unit_names()
+    assert (store.tasks(["plan_a"]), store.workload(["plan_a"]),
+            store.regulations(document_ids=["plan_a"])) == before_a
+    after = snapshot(store)
+    if store.kind == "embedded":
+        from graph.embedded import EmbeddedStore
+        assert snapshot(EmbeddedStore(store.home)) == after
+
+
+def test_bulk_mode_saves_the_embedded_file_once(tmp_path, monkeypatch):
+    from graph.embedded import EmbeddedStore
+    store = EmbeddedStore(tmp_path)
+    saves = []
+    real = EmbeddedStore._save
+    monkeypatch.setattr(EmbeddedStore, "_save", lambda self, g: saves.append(1) or real(self, g))
+    with store.bulk():
+        for name in ("plan_a", "plan_b", "plan_c", "plan_d"):
+            store.ingest(make_tiny_extraction(name))
+    assert len(saves) == 1
+    assert len(EmbeddedStore(tmp_path).documents()) == 4
