@@ -377,7 +377,8 @@ class EmbeddedStore(GraphStore):
                 document_id=doc_id, title=a.get("title", ""), doc_number=a.get("doc_number", ""),
                 issuer=a.get("issuer", ""), date=a.get("date", ""), source=a.get("source", ""),
                 sha256=a.get("sha256", ""), sections=c["sections"], tasks=c["tasks"], units=len(c["units"]),
-                regulations=len(c["regs"]), assignments=c["assignments"], citations=c["citations"]))
+                regulations=len(c["regs"]), assignments=c["assignments"], citations=c["citations"],
+                extractor=a.get("extractor", "")))
         return sorted(out, key=lambda d: d.document_id)
 
     def fingerprint(self, document_id: str) -> str | None:

@@ -220,6 +220,7 @@ def build_graph_records(extraction: Extraction) -> DocumentRecords:
         "date": info.date or "",
         "source": info.source or "",
         "sha256": info.sha256 or "",
+        "extractor": info.extractor or "",
         "format": info.format or "",
         "text": extraction.text or "",
         "warnings": [str(w) for w in extraction.warnings],
@@ -459,6 +460,7 @@ class DocumentSummary:
     regulations: int  # distinct regulations cited (in or outside tasks)
     assignments: int  # Unit->Task edges
     citations: int  # CITES edges
+    extractor: str = ""  # the extractor version that made the stored records
 
 
 @dataclass

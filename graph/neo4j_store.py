@@ -291,7 +291,8 @@ class Neo4jStore(GraphStore):
                 document_id=d["id"], title=d.get("title", ""), doc_number=d.get("doc_number", ""),
                 issuer=d.get("issuer", ""), date=d.get("date", ""), source=d.get("source", ""),
                 sha256=d.get("sha256", ""), sections=rec["sections"], tasks=rec["tasks"], units=rec["units"],
-                regulations=len(set(rec["regs"])), assignments=rec["assignments"], citations=rec["citations"]))
+                regulations=len(set(rec["regs"])), assignments=rec["assignments"], citations=rec["citations"],
+                extractor=d.get("extractor", "")))
         return sorted(out, key=lambda x: x.document_id)
 
     @_translate

@@ -64,8 +64,9 @@ class DocumentInfo:
     doc_number: str | None = None
     issuer: str | None = None
     date: str | None = None
-    sha256: str | None = None
+    sha256: str | None = None  # of the text as decoded
     format: str = "txt"
+    extractor: str = ""  # ingest.pipeline.EXTRACTOR_VERSION that made this extraction
 
 
 @dataclass

@@ -18,6 +18,9 @@ from ingest.structure import build_tree, find_labels, heading_of, item_text_span
 from ingest.text_tables import find_text_tables
 from ingest.units import canonical_unit, document_level, document_region
 
+# Bump when extraction output changes, so `plangraph ingest` re-extracts unchanged files.
+EXTRACTOR_VERSION = "2026.11.27"
+
 FIRST_LISTED_LEADS = ("排在第一位的部门为牵头部门", "排在第一位的为牵头单位", "排在第一位的单位为牵头单位",
                       "列第一位的为牵头单位", "排名第一的为牵头单位", "排在首位的为牵头单位")
 
@@ -83,7 +86,7 @@ def extract_raw(raw: RawDocument) -> Extraction:
     extraction = Extraction(
         document=DocumentInfo(source=source, id=Path(source).stem, title=meta.title,
                               doc_number=meta.doc_number, issuer=meta.issuer, date=meta.date,
-                              sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(), format=raw.format),
+                              sha256=text_sha256(text), format=raw.format, extractor=EXTRACTOR_VERSION),
         text=text, tasks=tasks,
         citations=[_citation(c) for c in citations if outside(c)],
         deadlines=[_deadline(d) for d in deadlines if outside(d)],
@@ -92,6 +95,17 @@ def extract_raw(raw: RawDocument) -> Extraction:
     if not tasks:
         extraction.warnings.append("no numbered tasks found")
     return extraction
+
+
+def text_sha256(text: str) -> str:
+    """The content hash a document is stored under (of the decoded text)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def is_unchanged(raw: RawDocument, stored_sha256: str, stored_extractor: str) -> bool:
+    """True when the stored version came from this very text and this extractor: re-ingesting
+    it would write the same records, so it can be skipped without extracting."""
+    return stored_extractor == EXTRACTOR_VERSION and stored_sha256 == text_sha256(raw.text)
 
 
 def _within(found: list, starts: list[int], start: int, end: int) -> list:

@@ -12,7 +12,7 @@ import json
 import os
 import sys
 import unicodedata
-from dataclasses import asdict
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -56,6 +56,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("ingest", parents=[store], help="extract plan files and write them into the graph store")
     p.add_argument("paths", nargs="+", metavar="PATH", help="plan file or folder (.txt .html .docx .pdf)")
     p.add_argument("--force", action="store_true", help="rewrite documents even when unchanged")
+    p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                   help="extraction processes (default: 2, or 1 on a one-core machine)")
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("documents", parents=[store, query], help="documents in the store, with counts")
@@ -194,20 +196,25 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return _fail("ingest", str(err))
     failed = 0
     files = _plan_files(args.paths)
+    todo = [path for path, skip in files if not skip]
+    stored = {} if args.force else {d.document_id: (d.sha256, d.extractor) for d in store.documents()}
     with store, store.bulk(), tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, leave=False) as bar:
         for path, skip in files:
-            bar.set_postfix_str(Path(path).name[:40], refresh=False)
             if skip:
                 tqdm.write(f"skipped  {path}: {skip}", file=sys.stdout)
                 bar.update(1)
+        for path, extraction in _extractions(todo, args.jobs, stored):
+            bar.set_postfix_str(Path(path).name[:40], refresh=False)
+            if isinstance(extraction, Unchanged):
+                tqdm.write(f"skipped  {path}: unchanged ({extraction.document_id} already in the store)",
+                           file=sys.stdout)
+                bar.update(1)
                 continue
             try:
-                extraction = extract(path)
+                if isinstance(extraction, BaseException):
+                    raise extraction
                 result = store.ingest(extraction, skip_unchanged=not args.force)
-            except InputError as err:
-                failed += 1
-                tqdm.write(f"failed   {path}: {_one_line(err)}", file=sys.stderr)
-            except StoreError as err:
+            except (InputError, StoreError) as err:
                 failed += 1
                 tqdm.write(f"failed   {path}: {_one_line(err)}", file=sys.stderr)
             except Exception as err:  # a bug on one file must not stop the batch or print a traceback
@@ -225,6 +232,39 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                     tqdm.write(f"warning  {path}: {w}", file=sys.stderr)
             bar.update(1)
     return 1 if failed else 0
+
+
+@dataclass
+class Unchanged:
+    """A file whose text and extractor match the stored version: nothing to extract."""
+    document_id: str
+
+
+def _extract_or_error(path: str, stored: dict[str, tuple[str, str]]):
+    """An Extraction, Unchanged, or the exception that stopped it (returned, so a worker
+    never dies). `stored`: document id -> (text sha256, extractor version) in the store."""
+    from ingest.pipeline import is_unchanged
+    from ingest.read import read_document
+    try:
+        document_id = Path(path).stem
+        if document_id in stored and is_unchanged(read_document(path), *stored[document_id]):
+            return Unchanged(document_id)
+        return extract(path)
+    except Exception as err:  # reported per file by cmd_ingest
+        return err
+
+
+def _extractions(paths: list[str], jobs: int, stored: dict[str, tuple[str, str]]):
+    """(path, Extraction / Unchanged / exception) in the order given; extraction runs in
+    `jobs` worker processes (it is CPU-bound), writing stays in this one (one writer per store)."""
+    if jobs <= 1 or len(paths) < 2:
+        for path in paths:
+            yield path, _extract_or_error(path, stored)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+    from functools import partial
+    with ProcessPoolExecutor(max_workers=min(jobs, len(paths))) as pool:
+        yield from zip(paths, pool.map(partial(_extract_or_error, stored=stored), paths, chunksize=4))
 
 
 def _query(cmd: str, args: argparse.Namespace, body) -> int:

@@ -250,3 +250,25 @@ def test_changde_units_regulations_deliverables_from_the_cli(home, corpus_extrac
     rc, out, err = run(capsys, "tasks", "--unit", "市司法局", "--role", "lead", "--format", "json")
     assert rc == 0 and "常德市司法局" in err
     assert json.loads(out) and all("常德市司法局" in t["lead"] for t in json.loads(out))
+
+
+def test_reingesting_unchanged_files_skips_extraction(tmp_path, home, capsys, monkeypatch):
+    """A folder ingested again: files whose text (and the extractor) did not change are skipped
+    before extraction; a changed file is extracted and replaces its document."""
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    plan = "某市工作方案\n一、任务\n1.推进某项工作。（牵头单位：市司法局）\n2.推进另一项。（牵头单位：市财政局）\n"
+    for name in ("a", "b", "c"):
+        (folder / f"{name}.txt").write_text(plan.replace("某项", f"{name}项"), encoding="utf-8")
+    rc, out, _ = run(capsys, "ingest", str(folder), "--jobs", "2")  # two extraction processes
+    assert rc == 0 and out.count("ok ") == 3
+
+    (folder / "b.txt").write_text(plan.replace("某项", "改过的项"), encoding="utf-8")
+    extracted = []
+    real = cli_graph.extract
+    monkeypatch.setattr(cli_graph, "extract", lambda path: extracted.append(Path(path).name) or real(path))
+    rc, out, _ = run(capsys, "ingest", str(folder), "--jobs", "1")
+    assert rc == 0 and extracted == ["b.txt"]
+    assert out.count(": unchanged (") == 2 and "b (replaced)" in out
+    rc, out, _ = run(capsys, "tasks", "--doc", "b", "--format", "json")
+    assert "改过的项" in out
