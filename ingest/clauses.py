@@ -52,24 +52,26 @@ def find_clauses(text: str, start: int = 0, end: int | None = None) -> list[Clau
     end = len(text) if end is None else end
     clauses: list[Clause] = []
     covered_until = start
-    for open_pos, close_pos, _depth in find_pairs(text, start, end, within_lines=True):
+    pairs = find_pairs(text, start, end, within_lines=True)
+    for open_pos, close_pos, _depth in pairs:
         if open_pos < covered_until:
             continue  # inside a clause already taken
         assignments = parse_clause(text, open_pos + 1, close_pos)
         if assignments:
             clauses.append(Clause(open_pos, close_pos + 1, assignments))
             covered_until = close_pos + 1
-    clauses.extend(_labelled_lines(text, start, end, clauses))
+    clauses.extend(_labelled_lines(text, start, end, clauses, pairs))
     clauses.sort(key=lambda c: c.start)
     return clauses
 
 
-def _labelled_lines(text: str, start: int, end: int, taken: list[Clause]) -> list[Clause]:
+def _labelled_lines(text: str, start: int, end: int, taken: list[Clause],
+                    pairs: list[tuple[int, int, int]]) -> list[Clause]:
     """"责任单位：A、B" written as a line or sentence of its own, outside brackets."""
     vocab = vocabulary()
     found: list[Clause] = []
     # any enclosing bracket implies an enclosing outermost one: bisect over those
-    outer = [(o, c) for o, c, depth in find_pairs(text, start, end, within_lines=True) if depth == 0]
+    outer = [(o, c) for o, c, depth in pairs if depth == 0]
     outer_opens = [o for o, _c in outer]
     taken_starts = [c.start for c in taken]
     for m in vocab.label_pattern.finditer(text, start, end):

@@ -258,6 +258,7 @@ def _lookup(key: str) -> tuple[_Statute, ...] | None:
 
 
 @lru_cache(maxsize=4096)
+@lru_cache(maxsize=1 << 16)  # pure (LawResolution is frozen), called for every citation
 def resolve_citation(title: str, issuer_prefix: str | None = None, as_of: str | None = None) -> LawResolution:
     """Resolve a cited title (text inside 《》, marks optional) to a statute, else classify it.
 

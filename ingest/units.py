@@ -180,6 +180,7 @@ def normalize_unit(name: str) -> str:
     return text.strip(_EDGE_PUNCT)
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and called for every mention of every plan
 def is_collective(name: str) -> bool:
     """True for a class of bodies (市政府各部门, 各区县(市)政府, 相关部门, 有关单位 …).
 
@@ -248,6 +249,7 @@ def qualify_unit(name: str, region: str | None) -> str:
     return region + name[1:]
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and called for every mention of every plan
 def canonical_unit(name: str, region: str | None = None, document_level: str | None = None) -> str:
     """The name a unit is merged under: width/space normalised, aliases folded.
 
@@ -318,6 +320,7 @@ def unit_level(name: str, document_level: str | None = None) -> str | None:
     return token
 
 
+@lru_cache(maxsize=1 << 16)  # pure, and called for every mention of every plan
 def describe_unit(name: str, document_level: str | None = None, region: str | None = None) -> UnitInfo:
     """Everything about one unit mention at once: canonical name, kind, level, collective flag."""
     kind = unit_kind(name)
