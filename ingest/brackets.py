@@ -5,8 +5,12 @@ the outermost balanced pair, and list separators inside inner pairs do not split
 """
 from __future__ import annotations
 
+import re
+
 OPENERS = {"（": "paren", "(": "paren", "[": "square", "［": "square", "【": "square", "〔": "square"}
 CLOSERS = {"）": "paren", ")": "paren", "]": "square", "］": "square", "】": "square", "〕": "square"}
+MARKS = re.compile("[" + re.escape("".join(OPENERS) + "".join(CLOSERS)) + "]")
+MARKS_AND_BREAKS = re.compile("[" + re.escape("".join(OPENERS) + "".join(CLOSERS)) + "\n]")  # only these matter
 MAX_DEPTH = 32  # deeper nesting is treated as plain text (bounded work on hostile input)
 
 
@@ -21,9 +25,9 @@ def find_pairs(text: str, start: int = 0, end: int | None = None,
     end = len(text) if end is None else end
     stack: list[tuple[int, str]] = []
     pairs: list[tuple[int, int, int]] = []
-    for i in range(start, end):
-        ch = text[i]
-        if ch == "\n" and within_lines:
+    for m in (MARKS_AND_BREAKS if within_lines else MARKS).finditer(text, start, end):
+        i, ch = m.start(), m.group()
+        if ch == "\n":
             stack.clear()
             continue
         family = OPENERS.get(ch)

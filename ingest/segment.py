@@ -62,9 +62,12 @@ def clauses_component(doc: Doc) -> Doc:
 def citations_component(doc: Doc) -> Doc:
     # token offsets via one array read: iterating Token objects costs more than jieba itself
     text = doc_text(doc)
-    bounds = doc.to_array([IDX, LENGTH]).tolist()
-    starts = [start for start, _length in bounds]
-    texts = [text[start:start + length] for start, length in bounds]
+    if "words" in doc.user_data:
+        starts, texts = doc.user_data["words"]
+    else:  # a Doc from another tokenizer: one array read (iterating Tokens is slow)
+        bounds = doc.to_array([IDX, LENGTH]).tolist()
+        starts = [start for start, _length in bounds]
+        texts = [text[start:start + length] for start, length in bounds]
     _set_spans(doc, "citations", find_citations(text, starts, texts), lambda c: c.relation)
     return doc
 
@@ -88,7 +91,13 @@ class JiebaTokenizer:
 
     def __call__(self, text: str) -> Doc:
         words = [w for w in jieba.cut(text, cut_all=False, HMM=True) if w]
-        return Doc(self.vocab, words=words, spaces=[False] * len(words))
+        doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
+        starts, offset = [], 0
+        for word in words:  # token offsets, kept for components that only need words
+            starts.append(offset)
+            offset += len(word)
+        doc.user_data["words"] = (starts, words)
+        return doc
 
 
 def _extend_jieba() -> None:
