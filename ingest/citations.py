@@ -14,6 +14,7 @@ from ingest.laws import split_issuer_prefix
 from ingest.vocab import vocabulary
 
 TITLE_OPEN, TITLE_CLOSE = "《", "》"
+TITLE_MARKS = re.compile("[《》\n]")
 INNER_MARKS = {"〈": "〉", "<": ">", "＜": "＞", "《": "》"}
 # the bare names that count as citations, matched as whole jieba tokens (执行宪法法律 → 宪法)
 BARE_TITLES = frozenset({"宪法", "民法典", "中华人民共和国宪法", "中华人民共和国民法典"})
@@ -34,8 +35,8 @@ class FoundCitation:
 def _title_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]:
     """(open, close, nested) for each 《…》 and each title nested inside one."""
     spans, stack = [], []
-    for i in range(start, end):
-        ch = text[i]
+    for m in TITLE_MARKS.finditer(text, start, end):  # only the marks and line breaks matter
+        i, ch = m.start(), m.group()
         if ch == TITLE_OPEN:
             stack.append(i)
         elif ch == TITLE_CLOSE and stack:
