@@ -8,11 +8,8 @@ step in its own process (bench/workers.py) so peak RSS is per step:
 
   extraction       chars/s, and the ratio to jieba.lcut alone over the same texts
   parallel         the same extraction on a 2-process pool (the CLI is sequential)
-  ingest           extract + store.ingest per file into a fresh embedded store, as
-                   `plangraph ingest` does; stopped after --ingest-budget seconds and
-                   extrapolated to N when slower (the per-file store cost grows with the graph)
-  bulk load        the N-plan embedded graph built with one save (bench shortcut, same records)
-  re-ingest        `plangraph ingest` again over the same N files (all unchanged)
+  ingest           `plangraph ingest FOLDER` into a fresh embedded store (as users run it),
+                   then again over the same files (all unchanged), and a profile of it
   queries          p50 / p95 of every query API call on the N-plan graph, both stores
   app              every page through tests/browser_harness.py (Streamlit + headless Chromium)
   neo4j            batched load rate, and batched vs one statement per row on a sample
@@ -103,7 +100,15 @@ def machine() -> dict:
         mem = f"{int(open('/proc/meminfo').readline().split()[1]) / 2**20:.1f} GiB"
     except (OSError, ValueError, IndexError):
         pass
-    return {"date": _dt.datetime.now().isoformat(timespec="seconds"), "host": platform.node(),
+    try:
+        commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                                text=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "ingest", "graph", "app", "plangraph"],
+                               cwd=ROOT, capture_output=True, text=True).stdout.split("\n")
+        commit += f" (+{len([d for d in dirty if d.strip()])} uncommitted files in ingest/ graph/ app/ plangraph/)"
+    except OSError:
+        commit = "?"
+    return {"date": _dt.datetime.now().isoformat(timespec="seconds"), "commit": commit, "host": platform.node(),
             "cpu": cpu, "cores": os.cpu_count(), "memory": mem, "python": platform.python_version(),
             "os": platform.platform()}
 
@@ -117,30 +122,15 @@ def build(n: int, folder: Path, seed: int) -> dict:
             "bytes": sum(p.stat().st_size for p in paths)}
 
 
-def project_ingest(res: dict, n: int) -> dict:
-    """Measured per-file times for the first `done` plans; the rest extrapolated with the
-    mean extraction time and a straight line through the store times of the second half
-    (each save rewrites the whole graph, so the store cost grows with the plans stored)."""
-    e, s, done = res["extract_s"], res["store_s"], res["done"]
-    measured = sum(e) + sum(s)
-    if done >= n or done < 4:
-        return {"total_s": measured, "projected": done < n, "measured_plans": done}
-    xs = list(range(done // 2, done))
-    ys = s[done // 2:]
-    mx, my = statistics.fmean(xs), statistics.fmean(ys)
-    b = sum((x - mx) * (y - my) for x, y in zip(xs, ys)) / sum((x - mx) ** 2 for x in xs)
-    a = my - b * mx
-    rest = sum(statistics.fmean(e) + max(a + b * i, 0.0) for i in range(done, n))
-    return {"total_s": measured + rest, "projected": True, "measured_plans": done, "measured_s": measured,
-            "store_s_per_plan_at_n": a + b * (n - 1), "store_slope_ms_per_plan": 1000 * b}
-
-
-def reingest(folder: Path, home: Path) -> dict:
+def cli_ingest(folder: Path, home: Path) -> dict:
+    """`plangraph ingest FOLDER --home HOME` (default --jobs); wall time, the main process's
+    peak RSS, and what it said per file."""
     load = os.getloadavg()[0]
     wall, rss, out, code = run_child([PLANGRAPH, "ingest", str(folder), "--home", str(home)],
                                      dict(os.environ, TQDM_DISABLE="1"))
     lines = out.splitlines()
     return {"wall_s": wall, "peak_rss_mb": rss, "exit": code, "files": len(lines),
+            "ok": sum(line.startswith("ok") for line in lines),
             "unchanged": sum("unchanged" in line for line in lines), "load_before": load,
             "load_after": os.getloadavg()[0]}
 
@@ -192,27 +182,14 @@ def table(r: dict) -> str:
             f"{seq / par['wall_s']:.2f}× (load {par['load_before']:.1f})", "")
     ing = r.get("ingest")
     if ing:
-        p = ing["projection"]
-        how = (f"projected from the first {p['measured_plans']} plans ({p['measured_s']:.0f} s measured)"
-               if p["projected"] else "measured")
-        add(f"ingest {n} plans, embedded (extract + store)", f"{p['total_s']:,.0f} s, {how}",
-            f"≤ {TARGETS['ingest_1000_s']:.0f} s {verdict(p['total_s'] <= TARGETS['ingest_1000_s'])}")
-        add("ingest rate", f"{n / p['total_s']:.2f} plans/s overall; first {ing['done']}: "
-            f"{ing['done'] / ing['wall_s']:.2f} plans/s (load {ing['load_before']:.1f})", "")
-        if p.get("projected"):
-            add("store time per plan", f"{1000 * statistics.fmean(ing['store_s'][:10]):.0f} ms for the first 10, "
-                f"{1000 * ing['store_s'][-1]:.0f} ms at plan {ing['done']}, ~{p['store_s_per_plan_at_n']:.1f} s at plan {n}", "")
-    bulk = r.get("bulk_load")
-    if bulk:
-        add("bulk load (one save), embedded", f"{bulk['build_s'] + bulk['save_s']:.1f} s "
-            f"({bulk['nodes']:,} nodes, {bulk['edges']:,} edges, file {bulk['graph_file_mb']:.0f} MB)", "")
-    if ex and bulk:
-        store = bulk["build_s"] + bulk["save_s"]
-        par_txt = f", {par['wall_s'] + store:.0f} s with 2 extraction processes" if par else ""
-        add("  → extraction + one save (a batched ingest)", f"{ex['extract_s'] + store:.0f} s sequential{par_txt}", "")
+        ok = ing["wall_s"] <= TARGETS["ingest_1000_s"] * n / 1000
+        add(f"`plangraph ingest` {n} plans, fresh embedded store", f"{ing['wall_s']:.0f} s, "
+            f"{ing['ok'] / ing['wall_s']:.1f} plans/s ({ing['ok']}/{n} ok; main process peak RSS "
+            f"{ing['peak_rss_mb']:.0f} MB; load {ing['load_before']:.1f})",
+            f"≤ {TARGETS['ingest_1000_s'] * n / 1000:.0f} s {verdict(ok)}")
     re_ = r.get("reingest")
     if re_:
-        add(f"re-ingest {n} unchanged files (CLI)", f"{re_['wall_s']:.0f} s, {re_['unchanged']}/{re_['files']} "
+        add(f"`plangraph ingest` again, {n} unchanged files", f"{re_['wall_s']:.1f} s, {re_['unchanged']}/{re_['files']} "
             f"skipped as unchanged (load {re_['load_before']:.1f})", "near-free")
     app_load = r.get("app_load")
     if app_load:
@@ -290,6 +267,10 @@ def profile_table(rows: list[dict], limit: int = 8) -> str:
     return "\n".join(out)
 
 
+def phase_table(phases: list[dict]) -> str:
+    return "\n".join(["| phase | s |", "|---|---:|"] + [f"| {p['phase']} | {p['cum_s']:.2f} |" for p in phases])
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -302,8 +283,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-app", action="store_true", help="no browser page timings")
     ap.add_argument("--out", metavar="JSON", help="also write every figure to this JSON file")
     ap.add_argument("--workdir", help="keep corpus and stores here (default: a temp folder, removed)")
-    ap.add_argument("--ingest-budget", type=float, default=180.0,
-                    help="seconds of per-file ingest to measure before extrapolating (default 180)")
     ap.add_argument("--sample", type=int, default=20, help="plans in the batched vs per-row sample (default 20)")
     ap.add_argument("--neo4j-port", type=int, default=7699, help="the bench's own Neo4j server (default 7699)")
     ap.add_argument("--neo4j-data", default="/tmp/pg-bench-neo4j", help="its data dir (default /tmp/pg-bench-neo4j)")
@@ -320,8 +299,8 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="pg-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     corpus, files, records = work / "plans", str(work / "files.txt"), str(work / "records.pkl")
-    home_ingest, home_full = work / "home-ingest", work / "home-full"
-    for old in (corpus, home_ingest, home_full):
+    home_full = work / "home-full"
+    for old in (corpus, home_full, work / "home-profile"):
         shutil.rmtree(old, ignore_errors=True)
     r: dict[str, Any] = {"n": args.n, "machine": machine(), "command": "bench/run.py " + " ".join(sys.argv[1:])}
     try:
@@ -333,17 +312,13 @@ def main(argv: list[str] | None = None) -> int:
         r["parallel"] = worker("extract_parallel", files=files, workers=2)
         log("extraction profile (40 plans)")
         r["profile_extract"] = worker("profile_extract", files=files, limit=40)
-        log(f"ingest into a fresh embedded store (budget {args.ingest_budget:.0f} s)")
-        ing = worker("ingest_embedded", files=files, home=str(home_ingest), budget_s=args.ingest_budget)
-        ing["projection"] = project_ingest(ing, args.n)
-        r["ingest"] = ing
-        log("embedded write profile (10 documents into that store)")
-        r["profile_ingest"] = worker("profile_ingest_embedded", records=records, home=str(home_ingest), limit=10)
-        shutil.rmtree(home_ingest, ignore_errors=True)
-        log("bulk load of the N-plan embedded graph (one save)")
-        r["bulk_load"] = worker("bulk_load_embedded", records=records, home=str(home_full))
-        log("re-ingest of the same files with `plangraph ingest`")
-        r["reingest"] = reingest(corpus, home_full)
+        log("plangraph ingest into a fresh embedded store")
+        r["ingest"] = cli_ingest(corpus, home_full)
+        log("plangraph ingest again over the same files")
+        r["reingest"] = cli_ingest(corpus, home_full)
+        log("ingest profile (--jobs 1, first 100 plans)")
+        r["profile_ingest"] = worker("profile_cli_ingest", files=files, home=str(work / "home-profile"),
+                                     limit=min(100, args.n))
         log("process holding the N-plan graph")
         r["app_load"] = worker("load_embedded", home=str(home_full))
         log("query latencies, embedded")
@@ -390,7 +365,7 @@ def report(r: dict) -> None:
     """Print the tables (also: `bench/run.py --report results.json`)."""
     m = r["machine"]
     print(f"\nPlanGraph bench, {r['n']} plans — {m['date']}, {m['cpu']} ×{m['cores']}, {m['memory']}, "
-          f"Python {m['python']}; load average at end {r['load_at_end'][0]:.1f}\n")
+          f"Python {m['python']}, commit {m.get('commit', '?')}; load average at end {r['load_at_end'][0]:.1f}\n")
     print(table(r))
     print("\n" + query_table(r))
     if page_table(r):
@@ -398,13 +373,11 @@ def report(r: dict) -> None:
     if r.get("profile_extract"):
         print("\nExtraction profile (self time):\n" + profile_table(r["profile_extract"]["top"]))
     if r.get("profile_extract", {}).get("phases"):
-        print(f"\nExtraction phases (cumulative, {r['profile_extract']['plans']} plans under cProfile):")
-        print("| phase | s |\n|---|---:|")
-        for ph in r["profile_extract"]["phases"]:
-            print(f"| {ph['phase']} | {ph['cum_s']:.2f} |")
+        print(f"\nExtraction phases (cumulative s, {r['profile_extract']['plans']} plans under cProfile):\n"
+              + phase_table(r["profile_extract"]["phases"]))
     if r.get("profile_ingest"):
-        print(f"\nEmbedded write profile ({r['profile_ingest']['documents']} documents into a "
-              f"{r['profile_ingest']['graph_nodes_before']:,}-node graph):\n" + profile_table(r["profile_ingest"]["top"]))
+        print(f"\n`plangraph ingest --jobs 1` of {r['profile_ingest']['plans']} plans under cProfile:\n"
+              + phase_table(r["profile_ingest"]["phases"]) + "\n\n" + profile_table(r["profile_ingest"]["top"]))
     for name, rows in r.get("profile_queries_embedded", {}).get("calls", {}).items():
         print(f"\nProfile of embedded `{name}`:\n" + profile_table(rows, 5))
 

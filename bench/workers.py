@@ -15,6 +15,10 @@ from pathlib import Path
 from typing import Any
 
 AS_OF = "2024-06-30"  # fixed, so deadline_passed answers do not change with the day
+try:
+    from graph.store import GAP_KINDS
+except ImportError:  # an older tree
+    from graph.store import ORPHAN_KINDS as GAP_KINDS
 
 
 def _paths(list_file: str) -> list[Path]:
@@ -115,7 +119,7 @@ def profile_extract(files: str, limit: int = 40, top: int = 12) -> dict:
     for p in paths:
         extract_file(p)
     prof.disable()
-    return {"plans": len(paths), "top": _top(prof, top, pstats), "phases": _phases(prof, pstats)}
+    return {"plans": len(paths), "top": _top(prof, top, pstats), "phases": _phases(prof, pstats, EXTRACT_PHASES)}
 
 
 # (file ending, function) -> phase name; cumulative times, so phases nest
@@ -136,10 +140,11 @@ EXTRACT_PHASES = [
 ]
 
 
-def _phases(prof, pstats) -> list[dict]:
+def _phases(prof, pstats, phases: list[tuple[str, str, str]]) -> list[dict]:
+    """Cumulative seconds of the named functions (summed over same-named ones in a file)."""
     stats = pstats.Stats(prof).stats
     out = []
-    for ending, func, name in EXTRACT_PHASES:
+    for ending, func, name in phases:
         cum = sum(v[3] for (file, _line, f), v in stats.items() if f == func and file.endswith(ending))
         if cum:
             out.append({"phase": name, "cum_s": cum})
@@ -168,79 +173,34 @@ def _short(file: str) -> str:
 # ---------------------------------------------------------------- embedded store
 
 
-def ingest_embedded(files: str, home: str, budget_s: float) -> dict:
-    """What `plangraph ingest` does per file (cli_graph.cmd_ingest): extract_file, then
-    store.ingest(skip_unchanged=True) into the embedded store in `home`; per-file times.
-    Stops after `budget_s` seconds (the caller extrapolates the rest)."""
-    from graph.store import open_store
-    from ingest.pipeline import extract_file
-    from ingest.segment import get_nlp
-
-    get_nlp()
-    paths = _paths(files)
-    t_extract: list[float] = []
-    t_store: list[float] = []
-    start = time.perf_counter()
-    with open_store("embedded", home) as store:
-        for path in paths:
-            t = time.perf_counter()
-            ext = extract_file(path)
-            t_extract.append(time.perf_counter() - t)
-            t = time.perf_counter()
-            store.ingest(ext, skip_unchanged=True)
-            t_store.append(time.perf_counter() - t)
-            if time.perf_counter() - start > budget_s:
-                break
-    return {"plans": len(paths), "done": len(t_store), "wall_s": time.perf_counter() - start,
-            "extract_s": t_extract, "store_s": t_store,
-            "graph_file_mb": (Path(home) / "graph.json.gz").stat().st_size / 2**20}
+INGEST_PHASES = [
+    ("plangraph/cli_graph.py", "cmd_ingest", "plangraph ingest (whole command)"),
+    ("ingest/pipeline.py", "extract_file", "  extract_file"),
+    ("graph/model.py", "build_graph_records", "  build_graph_records (records + fingerprint)"),
+    ("graph/embedded.py", "write_document", "  EmbeddedStore.write_document"),
+    ("graph/embedded.py", "_save", "  EmbeddedStore._save (json + gzip + fsync)"),
+    ("graph/store.py", "documents", "  documents() (the unchanged check)"),
+]
 
 
-def profile_ingest_embedded(records: str, home: str, limit: int = 10, top: int = 12) -> dict:
-    """cProfile of EmbeddedStore.write_document for `limit` more documents into `home`."""
+def profile_cli_ingest(files: str, home: str, limit: int = 100, top: int = 12) -> dict:
+    """cProfile of `plangraph ingest FOLDER --home HOME --jobs 1` over the first `limit`
+    plans (one process, so extraction shows up in the profile too)."""
     import cProfile
     import pstats
+    import tempfile
 
-    from graph.store import open_store
+    from plangraph.cli import main
 
-    recs = [r for _, r in zip(range(limit), _records(records))]
-    with open_store("embedded", home) as store:
-        nodes = store.g.number_of_nodes()
-        prof = cProfile.Profile()
-        prof.enable()
-        for r in recs:
-            store.write_document(r)
-        prof.disable()
-    return {"documents": len(recs), "graph_nodes_before": nodes, "top": _top(prof, top, pstats)}
-
-
-def bulk_load_embedded(records: str, home: str) -> dict:
-    """Bench shortcut to get the N-plan graph in seconds: the store's own per-document
-    write steps (the body of EmbeddedStore.write_document) on one graph, one save at the
-    end. Same records and code path as `ingest`, minus the per-document copy and save."""
-    from graph.embedded import EmbeddedStore
-
-    t0 = time.perf_counter()
-    store = EmbeddedStore(home)
-    g = store.g
-    docs = 0
-    for r in _records(records):
-        _replaced, candidates = store._remove_document(g, r.document_id)
-        store._write_document_node(g, r)
-        store._write_sections(g, r)
-        store._write_tasks(g, r)
-        store._write_units(g, r)
-        store._write_regulations(g, r)
-        store._write_assignments(g, r)
-        store._write_citations(g, r)
-        store._prune(g, candidates)
-        docs += 1
-    t_build = time.perf_counter() - t0
-    t = time.perf_counter()
-    store._save(g)
-    t_save = time.perf_counter() - t
-    return {"documents": docs, "build_s": t_build, "save_s": t_save, "nodes": g.number_of_nodes(),
-            "edges": g.number_of_edges(), "graph_file_mb": store.path.stat().st_size / 2**20}
+    folder = Path(tempfile.mkdtemp(prefix="pg-bench-profile-"))
+    for p in _paths(files)[:limit]:
+        (folder / p.name).symlink_to(p)
+    prof = cProfile.Profile()
+    prof.enable()
+    code = main(["ingest", str(folder), "--home", home, "--jobs", "1"])
+    prof.disable()
+    return {"plans": limit, "exit": code, "top": _top(prof, top, pstats),
+            "phases": _phases(prof, pstats, INGEST_PHASES)}
 
 
 def load_embedded(home: str) -> dict:
@@ -254,7 +214,7 @@ def load_embedded(home: str) -> dict:
     t = time.perf_counter()
     store.documents()
     store.workload()
-    for kind in ("no_lead", "collective_only", "unassigned", "no_deadline", "deadline_passed"):
+    for kind in GAP_KINDS:
         store.orphans(kind, as_of=AS_OF)
     t_queries = time.perf_counter() - t
     return {"open_s": t_open, "overview_queries_s": t_queries, "nodes": store.g.number_of_nodes()}
@@ -288,11 +248,14 @@ def _query_calls(store) -> list[tuple[str, Callable[[], Any]]]:
         ("tasks_of_unit(busiest, lead)", lambda: store.tasks_of_unit(busiest, ["lead"])),
         ("tasks_of_unit(median unit)", lambda: store.tasks_of_unit(middle_unit)),
         ("tasks_of_unit(busiest, [doc])", lambda: store.tasks_of_unit(busiest, None, [doc])),
+        ("resolve_unit('司法局')", lambda: _resolve(store, "司法局")),
+        ("find_units('司法局')", lambda: store.find_units("司法局")),
+        ("has_unit(busiest)", lambda: store.has_unit(busiest)),
         ("regulations()", lambda: store.regulations()),
         ("regulations('条例')", lambda: store.regulations("条例")),
         ("tasks_citing(top regulation)", lambda: store.tasks_citing(top_reg)),
-        *[(f"orphans({k})", (lambda k=k: store.orphans(k, as_of=AS_OF)))
-          for k in ("no_lead", "collective_only", "unassigned", "no_deadline", "deadline_passed")],
+        ("deliverables()", lambda: store.deliverables()),
+        *[(f"orphans({k})", (lambda k=k: store.orphans(k, as_of=AS_OF))) for k in GAP_KINDS],
         ("orphans(no_lead, [doc])", lambda: store.orphans("no_lead", as_of=AS_OF, document_ids=[doc])),
         ("workload()", lambda: store.workload()),
         ("workload([doc])", lambda: store.workload([doc])),
@@ -303,6 +266,15 @@ def _query_calls(store) -> list[tuple[str, Callable[[], Any]]]:
         ("unit_names()", lambda: store.unit_names()),
     ]
     return calls
+
+
+def _resolve(store, name: str):
+    """resolve_unit; several matches is an answer too (a StoreError listing them)."""
+    from graph.store import StoreError
+    try:
+        return store.resolve_unit(name)
+    except StoreError as err:
+        return str(err)
 
 
 def _percentile(values: list[float], q: float) -> float:
@@ -377,6 +349,13 @@ def _neo4j_store():
     return store
 
 
+def _clear(store) -> None:
+    """Empty the bench's database in batches (one big DETACH DELETE can exceed the
+    server's transaction memory once it holds the 1,000-plan graph)."""
+    with store._session() as s:
+        s.run("MATCH (n) CALL { WITH n DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS").consume()
+
+
 def _rows_written(r) -> int:
     """Nodes + relationships one document's records write."""
     nodes = 1 + len(r.sections) + len(r.tasks) + len(r.units) + len(r.regulations)
@@ -449,7 +428,7 @@ def neo4j_compare(records: str, sample: int = 20, rounds: int = 2) -> dict:
             _write_per_row(store, r)
         for _ in range(rounds):
             for how in ("batched", "per_row", "one_tx"):
-                store.clear_all_for_tests()
+                _clear(store)
                 t = time.perf_counter()
                 if how == "one_tx":
                     one_tx()
@@ -459,7 +438,7 @@ def neo4j_compare(records: str, sample: int = 20, rounds: int = 2) -> dict:
                     else:
                         _write_per_row(store, r)
                 best[how] = min(best[how], time.perf_counter() - t)
-        store.clear_all_for_tests()
+        _clear(store)
     return {"documents": len(recs), "rows": rows, "batched_s": best["batched"], "per_row_s": best["per_row"],
             "batched_one_tx_s": best["one_tx"]}
 
@@ -468,7 +447,7 @@ def neo4j_load(records: str) -> dict:
     """Every document into an empty database with the store's batched writes."""
     store = _neo4j_store()
     with store:
-        store.clear_all_for_tests()
+        _clear(store)
         store._ensure_schema()
         docs = rows = 0
         t0 = time.perf_counter()
@@ -484,9 +463,8 @@ def neo4j_load(records: str) -> dict:
 
 
 WORKERS: dict[str, Callable[..., dict]] = {
-    f.__name__: f for f in (extract, extract_parallel, profile_extract, ingest_embedded, profile_ingest_embedded,
-                            bulk_load_embedded, load_embedded, queries, profile_queries, neo4j_compare,
-                            neo4j_load)
+    f.__name__: f for f in (extract, extract_parallel, profile_extract, profile_cli_ingest, load_embedded,
+                            queries, profile_queries, neo4j_compare, neo4j_load)
 }
 
 
