@@ -40,7 +40,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from ingest.laws import resolve_citation
-from ingest.model import Extraction
+from ingest.model import Deadline, Extraction
 from ingest.units import LEVELS, describe_unit, document_level, document_region
 
 ROLES = ("lead", "participant", "responsible")
@@ -315,13 +315,9 @@ def records_fingerprint(records: DocumentRecords) -> str:
 # ---------------------------------------------------------------- query results
 
 
-@dataclass
-class DeadlineInfo:
-    text: str
-    date: str | None
-    recurring: str | None
-    start: int
-    end: int
+# A task's time limit in query results: the extraction's own Deadline (text as written,
+# last day meant, yearly recurrence, offsets), one definition for both layers.
+DeadlineInfo = Deadline
 
 
 @dataclass
