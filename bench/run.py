@@ -227,6 +227,9 @@ def table(r: dict) -> str:
         add("  same batched statements, all sample plans in one transaction",
             f"{cmp_['rows'] / cmp_['batched_one_tx_s']:,.0f} rows/s: "
             f"{cmp_['per_row_s'] / cmp_['batched_one_tx_s']:.1f}× per-row", "")
+    if cmp_ and cmp_.get("cross_doc_s"):
+        add("  sketch: each statement over all sample plans' rows (bench `_write_many`)",
+            f"{cmp_['rows'] / cmp_['cross_doc_s']:,.0f} rows/s: {cmp_['per_row_s'] / cmp_['cross_doc_s']:.1f}× per-row", "")
     nl = r.get("neo4j_load")
     if nl:
         add(f"Neo4j load {nl['documents']} plans, batched", f"{nl['rows_written'] / nl['wall_s']:,.0f} nodes+rels/s, "
