@@ -8,6 +8,7 @@ from __future__ import annotations
 import os
 import pickle
 import resource
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -197,8 +198,11 @@ def profile_cli_ingest(files: str, home: str, limit: int = 100, top: int = 12) -
         (folder / p.name).symlink_to(p)
     prof = cProfile.Profile()
     prof.enable()
-    code = main(["ingest", str(folder), "--home", home, "--jobs", "1"])
-    prof.disable()
+    try:
+        code = main(["ingest", str(folder), "--home", home, "--jobs", "1"])
+    finally:
+        prof.disable()
+        shutil.rmtree(folder, ignore_errors=True)
     return {"plans": limit, "exit": code, "top": _top(prof, top, pstats),
             "phases": _phases(prof, pstats, INGEST_PHASES)}
 
