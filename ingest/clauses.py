@@ -16,7 +16,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from ingest.brackets import find_pairs, split_top_level
-from ingest.units import canonical_unit, is_collective
+from ingest.units import is_collective
 from ingest.vocab import Vocabulary, label_word, vocabulary
 
 ROLES = ("lead", "participant", "responsible")
@@ -35,7 +35,7 @@ class UnitAssignment:
     collective: bool
     start: int
     end: int
-    canonical: str | None = None
+    canonical: str | None = None  # set by the pipeline, which knows the document's region
 
 
 @dataclass
@@ -182,7 +182,7 @@ def parse_clause(text: str, s: int, e: int) -> list[UnitAssignment]:
                 continue
             assignments.append(UnitAssignment(
                 unit=unit, mention=text[ms:me], role=unit_role, collective=is_collective(unit),
-                start=ms, end=me, canonical=canonical_unit(unit)))
+                start=ms, end=me))
     return assignments
 
 

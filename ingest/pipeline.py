@@ -91,7 +91,7 @@ def extract_raw(raw: RawDocument) -> Extraction:
         citations=[_citation(c) for c in citations if outside(c)],
         deadlines=[_deadline(d) for d in deadlines if outside(d)],
     )
-    extraction.warnings.extend(getattr(raw, "warnings", []))
+    extraction.warnings.extend(raw.warnings)
     if not tasks:
         extraction.warnings.append("no numbered tasks found")
     return extraction

@@ -13,7 +13,6 @@ from functools import lru_cache
 
 import jieba
 import spacy
-from spacy.attrs import IDX, LENGTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -60,14 +59,8 @@ def clauses_component(doc: Doc) -> Doc:
 
 @Language.component("plangraph_citations")
 def citations_component(doc: Doc) -> Doc:
-    # token offsets via one array read: iterating Token objects costs more than jieba itself
     text = doc_text(doc)
-    if "words" in doc.user_data:
-        starts, texts = doc.user_data["words"]
-    else:  # a Doc from another tokenizer: one array read (iterating Tokens is slow)
-        bounds = doc.to_array([IDX, LENGTH]).tolist()
-        starts = [start for start, _length in bounds]
-        texts = [text[start:start + length] for start, length in bounds]
+    starts, texts = doc.user_data["words"]  # from JiebaTokenizer: no Token objects needed
     _set_spans(doc, "citations", find_citations(text, starts, texts), lambda c: c.relation)
     return doc
 

@@ -15,7 +15,7 @@ from ingest.clauses import Clause, UnitAssignment, looks_like_unit, split_units
 from ingest.clean import Line
 from ingest.formats.tables import header_roles
 from ingest.numbering import Label
-from ingest.units import canonical_unit, is_collective
+from ingest.units import is_collective
 
 SEQ_CELL = re.compile(r"^\s*(\d{1,4})\s*[.．、]?\s*$")
 UNIT_ROLES = {"lead": "lead", "participant": "participant", "responsible": "responsible"}
@@ -70,7 +70,7 @@ def _add_row(text: str, spans: list[tuple[int, int]], cells: list[str], roles: l
         if role not in UNIT_ROLES or not text[s:e].strip():
             continue
         assignments = [UnitAssignment(unit=u, mention=text[us:ue], role=UNIT_ROLES[role],
-                                      collective=is_collective(u), start=us, end=ue, canonical=canonical_unit(u))
+                                      collective=is_collective(u), start=us, end=ue)
                        for u, us, ue in split_units(text, s, e) if looks_like_unit(u)]
         if assignments:
             found.clauses.append(Clause(s, e, assignments))
