@@ -370,11 +370,11 @@ def _rows_written(r) -> int:
 def _write_per_row(store, r) -> None:
     """The same document write as Neo4jStore._write_tx, one statement per node/relationship
     (same Cypher, a single row as parameters instead of UNWIND), in one transaction."""
+    from graph import neo4j_write
     from graph.model import ROLE_TYPES
-    from graph.neo4j_store import Neo4jStore
 
     def work(tx) -> None:
-        _found, units, regs = Neo4jStore._remove_document(tx, r.document_id)
+        _found, units, regs = neo4j_write.remove_document(tx, r.document_id)
         tx.run("CREATE (d:Document) SET d = $props", props=r.document.props).consume()
         for s in r.sections:
             tx.run("MATCH (d:Document {id: $id}) CREATE (d)-[:CONTAINS]->(s:Section) SET s = $props",
@@ -405,7 +405,7 @@ def _write_per_row(store, r) -> None:
                 tx.run("MATCH (d:Document {id: $id}) MATCH (g:Regulation {key: $reg}) "
                        "CREATE (d)-[e:CITES]->(g) SET e = $props", id=r.document_id, reg=c.regulation,
                        props=c.props).consume()
-        Neo4jStore._prune(tx, units, regs)
+        neo4j_write.prune(tx, units, regs)
 
     with store._session() as s:
         s.execute_write(work)
@@ -416,6 +416,7 @@ def _write_many(store, recs: list) -> None:
     store's Cypher, but each statement UNWINDs the rows of every document at once (about
     a dozen statements for the whole sample instead of ~20 per document), one transaction.
     No delete/prune step: the documents are new."""
+    from graph import neo4j_write
     from graph.model import ROLE_TYPES
 
     docs = [r.document.props for r in recs]
@@ -430,7 +431,7 @@ def _write_many(store, recs: list) -> None:
                  if not c.source_key]
 
     def work(tx) -> None:
-        run = store._unwind
+        run = neo4j_write._unwind
         run(tx, "UNWIND $rows AS row CREATE (d:Document) SET d = row", docs)
         run(tx, "UNWIND $rows AS row MATCH (d:Document {id: row.doc}) "
                 "CREATE (d)-[:CONTAINS]->(s:Section) SET s = row.props", sections)
@@ -462,6 +463,8 @@ def neo4j_compare(records: str, sample: int = 20, rounds: int = 2) -> dict:
     `rounds` for each. Also two sketches of batching across documents: the store's
     statements with every document in one transaction (Neo4jStore._write_tx), and each
     statement over every document's rows (`_write_many`)."""
+    from graph import neo4j_write
+
     store = _neo4j_store()
     recs = [r for _, r in zip(range(sample), _records(records))]
     rows = sum(_rows_written(r) for r in recs)
@@ -469,7 +472,7 @@ def neo4j_compare(records: str, sample: int = 20, rounds: int = 2) -> dict:
 
     def one_tx() -> None:  # what batching across documents would give: all of them in one transaction
         with store._session() as s:
-            s.execute_write(lambda tx: [store._write_tx(tx, r) for r in recs])
+            s.execute_write(lambda tx: neo4j_write.write_documents(tx, recs))
 
     with store:
         store._ensure_schema()

@@ -19,6 +19,7 @@ import networkx as nx
 import neo4j
 from neo4j.exceptions import DriverError, Neo4jError
 
+from graph import neo4j_write
 from graph.model import (
     ROLE_TYPES,
     TYPE_ROLES,
@@ -32,7 +33,6 @@ from graph.model import (
     TaskRow,
     UnitRole,
     UnitWorkload,
-    merge_shared_props,
     task_key,
 )
 from graph.store import (
@@ -55,7 +55,6 @@ from graph.store import (
     unit_workload,
 )
 
-BATCH = 1000
 LABELS = ("Document", "Section", "Task", "Unit", "Regulation")
 KEY_PROPERTY = {"Document": "id", "Section": "key", "Task": "key", "Unit": "name", "Regulation": "key"}
 ROLE_PATTERN = "|".join(ROLE_TYPES.values())  # fixed names from graph.model, never data
@@ -137,124 +136,44 @@ class Neo4jStore(GraphStore):
         if self._schema_ready:
             return
         with self._session() as s:
-            for stmt in SCHEMA:
+            for stmt in SCHEMA + neo4j_write.SCHEMA:
                 s.run(stmt).consume()
         self._schema_ready = True
-
-    @staticmethod
-    def _unwind(tx: neo4j.ManagedTransaction, query: str, rows: list[dict[str, Any]], **params: Any) -> None:
-        for i in range(0, len(rows), BATCH):
-            tx.run(query, rows=rows[i:i + BATCH], **params).consume()
 
     @_translate
     def clear_all_for_tests(self) -> None:
         """Delete every PlanGraph node. Tests only: Community edition has one database."""
         with self._session() as s:
-            s.run("MATCH (n) WHERE n:Document OR n:Section OR n:Task OR n:Unit OR n:Regulation "
-                  "DETACH DELETE n").consume()
+            s.execute_write(neo4j_write.clear_all)
 
-    # ------------------------------------------------------------ writes
+    # ------------------------------------------------------------ writes (graph.neo4j_write)
     @_translate
     def write_document(self, records: DocumentRecords) -> IngestResult:
+        return self.write_documents([records])[0]
+
+    @_translate
+    def write_documents(self, batch: Sequence[DocumentRecords]) -> list[IngestResult]:
+        """Many documents in ONE transaction: all written, or (any error) none."""
+        batch = list(batch)
+        if not batch:
+            return []
         self._ensure_schema()
         with self._session() as s:
-            replaced = s.execute_write(self._write_tx, records)
-        return IngestResult(records.document_id, len(records.tasks), len(records.units),
-                            len(records.regulations), replaced)
+            replaced = s.execute_write(neo4j_write.write_documents, batch)
+        return [IngestResult(r.document_id, len(r.tasks), len(r.units), len(r.regulations), found)
+                for r, found in zip(batch, replaced)]
 
     @_translate
     def delete_document(self, document_id: str) -> bool:
         self._ensure_schema()
-
-        def work(tx: neo4j.ManagedTransaction) -> bool:
-            found, units, regs = self._remove_document(tx, document_id)
-            self._prune(tx, units, regs)
-            return found
-
         with self._session() as s:
-            return s.execute_write(work)
+            return s.execute_write(neo4j_write.delete_document, document_id)
 
-    def _write_tx(self, tx: neo4j.ManagedTransaction, r: DocumentRecords) -> bool:
-        found, units, regs = self._remove_document(tx, r.document_id)
-        self._write_document_node(tx, r)
-        self._write_sections(tx, r)
-        self._write_tasks(tx, r)
-        self._write_units(tx, r)
-        self._write_regulations(tx, r)
-        self._write_assignments(tx, r)
-        self._write_citations(tx, r)
-        self._prune(tx, units, regs)
-        return found
-
-    @staticmethod
-    def _remove_document(tx: neo4j.ManagedTransaction, doc_id: str) -> tuple[bool, list[str], list[str]]:
-        """Delete Document, Sections, Tasks; return it existed and the shared neighbours."""
-        found = tx.run("MATCH (d:Document {id: $id}) RETURN count(d) AS n", id=doc_id).single()["n"] > 0
-        units = tx.run(f"MATCH (u:Unit)-[:{ROLE_PATTERN}]->(t:Task {{document_id: $id}}) "
-                       "RETURN collect(DISTINCT u.name) AS names", id=doc_id).single()["names"]
-        regs = tx.run("MATCH (t:Task {document_id: $id})-[:CITES]->(g:Regulation) RETURN g.key AS key "
-                      "UNION MATCH (:Document {id: $id})-[:CITES]->(g:Regulation) RETURN g.key AS key",
-                      id=doc_id).value("key")
-        tx.run("MATCH (t:Task {document_id: $id}) DETACH DELETE t", id=doc_id).consume()
-        tx.run("MATCH (s:Section {document_id: $id}) DETACH DELETE s", id=doc_id).consume()
-        tx.run("MATCH (d:Document {id: $id}) DETACH DELETE d", id=doc_id).consume()
-        return found, units, regs
-
-    @staticmethod
-    def _prune(tx: neo4j.ManagedTransaction, units: list[str], regs: list[str]) -> None:
-        tx.run("UNWIND $names AS name MATCH (u:Unit {name: name}) WHERE NOT EXISTS { (u)--() } DELETE u",
-               names=units).consume()
-        tx.run("UNWIND $keys AS key MATCH (g:Regulation {key: key}) WHERE NOT EXISTS { (g)--() } DELETE g",
-               keys=regs).consume()
-
-    def _write_document_node(self, tx: neo4j.ManagedTransaction, r: DocumentRecords) -> None:
-        tx.run("CREATE (d:Document) SET d = $props", props=r.document.props).consume()
-
-    def _write_sections(self, tx: neo4j.ManagedTransaction, r: DocumentRecords) -> None:
-        self._unwind(tx, "MATCH (d:Document {id: $id}) UNWIND $rows AS row "
-                         "CREATE (d)-[:CONTAINS]->(s:Section) SET s = row",
-                     [s.props for s in r.sections], id=r.document_id)
-
-    def _write_tasks(self, tx: neo4j.ManagedTransaction, r: DocumentRecords) -> None:
-        in_sections = [{"section": t.section_key, "props": t.props} for t in r.tasks if t.section_key]
-        direct = [t.props for t in r.tasks if not t.section_key]
-        self._unwind(tx, "UNWIND $rows AS row MATCH (s:Section {key: row.section}) "
-                         "CREATE (s)-[:CONTAINS]->(t:Task) SET t = row.props", in_sections)
-        self._unwind(tx, "MATCH (d:Document {id: $id}) UNWIND $rows AS row "
-                         "CREATE (d)-[:CONTAINS]->(t:Task) SET t = row", direct, id=r.document_id)
-
-    # Shared nodes: read what is there, combine with graph.model.merge_shared_props (exactly
-    # as the embedded store does), write the result back; all inside the document's transaction.
-    def _write_shared(self, tx: neo4j.ManagedTransaction, label: str, nodes: list) -> None:
-        prop = KEY_PROPERTY[label]  # fixed names from this module, never data
-        keys = [n.key for n in nodes]
-        old: dict[str, dict[str, Any]] = {}
-        for i in range(0, len(keys), BATCH):
-            for rec in tx.run(f"UNWIND $keys AS k MATCH (n:{label} {{{prop}: k}}) RETURN k, properties(n) AS p",
-                              keys=keys[i:i + BATCH]):
-                old[rec["k"]] = dict(rec["p"])
-        rows = [{"key": n.key, "props": merge_shared_props(label, old.get(n.key), n.props)} for n in nodes]
-        self._unwind(tx, f"UNWIND $rows AS row MERGE (n:{label} {{{prop}: row.key}}) SET n = row.props", rows)
-
-    def _write_units(self, tx: neo4j.ManagedTransaction, r: DocumentRecords) -> None:
-        self._write_shared(tx, "Unit", r.units)
-
-    def _write_regulations(self, tx: neo4j.ManagedTransaction, r: DocumentRecords) -> None:
-        self._write_shared(tx, "Regulation", r.regulations)
-
-    def _write_assignments(self, tx: neo4j.ManagedTransaction, r: DocumentRecords) -> None:
-        for role, rel_type in ROLE_TYPES.items():
-            rows = [{"unit": a.unit, "task": a.task_key, "props": a.props} for a in r.assignments if a.role == role]
-            self._unwind(tx, "UNWIND $rows AS row MATCH (u:Unit {name: row.unit}) MATCH (t:Task {key: row.task}) "
-                             f"CREATE (u)-[e:{rel_type}]->(t) SET e = row.props", rows)
-
-    def _write_citations(self, tx: neo4j.ManagedTransaction, r: DocumentRecords) -> None:
-        in_tasks = [{"src": c.source_key, "reg": c.regulation, "props": c.props} for c in r.citations if c.source_key]
-        outside = [{"reg": c.regulation, "props": c.props} for c in r.citations if not c.source_key]
-        self._unwind(tx, "UNWIND $rows AS row MATCH (t:Task {key: row.src}) MATCH (g:Regulation {key: row.reg}) "
-                         "CREATE (t)-[e:CITES]->(g) SET e = row.props", in_tasks)
-        self._unwind(tx, "MATCH (d:Document {id: $id}) UNWIND $rows AS row MATCH (g:Regulation {key: row.reg}) "
-                         "CREATE (d)-[e:CITES]->(g) SET e = row.props", outside, id=r.document_id)
+    @_translate
+    def version(self) -> str:
+        """The store's change counter: changes with every committed write ("0": never written)."""
+        with self._session(default_access_mode=neo4j.READ_ACCESS) as s:
+            return s.execute_read(neo4j_write.read_version)
 
     # ------------------------------------------------------------ queries
     def _task_rows(self, query: str, **params: Any) -> list[TaskRow]:

@@ -235,6 +235,11 @@ class GraphStore(ABC):
     def write_document(self, records: DocumentRecords) -> IngestResult:
         """All-or-nothing: on any error the store is as it was before."""
 
+    def write_documents(self, batch: Sequence[DocumentRecords]) -> list[IngestResult]:
+        """Write several documents, in order (default: one `write_document` each; Neo4j
+        writes the whole batch in one transaction, all or nothing)."""
+        return [self.write_document(r) for r in batch]
+
     @abstractmethod
     def delete_document(self, document_id: str) -> bool:
         """Remove a document's subgraph and the Units/Regulations left without edges."""

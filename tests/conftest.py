@@ -169,3 +169,24 @@ def corpus_extractions() -> dict:
         e = extract_file(p)
         out[e.document.id] = e
     return out
+
+
+def fail_write_step(monkeypatch, store, step: str, document_id: str | None = None) -> None:
+    """Make a store's write step (`_write_tasks`, `_write_assignments`, `_write_citations`) do
+    its writes and then raise RuntimeError("injected failure"): always, or only when it writes
+    `document_id`. Embedded: the store's methods; Neo4j: the functions of graph.neo4j_write
+    (they write a batch of documents)."""
+    if store.kind == "neo4j":
+        from graph import neo4j_write
+        owner, name = neo4j_write, step.lstrip("_")
+    else:
+        owner, name = type(store), step
+    real = getattr(owner, name)
+
+    def boom(*args):
+        real(*args)  # some writes happen, then the failure
+        written = args[-1] if isinstance(args[-1], list) else [args[-1]]
+        if document_id is None or any(r.document_id == document_id for r in written):
+            raise RuntimeError("injected failure")
+
+    monkeypatch.setattr(owner, name, boom)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHANGDE, CORPUS, STORE_PARAMS, connect_neo4j_store
+from conftest import CHANGDE, CORPUS, STORE_PARAMS, connect_neo4j_store, fail_write_step
 from graph.model import merge_shared_props, regulation_key, regulation_props, unit_key, unit_props
 from graph.store import GAP_KINDS, StoreError
 from ingest.units import document_level, document_region
@@ -464,13 +464,7 @@ def test_reingest_gives_same_counts(cstore, extractions):
 
 def test_failed_corpus_write_leaves_store_as_it_was(cstore, extractions, monkeypatch):
     before = (cstore.documents(), cstore.tasks(), cstore.workload(), cstore.regulations())
-    real = type(cstore)._write_assignments
-
-    def boom(self, tx, records):
-        real(self, tx, records)
-        raise RuntimeError("injected failure")
-
-    monkeypatch.setattr(type(cstore), "_write_assignments", boom)
+    fail_write_step(monkeypatch, cstore, "_write_assignments")
     e = extractions[CHANGDE]
     with pytest.raises(RuntimeError):
         cstore.ingest(e)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import TINY_TEXT, make_tiny_extraction
+from conftest import TINY_TEXT, fail_write_step, make_tiny_extraction
 from graph.store import StoreError
 from ingest.model import Citation
 
@@ -191,13 +191,7 @@ def test_failed_write_leaves_store_unchanged(store, monkeypatch, step):
     store.ingest(make_tiny_extraction("plan_a"))
     store.ingest(make_tiny_extraction("plan_b"))
     before = snapshot(store)
-    real = getattr(type(store), step)
-
-    def boom(self, tx, records):
-        real(self, tx, records)  # some writes happen, then the failure
-        raise RuntimeError("injected failure")
-
-    monkeypatch.setattr(type(store), step, boom)
+    fail_write_step(monkeypatch, store, step)
     with pytest.raises(RuntimeError, match="injected"):  # a changed version of an existing document
         store.ingest(make_tiny_extraction("plan_a", rename={"市司法局": "市法院"}))
     with pytest.raises(RuntimeError, match="injected"):  # a new document
@@ -269,14 +263,7 @@ def test_failed_write_in_bulk_mode_undoes_only_that_document(store, monkeypatch,
     version, the documents before and after it are written, and it all reaches the disk."""
     store.ingest(make_tiny_extraction("plan_a"))
     before_a = (store.tasks(["plan_a"]), store.workload(["plan_a"]), store.regulations(document_ids=["plan_a"]))
-    real = getattr(type(store), step)
-
-    def boom(self, tx, records):
-        real(self, tx, records)
-        if records.document_id == "plan_a":
-            raise RuntimeError("injected failure")
-
-    monkeypatch.setattr(type(store), step, boom)
+    fail_write_step(monkeypatch, store, step, "plan_a")
     with store.bulk():
         store.ingest(make_tiny_extraction("plan_b"))
         with pytest.raises(RuntimeError, match="injected"):

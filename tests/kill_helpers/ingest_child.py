@@ -88,23 +88,26 @@ def stop_before_replace(home: str, marker: str) -> None:
 def stop_in_transaction(marker: str, token: str) -> None:
     import neo4j
 
-    from graph.neo4j_store import Neo4jStore
+    from graph import neo4j_write
 
-    real_tx = Neo4jStore._write_tx
-    real_assignments = Neo4jStore._write_assignments
+    real_tx = neo4j_write.write_documents
+    real_assignments = neo4j_write.write_assignments
+
+    ids: list[str] = []
 
     @neo4j.unit_of_work(metadata={"plangraph_kill_test": token})
-    def write_tx(self, tx, records):
-        return real_tx(self, tx, records)
+    def write_tx(tx, batch):
+        ids[:] = [r.document_id for r in batch]
+        return real_tx(tx, batch)
 
-    def write_assignments(self, tx, records):
-        real_assignments(self, tx, records)
-        seen = tx.run("MATCH (t:Task {document_id: $id}) RETURN count(t) AS n, collect(t.heading) AS headings",
-                      id=records.document_id).single()
+    def write_assignments(tx, *args, **kwargs):
+        real_assignments(tx, *args, **kwargs)
+        seen = tx.run("MATCH (t:Task) WHERE t.document_id IN $ids RETURN count(t) AS n, collect(t.heading) AS headings",
+                      ids=ids).single()
         announce(marker, point="open_transaction", tasks_in_tx=seen["n"], headings_in_tx=sorted(seen["headings"]))
 
-    Neo4jStore._write_tx = write_tx
-    Neo4jStore._write_assignments = write_assignments
+    neo4j_write.write_documents = write_tx
+    neo4j_write.write_assignments = write_assignments
 
 
 def main(argv: list[str]) -> int:
