@@ -301,15 +301,21 @@ def build_graph_records(extraction: Extraction) -> DocumentRecords:
 
 
 def records_fingerprint(records: DocumentRecords) -> str:
-    """A hash of everything a document writes, to skip re-writing an unchanged document."""
-    def plain(obj: Any) -> Any:
-        if isinstance(obj, dict):
-            return {k: plain(v) for k, v in obj.items() if k != "fingerprint"}
-        if isinstance(obj, (list, tuple)):
-            return [plain(v) for v in obj]
-        return obj
-    payload = json.dumps(plain(asdict(records)), ensure_ascii=False, sort_keys=True)
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+    """A hash of everything a document writes, to skip re-writing an unchanged document.
+
+    The JSON is built from the records' fields directly (no dataclasses.asdict deep copy);
+    dict keys are sorted, so equal records give the same hash; the Document's own
+    `fingerprint` property is left out."""
+    from dataclasses import fields
+
+    def row(obj: Any) -> list[Any]:
+        return [getattr(obj, f.name) for f in fields(obj)]
+
+    doc = {k: v for k, v in records.document.props.items() if k != "fingerprint"}
+    payload = [records.document.key, doc] + [
+        [row(x) for x in getattr(records, f.name)] for f in fields(records) if f.name != "document"]
+    data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
 # ---------------------------------------------------------------- query results

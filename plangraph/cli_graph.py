@@ -185,8 +185,12 @@ def _plan_files(paths: list[str]) -> list[tuple[str, str | None]]:
     return out
 
 
+# Documents per Neo4j write transaction (graph.neo4j_store.Neo4jStore.write_documents): each
+# statement carries the rows of all of them. The embedded store writes one at a time (bulk mode).
+NEO4J_BATCH = 50
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from ingest.read import InputError
     from tqdm import tqdm
 
     try:
@@ -194,44 +198,142 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         store.ping()
     except StoreError as err:
         return _fail("ingest", str(err))
-    failed = 0
     files = _plan_files(args.paths)
     todo = [path for path, skip in files if not skip]
     stored = {} if args.force else {d.document_id: (d.sha256, d.extractor) for d in store.documents()}
+    batch_size = NEO4J_BATCH if store.kind == "neo4j" else 1
     with store, store.bulk(), tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, leave=False) as bar:
+        out = _IngestOutput(bar)
         for path, skip in files:
             if skip:
-                tqdm.write(f"skipped  {path}: {skip}", file=sys.stdout)
-                bar.update(1)
-        for path, extraction in _extractions(todo, args.jobs, stored):
+                out.line(path, "skipped", skip)
+        writer = _BatchWriter(store, batch_size, out, check_unchanged=not args.force, stored=stored)
+        for path, records in _extractions(todo, args.jobs, stored):
             bar.set_postfix_str(Path(path).name[:40], refresh=False)
-            if isinstance(extraction, Unchanged):
-                tqdm.write(f"skipped  {path}: unchanged ({extraction.document_id} already in the store)",
-                           file=sys.stdout)
-                bar.update(1)
-                continue
-            try:
-                if isinstance(extraction, BaseException):
-                    raise extraction
-                result = store.ingest(extraction, skip_unchanged=not args.force)
-            except (InputError, StoreError) as err:
-                failed += 1
-                tqdm.write(f"failed   {path}: {_one_line(err)}", file=sys.stderr)
-            except Exception as err:  # a bug on one file must not stop the batch or print a traceback
-                failed += 1
-                tqdm.write(f"failed   {path}: {type(err).__name__}: {_one_line(err)}", file=sys.stderr)
+            if isinstance(records, Unchanged):
+                out.line(path, "skipped", f"unchanged ({records.document_id} already in the store)")
+            elif isinstance(records, BaseException):
+                out.failed(path, records)
             else:
-                if result.unchanged:
-                    tqdm.write(f"skipped  {path}: unchanged ({result.document_id} already in the store)",
-                               file=sys.stdout)
-                else:
-                    how = "replaced" if result.replaced else "new"
-                    tqdm.write(f"ok       {path}: {result.document_id} ({how}): {result.tasks} tasks, "
-                               f"{result.units} units, {result.regulations} regulations", file=sys.stdout)
-                for w in extraction.warnings:
-                    tqdm.write(f"warning  {path}: {w}", file=sys.stderr)
-            bar.update(1)
-    return 1 if failed else 0
+                writer.add(path, records)
+        writer.flush()
+        out.flush()
+    return 1 if out.failures else 0
+
+
+class _IngestOutput:
+    """The per-file lines of `plangraph ingest`, in file order: a file whose document waits
+    in a batch holds back the lines of the files after it until the batch is written."""
+
+    def __init__(self, bar) -> None:
+        self.bar = bar
+        self.failures = 0
+        self._queue: list[list] = []  # [lines, or None while its document waits to be written]
+
+    def _emit(self, lines: list[tuple[str, str]]) -> None:
+        from tqdm import tqdm
+        for stream, text in lines:
+            tqdm.write(text, file=sys.stdout if stream == "out" else sys.stderr)
+        self.bar.update(1)
+
+    def ready(self, lines: list[tuple[str, str]]) -> None:
+        if self._queue:
+            self._queue.append([lines])
+        else:
+            self._emit(lines)
+
+    def failure(self, path: str, err: BaseException) -> tuple[str, str]:
+        from ingest.read import InputError
+        self.failures += 1
+        reason = _one_line(err) if isinstance(err, (InputError, StoreError)) else \
+            f"{type(err).__name__}: {_one_line(err)}"  # a bug on one file: no traceback, go on
+        return ("err", f"failed   {path}: {reason}")
+
+    def line(self, path: str, status: str, text: str) -> None:
+        self.ready([("out", f"{status:<8} {path}: {text}")])
+
+    def failed(self, path: str, err: BaseException) -> None:
+        self.ready([self.failure(path, err)])
+
+    def wait(self) -> list:
+        """A place in the output for a file whose document waits in a batch (see `fill`)."""
+        slot: list = [None]
+        self._queue.append(slot)
+        return slot
+
+    def fill(self, slot: list, lines: list[tuple[str, str]]) -> None:
+        slot[0] = lines
+
+    def flush(self) -> None:
+        """Print every line whose turn has come."""
+        while self._queue and self._queue[0][0] is not None:
+            self._emit(self._queue.pop(0)[0])
+
+
+class _BatchWriter:
+    """Collects DocumentRecords and writes them `size` at a time with store.write_documents
+    (on Neo4j one all-or-nothing transaction). When a batch fails, its documents are written
+    again one by one, so only the bad one fails and no document is left half-written."""
+
+    def __init__(self, store: GraphStore, size: int, out: _IngestOutput, check_unchanged: bool,
+                 stored: dict[str, tuple[str, str]]) -> None:
+        self.store, self.size, self.out = store, size, out
+        self.check_unchanged = check_unchanged
+        self.stored = stored  # document id -> (sha256, extractor) in the store before this run
+        self.pending: list[tuple[str, Any, list]] = []  # (path, records, output slot)
+        self.fingerprints: dict[str, str] = {}  # document id -> fingerprint written (or queued) in this run
+
+    def _unchanged(self, records) -> bool:
+        if not self.check_unchanged:
+            return False
+        fp, doc_id = records.document.props.get("fingerprint"), records.document_id
+        if doc_id in self.fingerprints:
+            return self.fingerprints[doc_id] == fp
+        return doc_id in self.stored and self.store.fingerprint(doc_id) == fp
+
+    def add(self, path: str, records) -> None:
+        try:
+            unchanged = self._unchanged(records)
+        except Exception as err:  # the store cannot answer: this file fails, the rest go on
+            self.out.failed(path, err)
+            return
+        if unchanged:
+            self.out.ready([("out", f"skipped  {path}: unchanged ({records.document_id} already in the store)")]
+                           + _warning_lines(path, records))
+            return
+        self.fingerprints[records.document_id] = records.document.props.get("fingerprint")
+        self.pending.append((path, records, self.out.wait()))
+        if len(self.pending) >= self.size:
+            self.flush()
+
+    def _write_one(self, records):
+        try:
+            return self.store.write_document(records)
+        except Exception as err:
+            return err
+
+    def flush(self) -> None:
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        try:
+            results = self.store.write_documents([r for _, r, _ in pending])
+        except Exception as err:  # nothing of the batch was written
+            results = [err] if len(pending) == 1 else [self._write_one(r) for _, r, _ in pending]
+        for (path, records, slot), result in zip(pending, results):
+            if isinstance(result, BaseException):
+                self.fingerprints.pop(records.document_id, None)
+                self.out.fill(slot, [self.out.failure(path, result)])
+                continue
+            how = "replaced" if result.replaced else "new"
+            lines = [("out", f"ok       {path}: {result.document_id} ({how}): {result.tasks} tasks, "
+                             f"{result.units} units, {result.regulations} regulations")]
+            self.out.fill(slot, lines + _warning_lines(path, records))
+        self.out.flush()
+
+
+def _warning_lines(path: str, records) -> list[tuple[str, str]]:
+    return [("err", f"warning  {path}: {w}") for w in records.document.props.get("warnings") or []]
 
 
 @dataclass
@@ -241,22 +343,25 @@ class Unchanged:
 
 
 def _extract_or_error(path: str, stored: dict[str, tuple[str, str]]):
-    """An Extraction, Unchanged, or the exception that stopped it (returned, so a worker
-    never dies). `stored`: document id -> (text sha256, extractor version) in the store."""
+    """The file's graph records (graph.model.build_graph_records, built here so the worker
+    processes do that work too), Unchanged, or the exception that stopped it (returned, so a
+    worker never dies). `stored`: document id -> (text sha256, extractor version) in the store."""
+    from graph.model import build_graph_records
     from ingest.pipeline import is_unchanged
     from ingest.read import read_document
     try:
         document_id = Path(path).stem
         if document_id in stored and is_unchanged(read_document(path), *stored[document_id]):
             return Unchanged(document_id)
-        return extract(path)
+        return build_graph_records(extract(path))
     except Exception as err:  # reported per file by cmd_ingest
         return err
 
 
 def _extractions(paths: list[str], jobs: int, stored: dict[str, tuple[str, str]]):
-    """(path, Extraction / Unchanged / exception) in the order given; extraction runs in
-    `jobs` worker processes (it is CPU-bound), writing stays in this one (one writer per store)."""
+    """(path, DocumentRecords / Unchanged / exception) in the order given; extraction and the
+    records run in `jobs` worker processes (CPU-bound), writing stays in this one (one writer
+    per store)."""
     if jobs <= 1 or len(paths) < 2:
         for path in paths:
             yield path, _extract_or_error(path, stored)

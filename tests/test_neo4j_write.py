@@ -1,0 +1,213 @@
+"""Neo4j batched writes (graph.neo4j_write through Neo4jStore.write_documents), the change
+counter, and `plangraph ingest --store neo4j` writing in batches. Needs a real Neo4j."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import connect_neo4j_store, fail_write_step, make_tiny_extraction
+from graph.embedded import EmbeddedStore
+from graph.model import build_graph_records, merge_shared_props
+from graph.neo4j_store import Neo4jStore
+from plangraph import cli_graph
+from plangraph.cli import main
+
+pytestmark = pytest.mark.neo4j
+
+
+@pytest.fixture
+def neo():
+    store = connect_neo4j_store()
+    store.clear_all_for_tests()
+    yield store
+    store.close()
+
+
+def answers(store) -> tuple:
+    """Everything observable through the query API."""
+    g = store.to_networkx()
+    nodes = sorted((n, sorted((k, repr(v)) for k, v in a.items())) for n, a in g.nodes(data=True))
+    edges = sorted((u, v, sorted((k, repr(x)) for k, x in a.items())) for u, v, a in g.edges(data=True))
+    gaps = [store.orphans(kind, as_of="2024-06-30") for kind in ("no_lead", "collective_only", "unassigned",
+                                                                 "no_deadline", "deadline_passed")]
+    return (nodes, edges, store.documents(), store.tasks(), store.workload(), store.regulations(),
+            store.co_responsibility(), store.deliverables(), gaps)
+
+
+def raw_counts(store) -> dict:
+    """Nodes per label and relationships per type, straight from the database."""
+    with store._session() as s:
+        nodes = {r["l"]: r["n"] for r in s.run("MATCH (n) UNWIND labels(n) AS l RETURN l, count(*) AS n")}
+        rels = {r["t"]: r["n"] for r in s.run("MATCH ()-[r]->() RETURN type(r) AS t, count(*) AS n")}
+    return {"nodes": nodes, "rels": rels}
+
+
+def variants() -> list:
+    """Three documents sharing units and regulations that they describe differently: 司法局
+    (no level / 省 / 国家 from the issuer), 市政府办 (collective in plan_c only), 政府督查工作条例
+    (resolved, and in plan_c a form-only title under another key), plus a unit of plan_b only."""
+    a = make_tiny_extraction("plan_a", rename={"市司法局": "司法局"})
+    b = make_tiny_extraction("plan_b", rename={"市司法局": "司法局", "市委宣传部": "某区委宣传部"})
+    b.document.issuer, b.document.title = "湖南省人民政府办公厅", "湖南省示范工作方案"
+    c = make_tiny_extraction("plan_c", rename={"市司法局": "司法局"})
+    c.document.issuer, c.document.title = "国务院办公厅", "国务院办公厅关于示范工作的通知"
+    c.tasks[2].citations[0].title = "政府督查工作条例(某某版)"
+    c.tasks[2].citations[0].issuer_prefix = "国务院"
+    for t in c.tasks:
+        for x in t.assignments:
+            x.collective = x.collective or x.unit == "市政府办"
+    return [build_graph_records(e) for e in (a, b, c)]
+
+
+def test_batch_equals_one_by_one_and_embedded(neo, tmp_path):
+    recs = variants()
+    results = neo.write_documents(recs)
+    assert [(r.document_id, r.tasks, r.replaced) for r in results] == \
+        [("plan_a", 6, False), ("plan_b", 6, False), ("plan_c", 6, False)]
+    batched = answers(neo)
+    neo.clear_all_for_tests()
+    one_by_one = [neo.write_document(r) for r in variants()]
+    assert one_by_one == results
+    assert answers(neo) == batched
+    emb = EmbeddedStore(tmp_path / "home")
+    emb.write_documents(variants())
+    assert answers(emb) == batched
+
+
+def test_shared_nodes_of_one_batch_are_merged(neo):
+    recs = variants()
+    neo.write_documents(recs)
+    with neo._session() as s:
+        units = {r["k"]: dict(r["p"]) for r in s.run("MATCH (n:Unit) RETURN n.name AS k, properties(n) AS p")}
+        regs = {r["k"]: dict(r["p"]) for r in s.run("MATCH (n:Regulation) RETURN n.key AS k, properties(n) AS p")}
+    for label, stored, nodes in (("Unit", units, [n for r in recs for n in r.units]),
+                                 ("Regulation", regs, [n for r in recs for n in r.regulations])):
+        expected: dict = {}
+        for n in nodes:
+            expected[n.key] = merge_shared_props(label, expected.get(n.key), n.props)
+        assert stored == expected
+    # what the documents of the batch said about a shared unit, combined
+    assert units["司法局"]["levels"] == ["国家", "省"] and units["司法局"]["level"] == ""
+    assert units["市政府办"]["collective"] is True and units["市委宣传部"]["collective"] is False
+    assert len(units) == len({n.key for r in recs for n in r.units})  # one node per unit
+
+
+def test_rewriting_a_batch_replaces_never_duplicates(neo):
+    neo.write_documents(variants())
+    first, counts = answers(neo), raw_counts(neo)
+    again = neo.write_documents(variants())
+    assert [r.replaced for r in again] == [True, True, True]
+    assert answers(neo) == first and raw_counts(neo) == counts
+    # a batch mixing a changed document, a new one and an unchanged one
+    changed = build_graph_records(make_tiny_extraction("plan_a", rename={"市司法局": "市法院"}))
+    new = build_graph_records(make_tiny_extraction("plan_d"))
+    res = neo.write_documents([changed, new, variants()[1]])
+    assert [r.replaced for r in res] == [True, False, True]
+    assert sorted(d.document_id for d in neo.documents()) == ["plan_a", "plan_b", "plan_c", "plan_d"]
+    assert raw_counts(neo)["nodes"]["Document"] == 4 and raw_counts(neo)["nodes"]["Task"] == 24
+    assert "市法院" in neo.unit_names()
+
+
+def test_same_document_twice_in_a_batch_later_wins(neo):
+    v1 = build_graph_records(make_tiny_extraction("plan_a"))
+    v2 = build_graph_records(make_tiny_extraction("plan_a", rename={"市司法局": "市法院"}))
+    res = neo.write_documents([v1, v2])
+    assert [r.replaced for r in res] == [False, True]
+    assert raw_counts(neo)["nodes"]["Document"] == 1
+    assert "市法院" in neo.unit_names() and "市司法局" not in neo.unit_names()
+
+
+@pytest.mark.parametrize("step", ["_write_tasks", "_write_assignments", "_write_citations"])
+def test_failure_mid_batch_rolls_back_everything(neo, monkeypatch, step):
+    neo.write_documents(variants()[:2])
+    before, counts, version = answers(neo), raw_counts(neo), neo.version()
+    batch = [build_graph_records(make_tiny_extraction("plan_a", rename={"市司法局": "市法院"})),  # changed
+             build_graph_records(make_tiny_extraction("plan_x")),  # new
+             variants()[1]]  # unchanged
+    fail_write_step(monkeypatch, neo, step, "plan_x")
+    with pytest.raises(RuntimeError, match="injected"):
+        neo.write_documents(batch)
+    monkeypatch.undo()
+    assert answers(neo) == before and raw_counts(neo) == counts and neo.version() == version
+    assert "市法院" not in neo.unit_names()
+
+
+def test_version_changes_with_every_write(neo, monkeypatch):
+    assert neo.version() == "0"
+    seen = [neo.version()]
+    recs = variants()
+    neo.write_document(recs[0])
+    seen.append(neo.version())
+    neo.write_documents(recs[1:])
+    seen.append(neo.version())
+    neo.write_document(recs[0])  # the same again is still a write
+    seen.append(neo.version())
+    assert neo.delete_document("plan_a")
+    seen.append(neo.version())
+    assert [int(v) for v in seen] == sorted({int(v) for v in seen}) and len(set(seen)) == 5
+    fail_write_step(monkeypatch, neo, "_write_tasks")
+    with pytest.raises(RuntimeError):
+        neo.write_documents(recs)
+    monkeypatch.undo()
+    assert neo.version() == seen[-1]  # a rolled-back write changes nothing
+    assert neo.write_documents([]) == [] and neo.version() == seen[-1]
+    neo.clear_all_for_tests()
+    assert neo.version() == "0"
+
+
+def test_values_reach_cypher_only_as_parameters(neo):
+    evil = '"}) DETACH DELETE n //'
+    e = make_tiny_extraction("evil`doc", rename={"市政府办": evil})
+    e.document.title = "`; MATCH (n) DETACH DELETE n"
+    neo.write_documents([build_graph_records(make_tiny_extraction("other")), build_graph_records(e)])
+    assert evil in neo.unit_names() and len(neo.tasks()) == 12
+    assert {d.document_id: d.title for d in neo.documents()}["evil`doc"] == e.document.title
+
+
+# ---------------------------------------------------------------- plangraph ingest --store neo4j
+
+
+def test_cli_ingest_into_neo4j_fails_only_the_bad_file(neo, tmp_path, monkeypatch, capsys):
+    """A folder with a file that cannot be read and one whose write fails: both are reported,
+    every other file is written (its batch is retried one by one), nothing is half-written."""
+    monkeypatch.delenv("PLANGRAPH_STORE", raising=False)
+    monkeypatch.setenv("PLANGRAPH_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(cli_graph, "NEO4J_BATCH", 3)
+    real = cli_graph.extract
+    monkeypatch.setattr(cli_graph, "extract", lambda path: make_tiny_extraction(Path(path).stem)
+                        if Path(path).name.startswith("tiny") else real(path))
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    names = ["tiny_1", "tiny_2", "tiny_3_bad", "tiny_4", "tiny_5", "tiny_6", "tiny_7"]
+    for n in names:
+        (folder / f"{n}.txt").write_text("the fake extractor gives the tiny plan\n", encoding="utf-8")
+    (folder / "empty.txt").write_bytes(b"")
+    fail_write_step(monkeypatch, neo, "_write_citations", "tiny_3_bad")
+    sizes = []  # documents per write_documents call
+    real_write = Neo4jStore.write_documents
+    monkeypatch.setattr(Neo4jStore, "write_documents", lambda self, batch: sizes.append(len(batch))
+                        or real_write(self, batch))
+
+    rc = main(["ingest", "--store", "neo4j", "--jobs", "1", str(folder)])
+    out, err = capsys.readouterr()
+    assert rc == 1 and "Traceback" not in err
+    failed = [line for line in err.splitlines() if line.startswith("failed ")]
+    assert len(failed) == 2 and "empty.txt" in failed[0] and "tiny_3_bad.txt" in failed[1]
+    assert "RuntimeError: injected failure" in failed[1]
+    ok = [line.split()[1].rstrip(":") for line in out.splitlines() if line.startswith("ok ")]
+    assert ok == [str(folder / f"{n}.txt") for n in names if n != "tiny_3_bad"]  # in file order
+    assert sizes == [3, 1, 1, 1, 3, 1]  # the failed batch was written again one by one
+    monkeypatch.undo()
+    store = connect_neo4j_store()
+    assert sorted(d.document_id for d in store.documents()) == sorted(n for n in names if n != "tiny_3_bad")
+    assert store.tasks(["tiny_3_bad"]) == [] and raw_counts(store)["nodes"]["Document"] == 6
+
+    # again: everything unchanged is skipped, the bad file (now writable) is written
+    monkeypatch.setenv("PLANGRAPH_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(cli_graph, "extract", lambda path: make_tiny_extraction(Path(path).stem)
+                        if Path(path).name.startswith("tiny") else real(path))
+    rc = main(["ingest", "--store", "neo4j", "--jobs", "1", str(folder)])
+    out, err = capsys.readouterr()
+    assert rc == 1 and out.count("skipped ") == 6 and out.count("ok ") == 1 and "tiny_3_bad (new)" in out
+    assert [line for line in err.splitlines() if line.startswith("failed ")] == [failed[0]]
