@@ -12,6 +12,7 @@ Node ids are ``<Label>:<key>``; node attributes are the record properties plus
 """
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as _dt
 import fcntl
@@ -19,14 +20,19 @@ import gzip
 import json
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
 
 from graph.model import (
+    ROLES,
     ROLE_TYPES,
+    STATIC_GAP_KINDS,
     TYPE_ROLES,
     CoEdge,
     Deliverable,
@@ -38,18 +44,22 @@ from graph.model import (
     TaskRow,
     UnitRole,
     UnitWorkload,
+    gap_flag,
     merge_shared_props,
     task_key,
 )
 from graph.store import (
+    GAP_KINDS,
     GraphStore,
     StoreError,
     as_of_date,
     check_kind,
+    check_page,
     deliverable_rows,
     doc_filter,
+    document_summary,
     matches_title,
-    orphan_match,
+    page,
     regulation_row,
     sort_co_edges,
     sort_regulations,
@@ -64,11 +74,134 @@ from graph.store import (
 )
 
 FILE_NAME = "graph.json.gz"
-FORMAT_ID = "plangraph.graph/1"
+FORMAT_ID = "plangraph.graph/2"  # /2: tasks carry their units, citations and gap flags
+OLD_FORMATS = ("plangraph.graph/1",)
 
 
 def nid(label: str, key: str) -> str:
     return f"{label}:{key}"
+
+
+def pair_key(a: str, b: str) -> str:
+    """Two unit names as one string (counted faster than a tuple), length-prefixed so that
+    any characters may occur in the names."""
+    return f"{len(a)}:{a}{b}"
+
+
+def split_pair(key: str) -> tuple[str, str]:
+    n, rest = key.split(":", 1)
+    return rest[:int(n)], rest[int(n):]
+
+
+def _owned_nodes(g: nx.MultiDiGraph, doc: str) -> list[str]:
+    """The Document node and its Sections and Tasks, found by following CONTAINS edges
+    (not by scanning the graph: a folder of plans would cost O(N²))."""
+    owned, frontier = [doc], [doc]
+    while frontier:
+        node = frontier.pop()
+        for child, edges in g.succ[node].items():
+            if any(e.get("type") == "CONTAINS" for e in edges.values()) and \
+                    g.nodes[child].get("label") in ("Task", "Section"):
+                owned.append(child)
+                frontier.append(child)
+    return owned
+
+
+@dataclass
+class _DocumentIndex:
+    """One document's part of the answers, built from its subgraph on first use and dropped
+    when that document is written again. Queries over many documents add these parts up
+    instead of walking the whole graph. Only what the document owns is kept here; shared
+    node properties (a unit's kind, a regulation's status) are read at query time."""
+    document_id: str
+    rows: list[TaskRow] = field(default_factory=list)  # by ordinal
+    props: list[dict[str, Any]] = field(default_factory=list)  # the Task nodes' properties, same order
+    position: dict[str, int] = field(default_factory=dict)  # task key -> index in rows
+    gap_rows: dict[str, list[TaskRow]] = field(default_factory=dict)  # static gap kind -> its tasks
+    by_deadline: list[tuple[str, int]] = field(default_factory=list)  # sorted (earliest date, ordinal)
+    # Flat lists of strings, so that store-wide sums are one C-speed Counter over them
+    # (str hashes are cached; tuples would be hashed again on every count).
+    role_units: dict[str, list[str]] = field(default_factory=dict)  # role -> unit, per task with it
+    unit_tasks: list[str] = field(default_factory=list)  # unit, per task it is assigned to
+    units: list[str] = field(default_factory=list)  # units assigned in this document
+    pairs: list[str] = field(default_factory=list)  # pair_key(a, b), a < b, per task with both
+    written: set[tuple[str, str]] = field(default_factory=set)  # (unit, name as written)
+    citations: list[tuple[str, str, str, str]] = field(default_factory=list)  # (reg, title, relation, task key | "")
+    produces: list[tuple[str, str, str, str, int, int]] = field(default_factory=list)
+    # (task key, reg key, title, mention, start, end) per produces citation in a task
+
+    def passed(self, day: str) -> list[tuple[str, int]]:
+        """(date, position) of the tasks with a dated time limit before `day` (the
+        deadline_passed gap: the earliest dated limit, Task.deadline_first, is before it)."""
+        return self.by_deadline[:bisect.bisect_left(self.by_deadline, (day, -1))]
+
+    @classmethod
+    def build(cls, g: nx.MultiDiGraph, doc: str) -> "_DocumentIndex":
+        idx = cls(g.nodes[doc]["id"])
+        tasks = sorted((g.nodes[n] for n in _owned_nodes(g, doc) if g.nodes[n].get("label") == "Task"),
+                       key=lambda a: a.get("ordinal", 0))
+        units: set[str] = set()
+        for i, a in enumerate(tasks):
+            tkey = a["key"]
+            idx.rows.append(task_row(a))
+            idx.props.append(a)
+            idx.position[tkey] = i
+            if a.get("deadline_first"):
+                idx.by_deadline.append((a["deadline_first"], i))
+            node = nid("Task", tkey)
+            roles: set[tuple[str, str]] = set()
+            for u, _v, e in g.in_edges(node, data=True):
+                if e.get("type") in TYPE_ROLES:
+                    name = g.nodes[u]["name"]
+                    roles.add((name, TYPE_ROLES[e["type"]]))
+                    idx.written.add((name, e["unit"]))
+            for name, role in roles:
+                idx.role_units.setdefault(role, []).append(name)
+            names = sorted({u for u, _r in roles})
+            idx.unit_tasks.extend(names)
+            units.update(names)
+            idx.pairs.extend(pair_key(x, y) for i2, x in enumerate(names) for y in names[i2 + 1:])
+            for _t, rn, e in g.out_edges(node, data=True):
+                if e.get("type") == "CITES":
+                    rkey = g.nodes[rn]["key"]
+                    idx.citations.append((rkey, e["title"], e["relation"], tkey))
+                    if e["relation"] == "produces":
+                        idx.produces.append((tkey, rkey, e["title"], e["mention"], e["start"], e["end"]))
+        for _d, rn, e in g.out_edges(doc, data=True):
+            if e.get("type") == "CITES":
+                idx.citations.append((g.nodes[rn]["key"], e["title"], e["relation"], ""))
+        idx.units = sorted(units)
+        idx.by_deadline.sort()
+        idx.gap_rows = {k: [r for r, a in zip(idx.rows, idx.props) if a.get(gap_flag(k))] for k in STATIC_GAP_KINDS}
+        return idx
+
+
+@dataclass
+class _SharedIndex:
+    """Store-wide lookups, rebuilt after any write (one pass over the nodes)."""
+    documents: list[str]  # document ids, sorted
+    units: list[str]  # Unit node ids
+    regulations: list[str]  # Regulation node ids
+    _written: dict[str, set[str]] | None = None
+
+    @classmethod
+    def build(cls, g: nx.MultiDiGraph) -> "_SharedIndex":
+        by_label: dict[str, list[str]] = {"Document": [], "Unit": [], "Regulation": []}
+        for n, a in g.nodes(data=True):
+            nodes = by_label.get(a.get("label"))
+            if nodes is not None:
+                nodes.append(n)
+        return cls(sorted(g.nodes[n]["id"] for n in by_label["Document"]), by_label["Unit"],
+                   by_label["Regulation"])
+
+    def written(self, store: "EmbeddedStore") -> dict[str, set[str]]:
+        """Unit -> every name some document wrote it as (all documents)."""
+        if self._written is None:
+            self._written = {}
+            for idx in store._indexes(None):
+                for u, w in idx.written:
+                    self._written.setdefault(u, set()).add(w)
+        return self._written
 
 
 class EmbeddedStore(GraphStore):
@@ -81,6 +214,9 @@ class EmbeddedStore(GraphStore):
         self.g: nx.MultiDiGraph = nx.MultiDiGraph()
         self._stamp: tuple | None = None
         self._pending: list[DocumentRecords] | None = None  # records written since the last save, in bulk mode
+        self._doc_index: dict[str, _DocumentIndex] = {}
+        self._shared: _SharedIndex | None = None
+        self._writes = 0  # writes by this object (version(): bulk mode changes memory before the file)
         self._refresh()
 
     # ------------------------------------------------------------ persistence
@@ -98,12 +234,16 @@ class EmbeddedStore(GraphStore):
             return
         self.g = self._load() if stamp is not None else nx.MultiDiGraph()
         self._stamp = stamp
+        self._forget()
 
     def _load(self) -> nx.MultiDiGraph:
         try:
             data = json.loads(gzip.decompress(self.path.read_bytes()).decode("utf-8"))
         except (OSError, EOFError, ValueError) as err:
             raise StoreError(f"cannot read the graph file {self.path}: {err}") from None
+        if isinstance(data, dict) and data.get("format") in OLD_FORMATS:
+            raise StoreError(f"the graph file {self.path} was written by an older PlanGraph: ingest the plans "
+                             f"again into an empty folder (or delete the file and run plangraph ingest)")
         if not isinstance(data, dict) or data.get("format") != FORMAT_ID:
             raise StoreError(f"not a PlanGraph graph file: {self.path}")
         g = nx.MultiDiGraph()
@@ -207,6 +347,7 @@ class EmbeddedStore(GraphStore):
             self.g = self._load() if self.path.exists() else nx.MultiDiGraph()
             for done in self._pending:
                 self._apply(self.g, done)
+            self._forget()
             raise
         self._pending.append(records)
         if len(self._pending) >= self.SAVE_EVERY:
@@ -221,6 +362,7 @@ class EmbeddedStore(GraphStore):
 
     def _apply(self, g: nx.MultiDiGraph, records: DocumentRecords) -> bool:
         """Replace the document's subgraph in `g`; True when an earlier version was there."""
+        self._forget(records.document_id)
         replaced, candidates = self._remove_document(g, records.document_id)
         self._write_document_node(g, records)
         self._write_sections(g, records)
@@ -242,25 +384,16 @@ class EmbeddedStore(GraphStore):
             self._prune(g, candidates)
             self._save(g)
             self.g = g
+            self._forget(document_id)
         return True
 
     @staticmethod
     def _remove_document(g: nx.MultiDiGraph, doc_id: str) -> tuple[bool, set[str]]:
-        """Drop Document, its Sections and Tasks; return the shared neighbours to re-check.
-
-        The document's own nodes are found by following CONTAINS edges from it, not by
-        scanning the graph: a folder of plans would otherwise cost O(N²)."""
+        """Drop Document, its Sections and Tasks; return the shared neighbours to re-check."""
         doc = nid("Document", doc_id)
         if doc not in g:
             return False, set()
-        owned, frontier = [doc], [doc]
-        while frontier:
-            node = frontier.pop()
-            for child, edges in g.succ[node].items():
-                if any(e.get("type") == "CONTAINS" for e in edges.values()) and \
-                        g.nodes[child].get("label") in ("Task", "Section"):
-                    owned.append(child)
-                    frontier.append(child)
+        owned = _owned_nodes(g, doc)
         candidates: set[str] = set()
         for n in owned:
             for nb in list(g.predecessors(n)) + list(g.successors(n)):
@@ -318,68 +451,66 @@ class EmbeddedStore(GraphStore):
             src = nid("Task", c.source_key) if c.source_key else nid("Document", r.document.key)
             g.add_edge(src, nid("Regulation", c.regulation), type="CITES", **c.props)
 
-    # ------------------------------------------------------------ read helpers
-    def _nodes(self, label: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        for n, a in self.g.nodes(data=True):
-            if a.get("label") == label:
-                yield n, a
+    # ------------------------------------------------------------ indexes
+    def _forget(self, document_id: str | None = None) -> None:
+        """Drop the indexes a write makes stale: one document's (None: every document's)
+        and the store-wide ones (labels, names as written), which any write may change."""
+        if document_id is None:
+            self._doc_index.clear()
+        else:
+            self._doc_index.pop(document_id, None)
+        self._shared = None
+        self._writes += 1
 
-    def _task_nodes(self, docs: list[str] | None) -> Iterator[tuple[str, dict[str, Any]]]:
-        wanted = None if docs is None else set(docs)
-        for n, a in self._nodes("Task"):
-            if wanted is None or a["document_id"] in wanted:
-                yield n, a
+    def _shared_index(self) -> _SharedIndex:
+        if self._shared is None:
+            self._shared = _SharedIndex.build(self.g)
+        return self._shared
 
-    def _unit_edges(self, task_node: str) -> Iterator[tuple[str, dict[str, Any]]]:
-        """(unit node, edge attrs) for each Unit->Task edge."""
-        for u, _v, e in self.g.in_edges(task_node, data=True):
-            if e.get("type") in TYPE_ROLES:
-                yield u, e
+    def _index(self, document_id: str) -> _DocumentIndex | None:
+        idx = self._doc_index.get(document_id)
+        if idx is None:
+            node = nid("Document", document_id)
+            if node not in self.g:
+                return None
+            idx = self._doc_index[document_id] = _DocumentIndex.build(self.g, node)
+        return idx
 
-    def _task_row(self, n: str, a: dict[str, Any]) -> TaskRow:
-        section_title = ""
-        for p in self.g.predecessors(n):
-            pa = self.g.nodes[p]
-            if pa.get("label") == "Section":
-                section_title = pa.get("title", "")
-        units = [(self.g.nodes[u]["name"], TYPE_ROLES[e["type"]], e["start"]) for u, e in self._unit_edges(n)]
-        cites = [(self.g.nodes[v]["key"], e["title"], e["relation"], e["start"])
-                 for _u, v, e in self.g.out_edges(n, data=True) if e.get("type") == "CITES"]
-        return task_row(a, section_title, units, cites)
+    def _indexes(self, document_ids: Sequence[str] | None) -> list[_DocumentIndex]:
+        """The indexes of the chosen documents (None: all), in document id order."""
+        docs = doc_filter(document_ids)
+        ids = self._shared_index().documents if docs is None else docs
+        return [idx for idx in map(self._index, ids) if idx is not None]
+
+    def _row(self, task_node: str) -> TaskRow:
+        a = self.g.nodes[task_node]
+        idx = self._index(a["document_id"])
+        return idx.rows[idx.position[a["key"]]]
+
+    def _unresolved_task_nodes(self) -> set[str]:
+        """Tasks citing a Regulation whose status is unknown (shared nodes: at query time)."""
+        out: set[str] = set()
+        for rn in self._shared_index().regulations:
+            if self.g.nodes[rn].get("status") == "unknown":
+                out.update(t for t, _v, e in self.g.in_edges(rn, data=True)
+                           if e.get("type") == "CITES" and self.g.nodes[t].get("label") == "Task")
+        return out
 
     # ------------------------------------------------------------ queries
+    def version(self) -> str:
+        stamp = self._file_stamp()
+        return f"{'-'.join(map(str, stamp)) if stamp else 'empty'}:{self._writes}"
+
     def documents(self, document_ids: Sequence[str] | None = None) -> list[DocumentSummary]:
         self._refresh()
         docs = doc_filter(document_ids)
-        counts: dict[str, dict[str, Any]] = {}
-        for n, a in self._nodes("Document"):
-            if docs is None or a["id"] in docs:
-                counts[a["id"]] = {"attrs": a, "sections": 0, "tasks": 0, "units": set(), "regs": set(),
-                                   "assignments": 0, "citations": 0}
-        for n, a in self.g.nodes(data=True):  # one pass over nodes and edges, not one per document
-            c = counts.get(a.get("document_id"))
-            if c is not None and a.get("label") in ("Section", "Task"):
-                c["sections" if a["label"] == "Section" else "tasks"] += 1
-        for u, v, e in self.g.edges(data=True):
-            c = counts.get(e.get("document_id"))
-            if c is None:
-                continue
-            if e.get("type") in TYPE_ROLES:
-                c["units"].add(u)
-                c["assignments"] += 1
-            elif e.get("type") == "CITES":
-                c["regs"].add(v)
-                c["citations"] += 1
+        ids = self._shared_index().documents if docs is None else docs
         out = []
-        for doc_id, c in counts.items():
-            a = c["attrs"]
-            out.append(DocumentSummary(
-                document_id=doc_id, title=a.get("title", ""), doc_number=a.get("doc_number", ""),
-                issuer=a.get("issuer", ""), date=a.get("date", ""), source=a.get("source", ""),
-                sha256=a.get("sha256", ""), sections=c["sections"], tasks=c["tasks"], units=len(c["units"]),
-                regulations=len(c["regs"]), assignments=c["assignments"], citations=c["citations"],
-                extractor=a.get("extractor", "")))
-        return sorted(out, key=lambda d: d.document_id)
+        for doc_id in ids:
+            a = self.g.nodes.get(nid("Document", doc_id))
+            if a is not None:
+                out.append(document_summary(a))
+        return out
 
     def fingerprint(self, document_id: str) -> str | None:
         self._refresh()
@@ -391,28 +522,34 @@ class EmbeddedStore(GraphStore):
         a = self.g.nodes.get(nid("Document", document_id))
         return None if a is None else a.get("text", "")
 
-    def tasks(self, document_ids: Sequence[str] | None = None) -> list[TaskRow]:
+    def tasks(self, document_ids: Sequence[str] | None = None, limit: int | None = None,
+              offset: int = 0) -> list[TaskRow]:
         self._refresh()
-        return sort_tasks(self._task_row(n, a) for n, a in self._task_nodes(doc_filter(document_ids)))
+        check_page(limit, offset)
+        rows: list[TaskRow] = []
+        for idx in self._indexes(document_ids):
+            rows.extend(idx.rows)
+        return page(rows, limit, offset)
 
     def task(self, document_id: str, task_id: str) -> TaskRow | None:
         self._refresh()
         n = nid("Task", task_key(document_id, task_id))
-        return self._task_row(n, self.g.nodes[n]) if n in self.g else None
+        return self._row(n) if n in self.g else None
 
     def tasks_of_unit(self, unit: str, roles: Sequence[str] | None = None,
-                      document_ids: Sequence[str] | None = None) -> list[TaskRow]:
+                      document_ids: Sequence[str] | None = None, limit: int | None = None,
+                      offset: int = 0) -> list[TaskRow]:
         self._refresh()
+        check_page(limit, offset)
         types = {ROLE_TYPES[r] for r in self._check_roles(roles)}
         docs = doc_filter(document_ids)
         name = self.resolve_unit(unit, docs)
         if name is None:
             return []
-        un = nid("Unit", name)
-        found = {v for _u, v, e in self.g.out_edges(un, data=True) if e.get("type") in types}
-        rows = [self._task_row(v, self.g.nodes[v]) for v in found
-                if docs is None or self.g.nodes[v]["document_id"] in docs]
-        return sort_tasks(rows)
+        wanted = None if docs is None else set(docs)
+        found = {v for _u, v, e in self.g.out_edges(nid("Unit", name), data=True)
+                 if e.get("type") in types and (wanted is None or e["document_id"] in wanted)}
+        return page(sort_tasks(self._row(v) for v in found), limit, offset)
 
     def has_unit(self, name: str) -> bool:
         self._refresh()
@@ -424,14 +561,14 @@ class EmbeddedStore(GraphStore):
         if not needles:
             return []
         docs = doc_filter(document_ids)
-        wanted = None if docs is None else set(docs)
-        out = []
-        for n, a in self._nodes("Unit"):
-            edges = [e for _u, _t, e in self.g.out_edges(n, data=True)
-                     if e.get("type") in TYPE_ROLES and (wanted is None or e["document_id"] in wanted)]
-            if edges and unit_matches(a["name"], {e["unit"] for e in edges}, needles):
-                out.append(a["name"])
-        return sorted(out)
+        if docs is None:
+            written = self._shared_index().written(self)
+        else:
+            written = {}
+            for idx in self._indexes(docs):
+                for u, w in idx.written:
+                    written.setdefault(u, set()).add(w)
+        return sorted(u for u, names in written.items() if unit_matches(u, names, needles))
 
     def units_of_task(self, document_id: str, task_id: str) -> list[UnitRole]:
         self._refresh()
@@ -439,27 +576,25 @@ class EmbeddedStore(GraphStore):
         if n not in self.g:
             return []
         out = [unit_role(self.g.nodes[u], TYPE_ROLES[e["type"]], e, self.g.nodes[n]["id"])
-               for u, e in self._unit_edges(n)]
+               for u, _v, e in self.g.in_edges(n, data=True) if e.get("type") in TYPE_ROLES]
         return sorted(out, key=unit_role_sort_key)
-
-    def _citations(self, docs: list[str] | None) -> dict[str, list[tuple]]:
-        """Regulation key -> [(title, relation, 1, [document_id], [task key])], one per citation."""
-        wanted = None if docs is None else set(docs)
-        out: dict[str, list] = {}
-        for u, v, e in self.g.edges(data=True):
-            if e.get("type") != "CITES" or (wanted is not None and e["document_id"] not in wanted):
-                continue
-            src = self.g.nodes[u]
-            tasks = [src["key"]] if src.get("label") == "Task" else []
-            out.setdefault(self.g.nodes[v]["key"], []).append(
-                (e["title"], e["relation"], 1, [e["document_id"]], tasks))
-        return out
 
     def regulations(self, title_contains: str | None = None,
                     document_ids: Sequence[str] | None = None) -> list[RegulationRow]:
         self._refresh()
-        rows = [regulation_row(k, c, self.g.nodes[nid("Regulation", k)])
-                for k, c in self._citations(doc_filter(document_ids)).items()]
+        counted: dict[tuple[str, str, str], tuple[list[int], set[str], set[str]]] = {}
+        for idx in self._indexes(document_ids):  # pre-aggregated per (key, title, relation)
+            for key, title, relation, task in idx.citations:
+                entry = counted.get((key, title, relation))
+                if entry is None:
+                    entry = counted[(key, title, relation)] = ([0], set(), set())
+                entry[0][0] += 1
+                entry[1].add(idx.document_id)
+                entry[2].add(task)
+        cites: dict[str, list[tuple]] = {}
+        for (key, title, relation), (n, docs, tasks) in counted.items():
+            cites.setdefault(key, []).append((title, relation, n[0], docs, tasks))
+        rows = [regulation_row(k, c, self.g.nodes[nid("Regulation", k)]) for k, c in cites.items()]
         return sort_regulations(r for r in rows if matches_title(r, title_contains))
 
     def tasks_citing(self, regulation: str, relation: str | None = None,
@@ -471,85 +606,81 @@ class EmbeddedStore(GraphStore):
         if rn not in self.g:
             return []
         docs = doc_filter(document_ids)
-        rows: dict[str, TaskRow] = {}
         out = []
         for t, _v, e in self.g.in_edges(rn, data=True):
-            ta = self.g.nodes[t]
-            if e.get("type") != "CITES" or ta.get("label") != "Task":
+            if e.get("type") != "CITES" or self.g.nodes[t].get("label") != "Task":
                 continue
             if (relation and e["relation"] != relation) or (docs is not None and e["document_id"] not in docs):
                 continue
-            if t not in rows:
-                rows[t] = self._task_row(t, ta)
-            out.append(TaskCitation(task=rows[t], regulation=key, relation=e["relation"], title=e["title"],
+            out.append(TaskCitation(task=self._row(t), regulation=key, relation=e["relation"], title=e["title"],
                                     mention=e["mention"], start=e["start"], end=e["end"]))
         return sorted(out, key=lambda c: (c.task.document_id, c.task.ordinal, c.start, c.relation, c.title))
 
     def deliverables(self, document_ids: Sequence[str] | None = None) -> list[Deliverable]:
         self._refresh()
-        docs = doc_filter(document_ids)
-        wanted = None if docs is None else set(docs)
         cites, rows = [], {}
-        for u, v, e in self.g.edges(data=True):
-            if e.get("type") != "CITES" or e.get("relation") != "produces":
-                continue
-            ta = self.g.nodes[u]
-            if ta.get("label") != "Task" or (wanted is not None and e["document_id"] not in wanted):
-                continue
-            if ta["key"] not in rows:
-                rows[ta["key"]] = self._task_row(u, ta)
-            ga = self.g.nodes[v]
-            cites.append((ta["key"], ga["key"], e["title"], e["mention"], e["start"], e["end"], ga))
+        for idx in self._indexes(document_ids):
+            for tkey, rkey, title, mention, start, end in idx.produces:
+                rows[tkey] = idx.rows[idx.position[tkey]]
+                cites.append((tkey, rkey, title, mention, start, end, self.g.nodes[nid("Regulation", rkey)]))
         return deliverable_rows(cites, rows)
 
     def orphans(self, kind: str, as_of: str | _dt.date | None = None,
-                document_ids: Sequence[str] | None = None) -> list[TaskRow]:
+                document_ids: Sequence[str] | None = None, limit: int | None = None,
+                offset: int = 0) -> list[TaskRow]:
         self._refresh()
         check_kind(kind)
+        check_page(limit, offset)
         day = as_of_date(as_of)
-        rows = []
-        for n, a in self._task_nodes(doc_filter(document_ids)):
-            edges = [e for _u, e in self._unit_edges(n)]
-            cites = [(e, self.g.nodes[v]) for _u, v, e in self.g.out_edges(n, data=True) if e.get("type") == "CITES"]
-            if orphan_match(kind, [bool(e["collective"]) for e in edges], {TYPE_ROLES[e["type"]] for e in edges},
-                            len(a.get("deadline_texts") or []), list(a.get("deadline_dates") or []), day,
-                            produces=sum(1 for e, _g in cites if e["relation"] == "produces"),
-                            unknown_citations=sum(1 for _e, g in cites if g.get("status") == "unknown")):
-                rows.append(self._task_row(n, a))
-        return sort_tasks(rows)
+        indexes = self._indexes(document_ids)
+        if kind == "unresolved_citation":
+            chosen = {idx.document_id for idx in indexes}
+            rows = sort_tasks(self._row(t) for t in self._unresolved_task_nodes()
+                              if self.g.nodes[t]["document_id"] in chosen)
+        elif kind == "deadline_passed":
+            rows = [idx.rows[i] for idx in indexes for i in sorted(i for _d, i in idx.passed(day))]
+        else:
+            rows = [row for idx in indexes for row in idx.gap_rows[kind]]
+        return page(rows, limit, offset)
+
+    def gap_counts(self, as_of: str | _dt.date | None = None,
+                   document_ids: Sequence[str] | None = None) -> dict[str, int]:
+        self._refresh()
+        day = as_of_date(as_of)
+        indexes = self._indexes(document_ids)
+        out = {k: sum(len(idx.gap_rows[k]) for idx in indexes) for k in STATIC_GAP_KINDS}
+        out["deadline_passed"] = sum(len(idx.passed(day)) for idx in indexes)
+        chosen = {idx.document_id for idx in indexes}
+        out["unresolved_citation"] = sum(1 for t in self._unresolved_task_nodes()
+                                         if self.g.nodes[t]["document_id"] in chosen)
+        return {k: out[k] for k in GAP_KINDS}
 
     def workload(self, document_ids: Sequence[str] | None = None) -> list[UnitWorkload]:
         self._refresh()
-        docs = doc_filter(document_ids)
-        wanted = None if docs is None else set(docs)
-        out = []
-        for n, a in self._nodes("Unit"):
-            per_role: dict[str, set[str]] = {"lead": set(), "participant": set(), "responsible": set()}
-            d: set[str] = set()
-            for _u, t, e in self.g.out_edges(n, data=True):
-                if e.get("type") not in TYPE_ROLES:
-                    continue
-                if wanted is not None and e["document_id"] not in wanted:
-                    continue
-                per_role[TYPE_ROLES[e["type"]]].add(t)
-                d.add(e["document_id"])
-            total = set().union(*per_role.values())
-            if total:
-                out.append(unit_workload(a, len(per_role["lead"]), len(per_role["participant"]),
-                                         len(per_role["responsible"]), len(total), len(d)))
-        return sort_workload(out)
+        indexes = self._indexes(document_ids)
+        per_role = {r: Counter(chain.from_iterable(idx.role_units.get(r, ()) for idx in indexes)) for r in ROLES}
+        totals = Counter(chain.from_iterable(idx.unit_tasks for idx in indexes))
+        documents = Counter(chain.from_iterable(idx.units for idx in indexes))
+        return sort_workload(
+            unit_workload(self.g.nodes[nid("Unit", u)], per_role["lead"][u], per_role["participant"][u],
+                          per_role["responsible"][u], total, documents[u])
+            for u, total in totals.items())
 
     def co_responsibility(self, document_ids: Sequence[str] | None = None,
                           include_collective: bool = True, min_weight: int = 1) -> list[CoEdge]:
         self._refresh()
-        weights: dict[tuple[str, str], int] = {}
-        for n, _a in self._task_nodes(doc_filter(document_ids)):
-            names = sorted({self.g.nodes[u]["name"] for u, _e in self._unit_edges(n)
-                            if include_collective or not self.g.nodes[u].get("collective", False)})
-            for i, x in enumerate(names):
-                for y in names[i + 1:]:
-                    weights[(x, y)] = weights.get((x, y), 0) + 1
-        return sort_co_edges(CoEdge(a, b, w) for (a, b), w in weights.items() if w >= min_weight)
+        counted = Counter(chain.from_iterable(idx.pairs for idx in self._indexes(document_ids)))
+        edges = (CoEdge(*split_pair(k), w) for k, w in counted.items() if w >= min_weight)
+        if not include_collective:  # a shared property, so decided now, not in the index
+            edges = (e for e in edges if not (self._collective(e.a) or self._collective(e.b)))
+        return sort_co_edges(edges)
+
+    def _collective(self, unit: str) -> bool:
+        return bool(self.g.nodes[nid("Unit", unit)].get("collective", False))
+
+    def unit_names(self) -> list[str]:
+        self._refresh()
+        return sorted(self.g.nodes[n]["name"] for n in self._shared_index().units)
 
     def to_networkx(self, document_ids: Sequence[str] | None = None) -> nx.MultiDiGraph:
         self._refresh()

@@ -1,8 +1,11 @@
 """Gaps in a plan: tasks nobody clearly answers for, with no (or a passed) time limit, a
 deliverable without a time limit, or a citation that resolves to nothing.
 
-The definitions live in `graph.store.orphan_match` (embedded) and its Cypher mirror
-(`Neo4jStore.orphans`); this module names the kinds and runs several at once. Every kind
+The definitions: the five kinds a task decides alone are `graph.model.static_gaps`,
+stored on each Task as gap_<kind> flags at write time; deadline_passed compares the Task's
+earliest dated limit (deadline_first) with the as-of date; unresolved_citation follows the
+task's CITES edges to Regulations whose status is unknown. This module names the kinds
+and runs several at once. Every kind
 gives task rows (`TaskRow`): for the two citation kinds, the tasks whose produces /
 cited titles show the gap (`TaskRow.produces`, `TaskRow.basis`; `GraphStore.deliverables`
 lists the deliverables themselves).

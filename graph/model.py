@@ -8,11 +8,17 @@ None inside lists, no nested maps), which is also what GraphML export needs.
 Nodes (label: key property):
   Document(id)   title, doc_number, issuer, date, source, sha256, format, text, warnings,
                  deadlines (JSON, the time limits outside every task),
-                 fingerprint (hash of all the document's records)
+                 fingerprint (hash of all the document's records), and its counts
+                 n_sections, n_tasks, n_units, n_regulations, n_assignments, n_citations
   Section(key)   document_id, id, title, ordinal
   Task(key)      document_id, id, ordinal, labels, heading, text, start, end, section,
                  deadlines (JSON list of {text,date,recurring,start,end}), deadline_dates,
-                 deadline_texts
+                 deadline_texts, deadline_first (earliest date, "" when none);
+                 what its own edges say, stored so a task row needs no traversal:
+                 section_title, lead, participants, responsible (canonical unit names in
+                 order of first mention), basis, produces (titles as first cited), and the
+                 gaps it has whatever the query: gap_no_lead, gap_collective_only,
+                 gap_unassigned, gap_no_deadline, gap_deliverable_no_deadline (booleans)
   Unit(name)     canonical name; collective (True when any mention called it collective);
                  kind, kind_label (ingest.units kinds: government_department 政府部门 …);
                  levels (every administrative level its mentions gave: 国家/省/市/区县/乡镇),
@@ -201,6 +207,77 @@ def merge_shared_props(label: str, old: dict[str, Any] | None, new: dict[str, An
     return {**old, **new}
 
 
+# Gaps a task's own records decide, stored on the Task as `gap_<kind>` flags. The other
+# two kinds depend on the question (deadline_passed: the as-of date) or on shared nodes
+# (unresolved_citation: the cited Regulation's status), so stores answer them at query time.
+STATIC_GAP_KINDS = ("no_lead", "collective_only", "unassigned", "no_deadline", "deliverable_no_deadline")
+
+
+def gap_flag(kind: str) -> str:
+    """The Task property that holds a static gap kind (a fixed name, safe in Cypher)."""
+    if kind not in STATIC_GAP_KINDS:
+        raise ValueError(f"not a static gap kind: {kind!r}")
+    return f"gap_{kind}"
+
+
+def static_gaps(unit_collective: list[bool], roles: set[str], deadline_count: int,
+                produces: int) -> dict[str, bool]:
+    """The gap definitions that depend on one task only (one place for both stores).
+
+    no_lead: has units, none leads | collective_only: has units, all collective |
+    unassigned: no unit | no_deadline: no time limit | deliverable_no_deadline: is to
+    produce a document (a produces citation) and has no time limit."""
+    return {
+        "no_lead": bool(unit_collective) and "lead" not in roles,
+        "collective_only": bool(unit_collective) and all(unit_collective),
+        "unassigned": not unit_collective,
+        "no_deadline": deadline_count == 0,
+        "deliverable_no_deadline": produces > 0 and deadline_count == 0,
+    }
+
+
+def ordered_units(unit_edges: list[tuple[str, str, int]]) -> dict[str, list[str]]:
+    """(unit, role, start) per edge -> role -> units in order of first mention (then name)."""
+    first: dict[tuple[str, str], int] = {}
+    for unit, role, start in unit_edges:
+        k = (role, unit)
+        first[k] = min(first.get(k, start), start)
+    by_role: dict[str, list[str]] = {r: [] for r in ROLES}
+    for (role, unit), _start in sorted(first.items(), key=lambda kv: (kv[1], kv[0][1])):
+        by_role[role].append(unit)
+    return by_role
+
+
+def ordered_citations(cites: list[tuple[str, str, str, int]]) -> dict[str, list[str]]:
+    """(regulation key, title as cited, relation, start) per citation -> relation -> one
+    title per regulation (its first citation), in order of first citation (then key)."""
+    first: dict[tuple[str, str], tuple[int, str]] = {}
+    for key, title, relation, start in cites:
+        k = (relation, key)
+        if k not in first or (start, title) < first[k]:
+            first[k] = (start, title)
+    by_rel: dict[str, list[str]] = {r: [] for r in RELATIONS}
+    for (relation, _key), (_start, title) in sorted(first.items(), key=lambda kv: (kv[1][0], kv[0][1])):
+        by_rel.setdefault(relation, []).append(title)
+    return by_rel
+
+
+def _task_summary_props(props: dict[str, Any], section_title: str, assignments: list["AssignmentRecord"],
+                        citations: list["CitationRecord"]) -> dict[str, Any]:
+    """What a task's edges say, as properties of the Task (see the module docstring)."""
+    units = ordered_units([(a.unit, a.role, a.props["start"]) for a in assignments])
+    cites = ordered_citations([(c.regulation, c.props["title"], c.props["relation"], c.props["start"])
+                               for c in citations])
+    dates = props["deadline_dates"]
+    gaps = static_gaps([a.props["collective"] for a in assignments], {a.role for a in assignments},
+                       len(props["deadline_texts"]),
+                       sum(1 for c in citations if c.props["relation"] == "produces"))
+    return {"section_title": section_title, "lead": units["lead"], "participants": units["participant"],
+            "responsible": units["responsible"], "basis": cites["basis"], "produces": cites["produces"],
+            "deadline_first": min(dates) if dates else "",
+            **{gap_flag(k): v for k, v in gaps.items()}}
+
+
 def _deadline_dicts(deadlines: list) -> list[dict[str, Any]]:
     return [{"text": d.text, "date": d.date, "recurring": d.recurring,
              "start": d.start, "end": d.end} for d in deadlines]
@@ -266,6 +343,7 @@ def build_graph_records(extraction: Extraction) -> DocumentRecords:
                     "key": sec_key, "document_id": doc_id, "id": task.section,
                     "title": task.section_title or "", "ordinal": len(sections)})
         deadlines = _deadline_dicts(task.deadlines)
+        first_assignment, first_citation = len(out.assignments), len(out.citations)
         out.tasks.append(TaskRecord(key, {
             "key": key, "document_id": doc_id, "id": tid, "ordinal": ordinal,
             "labels": [str(x) for x in task.labels], "heading": task.heading or "",
@@ -289,6 +367,10 @@ def build_graph_records(extraction: Extraction) -> DocumentRecords:
             rkey = add_regulation(c)
             if rkey:
                 out.citations.append(CitationRecord(key, rkey, citation_props(c)))
+        task_record = out.tasks[-1]
+        task_record.props.update(_task_summary_props(
+            task_record.props, sections[sec_key].props["title"] if sec_key else "",
+            out.assignments[first_assignment:], out.citations[first_citation:]))
     for c in extraction.citations:
         rkey = add_regulation(c)
         if rkey:
@@ -296,6 +378,9 @@ def build_graph_records(extraction: Extraction) -> DocumentRecords:
     out.sections = list(sections.values())
     out.units = list(units.values())
     out.regulations = list(regulations.values())
+    doc_props.update(n_sections=len(out.sections), n_tasks=len(out.tasks), n_units=len(out.units),
+                     n_regulations=len(out.regulations), n_assignments=len(out.assignments),
+                     n_citations=len(out.citations))
     doc_props["fingerprint"] = records_fingerprint(out)
     return out
 

@@ -22,6 +22,7 @@ from neo4j.exceptions import DriverError, Neo4jError
 from graph import neo4j_write
 from graph.model import (
     ROLE_TYPES,
+    STATIC_GAP_KINDS,
     TYPE_ROLES,
     CoEdge,
     Deliverable,
@@ -33,15 +34,19 @@ from graph.model import (
     TaskRow,
     UnitRole,
     UnitWorkload,
+    gap_flag,
     task_key,
 )
 from graph.store import (
+    GAP_KINDS,
     GraphStore,
     StoreError,
     as_of_date,
     check_kind,
+    check_page,
     deliverable_rows,
     doc_filter,
+    document_summary,
     matches_title,
     regulation_row,
     sort_co_edges,
@@ -67,15 +72,17 @@ SCHEMA = [
     "CREATE CONSTRAINT plangraph_regulation_key IF NOT EXISTS FOR (n:Regulation) REQUIRE n.key IS UNIQUE",
     "CREATE INDEX plangraph_task_document IF NOT EXISTS FOR (n:Task) ON (n.document_id)",
     "CREATE INDEX plangraph_section_document IF NOT EXISTS FOR (n:Section) ON (n.document_id)",
-]
+    "CREATE INDEX plangraph_task_order IF NOT EXISTS FOR (n:Task) ON (n.document_id, n.ordinal)",
+    "CREATE INDEX plangraph_task_deadline IF NOT EXISTS FOR (n:Task) ON (n.deadline_first)",
+    "CREATE INDEX plangraph_regulation_status IF NOT EXISTS FOR (n:Regulation) ON (n.status)",
+] + [f"CREATE INDEX plangraph_task_{gap_flag(k)} IF NOT EXISTS FOR (n:Task) ON (n.{gap_flag(k)})"
+     for k in STATIC_GAP_KINDS]
 
-# Appended after a query that ends with `WITH DISTINCT t` (t: Task): one row per task.
-TASK_RETURN = f"""
-OPTIONAL MATCH (s:Section)-[:CONTAINS]->(t)
-RETURN properties(t) AS props, s.title AS section_title,
-       COLLECT {{ MATCH (u:Unit)-[r:{ROLE_PATTERN}]->(t) RETURN [u.name, type(r), r.start] }} AS units,
-       COLLECT {{ MATCH (t)-[c:CITES]->(g:Regulation) RETURN [g.key, c.title, c.relation, c.start] }} AS cites
-"""
+# What documents() reads of a Document: everything but its text (a plan can be 100 kB).
+DOCUMENT_FIELDS = ", ".join(f".{f}" for f in (
+    "id", "title", "doc_number", "issuer", "date", "source", "sha256", "extractor", "n_sections", "n_tasks",
+    "n_units", "n_regulations", "n_assignments", "n_citations"))
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -176,43 +183,27 @@ class Neo4jStore(GraphStore):
             return s.execute_read(neo4j_write.read_version)
 
     # ------------------------------------------------------------ queries
-    def _task_rows(self, query: str, **params: Any) -> list[TaskRow]:
-        rows = []
-        for rec in self._read(query + TASK_RETURN, **params):
-            rows.append(task_row(rec["props"], rec["section_title"],
-                                 [(u, TYPE_ROLES[t], s) for u, t, s in rec["units"]],
-                                 [tuple(c) for c in rec["cites"]]))
-        return sort_tasks(rows)
+    # Task rows come from the Task's own properties (graph.model stores its units, titles
+    # and static gap flags there), so a page of rows is one index-backed read.
+    def _task_rows(self, match: str, limit: int | None = None, offset: int = 0, **params: Any) -> list[TaskRow]:
+        """`match` binds t (one row per task); one page in (document_id, ordinal) order."""
+        limit, offset = check_page(limit, offset)
+        query = (match + " RETURN properties(t) AS props ORDER BY t.document_id, t.ordinal SKIP $offset"
+                 + ("" if limit is None else " LIMIT $limit"))
+        # sorted again in Python: Cypher orders strings by UTF-16 units, Python by code points
+        return sort_tasks(task_row(rec["props"]) for rec in self._read(query, offset=offset, limit=limit, **params))
 
-    def _rows_by_key(self, keys: list[str]) -> dict[str, TaskRow]:
-        rows = self._task_rows("UNWIND $keys AS k MATCH (t:Task {key: k}) WITH DISTINCT t", keys=keys)
-        return {task_key(r.document_id, r.task_id): r for r in rows}
+    @staticmethod
+    def _doc_clause(docs: list[str] | None, var: str = "t") -> str:
+        """A fixed WHERE condition on `var`.document_id (None: every document), index-friendly."""
+        return f"{var}.document_id IS NOT NULL" if docs is None else f"{var}.document_id IN $docs"
 
     @_translate
     def documents(self, document_ids: Sequence[str] | None = None) -> list[DocumentSummary]:
-        recs = self._read(f"""
-            MATCH (d:Document) WHERE $docs IS NULL OR d.id IN $docs
-            RETURN properties(d) AS d,
-              COUNT {{ (d)-[:CONTAINS]->(:Section) }} AS sections,
-              COUNT {{ MATCH (t:Task {{document_id: d.id}}) }} AS tasks,
-              COUNT {{ MATCH (:Unit)-[:{ROLE_PATTERN}]->(t:Task {{document_id: d.id}}) }} AS assignments,
-              size(COLLECT {{ MATCH (u:Unit)-[:{ROLE_PATTERN}]->(t:Task {{document_id: d.id}})
-                             RETURN DISTINCT u.name }}) AS units,
-              COUNT {{ MATCH (t:Task {{document_id: d.id}})-[:CITES]->(:Regulation) }}
-                + COUNT {{ (d)-[:CITES]->(:Regulation) }} AS citations,
-              COLLECT {{ MATCH (t:Task {{document_id: d.id}})-[:CITES]->(g:Regulation) RETURN DISTINCT g.key }}
-                + COLLECT {{ MATCH (d)-[:CITES]->(g:Regulation) RETURN DISTINCT g.key }} AS regs
-            """, docs=doc_filter(document_ids))
-        out = []
-        for rec in recs:
-            d = rec["d"]
-            out.append(DocumentSummary(
-                document_id=d["id"], title=d.get("title", ""), doc_number=d.get("doc_number", ""),
-                issuer=d.get("issuer", ""), date=d.get("date", ""), source=d.get("source", ""),
-                sha256=d.get("sha256", ""), sections=rec["sections"], tasks=rec["tasks"], units=rec["units"],
-                regulations=len(set(rec["regs"])), assignments=rec["assignments"], citations=rec["citations"],
-                extractor=d.get("extractor", "")))
-        return sorted(out, key=lambda x: x.document_id)
+        docs = doc_filter(document_ids)
+        where = "d.id IS NOT NULL" if docs is None else "d.id IN $docs"
+        recs = self._read(f"MATCH (d:Document) WHERE {where} RETURN d {{{DOCUMENT_FIELDS}}} AS d", docs=docs)
+        return sorted((document_summary(rec["d"]) for rec in recs), key=lambda d: d.document_id)
 
     @_translate
     def fingerprint(self, document_id: str) -> str | None:
@@ -225,27 +216,28 @@ class Neo4jStore(GraphStore):
         return (recs[0]["text"] or "") if recs else None
 
     @_translate
-    def tasks(self, document_ids: Sequence[str] | None = None) -> list[TaskRow]:
-        return self._task_rows("MATCH (t:Task) WHERE $docs IS NULL OR t.document_id IN $docs WITH DISTINCT t",
-                               docs=doc_filter(document_ids))
+    def tasks(self, document_ids: Sequence[str] | None = None, limit: int | None = None,
+              offset: int = 0) -> list[TaskRow]:
+        docs = doc_filter(document_ids)
+        return self._task_rows(f"MATCH (t:Task) WHERE {self._doc_clause(docs)}", limit, offset, docs=docs)
 
     @_translate
     def task(self, document_id: str, task_id: str) -> TaskRow | None:
-        rows = self._task_rows("MATCH (t:Task {key: $key}) WITH DISTINCT t", key=task_key(document_id, task_id))
+        rows = self._task_rows("MATCH (t:Task {key: $key})", key=task_key(document_id, task_id))
         return rows[0] if rows else None
 
     @_translate
     def tasks_of_unit(self, unit: str, roles: Sequence[str] | None = None,
-                      document_ids: Sequence[str] | None = None) -> list[TaskRow]:
-        types = [ROLE_TYPES[r] for r in self._check_roles(roles)]
+                      document_ids: Sequence[str] | None = None, limit: int | None = None,
+                      offset: int = 0) -> list[TaskRow]:
+        check_page(limit, offset)
+        rel = "|".join(ROLE_TYPES[r] for r in self._check_roles(roles))  # fixed names from graph.model
         docs = doc_filter(document_ids)
         name = self.resolve_unit(unit, docs)
         if name is None:
             return []
-        return self._task_rows(
-            f"MATCH (u:Unit {{name: $unit}})-[r:{ROLE_PATTERN}]->(t:Task) "
-            "WHERE type(r) IN $types AND ($docs IS NULL OR t.document_id IN $docs) WITH DISTINCT t",
-            unit=name, types=types, docs=docs)
+        return self._task_rows(f"MATCH (:Unit {{name: $unit}})-[:{rel}]->(t:Task) WHERE {self._doc_clause(docs)} "
+                               "WITH DISTINCT t", limit, offset, unit=name, docs=docs)
 
     @_translate
     def has_unit(self, name: str) -> bool:
@@ -298,12 +290,17 @@ class Neo4jStore(GraphStore):
         recs = self._read("""
             MATCH (t:Task)-[c:CITES]->(g:Regulation {key: $key})
             WHERE ($rel IS NULL OR c.relation = $rel) AND ($docs IS NULL OR c.document_id IN $docs)
-            RETURN t.key AS task, c AS c
+            RETURN properties(t) AS props, c AS c
             """, key=key, rel=relation, docs=doc_filter(document_ids))
-        rows = self._rows_by_key(sorted({rec["task"] for rec in recs}))
-        out = [TaskCitation(task=rows[rec["task"]], regulation=key, relation=rec["c"]["relation"],
-                            title=rec["c"]["title"], mention=rec["c"]["mention"],
-                            start=rec["c"]["start"], end=rec["c"]["end"]) for rec in recs]
+        rows: dict[str, TaskRow] = {}
+        out = []
+        for rec in recs:
+            tkey = rec["props"]["key"]
+            if tkey not in rows:
+                rows[tkey] = task_row(rec["props"])
+            c = rec["c"]
+            out.append(TaskCitation(task=rows[tkey], regulation=key, relation=c["relation"], title=c["title"],
+                                    mention=c["mention"], start=c["start"], end=c["end"]))
         return sorted(out, key=lambda c: (c.task.document_id, c.task.ordinal, c.start, c.relation, c.title))
 
     @_translate
@@ -311,34 +308,41 @@ class Neo4jStore(GraphStore):
         recs = self._read("""
             MATCH (t:Task)-[c:CITES {relation: 'produces'}]->(g:Regulation)
             WHERE $docs IS NULL OR c.document_id IN $docs
-            RETURN t.key AS task, g.key AS reg, properties(g) AS props, c.title AS title, c.mention AS mention,
-                   c.start AS start, c.end AS end""", docs=doc_filter(document_ids))
-        rows = self._rows_by_key(sorted({rec["task"] for rec in recs}))
-        return deliverable_rows(((rec["task"], rec["reg"], rec["title"], rec["mention"], rec["start"], rec["end"],
-                                  rec["props"]) for rec in recs), rows)
+            RETURN properties(t) AS task, g.key AS reg, properties(g) AS props, c.title AS title,
+                   c.mention AS mention, c.start AS start, c.end AS end""", docs=doc_filter(document_ids))
+        rows = {rec["task"]["key"]: task_row(rec["task"]) for rec in recs}
+        return deliverable_rows(((rec["task"]["key"], rec["reg"], rec["title"], rec["mention"], rec["start"],
+                                  rec["end"], rec["props"]) for rec in recs), rows)
+
+    @staticmethod
+    def _gap_match(kind: str, docs: list[str] | None) -> str:
+        """Cypher binding t to the tasks with a gap of `kind` (one row per task). The static
+        kinds read the Task's gap_<kind> flag (graph.model.static_gaps); deadline_passed: the
+        earliest dated limit is before $as_of; unresolved_citation: cites a Regulation whose
+        status is unknown. Only fixed names are composed in."""
+        where = Neo4jStore._doc_clause(docs)
+        if kind == "deadline_passed":
+            return f"MATCH (t:Task) WHERE t.deadline_first > '' AND t.deadline_first < $as_of AND {where}"
+        if kind == "unresolved_citation":
+            return (f"MATCH (t:Task)-[:CITES]->(:Regulation {{status: 'unknown'}}) WHERE {where} "
+                    "WITH DISTINCT t")
+        return f"MATCH (t:Task) WHERE t.{gap_flag(kind)} = true AND {where}"
 
     @_translate
     def orphans(self, kind: str, as_of: str | _dt.date | None = None,
-                document_ids: Sequence[str] | None = None) -> list[TaskRow]:
-        """Same definitions as graph.store.orphan_match, in Cypher."""
+                document_ids: Sequence[str] | None = None, limit: int | None = None,
+                offset: int = 0) -> list[TaskRow]:
         check_kind(kind)
-        return self._task_rows(f"""
-            MATCH (t:Task) WHERE $docs IS NULL OR t.document_id IN $docs
-            WITH t, COLLECT {{ MATCH (:Unit)-[r:{ROLE_PATTERN}]->(t) RETURN coalesce(r.collective, false) }} AS coll,
-                    COLLECT {{ MATCH (:Unit)-[r:{ROLE_PATTERN}]->(t) RETURN type(r) }} AS types,
-                    COUNT {{ MATCH (t)-[c:CITES]->(:Regulation) WHERE c.relation = 'produces' }} AS produces,
-                    COUNT {{ MATCH (t)-[:CITES]->(g:Regulation) WHERE g.status = 'unknown' }} AS unknown
-            WITH t, CASE $kind
-              WHEN 'no_lead' THEN size(coll) > 0 AND NOT 'LEADS' IN types
-              WHEN 'collective_only' THEN size(coll) > 0 AND all(c IN coll WHERE c)
-              WHEN 'unassigned' THEN size(coll) = 0
-              WHEN 'no_deadline' THEN size(coalesce(t.deadline_texts, [])) = 0
-              WHEN 'deadline_passed' THEN any(d IN coalesce(t.deadline_dates, []) WHERE d < $as_of)
-              WHEN 'deliverable_no_deadline' THEN produces > 0 AND size(coalesce(t.deadline_texts, [])) = 0
-              WHEN 'unresolved_citation' THEN unknown > 0
-              ELSE false END AS hit
-            WHERE hit
-            WITH DISTINCT t""", kind=kind, as_of=as_of_date(as_of), docs=doc_filter(document_ids))
+        docs = doc_filter(document_ids)
+        return self._task_rows(self._gap_match(kind, docs), limit, offset, as_of=as_of_date(as_of), docs=docs)
+
+    @_translate
+    def gap_counts(self, as_of: str | _dt.date | None = None,
+                   document_ids: Sequence[str] | None = None) -> dict[str, int]:
+        docs = doc_filter(document_ids)
+        calls = " ".join(f"CALL {{ {self._gap_match(k, docs)} RETURN count(t) AS {k} }}" for k in GAP_KINDS)
+        rec = self._read(f"{calls} RETURN {', '.join(GAP_KINDS)}", as_of=as_of_date(as_of), docs=docs)[0]
+        return {k: int(rec[k]) for k in GAP_KINDS}
 
     @_translate
     def workload(self, document_ids: Sequence[str] | None = None) -> list[UnitWorkload]:
@@ -365,6 +369,10 @@ class Neo4jStore(GraphStore):
             RETURN a.name AS a, b.name AS b, weight
             """, docs=doc_filter(document_ids), incl=bool(include_collective), min=int(min_weight))
         return sort_co_edges(CoEdge(*sorted((rec["a"], rec["b"])), rec["weight"]) for rec in recs)
+
+    @_translate
+    def unit_names(self) -> list[str]:
+        return sorted(rec["name"] for rec in self._read("MATCH (u:Unit) RETURN u.name AS name"))
 
     @_translate
     def to_networkx(self, document_ids: Sequence[str] | None = None) -> nx.MultiDiGraph:

@@ -17,12 +17,15 @@ Writes
   delete_document(document_id) -> bool
 Queries (all but the per-document ones take `document_ids: list[str] | None` to restrict
 to some documents; results are dataclasses from graph.model, sorted as stated, equal
-across stores; unit names are canonical names)
+across stores; unit names are canonical names; treat them as read-only, a store may share
+them between calls). Lists of task rows take `limit` / `offset` for one page of that order:
+a province's plans have 50k tasks, more than a screen or a quick answer should carry;
+`documents()` and `gap_counts()` give the totals)
   documents(document_ids=None) -> list[DocumentSummary]            by document_id
   document_text(document_id) -> str | None                         offsets point into it
-  tasks(document_ids=None) -> list[TaskRow]                        by (document_id, ordinal)
+  tasks(document_ids=None, limit=None, offset=0) -> list[TaskRow]  by (document_id, ordinal)
   task(document_id, task_id) -> TaskRow | None
-  tasks_of_unit(unit, roles=None, document_ids=None) -> list[TaskRow]
+  tasks_of_unit(unit, roles=None, document_ids=None, limit=None, offset=0) -> list[TaskRow]
                    unit = the name a user types, through resolve_unit (市司法局 → 常德市司法局)
   resolve_unit(name, document_ids=None) -> str | None              the canonical name meant:
                    an exact canonical name (any document) wins; else the ONE unit whose
@@ -38,7 +41,8 @@ across stores; unit names are canonical names)
                    regulation = any title (normalised to the key); by (document_id, ordinal, start)
   deliverables(document_ids=None) -> list[Deliverable]             by (document_id, ordinal, start)
                    one per (task, regulation) the task `produces` (出台《常德市…办法》)
-  orphans(kind, as_of=None, document_ids=None) -> list[TaskRow]    kinds: GAP_KINDS =
+  orphans(kind, as_of=None, document_ids=None, limit=None, offset=0) -> list[TaskRow]
+                   kinds: GAP_KINDS =
                    ORPHAN_KINDS + CITATION_GAP_KINDS (also in graph.gaps), task rows for all:
                    no_lead: has units, none leads | collective_only: has units, all collective |
                    unassigned: no unit | no_deadline | deadline_passed: a dated limit < as_of
@@ -47,6 +51,8 @@ across stores; unit names are canonical names)
                    unresolved_citation: cites (in any relation) a Regulation whose status is
                    "unknown" (not a known statute, no recognisable form); citations outside
                    every task are not gaps of any task
+  gap_counts(as_of=None, document_ids=None) -> dict[str, int]      kind -> len(orphans(kind))
+  version() -> str                                                 changes on every write
   workload(document_ids=None) -> list[UnitWorkload]                by (-total, -lead, unit)
   co_responsibility(document_ids=None, include_collective=True, min_weight=1) -> list[CoEdge]
                                                                    by (-weight, a, b)
@@ -252,14 +258,16 @@ class GraphStore(ABC):
     def document_text(self, document_id: str) -> str | None: ...
 
     @abstractmethod
-    def tasks(self, document_ids: Sequence[str] | None = None) -> list[TaskRow]: ...
+    def tasks(self, document_ids: Sequence[str] | None = None, limit: int | None = None,
+              offset: int = 0) -> list[TaskRow]: ...
 
     @abstractmethod
     def task(self, document_id: str, task_id: str) -> TaskRow | None: ...
 
     @abstractmethod
     def tasks_of_unit(self, unit: str, roles: Sequence[str] | None = None,
-                      document_ids: Sequence[str] | None = None) -> list[TaskRow]: ...
+                      document_ids: Sequence[str] | None = None, limit: int | None = None,
+                      offset: int = 0) -> list[TaskRow]: ...
 
     @abstractmethod
     def units_of_task(self, document_id: str, task_id: str) -> list[UnitRole]: ...
@@ -306,12 +314,22 @@ class GraphStore(ABC):
 
     @abstractmethod
     def orphans(self, kind: str, as_of: str | _dt.date | None = None,
-                document_ids: Sequence[str] | None = None) -> list[TaskRow]:
-        """Tasks with a gap. no_lead: has units, none leads; collective_only: has units, all
+                document_ids: Sequence[str] | None = None, limit: int | None = None,
+                offset: int = 0) -> list[TaskRow]:
+        """Tasks with a gap (a page of them with limit/offset). no_lead: has units, none leads; collective_only: has units, all
         mentions collective; unassigned: no unit at all; no_deadline: no time limit;
         deadline_passed: some dated time limit is before `as_of` (default today);
         deliverable_no_deadline: produces a document and has no time limit;
         unresolved_citation: cites a regulation whose status is unknown."""
+
+    @abstractmethod
+    def gap_counts(self, as_of: str | _dt.date | None = None,
+                   document_ids: Sequence[str] | None = None) -> dict[str, int]:
+        """Kind -> how many tasks `orphans(kind, as_of, document_ids)` gives, every kind."""
+
+    @abstractmethod
+    def version(self) -> str:
+        """Changes whenever the store's content may have changed (a cache key)."""
 
     @abstractmethod
     def workload(self, document_ids: Sequence[str] | None = None) -> list[UnitWorkload]: ...
@@ -353,38 +371,30 @@ class GraphStore(ABC):
         return key
 
 
-def task_row(props: dict[str, Any], section_title: str | None,
-             unit_edges: Iterable[tuple[str, str, int]],
-             cites: Iterable[tuple[str, str, str, int]]) -> TaskRow:
-    """Assemble a TaskRow from raw store data, identically for both stores.
-
-    unit_edges: (unit, role, start); cites: (regulation key, title as cited, relation, start).
-    Units per role in order of first mention (then name); citations likewise.
-    """
-    first: dict[tuple[str, str], int] = {}
-    for unit, role, start in unit_edges:
-        k = (role, unit)
-        first[k] = min(first.get(k, start), start)
-    by_role: dict[str, list[str]] = {r: [] for r in ROLES}
-    for (role, unit), _start in sorted(first.items(), key=lambda kv: (kv[1], kv[0][1])):
-        by_role[role].append(unit)
-    cfirst: dict[tuple[str, str], tuple[int, str]] = {}
-    for key, title, relation, start in cites:
-        k = (relation, key)
-        if k not in cfirst or (start, title) < cfirst[k]:
-            cfirst[k] = (start, title)
-    by_rel: dict[str, list[str]] = {"basis": [], "produces": []}
-    for (relation, key), (start, title) in sorted(cfirst.items(), key=lambda kv: (kv[1][0], kv[0][1])):
-        by_rel.setdefault(relation, []).append(title)
+def task_row(props: dict[str, Any]) -> TaskRow:
+    """A TaskRow from a Task node's properties, identically for both stores (the units and
+    citations are stored on the Task by graph.model.build_graph_records)."""
     raw_deadlines = props.get("deadlines") or "[]"
     deadlines = [DeadlineInfo(**d) for d in json.loads(raw_deadlines)] if isinstance(raw_deadlines, str) else []
     return TaskRow(
         document_id=props["document_id"], task_id=props["id"], ordinal=int(props.get("ordinal", 0)),
         heading=props.get("heading", ""), text=props.get("text", ""),
-        section=props.get("section", "") or "", section_title=section_title or "",
+        section=props.get("section", "") or "", section_title=props.get("section_title", "") or "",
         labels=list(props.get("labels") or []), start=int(props.get("start", 0)), end=int(props.get("end", 0)),
-        deadlines=deadlines, lead=by_role["lead"], participants=by_role["participant"],
-        responsible=by_role["responsible"], basis=by_rel["basis"], produces=by_rel["produces"])
+        deadlines=deadlines, lead=list(props.get("lead") or []), participants=list(props.get("participants") or []),
+        responsible=list(props.get("responsible") or []), basis=list(props.get("basis") or []),
+        produces=list(props.get("produces") or []))
+
+
+def document_summary(props: dict[str, Any]) -> DocumentSummary:
+    """A DocumentSummary from a Document node's properties (counts stored at write time)."""
+    return DocumentSummary(
+        document_id=props["id"], title=props.get("title", ""), doc_number=props.get("doc_number", ""),
+        issuer=props.get("issuer", ""), date=props.get("date", ""), source=props.get("source", ""),
+        sha256=props.get("sha256", ""), sections=int(props.get("n_sections", 0)),
+        tasks=int(props.get("n_tasks", 0)), units=int(props.get("n_units", 0)),
+        regulations=int(props.get("n_regulations", 0)), assignments=int(props.get("n_assignments", 0)),
+        citations=int(props.get("n_citations", 0)), extractor=props.get("extractor", ""))
 
 
 def sort_tasks(rows: Iterable[TaskRow]) -> list[TaskRow]:
@@ -488,33 +498,24 @@ def unit_role_sort_key(u: UnitRole) -> tuple:
     return (u.start, ROLE_ORDER.get(u.role, 9), u.unit, u.end)
 
 
-def orphan_match(kind: str, unit_edge_collective: list[bool], roles: set[str],
-                 deadline_count: int, deadline_dates: list[str], as_of: str,
-                 produces: int = 0, unknown_citations: int = 0) -> bool:
-    """The gap definitions in one place (the Neo4j store mirrors them in Cypher).
+def check_page(limit: int | None, offset: int) -> tuple[int | None, int]:
+    """Validate a page request: limit None (all) or >= 0, offset >= 0."""
+    if limit is not None and (not isinstance(limit, int) or limit < 0):
+        raise StoreError(f"limit must be a whole number >= 0, not {limit!r}")
+    if not isinstance(offset, int) or offset < 0:
+        raise StoreError(f"offset must be a whole number >= 0, not {offset!r}")
+    return limit, offset
 
-    produces: the task's produces citations; unknown_citations: its citations (any relation)
-    of a Regulation whose status is "unknown"."""
-    if kind == "no_lead":
-        return bool(unit_edge_collective) and "lead" not in roles
-    if kind == "collective_only":
-        return bool(unit_edge_collective) and all(unit_edge_collective)
-    if kind == "unassigned":
-        return not unit_edge_collective
-    if kind == "no_deadline":
-        return deadline_count == 0
-    if kind == "deadline_passed":
-        return any(d < as_of for d in deadline_dates)
-    if kind == "deliverable_no_deadline":
-        return produces > 0 and deadline_count == 0
-    if kind == "unresolved_citation":
-        return unknown_citations > 0
-    raise StoreError(f"unknown gap kind: {kind!r}")
+
+def page(rows: list, limit: int | None, offset: int) -> list:
+    """rows[offset:offset+limit] (limit None: to the end)."""
+    limit, offset = check_page(limit, offset)
+    return rows[offset:] if limit is None else rows[offset:offset + limit]
 
 
 __all__ = [
     "GraphStore", "StoreError", "open_store", "default_home", "STORE_KINDS", "ORPHAN_KINDS",
     "CITATION_GAP_KINDS", "GAP_KINDS", "as_of_date", "check_kind", "doc_filter", "task_row", "sort_tasks",
     "regulation_row", "sort_regulations", "sort_workload", "sort_co_edges", "matches_title", "unit_needles",
-    "deliverable_rows",
+    "deliverable_rows", "check_page", "page", "document_summary",
 ]

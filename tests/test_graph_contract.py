@@ -211,6 +211,47 @@ def test_orphans(cstore, extractions, kind, docs):
 
 
 @pytest.mark.parametrize("docs", DOC_SETS.values(), ids=DOC_SETS.keys())
+def test_gap_counts_match_the_lists(cstore, extractions, docs):
+    assert cstore.gap_counts(as_of=AS_OF, document_ids=docs) == \
+        {k: len(ref_orphans(extractions, k, docs)) for k in GAP_KINDS}
+
+
+def _pages(fetch, size: int) -> list:
+    """Every page of `size` rows in turn, until a short one."""
+    out, offset = [], 0
+    while True:
+        got = fetch(limit=size, offset=offset)
+        out.extend(got)
+        if len(got) < size:
+            return out
+        offset += size
+
+
+@pytest.mark.parametrize("docs", [None, [CHANGDE]], ids=["all", "changde"])
+def test_pages_are_slices_of_the_whole_answer(cstore, docs):
+    """What the app and CLI page through: page after page gives the whole list, in order."""
+    whole = cstore.tasks(docs)
+    assert _pages(lambda **kw: cstore.tasks(docs, **kw), 37) == whole
+    assert cstore.tasks(docs, limit=5, offset=10) == whole[10:15]
+    assert cstore.tasks(docs, limit=0) == [] and cstore.tasks(docs, offset=len(whole)) == []
+    for kind in ("no_lead", "no_deadline", "deadline_passed", "unresolved_citation"):
+        rows = cstore.orphans(kind, AS_OF, docs)
+        assert _pages(lambda **kw: cstore.orphans(kind, AS_OF, docs, **kw), 9) == rows
+    busiest = cstore.workload(docs)[0].unit
+    rows = cstore.tasks_of_unit(busiest, document_ids=docs)
+    assert _pages(lambda **kw: cstore.tasks_of_unit(busiest, document_ids=docs, **kw), 11) == rows
+    assert cstore.tasks_of_unit(busiest, ["lead"], docs, limit=3) == cstore.tasks_of_unit(busiest, ["lead"], docs)[:3]
+
+
+@pytest.mark.parametrize("bad", [{"limit": -1}, {"offset": -1}, {"limit": "10"}, {"offset": 1.5}])
+def test_bad_page_is_a_store_error(cstore, bad):
+    with pytest.raises(StoreError, match="limit|offset"):
+        cstore.tasks(**bad)
+    with pytest.raises(StoreError, match="limit|offset"):
+        cstore.orphans("no_lead", **bad)
+
+
+@pytest.mark.parametrize("docs", DOC_SETS.values(), ids=DOC_SETS.keys())
 def test_workload(cstore, extractions, docs):
     rows = cstore.workload(docs)
     assert {w.unit: (w.lead, w.participant, w.responsible, w.total, w.documents) for w in rows} == \
@@ -425,6 +466,11 @@ def test_stores_give_identical_answers(embedded_corpus, neo4j_corpus):
         for kind in GAP_KINDS:
             assert a.orphans(kind, AS_OF, docs) == b.orphans(kind, AS_OF, docs)
         assert a.deliverables(docs) == b.deliverables(docs)
+        assert a.gap_counts(AS_OF, docs) == b.gap_counts(AS_OF, docs)
+        assert a.tasks(docs, limit=10, offset=20) == b.tasks(docs, limit=10, offset=20)
+        assert a.orphans("no_deadline", AS_OF, docs, limit=10, offset=5) == \
+            b.orphans("no_deadline", AS_OF, docs, limit=10, offset=5)
+        assert a.unit_names() == b.unit_names()
         for name in ("市司法局", "司法局", "政府", "各区县(市)政府", "市发改委"):
             assert a.find_units(name, docs) == b.find_units(name, docs)
     for w in a.workload()[:5]:
@@ -446,8 +492,12 @@ def test_stores_give_identical_answers(embedded_corpus, neo4j_corpus):
 def test_reingest_gives_same_counts(cstore, extractions):
     before = (cstore.documents(), cstore.workload(), cstore.regulations(), cstore.to_networkx().number_of_edges(),
               cstore.deliverables())
+    version = cstore.version()
+    assert cstore.ingest(extractions[CHANGDE], skip_unchanged=True).unchanged
+    assert cstore.version() == version  # nothing written: caches keyed by version stay valid
     res = cstore.ingest(extractions[CHANGDE])
     assert res.replaced
+    assert cstore.version() != version  # a write: every cached answer is stale
     if PROJECT_COPY.exists():  # the project's copy is the same document (same id): it replaces
         shared = CORPUS / f"{CHANGDE}.txt"
         assert PROJECT_COPY.read_bytes() == shared.read_bytes()  # so its extraction is the same one

@@ -9,6 +9,7 @@ import pytest
 
 from conftest import make_tiny_extraction
 from graph.embedded import FILE_NAME, FORMAT_ID, EmbeddedStore
+from graph.model import unit_key
 from graph.store import StoreError, default_home, open_store
 
 
@@ -68,3 +69,48 @@ def test_open_store_and_default_home(tmp_path, monkeypatch):
     assert str(default_home()).endswith(".local/share/plangraph")
     with pytest.raises(StoreError):
         open_store("sqlite")
+
+
+def test_answers_follow_writes_although_indexed(tmp_path):
+    """Queries are answered from per-document indexes; every kind of write must drop the
+    stale ones: a re-ingested document, a deleted one, another process's save, and a
+    shared unit that becomes collective through another document."""
+    import dataclasses
+    s = EmbeddedStore(tmp_path)
+    a = make_tiny_extraction("plan_a")
+    s.ingest(a)
+    s.ingest(make_tiny_extraction("plan_b"))
+    full = s.tasks(["plan_a"])
+    assert full and s.gap_counts(document_ids=["plan_a"])["no_deadline"] == len(s.orphans("no_deadline",
+                                                                                           document_ids=["plan_a"]))
+    s.ingest(dataclasses.replace(a, tasks=a.tasks[:1]))  # the same document, shorter
+    assert [t.task_id for t in s.tasks(["plan_a"])] == [full[0].task_id]
+    assert sum(w.total for w in s.workload(["plan_a"])) == sum(
+        len(set(t.lead + t.participants + t.responsible)) for t in s.tasks(["plan_a"]))
+    other = EmbeddedStore(tmp_path)  # another process writes; this one reloads on its next query
+    other.delete_document("plan_b")
+    assert [d.document_id for d in s.documents()] == ["plan_a"] and s.tasks(["plan_b"]) == []
+    assert s.delete_document("plan_a") and s.tasks() == [] and s.workload() == [] and s.unit_names() == []
+
+
+def test_collective_flag_from_another_document_changes_partner_answers(tmp_path):
+    import dataclasses
+    s = EmbeddedStore(tmp_path)
+    a = make_tiny_extraction("plan_a")
+    s.ingest(a)
+    specific = s.co_responsibility(include_collective=False)
+    assert specific  # the tiny plan has tasks with two specific units
+    pair = {specific[0].a, specific[0].b}
+    task = next(t for t in a.tasks if pair <= {unit_key(x.canonical or x.unit) for x in t.assignments})
+    marked = [dataclasses.replace(x, collective=True) for x in task.assignments]
+    b = dataclasses.replace(make_tiny_extraction("plan_b"), tasks=[dataclasses.replace(task, assignments=marked)])
+    s.ingest(b)  # every unit of that task is now "collective" somewhere: none counts as specific
+    names = {x for e in s.co_responsibility(include_collective=False) for x in (e.a, e.b)}
+    assert not pair & names
+    assert pair <= {x for e in s.co_responsibility() for x in (e.a, e.b)}
+
+
+def test_file_of_an_older_version_says_to_ingest_again(tmp_path):
+    (tmp_path / FILE_NAME).write_bytes(gzip.compress(b'{"format": "plangraph.graph/1", "nodes": [], "edges": []}'))
+    with pytest.raises(StoreError, match="older PlanGraph.*ingest"):
+        EmbeddedStore(tmp_path)
