@@ -368,13 +368,24 @@ def _rows_written(r) -> int:
 
 
 def _write_per_row(store, r) -> None:
-    """The same document write as Neo4jStore._write_tx, one statement per node/relationship
-    (same Cypher, a single row as parameters instead of UNWIND), in one transaction."""
+    """The store's write of one document (graph.neo4j_write: existence check, delete and
+    prune only when it was stored, the change counter) with one Cypher statement per node
+    and per relationship (the store's statements with a single row as parameters instead of
+    UNWIND), one transaction per document. Shared nodes take one statement each (MERGE with
+    the merge done in Cypher) where the store reads them first and merges in Python."""
     from graph import neo4j_write
     from graph.model import ROLE_TYPES
 
     def work(tx) -> None:
-        _found, units, regs = neo4j_write.remove_document(tx, r.document_id)
+        stored = neo4j_write.existing_documents(tx, [r.document_id])
+        if stored:
+            units, regs = neo4j_write.remove_documents(tx, [r.document_id])
+        for u in r.units:
+            tx.run("MERGE (u:Unit {name: $key}) WITH u, coalesce(u.collective, false) AS was "
+                   "SET u += $props SET u.collective = was OR coalesce($props.collective, false)",
+                   key=u.key, props=u.props).consume()
+        for g in r.regulations:
+            tx.run("MERGE (g:Regulation {key: $key}) SET g += $props", key=g.key, props=g.props).consume()
         tx.run("CREATE (d:Document) SET d = $props", props=r.document.props).consume()
         for s in r.sections:
             tx.run("MATCH (d:Document {id: $id}) CREATE (d)-[:CONTAINS]->(s:Section) SET s = $props",
@@ -386,12 +397,6 @@ def _write_per_row(store, r) -> None:
             else:
                 tx.run("MATCH (d:Document {id: $id}) CREATE (d)-[:CONTAINS]->(t:Task) SET t = $props",
                        id=r.document_id, props=t.props).consume()
-        for u in r.units:
-            tx.run("MERGE (u:Unit {name: $key}) WITH u, coalesce(u.collective, false) AS was "
-                   "SET u += $props SET u.collective = was OR coalesce($props.collective, false)",
-                   key=u.key, props=u.props).consume()
-        for g in r.regulations:
-            tx.run("MERGE (g:Regulation {key: $key}) SET g += $props", key=g.key, props=g.props).consume()
         for a in r.assignments:
             tx.run("MATCH (u:Unit {name: $unit}) MATCH (t:Task {key: $task}) "
                    f"CREATE (u)-[e:{ROLE_TYPES[a.role]}]->(t) SET e = $props",
@@ -405,111 +410,78 @@ def _write_per_row(store, r) -> None:
                 tx.run("MATCH (d:Document {id: $id}) MATCH (g:Regulation {key: $reg}) "
                        "CREATE (d)-[e:CITES]->(g) SET e = $props", id=r.document_id, reg=c.regulation,
                        props=c.props).consume()
-        neo4j_write.prune(tx, units, regs)
+        if stored:
+            neo4j_write.prune(tx, units, regs)
+        neo4j_write.bump_version(tx)
 
     with store._session() as s:
         s.execute_write(work)
 
 
-def _write_many(store, recs: list) -> None:
-    """A sketch of batching ACROSS documents, for a load into an empty database: the
-    store's Cypher, but each statement UNWINDs the rows of every document at once (about
-    a dozen statements for the whole sample instead of ~20 per document), one transaction.
-    No delete/prune step: the documents are new."""
-    from graph import neo4j_write
-    from graph.model import ROLE_TYPES
-
-    docs = [r.document.props for r in recs]
-    sections = [{"doc": r.document_id, "props": x.props} for r in recs for x in r.sections]
-    in_sections = [{"section": t.section_key, "props": t.props} for r in recs for t in r.tasks if t.section_key]
-    direct = [{"doc": r.document_id, "props": t.props} for r in recs for t in r.tasks if not t.section_key]
-    units = [{"key": u.key, "props": u.props} for r in recs for u in r.units]
-    regs = [{"key": g.key, "props": g.props} for r in recs for g in r.regulations]
-    cites = [{"src": c.source_key, "reg": c.regulation, "props": c.props} for r in recs for c in r.citations
-             if c.source_key]
-    doc_cites = [{"doc": r.document_id, "reg": c.regulation, "props": c.props} for r in recs for c in r.citations
-                 if not c.source_key]
-
-    def work(tx) -> None:
-        run = neo4j_write._unwind
-        run(tx, "UNWIND $rows AS row CREATE (d:Document) SET d = row", docs)
-        run(tx, "UNWIND $rows AS row MATCH (d:Document {id: row.doc}) "
-                "CREATE (d)-[:CONTAINS]->(s:Section) SET s = row.props", sections)
-        run(tx, "UNWIND $rows AS row MATCH (s:Section {key: row.section}) "
-                "CREATE (s)-[:CONTAINS]->(t:Task) SET t = row.props", in_sections)
-        run(tx, "UNWIND $rows AS row MATCH (d:Document {id: row.doc}) "
-                "CREATE (d)-[:CONTAINS]->(t:Task) SET t = row.props", direct)
-        run(tx, "UNWIND $rows AS row MERGE (u:Unit {name: row.key}) "
-                "WITH u, row, coalesce(u.collective, false) AS was "
-                "SET u += row.props SET u.collective = was OR coalesce(row.props.collective, false)", units)
-        run(tx, "UNWIND $rows AS row MERGE (g:Regulation {key: row.key}) SET g += row.props", regs)
-        for role, rel_type in ROLE_TYPES.items():
-            rows = [{"unit": a.unit, "task": a.task_key, "props": a.props}
-                    for r in recs for a in r.assignments if a.role == role]
-            run(tx, "UNWIND $rows AS row MATCH (u:Unit {name: row.unit}) MATCH (t:Task {key: row.task}) "
-                    f"CREATE (u)-[e:{rel_type}]->(t) SET e = row.props", rows)
-        run(tx, "UNWIND $rows AS row MATCH (t:Task {key: row.src}) MATCH (g:Regulation {key: row.reg}) "
-                "CREATE (t)-[e:CITES]->(g) SET e = row.props", cites)
-        run(tx, "UNWIND $rows AS row MATCH (d:Document {id: row.doc}) MATCH (g:Regulation {key: row.reg}) "
-                "CREATE (d)-[e:CITES]->(g) SET e = row.props", doc_cites)
-
-    with store._session() as s:
-        s.execute_write(work)
+def _batches(recs: list, size: int) -> Iterator[list]:
+    for i in range(0, len(recs), size):
+        yield recs[i:i + size]
 
 
-def neo4j_compare(records: str, sample: int = 20, rounds: int = 2) -> dict:
-    """Batched (Neo4jStore.write_document, one transaction per document) vs one statement
-    per row, the same `sample` documents into an empty database each time; best of
-    `rounds` for each. Also two sketches of batching across documents: the store's
-    statements with every document in one transaction (Neo4jStore._write_tx), and each
-    statement over every document's rows (`_write_many`)."""
-    from graph import neo4j_write
-
+def neo4j_compare(records: str, sample: int = 20, rounds: int = 2, batch: int = 50) -> dict:
+    """The store's Neo4jStore.write_documents (`batch` documents per transaction, each
+    statement over the rows of all of them, as `plangraph ingest` writes) against one
+    statement per row (`_write_per_row`: same statements, same data, one transaction per
+    document), and the store's write_document (one document per transaction). The same
+    `sample` documents, best of `rounds` after a warm-up; "new": into an empty database,
+    "replace": over the same documents already stored (delete + prune paths)."""
     store = _neo4j_store()
     recs = [r for _, r in zip(range(sample), _records(records))]
     rows = sum(_rows_written(r) for r in recs)
-    best = {"batched": float("inf"), "per_row": float("inf"), "one_tx": float("inf"), "cross_doc": float("inf")}
-
-    def one_tx() -> None:  # what batching across documents would give: all of them in one transaction
-        with store._session() as s:
-            s.execute_write(lambda tx: neo4j_write.write_documents(tx, recs))
-
+    ways = {
+        "batched": lambda: [store.write_documents(b) for b in _batches(recs, batch)],
+        "per_document": lambda: [store.write_document(r) for r in recs],
+        "per_row": lambda: [_write_per_row(store, r) for r in recs],
+    }
+    best: dict[str, float] = {}
     with store:
         store._ensure_schema()
+        _clear(store)
         for r in recs[:5]:  # a just-started JVM: compile the queries and warm it up first
             store.write_document(r)
             _write_per_row(store, r)
+        store.write_documents(recs[:5])
         for _ in range(rounds):
-            for how in ("batched", "per_row", "one_tx", "cross_doc"):
+            for how, write in ways.items():
                 _clear(store)
                 t = time.perf_counter()
-                if how == "one_tx":
-                    one_tx()
-                elif how == "cross_doc":
-                    _write_many(store, recs)
-                for r in recs if how in ("batched", "per_row") else []:
-                    if how == "batched":
-                        store.write_document(r)
-                    else:
-                        _write_per_row(store, r)
-                best[how] = min(best[how], time.perf_counter() - t)
+                write()
+                new = time.perf_counter() - t
+                t = time.perf_counter()
+                write()  # again: every document is replaced
+                replace = time.perf_counter() - t
+                best[f"{how}_new_s"] = min(best.get(f"{how}_new_s", float("inf")), new)
+                best[f"{how}_replace_s"] = min(best.get(f"{how}_replace_s", float("inf")), replace)
         _clear(store)
-    return {"documents": len(recs), "rows": rows, "batched_s": best["batched"], "per_row_s": best["per_row"],
-            "batched_one_tx_s": best["one_tx"], "cross_doc_s": best["cross_doc"]}
+    return {"documents": len(recs), "rows": rows, "batch": batch, **best,
+            "ratio_new": best["per_row_new_s"] / best["batched_new_s"],
+            "ratio_replace": best["per_row_replace_s"] / best["batched_replace_s"],
+            "load_at_end": os.getloadavg()[0]}
 
 
-def neo4j_load(records: str) -> dict:
-    """Every document into an empty database with the store's batched writes."""
+def neo4j_load(records: str, batch: int = 50) -> dict:
+    """Every document into an empty database with the store's write_documents, `batch`
+    documents per transaction (as `plangraph ingest` writes)."""
     store = _neo4j_store()
     with store:
         _clear(store)
         store._ensure_schema()
         docs = rows = 0
         t0 = time.perf_counter()
+        recs: list = []
         for r in _records(records):
-            store.write_document(r)
+            recs.append(r)
             docs += 1
             rows += _rows_written(r)
+            if len(recs) == batch:
+                store.write_documents(recs)
+                recs = []
+        store.write_documents(recs)
         wall = time.perf_counter() - t0
         with store._session() as s:
             nodes = s.run("MATCH (n) RETURN count(n) AS n").single()["n"]
