@@ -75,8 +75,13 @@ SCHEMA = [
     "CREATE INDEX plangraph_task_order IF NOT EXISTS FOR (n:Task) ON (n.document_id, n.ordinal)",
     "CREATE INDEX plangraph_task_deadline IF NOT EXISTS FOR (n:Task) ON (n.deadline_first)",
     "CREATE INDEX plangraph_regulation_status IF NOT EXISTS FOR (n:Regulation) ON (n.status)",
-] + [f"CREATE INDEX plangraph_task_{gap_flag(k)} IF NOT EXISTS FOR (n:Task) ON (n.{gap_flag(k)})"
-     for k in STATIC_GAP_KINDS]
+] + [
+    f"CREATE INDEX plangraph_task_{gap_flag(k)} IF NOT EXISTS FOR (n:Task) ON (n.{gap_flag(k)})"
+    for k in STATIC_GAP_KINDS
+] + [  # find_units: the names as written
+    f"CREATE INDEX plangraph_{rel.lower()}_unit IF NOT EXISTS FOR ()-[r:{rel}]-() ON (r.unit)"
+    for rel in ROLE_TYPES.values()
+]
 
 # What documents() reads of a Document: everything but its text (a plan can be 100 kB).
 DOCUMENT_FIELDS = ", ".join(f".{f}" for f in (
@@ -151,7 +156,8 @@ class Neo4jStore(GraphStore):
     def clear_all_for_tests(self) -> None:
         """Delete every PlanGraph node. Tests only: Community edition has one database."""
         with self._session() as s:
-            s.execute_write(neo4j_write.clear_all)
+            while s.execute_write(neo4j_write.clear_some):
+                pass
 
     # ------------------------------------------------------------ writes (graph.neo4j_write)
     @_translate
@@ -248,12 +254,17 @@ class Neo4jStore(GraphStore):
         needles = unit_needles(name)
         if not needles:
             return []
-        recs = self._read(f"""
-            MATCH (u:Unit)-[r:{ROLE_PATTERN}]->(:Task)
-            WHERE ($docs IS NULL OR r.document_id IN $docs)
-              AND (r.unit IN $needles OR any(n IN $needles WHERE u.name ENDS WITH n))
-            RETURN DISTINCT u.name AS name""", needles=needles, docs=doc_filter(document_ids))
-        return sorted(rec["name"] for rec in recs)
+        docs = doc_filter(document_ids)
+        if docs is None:  # every Unit has an edge (they are pruned), so: names, then written forms (indexed)
+            written = " UNION ".join(f"MATCH (u:Unit)-[r:{rel}]->(:Task) WHERE r.unit IN $needles RETURN u.name AS name"
+                                     for rel in ROLE_TYPES.values())
+            query = ("MATCH (u:Unit) WHERE any(n IN $needles WHERE u.name ENDS WITH n) RETURN u.name AS name "
+                     f"UNION {written}")
+        else:
+            query = (f"MATCH (t:Task) WHERE t.document_id IN $docs MATCH (u:Unit)-[r:{ROLE_PATTERN}]->(t) "
+                     "WHERE r.unit IN $needles OR any(n IN $needles WHERE u.name ENDS WITH n) "
+                     "RETURN DISTINCT u.name AS name")
+        return sorted(rec["name"] for rec in self._read(query, needles=needles, docs=docs))
 
     @_translate
     def units_of_task(self, document_id: str, task_id: str) -> list[UnitRole]:
@@ -346,14 +357,16 @@ class Neo4jStore(GraphStore):
 
     @_translate
     def workload(self, document_ids: Sequence[str] | None = None) -> list[UnitWorkload]:
+        docs = doc_filter(document_ids)
         recs = self._read(f"""
-            MATCH (u:Unit)-[r:{ROLE_PATTERN}]->(t:Task) WHERE $docs IS NULL OR r.document_id IN $docs
+            MATCH (t:Task) WHERE {self._doc_clause(docs)}
+            MATCH (u:Unit)-[r:{ROLE_PATTERN}]->(t)
             WITH u, count(DISTINCT CASE WHEN type(r) = 'LEADS' THEN t END) AS lead,
                    count(DISTINCT CASE WHEN type(r) = 'PARTICIPATES_IN' THEN t END) AS participant,
                    count(DISTINCT CASE WHEN type(r) = 'RESPONSIBLE_FOR' THEN t END) AS responsible,
-                   count(DISTINCT t) AS total, count(DISTINCT r.document_id) AS documents
+                   count(DISTINCT t) AS total, count(DISTINCT t.document_id) AS documents
             RETURN properties(u) AS u, lead, participant, responsible, total, documents
-            """, docs=doc_filter(document_ids))
+            """, docs=docs)
         return sort_workload(unit_workload(rec["u"], rec["lead"], rec["participant"], rec["responsible"],
                                            rec["total"], rec["documents"]) for rec in recs)
 
@@ -361,13 +374,15 @@ class Neo4jStore(GraphStore):
     def co_responsibility(self, document_ids: Sequence[str] | None = None,
                           include_collective: bool = True, min_weight: int = 1) -> list[CoEdge]:
         # Pairs are put in order in Python: Cypher string order (UTF-16) may differ from Python's.
+        docs = doc_filter(document_ids)
         recs = self._read(f"""
-            MATCH (a:Unit)-[:{ROLE_PATTERN}]->(t:Task)<-[:{ROLE_PATTERN}]-(b:Unit)
-            WHERE elementId(a) < elementId(b) AND ($docs IS NULL OR t.document_id IN $docs)
+            MATCH (t:Task) WHERE {self._doc_clause(docs)}
+            MATCH (a:Unit)-[:{ROLE_PATTERN}]->(t)<-[:{ROLE_PATTERN}]-(b:Unit)
+            WHERE elementId(a) < elementId(b)
               AND ($incl OR NOT (coalesce(a.collective, false) OR coalesce(b.collective, false)))
             WITH a, b, count(DISTINCT t) AS weight WHERE weight >= $min
             RETURN a.name AS a, b.name AS b, weight
-            """, docs=doc_filter(document_ids), incl=bool(include_collective), min=int(min_weight))
+            """, docs=docs, incl=bool(include_collective), min=int(min_weight))
         return sort_co_edges(CoEdge(*sorted((rec["a"], rec["b"])), rec["weight"]) for rec in recs)
 
     @_translate

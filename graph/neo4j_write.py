@@ -42,10 +42,11 @@ def read_version(tx: neo4j.ManagedTransaction) -> str:
     return str(rec["v"]) if rec is not None and rec["v"] is not None else "0"
 
 
-def clear_all(tx: neo4j.ManagedTransaction) -> None:
-    """Delete every PlanGraph node, the change counter too (tests only)."""
-    tx.run("MATCH (n) WHERE n:Document OR n:Section OR n:Task OR n:Unit OR n:Regulation OR n:PlanGraphState "
-           "DETACH DELETE n").consume()
+def clear_some(tx: neo4j.ManagedTransaction, limit: int = 5000) -> int:
+    """Delete up to `limit` PlanGraph nodes, the change counter too (tests only); how many.
+    In slices: one transaction for a 1,000-plan graph outgrows the server's memory pool."""
+    return tx.run("MATCH (n) WHERE n:Document OR n:Section OR n:Task OR n:Unit OR n:Regulation OR n:PlanGraphState "
+                  "WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS n", limit=limit).single()["n"]
 
 
 # ------------------------------------------------------------------ writes
