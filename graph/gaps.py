@@ -33,11 +33,13 @@ assert set(KIND_DESCRIPTIONS) == set(GAP_KINDS)
 
 def find_gaps(store: GraphStore, kinds: Sequence[str] | None = None,
               as_of: str | _dt.date | None = None,
-              document_ids: Sequence[str] | None = None) -> dict[str, list[TaskRow]]:
-    """Kind -> tasks with that gap (kinds in GAP_KINDS order, default all; as_of default today)."""
+              document_ids: Sequence[str] | None = None,
+              limit: int | None = None, offset: int = 0) -> dict[str, list[TaskRow]]:
+    """Kind -> tasks with that gap (kinds in GAP_KINDS order, default all; as_of default
+    today); one page of each list with limit/offset (store.gap_counts gives the totals)."""
     wanted = [check_kind(k) for k in (kinds or GAP_KINDS)]
     day = as_of_date(as_of)
-    return {k: store.orphans(k, as_of=day, document_ids=document_ids)
+    return {k: store.orphans(k, as_of=day, document_ids=document_ids, limit=limit, offset=offset)
             for k in GAP_KINDS if k in wanted}
 
 

@@ -50,8 +50,27 @@ def _query_options() -> argparse.ArgumentParser:
     return p
 
 
+def _count(text: str) -> int:
+    """argparse type: a whole number >= 0."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"want a whole number >= 0, not {text!r}")
+    return value
+
+
+def _page_options() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(add_help=False)
+    g = p.add_argument_group("page (a province's plans have tens of thousands of tasks)")
+    g.add_argument("--limit", type=_count, metavar="N", help="at most N tasks (default: all)")
+    g.add_argument("--offset", type=_count, default=0, metavar="N", help="skip the first N tasks")
+    return p
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    store, query = _store_options(), _query_options()
+    store, query, paged = _store_options(), _query_options(), _page_options()
 
     p = sub.add_parser("ingest", parents=[store], help="extract plan files and write them into the graph store")
     p.add_argument("paths", nargs="+", metavar="PATH", help="plan file or folder (.txt .html .docx .pdf)")
@@ -68,7 +87,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--top", type=int, help="only the first N units")
     p.set_defaults(func=cmd_units)
 
-    p = sub.add_parser("tasks", parents=[store, query],
+    p = sub.add_parser("tasks", parents=[store, query, paged],
                        help="tasks of a unit (--unit), citing a regulation (--regulation), or all")
     p.add_argument("--unit", help="unit name: canonical (常德市司法局), as written (市司法局) or its unique ending")
     p.add_argument("--role", action="append", choices=ROLES, help="with --unit: only these roles (repeatable)")
@@ -86,7 +105,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-deadline", action="store_true", help="only deliverables whose task has no time limit")
     p.set_defaults(func=cmd_deliverables)
 
-    p = sub.add_parser("gaps", parents=[store, query],
+    p = sub.add_parser("gaps", parents=[store, query, paged],
                        help="orphaned tasks: no lead, only collective units, no unit, no/passed deadline, "
                             "deliverable without deadline, unresolved citation")
     p.add_argument("--kind", action="append", choices=GAP_KINDS, help="gap kind (repeatable; default all)")
@@ -435,9 +454,9 @@ def cmd_tasks(args: argparse.Namespace) -> int:
                 return _fail("tasks", f"no unit named {args.unit!r}{hint}", 1)
             if name != args.unit.strip():
                 print(f"unit: {name}", file=sys.stderr)
-            rows = store.tasks_of_unit(name, args.role, args.docs)
+            rows = store.tasks_of_unit(name, args.role, args.docs, limit=args.limit, offset=args.offset)
         else:
-            rows = store.tasks(args.docs)
+            rows = store.tasks(args.docs, limit=args.limit, offset=args.offset)
         if args.format == "json":
             _print_json([t.to_dict() for t in rows])
             return 0
@@ -480,16 +499,19 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     from graph.gaps import KIND_DESCRIPTIONS, find_gaps
 
     def body(store: GraphStore) -> int:
-        gaps = find_gaps(store, args.kind, args.as_of, args.docs)
+        gaps = find_gaps(store, args.kind, args.as_of, args.docs, limit=args.limit, offset=args.offset)
         if args.format == "json":
             _print_json({k: [t.to_dict() for t in rows] for k, rows in gaps.items()})
             return 0
+        totals = store.gap_counts(args.as_of, args.docs)
         first = True
         for kind, rows in gaps.items():
             if not first:
                 print()
             first = False
-            print(f"{kind}: {len(rows)} tasks — {KIND_DESCRIPTIONS[kind]}")
+            shown = "" if len(rows) == totals[kind] else \
+                f" (showing {args.offset + 1}–{args.offset + len(rows)})" if rows else " (none on this page)"
+            print(f"{kind}: {totals[kind]} tasks{shown} — {KIND_DESCRIPTIONS[kind]}")
             if rows:
                 _task_table(rows)
         return 0

@@ -272,3 +272,26 @@ def test_reingesting_unchanged_files_skips_extraction(tmp_path, home, capsys, mo
     assert out.count(": unchanged (") == 2 and "b (replaced)" in out
     rc, out, _ = run(capsys, "tasks", "--doc", "b", "--format", "json")
     assert "改过的项" in out
+
+
+def test_tasks_and_gaps_page_through_a_big_store(home, corpus_extractions, monkeypatch, capsys):
+    """--limit/--offset: what a user types to read 50k tasks a screen at a time; the gap
+    header keeps the total."""
+    copy = Path(__file__).resolve().parent.parent / "data" / f"{CHANGDE}.txt"
+    if not copy.exists():
+        pytest.skip("no project copy of the Changde plan")
+    monkeypatch.setattr(cli_graph, "extract", lambda path: corpus_extractions[Path(path).stem])
+    assert run(capsys, "ingest", str(copy))[0] == 0
+    rc, out, _ = run(capsys, "tasks", "--format", "json")
+    every = [t["task_id"] for t in json.loads(out)]
+    rc, out, _ = run(capsys, "tasks", "--limit", "10", "--offset", "5", "--format", "json")
+    assert rc == 0 and [t["task_id"] for t in json.loads(out)] == every[5:15]
+    rc, out, _ = run(capsys, "gaps", "--kind", "no_lead", "--limit", "4", "--offset", "2")
+    assert rc == 0 and out.startswith("no_lead: 14 tasks (showing 3–6)")
+    assert len([line for line in out.splitlines() if line.startswith(CHANGDE)]) == 4
+    rc, out, _ = run(capsys, "gaps", "--kind", "no_lead", "--limit", "4", "--offset", "2", "--format", "json")
+    assert [int(t["task_id"].rsplit(".", 1)[1]) for t in json.loads(out)["no_lead"]] == [24, 25, 26, 29]
+    with pytest.raises(SystemExit) as bad:  # argparse: usage line, exit 2
+        main(["tasks", "--limit", "-3"])
+    err = capsys.readouterr().err
+    assert bad.value.code == 2 and "whole number" in err and "Traceback" not in err
