@@ -25,7 +25,6 @@ import json
 import os
 import platform
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -199,11 +198,18 @@ def table(r: dict) -> str:
         q = r.get(f"queries_{kind}")
         if not q:
             continue
-        worst = max(q["calls"].items(), key=lambda kv: kv[1]["p95_ms"])
-        over = [k for k, v in q["calls"].items() if v["p95_ms"] > TARGETS["query_p95_ms"]]
+        asked = {k: v for k, v in q["calls"].items() if not v.get("bulk")}
+        bulk = {k: v for k, v in q["calls"].items() if v.get("bulk")}
+        worst = max(asked.items(), key=lambda kv: kv[1]["p95_ms"])
+        over = [k for k, v in asked.items() if v["p95_ms"] > TARGETS["query_p95_ms"]]
+        first = f"; first store-wide query after opening {q['first_query_s']:.1f} s" if "first_query_s" in q else ""
         add(f"queries, {kind}: worst p95", f"{worst[1]['p95_ms']:,.0f} ms ({worst[0]}); "
-            f"{len(over)}/{len(q['calls'])} calls over 100 ms (load {q['load_before']:.1f})",
+            f"{len(over)}/{len(asked)} calls over 100 ms{': ' + ', '.join(over) if over else ''}{first} "
+            f"(load {q['load_before']:.1f})",
             f"≤ {TARGETS['query_p95_ms']:.0f} ms {verdict(not over)}")
+        if bulk:
+            add(f"bulk reads, {kind} (whole-selection lists, for export)", "; ".join(
+                f"{k}: {v['rows']:,} rows in {v['p50_ms'] / 1000:.1f} s" for k, v in bulk.items()), "")
         app = r.get(f"app_{kind}")
         if app:
             cold = {k: v[0] for k, v in app["pages"].items()}
@@ -255,9 +261,10 @@ def query_table(r: dict) -> str:
     out = ["| query API call | rows | embedded p50 / p95 ms | Neo4j p50 / p95 ms |", "|---|---:|---:|---:|"]
     for name in emb or neo:
         e, n = emb.get(name), neo.get(name)
-        cell = (lambda v: f"{v['p50_ms']:,.1f} / {v['p95_ms']:,.1f}" + (" ✗" if v["p95_ms"] > 100 else "")
-                if v else "–")
-        out.append(f"| `{name}` | {(e or n)['rows']:,} | {cell(e)} | {cell(n)} |")
+        cell = (lambda v: f"{v['p50_ms']:,.1f} / {v['p95_ms']:,.1f}"
+                + (" ✗" if v["p95_ms"] > 100 and not v.get("bulk") else "") if v else "–")
+        bulk = " (bulk)" if (e or n).get("bulk") else ""
+        out.append(f"| `{name}`{bulk} | {(e or n)['rows']:,} | {cell(e)} | {cell(n)} |")
     return "\n".join(out)
 
 

@@ -227,11 +227,21 @@ def load_embedded(home: str) -> dict:
 # ---------------------------------------------------------------- queries (both stores)
 
 
+PAGE = 200  # rows per page, as the app's tables (app.state.PAGE_SIZE)
+
+# Whole-selection lists (10k–50k rows) and the whole graph: what an export reads, not an
+# interactive question. Measured, but the 100 ms target is for the other calls (pages,
+# counts, lookups and aggregates), which is what the app and the CLI's default output ask.
+BULK_CALLS = ("tasks() all rows", "orphans(no_deadline) all rows", "tasks_of_unit(busiest) all rows",
+              "to_networkx()")
+
+
 def _query_calls(store) -> list[tuple[str, Callable[[], Any]]]:
     """Every query API call, with arguments picked from the data: the busiest unit and
     regulation (the worst case), a document in the middle, a task with units."""
     docs = store.documents()
     doc = docs[len(docs) // 2].document_id
+    total = sum(d.tasks for d in docs)
     rows = store.tasks([doc])
     row = next((r for r in rows if r.lead or r.participants or r.responsible), rows[0])
     work = store.workload()
@@ -244,12 +254,13 @@ def _query_calls(store) -> list[tuple[str, Callable[[], Any]]]:
         ("documents([doc])", lambda: store.documents([doc])),
         ("document_text(doc)", lambda: store.document_text(doc)),
         ("fingerprint(doc)", lambda: store.fingerprint(doc)),
-        ("tasks()", lambda: store.tasks()),
+        (f"tasks(limit={PAGE})", lambda: store.tasks(limit=PAGE)),
+        (f"tasks(limit={PAGE}, offset=middle)", lambda: store.tasks(limit=PAGE, offset=total // 2)),
         ("tasks([doc])", lambda: store.tasks([doc])),
         ("task(doc, id)", lambda: store.task(doc, row.task_id)),
         ("units_of_task(doc, id)", lambda: store.units_of_task(doc, row.task_id)),
-        ("tasks_of_unit(busiest)", lambda: store.tasks_of_unit(busiest)),
-        ("tasks_of_unit(busiest, lead)", lambda: store.tasks_of_unit(busiest, ["lead"])),
+        (f"tasks_of_unit(busiest, limit={PAGE})", lambda: store.tasks_of_unit(busiest, limit=PAGE)),
+        (f"tasks_of_unit(busiest, lead, limit={PAGE})", lambda: store.tasks_of_unit(busiest, ["lead"], limit=PAGE)),
         ("tasks_of_unit(median unit)", lambda: store.tasks_of_unit(middle_unit)),
         ("tasks_of_unit(busiest, [doc])", lambda: store.tasks_of_unit(busiest, None, [doc])),
         ("resolve_unit('司法局')", lambda: _resolve(store, "司法局")),
@@ -259,15 +270,24 @@ def _query_calls(store) -> list[tuple[str, Callable[[], Any]]]:
         ("regulations('条例')", lambda: store.regulations("条例")),
         ("tasks_citing(top regulation)", lambda: store.tasks_citing(top_reg)),
         ("deliverables()", lambda: store.deliverables()),
-        *[(f"orphans({k})", (lambda k=k: store.orphans(k, as_of=AS_OF))) for k in GAP_KINDS],
+        *[(f"orphans({k}, limit={PAGE})", (lambda k=k: store.orphans(k, as_of=AS_OF, limit=PAGE)))
+          for k in GAP_KINDS],
         ("orphans(no_lead, [doc])", lambda: store.orphans("no_lead", as_of=AS_OF, document_ids=[doc])),
+        ("gap_counts()", lambda: store.gap_counts(as_of=AS_OF)),
+        ("gap_counts([doc])", lambda: store.gap_counts(as_of=AS_OF, document_ids=[doc])),
         ("workload()", lambda: store.workload()),
         ("workload([doc])", lambda: store.workload([doc])),
         ("co_responsibility()", lambda: store.co_responsibility()),
+        ("co_responsibility(no collective)", lambda: store.co_responsibility(include_collective=False)),
         ("co_responsibility([doc])", lambda: store.co_responsibility([doc])),
-        ("to_networkx()", lambda: store.to_networkx()),
         ("to_networkx([doc])", lambda: store.to_networkx([doc])),
         ("unit_names()", lambda: store.unit_names()),
+        ("version()", lambda: store.version()),
+        # bulk reads (BULK_CALLS)
+        ("tasks() all rows", lambda: store.tasks()),
+        ("orphans(no_deadline) all rows", lambda: store.orphans("no_deadline", as_of=AS_OF)),
+        ("tasks_of_unit(busiest) all rows", lambda: store.tasks_of_unit(busiest)),
+        ("to_networkx()", lambda: store.to_networkx()),
     ]
     return calls
 
@@ -300,6 +320,9 @@ def queries(kind: str, home: str | None = None, min_reps: int = 5, max_reps: int
     t_open = time.perf_counter() - t0
     out = {}
     with store:
+        t0 = time.perf_counter()  # the first store-wide question (embedded: builds the indexes)
+        store.workload()
+        t_first = time.perf_counter() - t0
         for name, call in _query_calls(store):
             t = time.perf_counter()
             result = call()
@@ -314,8 +337,8 @@ def queries(kind: str, home: str | None = None, min_reps: int = 5, max_reps: int
             size = result.number_of_nodes() if hasattr(result, "number_of_nodes") else (
                 len(result) if hasattr(result, "__len__") else 1)
             out[name] = {"p50_ms": 1000 * _percentile(times, 50), "p95_ms": 1000 * _percentile(times, 95),
-                         "reps": len(times), "rows": size}
-    return {"kind": kind, "open_s": t_open, "calls": out}
+                         "reps": len(times), "rows": size, "bulk": name in BULK_CALLS}
+    return {"kind": kind, "open_s": t_open, "first_query_s": t_first, "calls": out}
 
 
 def profile_queries(kind: str, home: str | None = None, names: list[str] | None = None, top: int = 8) -> dict:

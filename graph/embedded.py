@@ -20,14 +20,13 @@ import gzip
 import json
 import os
 import tempfile
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
 from typing import Any
 
 import networkx as nx
+import numpy as np
 
 from graph.model import (
     ROLES,
@@ -61,7 +60,6 @@ from graph.store import (
     matches_title,
     page,
     regulation_row,
-    sort_co_edges,
     sort_regulations,
     sort_tasks,
     sort_workload,
@@ -82,15 +80,39 @@ def nid(label: str, key: str) -> str:
     return f"{label}:{key}"
 
 
-def pair_key(a: str, b: str) -> str:
-    """Two unit names as one string (counted faster than a tuple), length-prefixed so that
-    any characters may occur in the names."""
-    return f"{len(a)}:{a}{b}"
+class _Ids:
+    """Small integer ids for unit names and unit pairs, so that adding up the documents'
+    parts is a numpy bincount, not a Python loop over 100k+ items. Ids only grow (a pair
+    that no document holds any more simply counts 0); reset with the indexes on reload."""
+
+    def __init__(self) -> None:
+        self.units: list[str] = []
+        self.pairs: list[tuple[int, int]] = []
+        self._unit: dict[str, int] = {}
+        self._pair: dict[tuple[int, int], int] = {}
+
+    def unit(self, name: str) -> int:
+        i = self._unit.get(name)
+        if i is None:
+            i = self._unit[name] = len(self.units)
+            self.units.append(name)
+        return i
+
+    def pair(self, a: int, b: int) -> int:
+        i = self._pair.get((a, b))
+        if i is None:
+            i = self._pair[(a, b)] = len(self.pairs)
+            self.pairs.append((a, b))
+        return i
 
 
-def split_pair(key: str) -> tuple[str, str]:
-    n, rest = key.split(":", 1)
-    return rest[:int(n)], rest[int(n):]
+def _ids_array(values: list[int]) -> np.ndarray:
+    return np.fromiter(values, dtype=np.int64, count=len(values))
+
+
+def _count(arrays: list[np.ndarray], size: int) -> np.ndarray:
+    """How often each id occurs in all the arrays together."""
+    return np.bincount(np.concatenate(arrays), minlength=size) if arrays else np.zeros(size, dtype=np.int64)
 
 
 def _owned_nodes(g: nx.MultiDiGraph, doc: str) -> list[str]:
@@ -119,12 +141,11 @@ class _DocumentIndex:
     position: dict[str, int] = field(default_factory=dict)  # task key -> index in rows
     gap_rows: dict[str, list[TaskRow]] = field(default_factory=dict)  # static gap kind -> its tasks
     by_deadline: list[tuple[str, int]] = field(default_factory=list)  # sorted (earliest date, ordinal)
-    # Flat lists of strings, so that store-wide sums are one C-speed Counter over them
-    # (str hashes are cached; tuples would be hashed again on every count).
-    role_units: dict[str, list[str]] = field(default_factory=dict)  # role -> unit, per task with it
-    unit_tasks: list[str] = field(default_factory=list)  # unit, per task it is assigned to
-    units: list[str] = field(default_factory=list)  # units assigned in this document
-    pairs: list[str] = field(default_factory=list)  # pair_key(a, b), a < b, per task with both
+    # Arrays of _Ids, added up across documents with one bincount each:
+    role_units: dict[str, np.ndarray] = field(default_factory=dict)  # role -> unit id, per task with it
+    unit_tasks: np.ndarray | None = None  # unit id, per task it is assigned to
+    units: np.ndarray | None = None  # unit ids assigned in this document
+    pairs: np.ndarray | None = None  # pair id of (a, b), a < b by name, per task with both
     written: set[tuple[str, str]] = field(default_factory=set)  # (unit, name as written)
     citations: list[tuple[str, str, str, str]] = field(default_factory=list)  # (reg, title, relation, task key | "")
     produces: list[tuple[str, str, str, str, int, int]] = field(default_factory=list)
@@ -136,11 +157,14 @@ class _DocumentIndex:
         return self.by_deadline[:bisect.bisect_left(self.by_deadline, (day, -1))]
 
     @classmethod
-    def build(cls, g: nx.MultiDiGraph, doc: str) -> "_DocumentIndex":
+    def build(cls, g: nx.MultiDiGraph, doc: str, ids: _Ids) -> "_DocumentIndex":
         idx = cls(g.nodes[doc]["id"])
+        role_units: dict[str, list[int]] = {r: [] for r in ROLES}
+        unit_tasks: list[int] = []
+        pairs: list[int] = []
         tasks = sorted((g.nodes[n] for n in _owned_nodes(g, doc) if g.nodes[n].get("label") == "Task"),
                        key=lambda a: a.get("ordinal", 0))
-        units: set[str] = set()
+        units: set[int] = set()
         for i, a in enumerate(tasks):
             tkey = a["key"]
             idx.rows.append(task_row(a))
@@ -156,11 +180,11 @@ class _DocumentIndex:
                     roles.add((name, TYPE_ROLES[e["type"]]))
                     idx.written.add((name, e["unit"]))
             for name, role in roles:
-                idx.role_units.setdefault(role, []).append(name)
-            names = sorted({u for u, _r in roles})
-            idx.unit_tasks.extend(names)
+                role_units[role].append(ids.unit(name))
+            names = [ids.unit(n) for n in sorted({u for u, _r in roles})]
+            unit_tasks.extend(names)
             units.update(names)
-            idx.pairs.extend(pair_key(x, y) for i2, x in enumerate(names) for y in names[i2 + 1:])
+            pairs.extend(ids.pair(x, y) for i2, x in enumerate(names) for y in names[i2 + 1:])
             for _t, rn, e in g.out_edges(node, data=True):
                 if e.get("type") == "CITES":
                     rkey = g.nodes[rn]["key"]
@@ -170,7 +194,8 @@ class _DocumentIndex:
         for _d, rn, e in g.out_edges(doc, data=True):
             if e.get("type") == "CITES":
                 idx.citations.append((g.nodes[rn]["key"], e["title"], e["relation"], ""))
-        idx.units = sorted(units)
+        idx.role_units = {r: _ids_array(v) for r, v in role_units.items()}
+        idx.unit_tasks, idx.units, idx.pairs = _ids_array(unit_tasks), _ids_array(sorted(units)), _ids_array(pairs)
         idx.by_deadline.sort()
         idx.gap_rows = {k: [r for r, a in zip(idx.rows, idx.props) if a.get(gap_flag(k))] for k in STATIC_GAP_KINDS}
         return idx
@@ -215,6 +240,7 @@ class EmbeddedStore(GraphStore):
         self._stamp: tuple | None = None
         self._pending: list[DocumentRecords] | None = None  # records written since the last save, in bulk mode
         self._doc_index: dict[str, _DocumentIndex] = {}
+        self._ids = _Ids()
         self._shared: _SharedIndex | None = None
         self._writes = 0  # writes by this object (version(): bulk mode changes memory before the file)
         self._refresh()
@@ -457,6 +483,7 @@ class EmbeddedStore(GraphStore):
         and the store-wide ones (labels, names as written), which any write may change."""
         if document_id is None:
             self._doc_index.clear()
+            self._ids = _Ids()
         else:
             self._doc_index.pop(document_id, None)
         self._shared = None
@@ -473,7 +500,7 @@ class EmbeddedStore(GraphStore):
             node = nid("Document", document_id)
             if node not in self.g:
                 return None
-            idx = self._doc_index[document_id] = _DocumentIndex.build(self.g, node)
+            idx = self._doc_index[document_id] = _DocumentIndex.build(self.g, node, self._ids)
         return idx
 
     def _indexes(self, document_ids: Sequence[str] | None) -> list[_DocumentIndex]:
@@ -547,9 +574,12 @@ class EmbeddedStore(GraphStore):
         if name is None:
             return []
         wanted = None if docs is None else set(docs)
-        found = {v for _u, v, e in self.g.out_edges(nid("Unit", name), data=True)
-                 if e.get("type") in types and (wanted is None or e["document_id"] in wanted)}
-        return page(sort_tasks(self._row(v) for v in found), limit, offset)
+        found = [v for v, edges in self.g.succ[nid("Unit", name)].items()
+                 if any(e.get("type") in types and (wanted is None or e["document_id"] in wanted)
+                        for e in edges.values())]
+        attrs = self.g.nodes
+        found.sort(key=lambda v: (attrs[v]["document_id"], attrs[v]["ordinal"]))  # sort_tasks' order
+        return [self._row(v) for v in page(found, limit, offset)]
 
     def has_unit(self, name: str) -> bool:
         self._refresh()
@@ -658,22 +688,28 @@ class EmbeddedStore(GraphStore):
     def workload(self, document_ids: Sequence[str] | None = None) -> list[UnitWorkload]:
         self._refresh()
         indexes = self._indexes(document_ids)
-        per_role = {r: Counter(chain.from_iterable(idx.role_units.get(r, ()) for idx in indexes)) for r in ROLES}
-        totals = Counter(chain.from_iterable(idx.unit_tasks for idx in indexes))
-        documents = Counter(chain.from_iterable(idx.units for idx in indexes))
+        size = len(self._ids.units)
+        per_role = {r: _count([idx.role_units[r] for idx in indexes], size) for r in ROLES}
+        totals = _count([idx.unit_tasks for idx in indexes], size)
+        documents = _count([idx.units for idx in indexes], size)
         return sort_workload(
-            unit_workload(self.g.nodes[nid("Unit", u)], per_role["lead"][u], per_role["participant"][u],
-                          per_role["responsible"][u], total, documents[u])
-            for u, total in totals.items())
+            unit_workload(self.g.nodes[nid("Unit", self._ids.units[u])], int(per_role["lead"][u]),
+                          int(per_role["participant"][u]), int(per_role["responsible"][u]), int(totals[u]),
+                          int(documents[u]))
+            for u in np.flatnonzero(totals))
 
     def co_responsibility(self, document_ids: Sequence[str] | None = None,
                           include_collective: bool = True, min_weight: int = 1) -> list[CoEdge]:
         self._refresh()
-        counted = Counter(chain.from_iterable(idx.pairs for idx in self._indexes(document_ids)))
-        edges = (CoEdge(*split_pair(k), w) for k, w in counted.items() if w >= min_weight)
+        indexes = self._indexes(document_ids)
+        weights = _count([idx.pairs for idx in indexes], len(self._ids.pairs))
+        names = self._ids.units
+        edges = ((names[a], names[b], int(weights[i]))
+                 for i, (a, b) in ((i, self._ids.pairs[i]) for i in np.flatnonzero(weights >= max(1, min_weight))))
         if not include_collective:  # a shared property, so decided now, not in the index
-            edges = (e for e in edges if not (self._collective(e.a) or self._collective(e.b)))
-        return sort_co_edges(edges)
+            edges = ((a, b, w) for a, b, w in edges if not (self._collective(a) or self._collective(b)))
+        ordered = sorted((-w, a, b) for a, b, w in edges)  # graph.store.sort_co_edges' order, on tuples
+        return [CoEdge(a, b, -neg) for neg, a, b in ordered]
 
     def _collective(self, unit: str) -> bool:
         return bool(self.g.nodes[nid("Unit", unit)].get("collective", False))
@@ -688,21 +724,26 @@ class EmbeddedStore(GraphStore):
         if docs is None:
             return self.g.copy()
         wanted = set(docs)
-        keep: set[str] = set()
-        for n, a in self.g.nodes(data=True):
-            if a.get("label") == "Document" and a["id"] in wanted:
-                keep.add(n)
-            elif a.get("label") in ("Section", "Task") and a.get("document_id") in wanted:
-                keep.add(n)
+        keep: set[str] = set()  # the documents' own nodes, found from each Document node
+        for doc_id in docs:
+            node = nid("Document", doc_id)
+            if node in self.g:
+                keep.update(_owned_nodes(self.g, node))
         out = nx.MultiDiGraph()
         for n in keep:
             out.add_node(n, **self.g.nodes[n])
-        for u, v, e in self.g.edges(data=True):
-            if u in keep and v in keep:
-                out.add_edge(u, v, **e)
-            elif (u in keep or v in keep) and e.get("document_id") in wanted:
-                for x in (u, v):
-                    if x not in out:
-                        out.add_node(x, **self.g.nodes[x])
-                out.add_edge(u, v, **e)
+
+        def add_edge(u: str, v: str, e: dict[str, Any]) -> None:
+            for x in (u, v):
+                if x not in out:
+                    out.add_node(x, **self.g.nodes[x])
+            out.add_edge(u, v, **e)
+
+        for n in keep:  # edges inside, and the documents' edges to shared Units / Regulations
+            for _n, v, e in self.g.out_edges(n, data=True):
+                if v in keep or e.get("document_id") in wanted:
+                    add_edge(n, v, e)
+            for u, _n, e in self.g.in_edges(n, data=True):
+                if u not in keep and e.get("document_id") in wanted:
+                    add_edge(u, n, e)
         return out
