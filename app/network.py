@@ -6,8 +6,14 @@ Why our own post-processing of pyvis' output:
 - safe: document text is data. Every label and tooltip is built from html.escape'd text.
   vis-network shows a string tooltip as plain text, so a small script turns our (escaped)
   tooltip HTML into elements: the user sees `<script>` literally and nothing runs;
-- readable: graphs over a size cap are aggregated (tasks -> sections) or cut to the
-  strongest edges, and the result says so in `note`.
+- fast: the vis.js node and edge lists are built here, once, and handed to pyvis' template
+  (pyvis' own add_node / add_edge scan their lists on every call: quadratic);
+- readable: what is drawn is bounded whatever the selection. Up to `MAX_TASKS` tasks every
+  task is a node. Above that, tasks are merged into sections (one node per section of a
+  plan, or, for many plans, one node per section title across plans); only the busiest
+  units and sections are drawn, each unit linked to its main sections and each section to
+  its main units, and the result says so in `note`. Co-responsibility keeps its strongest
+  edges.
 """
 from __future__ import annotations
 
@@ -17,7 +23,7 @@ import math
 import re
 from collections import Counter, defaultdict
 from collections.abc import Collection, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pyvis.network import Network
 
@@ -49,9 +55,16 @@ TASK_COLOR = "#e8e8e8"
 SECTION_COLOR = "#fff2b3"
 HIGHLIGHT_BORDER = "#000000"
 
-MAX_TASKS = 250  # more task nodes than this: aggregate tasks into sections
+MAX_TASKS = 250  # at most this many tasks: every task is a node; more: aggregate into sections
+MAX_UNITS = 60  # aggregate: unit nodes (the units with most tasks) ...
+MAX_EXTRA_UNITS = 20  # ... plus at most this many picked / searched units outside that top
+MAX_GROUPS = 40  # aggregate: section nodes (the sections with most tasks)
+MAX_AGG_EDGES = 300  # aggregate: unit–section edges (see TOP_LINKS), strongest first
+TOP_LINKS = 3  # aggregate: a unit's main sections and a section's main units are linked
 MAX_CO_EDGES = 300  # co-responsibility edges kept (strongest first)
 TIP_TASKS = 15  # tasks listed in a unit's tooltip
+TIP_GROUPS = 8  # sections listed in a unit's tooltip (aggregate), units in a section's
+NO_TITLE = "(无章节标题)"
 
 
 @dataclass
@@ -60,10 +73,17 @@ class NetworkResult:
     nodes: int
     edges: int
     note: str = ""  # set when the graph was aggregated or capped
+    sections: list[str] = field(default_factory=list)  # section titles of the input (for the filter)
 
 
 def esc(text: object) -> str:
     return html.escape(str(text), quote=True)
+
+
+def label_esc(text: object) -> str:
+    """A node label: vis-network draws it as canvas text, so quotes stay quotes (no &quot;);
+    < > & are escaped all the same (document text is data)."""
+    return html.escape(str(text), quote=False)
 
 
 def short(text: str, limit: int) -> str:
@@ -71,9 +91,13 @@ def short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _num(t: TaskRow) -> object:
+    return t.number if t.number is not None else t.task_id
+
+
 def task_tip(t: TaskRow) -> str:
     """Tooltip HTML of a task: number, heading, units and (shortened) text, all escaped."""
-    parts = [f"<b>任务 {esc(t.number if t.number is not None else t.task_id)}</b> {esc(t.heading)}"]
+    parts = [f"<b>任务 {esc(_num(t))}</b> {esc(t.heading)}"]
     if t.section_title:
         parts.append(f"章节:{esc(t.section_title)}")
     for role, names in (("lead", t.lead), ("participant", t.participants), ("responsible", t.responsible)):
@@ -85,20 +109,22 @@ def task_tip(t: TaskRow) -> str:
     return "<br>".join(parts)
 
 
-def unit_tip(unit: str, info: Mapping[str, object], tasks_by_role: Mapping[str, list[TaskRow]]) -> str:
-    """Tooltip HTML of a unit: kind, level and the tasks it leads / joins / answers for."""
-    head = f"<b>{esc(unit)}</b>"
+def _unit_head(unit: str, info: Mapping[str, object]) -> str:
     meta = [str(info.get("kind_label") or ""), str(info.get("level") or "")]
     if info.get("collective"):
         meta.append("泛指")
     meta = [m for m in meta if m]
-    parts = [head + (f"({esc(' · '.join(meta))})" if meta else "")]
+    return f"<b>{esc(unit)}</b>" + (f"({esc(' · '.join(meta))})" if meta else "")
+
+
+def unit_tip(unit: str, info: Mapping[str, object], tasks_by_role: Mapping[str, list[TaskRow]]) -> str:
+    """Tooltip HTML of a unit: kind, level and the tasks it leads / joins / answers for."""
+    parts = [_unit_head(unit, info)]
     for role in ("lead", "responsible", "participant"):
         rows = tasks_by_role.get(role) or []
         if not rows:
             continue
-        listed = "<br>".join(f"&nbsp;· {esc(r.number if r.number is not None else r.task_id)} {esc(short(r.heading, 30))}"
-                             for r in rows[:TIP_TASKS])
+        listed = "<br>".join(f"&nbsp;· {esc(_num(r))} {esc(short(r.heading, 30))}" for r in rows[:TIP_TASKS])
         more = f"<br>&nbsp;…等 {len(rows)} 项" if len(rows) > TIP_TASKS else ""
         parts.append(f"{ROLE_LABELS[role]} {len(rows)} 项:<br>{listed}{more}")
     return "<br>".join(parts)
@@ -108,97 +134,290 @@ def _primary_role(roles: Iterable[str]) -> str:
     return min(roles, key=lambda r: ROLE_PRIORITY.get(r, 9))
 
 
+# A unit's roles in one task as a bit mask (cheaper than a set per assignment on 50k tasks).
+ROLE_BITS = {"lead": 1, "participant": 2, "responsible": 4}
+_MASK_ROLES = [tuple(r for r in ROLES if m & ROLE_BITS[r]) for m in range(8)]
+_MASK_PRIMARY = [_primary_role(rs) if rs else "" for rs in _MASK_ROLES]
+
+
 def _unit_color(unit: str, unit_info: Mapping[str, Mapping[str, object]]) -> str:
     kind = str((unit_info.get(unit) or {}).get("kind") or "other")
     return KIND_COLORS.get(kind, KIND_COLORS["other"])
 
 
-def _unit_node(net: Network, unit: str, info: Mapping[str, object], size: float, tip: str,
-               highlighted: bool) -> None:
-    color = {"background": _unit_color(unit, {unit: info}), "border": HIGHLIGHT_BORDER if highlighted else "#555555"}
-    net.add_node(f"u:{unit}", label=esc(unit), title=tip, shape="diamond" if info.get("collective") else "dot",
-                 color=color, size=size, borderWidth=4 if highlighted else 1,
-                 font={"size": 30 if highlighted else 22})
+class _Drawing:
+    """The vis.js node and edge lists, filled directly (pyvis' add_node / add_edge look up
+    every id in a list on each call: quadratic). Ids are unique, edges undirected."""
+
+    def __init__(self, height: str, spread: bool = False):
+        self.net = _new_network(height, spread)
+        self._ids: set[str] = set()
+        self._pairs: set[tuple[str, str]] = set()
+
+    def node(self, node_id: str, *, label: str, shape: str, color: object, **options: object) -> None:
+        if node_id in self._ids:
+            return
+        self._ids.add(node_id)
+        item = {"id": node_id, "label": label, "shape": shape, "color": color, **options}
+        self.net.nodes.append(item)
+        self.net.node_ids.append(node_id)
+        self.net.node_map[node_id] = item
+
+    def edge(self, a: str, b: str, **options: object) -> None:
+        if a not in self._ids or b not in self._ids:
+            raise ValueError(f"edge to a node not drawn: {a!r} — {b!r}")
+        pair = (a, b) if a <= b else (b, a)
+        if pair in self._pairs:
+            return
+        self._pairs.add(pair)
+        self.net.edges.append({"from": a, "to": b, **options})
+
+    def unit(self, unit: str, info: Mapping[str, object], size: float, tip: str, highlighted: bool) -> None:
+        color = {"background": _unit_color(unit, {unit: info}),
+                 "border": HIGHLIGHT_BORDER if highlighted else "#555555"}
+        self.node(f"u:{unit}", label=label_esc(unit), title=tip, shape="diamond" if info.get("collective") else "dot",
+                  color=color, size=round(size, 1), borderWidth=4 if highlighted else 1,
+                  font={"size": 30 if highlighted else 22})
+
+    @property
+    def nodes(self) -> int:
+        return len(self.net.nodes)
+
+    @property
+    def edges(self) -> int:
+        return len(self.net.edges)
+
+
+def section_titles(tasks: Iterable[TaskRow]) -> list[str]:
+    """The section titles of `tasks`, in order of first appearance (the sections filter)."""
+    return list(dict.fromkeys(t.section_title for t in tasks if t.section_title))
 
 
 def unit_task_network(tasks: Sequence[TaskRow], unit_info: Mapping[str, Mapping[str, object]], *,
                       roles: Collection[str] = ROLES, units: Collection[str] | None = None,
-                      highlight: Collection[str] = (), include_collective: bool = True,
-                      max_tasks: int = MAX_TASKS, height: str = "720px") -> NetworkResult:
+                      sections: Collection[str] | None = None, highlight: Collection[str] = (),
+                      include_collective: bool = True, doc_titles: Mapping[str, str] | None = None,
+                      max_tasks: int = MAX_TASKS, max_units: int = MAX_UNITS, max_groups: int = MAX_GROUPS,
+                      max_edges: int = MAX_AGG_EDGES, height: str = "720px") -> NetworkResult:
     """Units and the tasks they lead / join / answer for; edges coloured by role, units by kind.
 
-    units: keep only tasks involving one of these units (with all their units);
-    highlight: units drawn with a thick border (search results).
-    Over `max_tasks` tasks, task nodes are merged into their sections.
+    sections: keep only tasks in these section titles; units: keep only tasks involving one
+    of these units (with all their units); highlight: units drawn with a thick border.
+    Up to `max_tasks` tasks every task is drawn. Above, see `_aggregate`.
+    `result.sections` lists the section titles of all `tasks` (before any filter).
     """
     roles = [r for r in ROLES if r in set(roles)]
     wanted = set(units or ())
+    in_sections = set(sections or ())
+    marked = set(highlight)
+    skip = frozenset() if include_collective else {u for u, a in unit_info.items() if (a or {}).get("collective")}
+    lead_on, part_on, resp_on = ("lead" in roles), ("participant" in roles), ("responsible" in roles)
 
-    def role_pairs(t: TaskRow) -> list[tuple[str, str]]:
-        pairs = [(u, r) for r, names in (("lead", t.lead), ("participant", t.participants),
-                                         ("responsible", t.responsible)) if r in roles for u in names]
-        if not include_collective:
-            pairs = [(u, r) for u, r in pairs if not (unit_info.get(u) or {}).get("collective")]
-        return pairs
-
-    kept: list[tuple[TaskRow, list[tuple[str, str]]]] = []
+    kept: list[tuple[TaskRow, dict[str, int]]] = []  # task, unit -> its roles in the task (ROLE_BITS)
     for t in tasks:
-        pairs = role_pairs(t)
-        if not pairs or (wanted and not wanted & {u for u, _ in pairs}):
+        if in_sections and t.section_title not in in_sections:
             continue
-        kept.append((t, pairs))
+        per_unit: dict[str, int] = {}
+        if lead_on:
+            for u in t.lead:
+                if u not in skip:
+                    per_unit[u] = 1
+        if part_on:
+            for u in t.participants:
+                if u not in skip:
+                    per_unit[u] = per_unit.get(u, 0) | 2
+        if resp_on:
+            for u in t.responsible:
+                if u not in skip:
+                    per_unit[u] = per_unit.get(u, 0) | 4
+        if not per_unit or (wanted and wanted.isdisjoint(per_unit)):
+            continue
+        kept.append((t, per_unit))
+
+    titles = section_titles(tasks)
+    if len(kept) > max_tasks:
+        draw, note = _aggregate(kept, unit_info, marked, wanted, doc_titles or {}, max_tasks=max_tasks,
+                                max_units=max_units, max_groups=max_groups, max_edges=max_edges, height=height)
+        units_drawn = [n["id"][2:] for n in draw.net.nodes if n["id"].startswith("u:")]
+        legend = _legend(unit_info, units_drawn, roles, task_nodes=False)
+        return NetworkResult(_render(draw.net, legend), draw.nodes, draw.edges, note, titles)
 
     by_unit: dict[str, dict[str, list[TaskRow]]] = defaultdict(lambda: defaultdict(list))
-    for t, pairs in kept:
-        for u, r in dict.fromkeys(pairs):
-            by_unit[u][r].append(t)
-
-    net = _new_network(height)
-    note = ""
-    aggregate = len(kept) > max_tasks
-    edges = 0
+    for t, per_unit in kept:
+        for u, m in per_unit.items():
+            for r in _MASK_ROLES[m]:
+                by_unit[u][r].append(t)
+    draw = _Drawing(height)
     for u, rows_by_role in sorted(by_unit.items()):
         n = len({(t.document_id, t.task_id) for rows in rows_by_role.values() for t in rows})
         info = unit_info.get(u) or {}
-        _unit_node(net, u, info, 12 + 4 * math.sqrt(n), unit_tip(u, info, rows_by_role), u in set(highlight))
-    if not aggregate:
-        for t, pairs in kept:
-            tid = f"t:{t.document_id}::{t.task_id}"
-            net.add_node(tid, label=esc(t.number if t.number is not None else t.task_id), title=task_tip(t),
-                         shape="box", color={"background": TASK_COLOR, "border": "#999999"},
-                         font={"size": 18})
-            per_unit: dict[str, set[str]] = defaultdict(set)
-            for u, r in pairs:
-                per_unit[u].add(r)
-            for u, rs in per_unit.items():
-                role = _primary_role(rs)
-                net.add_edge(f"u:{u}", tid, color=ROLE_COLORS[role], width=2 if role == "lead" else 1,
-                             title=esc("、".join(ROLE_LABELS[r] for r in ROLES if r in rs)))
-                edges += 1
-    else:
-        note = f"任务较多({len(kept)} 项 > {max_tasks}),已按章节聚合:每个章节一个节点,边的粗细为任务数。"
-        sections: dict[tuple[str, str], list[TaskRow]] = defaultdict(list)
-        weights: Counter = Counter()
-        for t, pairs in kept:
-            skey = (t.document_id, t.section or "-")
-            sections[skey].append(t)
-            per_unit: dict[str, set[str]] = defaultdict(set)
-            for u, r in pairs:
-                per_unit[u].add(r)
-            for u, rs in per_unit.items():
-                weights[(u, skey, _primary_role(rs))] += 1
-        for (doc, sec), rows in sections.items():
-            title = rows[0].section_title or sec
-            tip = f"<b>{esc(title)}</b><br>{len(rows)} 项任务:" + esc("、".join(
-                str(r.number if r.number is not None else r.task_id) for r in rows[:60]))
-            net.add_node(f"s:{doc}::{sec}", label=esc(short(title, 14)), title=tip, shape="box",
-                         color={"background": SECTION_COLOR, "border": "#999999"})
-        for (u, (doc, sec), r), w in sorted(weights.items(), key=lambda kv: str(kv[0])):
-            net.add_edge(f"u:{u}", f"s:{doc}::{sec}", color=ROLE_COLORS[r], width=1 + math.log2(w),
-                         title=esc(f"{ROLE_LABELS[r]} {w} 项"))
-            edges += 1
-    legend = _legend(unit_info, by_unit.keys(), roles, task_nodes=not aggregate)
-    return NetworkResult(_render(net, legend), len(net.nodes), edges, note)
+        draw.unit(u, info, 12 + 4 * math.sqrt(n), unit_tip(u, info, rows_by_role), u in marked)
+    for t, per_unit in kept:
+        tid = f"t:{t.document_id}::{t.task_id}"
+        draw.node(tid, label=label_esc(_num(t)), title=task_tip(t), shape="box",
+                  color={"background": TASK_COLOR, "border": "#999999"}, font={"size": 18})
+        for u, m in per_unit.items():
+            role = _MASK_PRIMARY[m]
+            draw.edge(f"u:{u}", tid, color=ROLE_COLORS[role], width=2 if role == "lead" else 1,
+                      title=esc("、".join(ROLE_LABELS[r] for r in _MASK_ROLES[m])))
+    legend = _legend(unit_info, by_unit.keys(), roles, task_nodes=True)
+    return NetworkResult(_render(draw.net, legend), draw.nodes, draw.edges, "", titles)
+
+
+def _aggregate(kept: Sequence[tuple[TaskRow, Mapping[str, int]]], unit_info: Mapping[str, Mapping[str, object]],
+               marked: set[str], wanted: set[str], doc_titles: Mapping[str, str], *, max_tasks: int,
+               max_units: int, max_groups: int, max_edges: int, height: str) -> tuple[_Drawing, str]:
+    """Units × sections, bounded however many tasks come in: at most max_units + MAX_EXTRA_UNITS
+    units, max_groups + MAX_EXTRA_UNITS sections (a picked unit whose tasks all lie outside the
+    busiest sections brings its main one), max_edges + nodes edges.
+
+    A section node is one section of one plan when that gives at most `max_groups` nodes, else
+    one section title across plans (同名章节: the same theme in many plans). The busiest
+    sections and units are drawn; picked (`wanted`) and searched (`marked`) units always are.
+    An edge unit–section weighs the unit's tasks in that section and has the colour of its
+    most frequent role there."""
+    docs = {t.document_id for t, _ in kept}
+    per_plan = len({(t.document_id, t.section or "-") for t, _ in kept}) <= max_groups
+
+    def key_of(t: TaskRow) -> str:
+        if per_plan:
+            return f"s:{t.document_id}::{t.section or '-'}"
+        return f"g:{t.section_title or NO_TITLE}"
+
+    group_tasks: dict[str, list[TaskRow]] = defaultdict(list)
+    unit_docs: dict[str, set[str]] = defaultdict(set)
+    pair_counts: dict[tuple[str, str], list[int]] = {}  # (unit, group) -> [tasks, lead, participant, responsible]
+    for t, per_unit in kept:
+        g = key_of(t)
+        group_tasks[g].append(t)
+        doc = t.document_id
+        for u, m in per_unit.items():
+            unit_docs[u].add(doc)
+            c = pair_counts.get((u, g))
+            if c is None:
+                c = pair_counts[(u, g)] = [0, 0, 0, 0]
+            c[0] += 1
+            if m & 1:
+                c[1] += 1
+            if m & 2:
+                c[2] += 1
+            if m & 4:
+                c[3] += 1
+    pair_tasks = {k: c[0] for k, c in pair_counts.items()}
+    unit_tasks: Counter = Counter()  # unit -> tasks (all kept)
+    unit_roles: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # unit -> [tasks, lead, part., resp.]
+    for (u, _g), c in pair_counts.items():
+        unit_tasks[u] += c[0]
+        acc = unit_roles[u]
+        for i in range(4):
+            acc[i] += c[i]
+
+    group_order = sorted(group_tasks, key=lambda g: (-len(group_tasks[g]), g))
+    groups = group_order[:max_groups]
+    group_set = set(groups)
+    # units ranked by their tasks in the drawn sections (so each drawn unit has an edge there)
+    in_drawn: Counter = Counter()
+    for (u, g), n in pair_tasks.items():
+        if g in group_set:
+            in_drawn[u] += n
+    unit_order = sorted(unit_tasks, key=lambda u: (-in_drawn[u], -unit_tasks[u], u))
+    drawn_units = unit_order[:max_units]
+    extra_units = [u for u in unit_order[max_units:] if u in wanted or u in marked][:MAX_EXTRA_UNITS]
+    drawn_units += extra_units
+    forced = [u for u in drawn_units if u in wanted or u in marked]
+    # a picked / searched unit whose tasks all lie outside the drawn sections brings its main one
+    by_unit_groups: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for (u, g), n in pair_tasks.items():
+        by_unit_groups[u].append((n, g))
+    for u in by_unit_groups:
+        by_unit_groups[u].sort(key=lambda x: (-x[0], x[1]))
+    for u in [u for u in forced if not any(g in group_set for _, g in by_unit_groups[u])][:MAX_EXTRA_UNITS]:
+        g = by_unit_groups[u][0][1]
+        groups.append(g)
+        group_set.add(g)
+
+    def group_title(g: str) -> str:
+        t = group_tasks[g][0]
+        return (t.section_title or t.section or NO_TITLE) if per_plan else g[2:]
+
+    draw = _Drawing(height, spread=True)
+    top_n = max((unit_tasks[u] for u in drawn_units), default=1)
+    for u in sorted(drawn_units):
+        info = unit_info.get(u) or {}
+        roles_n = unit_roles[u]
+        tip = [_unit_head(u, info),
+               "本次选择中 " + " · ".join(f"{ROLE_LABELS[r]} {roles_n[i]} 项" for i, r in enumerate(ROLES, 1) if roles_n[i])
+               + f"(共 {unit_tasks[u]} 项任务,{len(unit_docs[u])} 份文件)",
+               "任务最多的章节:<br>" + "<br>".join(
+                   f"&nbsp;· {esc(short(group_title(g), 30))}({n})" for n, g in by_unit_groups[u][:TIP_GROUPS])]
+        draw.unit(u, info, 10 + 26 * math.sqrt(unit_tasks[u] / top_n), "<br>".join(tip), u in marked)
+
+    unit_set = set(drawn_units)
+    group_units: dict[str, list[tuple[int, str]]] = defaultdict(list)  # drawn units only (edges)
+    group_all_units: dict[str, list[tuple[int, str]]] = defaultdict(list)  # every unit (tooltips)
+    for (u, g), n in pair_tasks.items():
+        if g in group_set:
+            group_all_units[g].append((n, u))
+            if u in unit_set:
+                group_units[g].append((n, u))
+    for g in groups:
+        rows = group_tasks[g]
+        title = group_title(g)
+        plans = {t.document_id for t in rows}
+        tip = [f"<b>{esc(title)}</b>"]
+        if per_plan:
+            doc = rows[0].document_id
+            tip.append(f"文件:{esc(doc_titles.get(doc) or doc)}")
+            tip.append(f"{len(rows)} 项任务:" + esc("、".join(str(_num(r)) for r in rows[:60]))
+                       + (" …" if len(rows) > 60 else ""))
+        else:
+            tip.append(f"{len(rows)} 项任务,{len(plans)} 份文件")
+        busiest = sorted(group_all_units[g], key=lambda x: (-x[0], x[1]))[:TIP_GROUPS]
+        if busiest:
+            tip.append("任务最多的单位:<br>" + "<br>".join(f"&nbsp;· {esc(u)}({n})" for n, u in busiest))
+        draw.node(g, label=label_esc(short(title, 14)) + f"\n{len(rows)} 项", title="<br>".join(tip), shape="box",
+                  color={"background": SECTION_COLOR, "border": "#999999"}, font={"size": 18})
+
+    # The backbone: each unit with its TOP_LINKS main sections, each section with its main units
+    # (the strongest edges alone would all hang on the few busiest units), strongest first.
+    candidates = sorted(((n, u, g) for g, us in group_units.items() for n, u in us), key=lambda x: (-x[0], x[1], x[2]))
+    rank: Counter = Counter()  # by node id: "u:<unit>", "g:…" / "s:…"
+    backbone = []
+    for n, u, g in candidates:
+        rank[f"u:{u}"] += 1
+        rank[g] += 1
+        if rank[f"u:{u}"] <= TOP_LINKS or rank[g] <= TOP_LINKS:
+            backbone.append((n, u, g))
+    chosen = backbone[:max_edges]
+    linked = {f"u:{u}" for _, u, _ in chosen} | {g for _, _, g in chosen}
+    for n, u, g in backbone[max_edges:]:  # every drawn node keeps its strongest edge
+        if f"u:{u}" not in linked or g not in linked:
+            chosen.append((n, u, g))
+            linked.update((f"u:{u}", g))
+    for n, u, g in chosen:
+        c = pair_counts[(u, g)]  # the most frequent role; on a tie lead > responsible > participant
+        role = max(ROLES, key=lambda r: (c[ROLES.index(r) + 1], -ROLE_PRIORITY[r]))
+        title = (f"{u} — {group_title(g)}:" + " · ".join(f"{ROLE_LABELS[r]} {c[i]} 项" for i, r in enumerate(ROLES, 1) if c[i]))
+        draw.edge(f"u:{u}", g, color=ROLE_COLORS[role], value=n, title=esc(title))
+
+    shown_tasks = sum(len(group_tasks[g]) for g in groups)
+    parts = [f"共 {len(kept):,} 项任务" + (f"({len(docs):,} 份文件)" if len(docs) > 1 else "")
+             + f",超过 {max_tasks} 项,已按章节聚合:" + ("每个章节一个节点" if per_plan else "同名章节合并为一个节点")]
+    cuts = []
+    if len(groups) < len(group_tasks):
+        cuts.append(f"任务最多的 {len(groups)} 个章节(共 {len(group_tasks):,} 个,含 "
+                    f"{100 * shown_tasks / len(kept):.0f}% 的任务)")
+    if len(drawn_units) < len(unit_tasks):
+        cuts.append(f"任务最多的 {len(drawn_units) - len(extra_units)} 个单位"
+                    + (f"及 {len(extra_units)} 个所选或搜索到的单位" if extra_units else "")
+                    + f"(共 {len(unit_tasks):,} 个)")
+    if cuts:
+        parts.append(",只显示" + "和".join(cuts))
+    parts.append(f"。每个单位连到它任务最多的 {TOP_LINKS} 个章节,每个章节连到任务最多的 {TOP_LINKS} 个单位"
+                 + (f"({len(chosen)} 条,共 {len(candidates):,} 条)" if len(chosen) < len(candidates) else "")
+                 + ";边越粗任务越多,颜色为单位在该章节中最常见的角色。")
+    parts.append(f"用“单位”“章节”筛选到 {max_tasks} 项以内即可看到每项任务。")
+    return draw, "".join(parts)
 
 
 def co_network(edges: Sequence[CoEdge], workload: Sequence[UnitWorkload],
@@ -207,6 +426,7 @@ def co_network(edges: Sequence[CoEdge], workload: Sequence[UnitWorkload],
                max_edges: int = MAX_CO_EDGES, height: str = "720px") -> NetworkResult:
     """Unit–unit co-responsibility: an edge when two units share tasks (weight = tasks)."""
     wanted = set(units or ())
+    marked = set(highlight)
     load = {w.unit: w for w in workload}
 
     def collective(u: str) -> bool:
@@ -218,13 +438,13 @@ def co_network(edges: Sequence[CoEdge], workload: Sequence[UnitWorkload],
     kept.sort(key=lambda e: (-e.weight, e.a, e.b))
     note = ""
     if len(kept) > max_edges:
-        note = f"协作关系较多({len(kept)} 条 > {max_edges}),只显示最强的 {max_edges} 条。"
+        note = f"协作关系较多({len(kept):,} 条 > {max_edges}),只显示最强的 {max_edges} 条。"
         kept = kept[:max_edges]
     partners: dict[str, list[tuple[str, int]]] = defaultdict(list)
     for e in kept:
         partners[e.a].append((e.b, e.weight))
         partners[e.b].append((e.a, e.weight))
-    net = _new_network(height)
+    draw = _Drawing(height)
     for u in sorted(partners):
         w = load.get(u)
         info = dict(unit_info.get(u) or {})
@@ -237,13 +457,13 @@ def co_network(edges: Sequence[CoEdge], workload: Sequence[UnitWorkload],
         tip += "<br>共同任务最多的单位:<br>" + "<br>".join(
             f"&nbsp;· {esc(p)}({n})" for p, n in top[:TIP_TASKS])
         size = 10 + 3 * math.sqrt(w.total if w is not None else 1)
-        _unit_node(net, u, info, size, tip, u in set(highlight))
+        draw.unit(u, info, min(size, 50), tip, u in marked)
     top_weight = max((e.weight for e in kept), default=1)
     for e in kept:
-        net.add_edge(f"u:{e.a}", f"u:{e.b}", value=e.weight, title=esc(f"{e.a} — {e.b}:共同任务 {e.weight} 项"),
-                     color={"color": "#8c8c8c", "opacity": 0.35 + 0.65 * e.weight / top_weight})
+        draw.edge(f"u:{e.a}", f"u:{e.b}", value=e.weight, title=esc(f"{e.a} — {e.b}:共同任务 {e.weight} 项"),
+                  color={"color": "#8c8c8c", "opacity": round(0.35 + 0.65 * e.weight / top_weight, 3)})
     legend = _legend(unit_info, partners.keys(), (), task_nodes=False, co=True)
-    return NetworkResult(_render(net, legend), len(net.nodes), len(kept), note)
+    return NetworkResult(_render(draw.net, legend), draw.nodes, draw.edges, note)
 
 
 # ---------------------------------------------------------------- rendering
@@ -262,10 +482,17 @@ _OPTIONS = {
 }
 
 
-def _new_network(height: str) -> Network:
+# Aggregates and unit–unit graphs: fewer, heavier nodes, pushed further apart.
+_SPREAD = {"gravitationalConstant": -140, "springLength": 160, "avoidOverlap": 0.8}
+
+
+def _new_network(height: str, spread: bool = False) -> Network:
     net = Network(height=height, width="100%", directed=False, cdn_resources="in_line", bgcolor="#ffffff",
                   neighborhood_highlight=True)
-    net.set_options(json.dumps(_OPTIONS))
+    options = json.loads(json.dumps(_OPTIONS))
+    if spread:
+        options["physics"]["forceAtlas2Based"].update(_SPREAD)
+    net.set_options(json.dumps(options))
     return net
 
 
@@ -281,14 +508,15 @@ def _legend(unit_info: Mapping[str, Mapping[str, object]], units: Iterable[str],
     if task_nodes:
         shapes.append("<span class='pg-item'>▭ 任务(编号)</span>")
     elif not co:
-        shapes.append("<span class='pg-item'>▭ 章节(聚合)</span>")
+        shapes.append("<span class='pg-item'>▭ 章节(聚合,数字为任务数)</span>")
     rows.append("<b>形状</b> " + " ".join(shapes))
     if co:
         rows.append("<b>边</b> <span class='pg-item'>两单位共同承担的任务数(越粗越多)</span>")
     else:
         rows.append("<b>角色</b> " + " ".join(
             f"<span class='pg-item'><span class='pg-line' style='background:{ROLE_COLORS[r]}'></span>"
-            f"{ROLE_LABELS[r]}</span>" for r in ROLES if r in set(roles)))
+            f"{ROLE_LABELS[r]}</span>" for r in ROLES if r in set(roles))
+            + ("" if task_nodes else " <span class='pg-item'>(单位在该章节中最常见的角色;越粗任务越多)</span>"))
     rows.append("<span class='pg-hint'>悬停查看任务/单位;滚轮缩放,拖动平移;点击节点高亮其邻居。</span>")
     return "<div id='pg-legend'>" + "<br>".join(rows) + "</div>"
 
@@ -351,5 +579,6 @@ def _render(net: Network, legend: str) -> str:
     return page
 
 
-__all__ = ["NetworkResult", "unit_task_network", "co_network", "task_tip", "unit_tip",
-           "ROLE_COLORS", "KIND_COLORS", "MAX_TASKS", "MAX_CO_EDGES"]
+__all__ = ["NetworkResult", "unit_task_network", "co_network", "section_titles", "task_tip", "unit_tip",
+           "ROLE_COLORS", "KIND_COLORS", "MAX_TASKS", "MAX_UNITS", "MAX_EXTRA_UNITS", "MAX_GROUPS", "MAX_AGG_EDGES",
+           "MAX_CO_EDGES"]

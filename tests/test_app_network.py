@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
+
+import pytest
 
 from app import network
 from graph.model import CoEdge, DeadlineInfo, TaskRow, UnitWorkload
@@ -109,3 +112,202 @@ def test_html_is_standalone_offline():
     assert not re.search(r"""<(?:script|link)[^>]+(?:src|href)\s*=\s*["']?https?:""", html)
     assert "vis.Network" in html and "vis-network" in html.lower()  # inlined library
     assert "pgStable" in html and "pg-legend" in html
+
+
+# ---------------------------------------------------------------- bounded whatever the selection (issue 7)
+
+KINDS = ["government_department", "party", "court", "development_zone"]
+
+
+def big_selection(docs: int = 300, per_doc: int = 20, units: int = 400, titles: int = 90,
+                  title_prefix: str = "主题") -> tuple[list[TaskRow], dict]:
+    """A province's worth of plans: `docs` plans of `per_doc` tasks, `units` units (+ one collective),
+    section titles shared across plans."""
+    rows = []
+    for d in range(docs):
+        for i in range(per_doc):
+            k = d * per_doc + i
+            sec = f"2.{i % 5}"
+            t = row(i, lead=[f"单位{(k * 7) % units}"],
+                    participants=[f"单位{(k * 13 + 1) % units}", f"单位{(k * 17 + 2) % units}", "各区县政府"],
+                    responsible=[f"单位{(k * 3) % units}"] if i % 4 == 0 else [], section=sec)
+            t.document_id = f"doc{d:04d}"
+            t.section_title = f"{title_prefix}{(d + i) % titles}"
+            rows.append(t)
+    info = {f"单位{u}": {"kind": KINDS[u % 4], "kind_label": KINDS[u % 4], "level": "市", "collective": False}
+            for u in range(units)}
+    info["各区县政府"] = INFO["各区县政府"]
+    return rows, info
+
+
+def bound(extra: int = 0) -> tuple[int, int]:
+    """Most nodes and edges of an aggregate; `extra`: picked / searched units outside the busiest
+    (each may bring its main section)."""
+    nodes = network.MAX_UNITS + network.MAX_GROUPS + 2 * extra
+    return nodes, network.MAX_AGG_EDGES + nodes
+
+
+def test_a_province_is_drawn_as_a_bounded_aggregate_with_a_note():
+    rows, info = big_selection()
+    r = network.unit_task_network(rows, info)
+    max_nodes, max_edges = bound()
+    assert 0 < r.nodes <= max_nodes and 0 < r.edges <= max_edges
+    nodes, edges = nodes_of(r.html), edges_of(r.html)
+    assert (len(nodes), len(edges)) == (r.nodes, r.edges)
+    ids = {n["id"] for n in nodes}
+    assert not any(i.startswith("t:") for i in ids)  # no task nodes
+    groups = [n for n in nodes if n["id"].startswith("g:")]  # one node per section title across plans
+    assert len(groups) == network.MAX_GROUPS and all("项" in n["label"] for n in groups)
+    assert len([i for i in ids if i.startswith("u:")]) == network.MAX_UNITS
+    assert "按章节聚合" in r.note and "6,000 项" in r.note and "300 份文件" in r.note
+    assert f"任务最多的 {network.MAX_GROUPS} 个章节(共 90 个" in r.note
+    assert f"任务最多的 {network.MAX_UNITS} 个单位(共 401 个" in r.note
+    assert {e["from"] for e in edges} <= ids and {e["to"] for e in edges} <= ids
+    linked = {e["from"] for e in edges} | {e["to"] for e in edges}
+    assert linked == ids  # no node without an edge
+    assert all(e["value"] >= 1 and e["color"] in network.ROLE_COLORS.values() for e in edges)
+    assert r.sections[:2] == ["主题0", "主题1"] and len(r.sections) == 90
+
+
+def test_aggregate_stays_bounded_with_many_highlighted_and_picked_units():
+    rows, info = big_selection(docs=400, units=1500, titles=300)
+    every = list(info)
+    r = network.unit_task_network(rows, info, highlight=every, units=every[:900])
+    max_nodes, max_edges = bound(network.MAX_EXTRA_UNITS)
+    assert r.nodes <= max_nodes and r.edges <= max_edges
+    assert len([n for n in nodes_of(r.html) if n["id"].startswith("u:")]) == network.MAX_UNITS + network.MAX_EXTRA_UNITS
+    assert f"及 {network.MAX_EXTRA_UNITS} 个所选或搜索到的单位" in r.note
+    # a searched unit outside the busiest is drawn, highlighted, with its main section
+    quiet = min(info, key=lambda u: sum(u in (t.lead + t.participants + t.responsible) for t in rows) or 10**9)
+    r = network.unit_task_network(rows, info, highlight=[quiet])
+    nodes = {n["id"]: n for n in nodes_of(r.html)}
+    assert nodes[f"u:{quiet}"]["borderWidth"] == 4
+    assert any(f"u:{quiet}" in (e["from"], e["to"]) for e in edges_of(r.html))
+
+
+def test_a_few_plans_aggregate_per_section_of_each_plan():
+    rows, info = big_selection(docs=3, per_doc=100, units=30)
+    r = network.unit_task_network(rows, info, max_tasks=250,
+                                  doc_titles={"doc0000": "某市<b>方案</b>"})
+    ids = {n["id"] for n in nodes_of(r.html)}
+    assert {i for i in ids if i.startswith("s:")} == {f"s:doc{d:04d}::2.{s}" for d in range(3) for s in range(5)}
+    assert "每个章节一个节点" in r.note
+    tip = next(n["title"] for n in nodes_of(r.html) if n["id"] == "s:doc0000::2.0")
+    assert "某市&lt;b&gt;方案&lt;/b&gt;" in tip and "20 项任务" in tip
+
+
+def test_filters_narrow_a_province_down_to_single_tasks():
+    rows, info = big_selection()
+    unit = "单位7"
+    r = network.unit_task_network(rows, info, units=[unit], include_collective=False)
+    ids = {n["id"] for n in nodes_of(r.html)}
+    assert r.note == "" and any(i.startswith("t:") for i in ids)  # few enough: every task drawn
+    assert "u:各区县政府" not in ids and f"u:{unit}" in ids
+    picked = network.unit_task_network(rows, info, sections=["主题3"])  # ~67 tasks: one by one
+    in_section = {f"t:{t.document_id}::{t.task_id}" for t in rows if t.section_title == "主题3"}
+    assert picked.note == "" and {n["id"] for n in nodes_of(picked.html) if n["id"].startswith("t:")} == in_section
+    assert picked.sections == r.sections == [f"主题{i}" for i in range(90)]  # the filter's list: whole selection
+    themes = [f"主题{i}" for i in range(10)]  # ~670 tasks: aggregated, those sections only
+    several = network.unit_task_network(rows, info, sections=themes)
+    assert "按章节聚合" in several.note
+    assert {n["id"] for n in nodes_of(several.html) if not n["id"].startswith("u:")} == {f"g:{x}" for x in themes}
+    leads = network.unit_task_network(rows, info, roles=["lead"])
+    assert {e["color"] for e in edges_of(leads.html)} == {network.ROLE_COLORS["lead"]}
+    assert "u:各区县政府" not in {n["id"] for n in nodes_of(leads.html)}  # collective units only take part
+    everyone = network.unit_task_network(rows, info, include_collective=True)
+    assert "u:各区县政府" in {n["id"] for n in nodes_of(everyone.html)}
+    assert "u:各区县政府" not in {n["id"] for n in nodes_of(network.unit_task_network(rows, info, include_collective=False).html)}
+
+
+def test_aggregate_escapes_document_text():
+    rows, info = big_selection(docs=50, title_prefix=EVIL)
+    info[EVIL] = {"kind": "other", "kind_label": "其他", "level": "", "collective": False}
+    for t in rows[:400]:
+        t.lead = [EVIL]
+    r = network.unit_task_network(rows, info)
+    assert "<script>alert" not in r.html and "<img src=x" not in r.html
+    nodes = nodes_of(r.html)
+    unit = next(n for n in nodes if n["id"] == f"u:{EVIL}")
+    assert "&lt;script&gt;" in unit["label"] and "&lt;script&gt;" in unit["title"] and "href" not in unit["title"]
+    group = next(n for n in nodes if n["id"].startswith("g:"))
+    assert "&lt;script&gt;" in group["label"] and "&lt;img src=x" in group["title"]
+    assert all("<script" not in e["title"] for e in edges_of(r.html))
+
+
+def test_labels_keep_quotes_but_escape_markup():
+    tasks = [row(1, lead=['市"司法"局<b>'])]
+    label = next(n["label"] for n in nodes_of(network.unit_task_network(tasks, {}).html) if n["id"].startswith("u:"))
+    assert label == '市"司法"局&lt;b&gt;'
+
+
+def test_no_pyvis_add_calls(monkeypatch):
+    """pyvis' add_node / add_edge scan their lists on each call (quadratic): the lists are built here."""
+    from pyvis.network import Network
+
+    def refuse(*a, **k):
+        raise AssertionError("pyvis add_node/add_edge called")
+    monkeypatch.setattr(Network, "add_edge", refuse)
+    monkeypatch.setattr(Network, "add_node", refuse)
+    rows, info = big_selection()
+    network.unit_task_network(rows, info)
+    network.unit_task_network(rows[:40], info)
+    network.co_network([CoEdge("市司法局", "市委编办", 3)], [], INFO)
+
+
+def test_co_network_keeps_node_sizes_readable_for_busy_units():
+    load = [UnitWorkload("市司法局", False, 9000, 2000, 0, 11000, 900), UnitWorkload("市委编办", False, 1, 1, 0, 2, 1)]
+    r = network.co_network([CoEdge("市司法局", "市委编办", 300)], load, INFO)
+    assert max(n["size"] for n in nodes_of(r.html)) <= 50
+
+
+def test_the_bundled_plan_is_drawn_task_by_task(changde_rows):
+    rows, info = changde_rows
+    assert 90 <= len(rows) <= network.MAX_TASKS
+    r = network.unit_task_network(rows, info)
+    ids = {n["id"] for n in nodes_of(r.html)}
+    drawn = {i for i in ids if i.startswith("t:")}
+    with_units = [t for t in rows if t.lead or t.participants or t.responsible]
+    assert drawn == {f"t:{t.document_id}::{t.task_id}" for t in with_units}
+    assert r.note == "" and r.edges == sum(len(set(t.lead + t.participants + t.responsible)) for t in with_units)
+    assert r.sections and r.sections[0] == rows[0].section_title
+
+
+def test_state_network_draws_without_the_whole_graph(changde_store_home, monkeypatch):
+    """app.state: unit kinds from workload(), not to_networkx(); the section list comes with the drawing."""
+    from app import state
+    from graph.embedded import EmbeddedStore
+
+    def refuse(*a, **k):
+        raise AssertionError("to_networkx called for a drawing")
+    monkeypatch.setattr(EmbeddedStore, "to_networkx", refuse)
+    home = str(changde_store_home)
+    sel = state.Selection("embedded", home, None, state.store_version("embedded", home) + "-test")
+    r = state.network(sel, "unit_task", include_collective=False, roles=list(state.ROLE_LABELS), sections=[])
+    assert r.note == "" and r.nodes > 100 and "完善立法工作机制" in r.sections
+    nodes = {n["id"]: n for n in nodes_of(r.html)}
+    bureau = next(n for i, n in nodes.items() if i.startswith("u:") and i.endswith("司法局"))
+    assert bureau["color"]["background"] == network.KIND_COLORS["government_department"]
+    part = state.network(sel, "unit_task", sections=["完善立法工作机制"])
+    assert part.nodes < 20 and part.sections == r.sections
+    co = state.network(sel, "co", min_weight=2)
+    assert co.nodes > 5 and co.edges > 5
+
+
+@pytest.fixture(scope="module")
+def changde_store_home(tmp_path_factory):
+    from graph.store import open_store
+    from ingest.pipeline import extract_file
+    home = tmp_path_factory.mktemp("changde_net")
+    with open_store("embedded", home) as store:
+        store.ingest(extract_file(Path(__file__).resolve().parents[1] / "data" / "changde_fazhi_2021-2025.txt"))
+    return home
+
+
+@pytest.fixture(scope="module")
+def changde_rows(changde_store_home):
+    from graph.store import open_store
+    with open_store("embedded", changde_store_home) as store:
+        rows, load = store.tasks(), store.workload()
+    info = {w.unit: {"kind": w.kind or "other", "kind_label": w.kind_label or "", "level": w.level or "",
+                     "collective": w.collective} for w in load}
+    return rows, info

@@ -1,4 +1,8 @@
-"""Network: the unit–task graph and the unit–unit co-responsibility graph (pyvis, offline)."""
+"""Network: the unit–task graph and the unit–unit co-responsibility graph (pyvis, offline).
+
+The drawing is bounded whatever the selection (app.network): a plan's tasks are drawn one by
+one; many plans' tasks are aggregated into sections, with a note that says what was cut.
+"""
 from __future__ import annotations
 
 import streamlit as st
@@ -12,9 +16,7 @@ GRAPHS = {"unit_task": "单位–任务 Unit–task", "co": "单位协作 Co-res
 graph = st.segmented_control("图 Graph", list(GRAPHS), format_func=GRAPHS.get, default="unit_task",
                              required=True, key="net_graph")
 
-tasks = state.tasks(sel)
 units = [w.unit for w in state.workload(sel)]
-sections = list(dict.fromkeys(t.section_title for t in tasks if t.section_title))
 
 with st.expander("筛选 Filters:单位、搜索、章节、角色、泛指单位", expanded=False):
     c1, c2 = st.columns(2)
@@ -23,7 +25,9 @@ with st.expander("筛选 Filters:单位、搜索、章节、角色、泛指单�
     query = c2.text_input("搜索单位 Search a unit", key="net_search", placeholder="如:司法局")
     if graph == "unit_task":
         c3, c4 = st.columns(2)
-        picked_sections = c3.multiselect("章节 Sections", sections, key="net_sections")
+        # The section list comes with the drawing (one cached call, no pass over all tasks here),
+        # so the drawing is made first with the picked sections and the widget filled after it.
+        sections_slot = c3.empty()
         roles = c4.multiselect("角色 Roles", list(state.ROLE_LABELS), default=list(state.ROLE_LABELS),
                                format_func=state.ROLE_LABELS.get, key="net_roles")
     else:
@@ -40,18 +44,27 @@ if query.strip():
 focus = set(picked_units) | (set(matches) if only_matches else set())
 
 if graph == "unit_task":
+    def draw(sections: list[str]):
+        return state.network(sel, "unit_task", sections=sections, roles=roles, units=focus,
+                             highlight=matches, include_collective=collective)
+
+    picked = list(st.session_state.get("net_sections") or [])
+    result = draw(picked)
+    shown = sections_slot.multiselect("章节 Sections", result.sections, key="net_sections",
+                                      help="只显示这些章节的任务(多份文件时按章节标题)")
+    if shown != picked:  # a picked section is not in this selection (any more): the widget dropped it
+        result = draw(shown)
     if not roles:
         st.info("请至少选择一个角色。")
         st.stop()
-    result = state.network(sel, "unit_task", sections=picked_sections, roles=roles, units=focus,
-                           highlight=matches, include_collective=collective)
 else:
     result = state.network(sel, "co", units=focus, highlight=matches, include_collective=collective,
                            min_weight=min_weight)
 
 if result.note:
     st.info(result.note)
-st.caption(f"{result.nodes} 个节点,{result.edges} 条边。颜色:单位类型;边的颜色:角色(见图例)。")
+st.caption(f"{result.nodes} 个节点,{result.edges} 条边。颜色:单位类型;"
+           + ("边的颜色:角色(见图例)。" if graph == "unit_task" else "边的粗细:共同承担的任务数。"))
 if result.nodes == 0:
     st.warning("没有符合筛选条件的内容。")
 else:
