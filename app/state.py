@@ -5,16 +5,18 @@ and Cypher stay behind `ingest.pipeline` and the `graph.store` query API.
 
 Caching: the open store is a `st.cache_resource` keyed by (store kind, home); query results
 are `st.cache_data` keyed by (store kind, home, store version, query, arguments), where the
-version is the embedded store file's stamp (so an ingest by another process shows up) or,
-for Neo4j, a one-minute time bucket.
+version is `GraphStore.version()`: it changes with every write, by this app or by another
+process (the embedded file's stamp, Neo4j's change counter).
+
+Scale: a province's plans have tens of thousands of tasks, so pages ask for counts
+(`documents`, `gap_counts`, `workload`) and one page of rows at a time (`PAGE_SIZE`),
+never for every task of the selection.
 """
 from __future__ import annotations
 
 import datetime as _dt
 import html
-import io
 import os
-import time
 import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -25,7 +27,7 @@ import streamlit as st
 
 from graph import export as graph_export
 from graph.gaps import KIND_DESCRIPTIONS
-from graph.model import ROLES, CoEdge, DocumentSummary, RegulationRow, TaskCitation, TaskRow, UnitRole, UnitWorkload
+from graph.model import CoEdge, DocumentSummary, RegulationRow, TaskCitation, TaskRow, UnitRole, UnitWorkload
 from graph.store import ORPHAN_KINDS, STORE_KINDS, GraphStore, StoreError, default_home, open_store
 from ingest.units import kind_label as units_kind_label
 
@@ -104,14 +106,7 @@ def home_dir() -> str:
 
 def store_version(kind: str, home: str) -> str:
     """A cache key that changes when the store's content may have changed."""
-    if kind == "embedded":
-        from graph.embedded import FILE_NAME
-        try:
-            s = (Path(home) / FILE_NAME).stat()
-        except OSError:
-            return "empty"
-        return f"{s.st_mtime_ns}-{s.st_size}"
-    return f"t{int(time.time() // 60)}"
+    return get_store(kind, home).version()
 
 
 @st.cache_resource(show_spinner=False)
@@ -168,11 +163,14 @@ def sidebar() -> Selection | None:
             st.rerun()
         titles = {d.document_id: d.title or d.document_id for d in docs}
         ids = [d.document_id for d in docs]
-        chosen = st.multiselect("文件 Documents", ids, default=ids, key=f"pg_docs_{kind}",
-                                format_func=lambda i: titles.get(i, i))
+        every = st.toggle(f"全部文件 All documents ({len(ids)})", value=True, key=f"pg_all_{kind}",
+                          help="关闭后可只选几份文件")
+        chosen = ids if every else st.multiselect(
+            "文件 Documents", ids, default=ids[:1], key=f"pg_docs_{kind}", format_func=lambda i: titles.get(i, i),
+            placeholder="输入标题搜索")
         if kind == "embedded":
             st.caption(f"存储目录:{home}")
-    picked = tuple(i for i in ids if i in chosen)
+    picked = tuple(i for i in ids if i in set(chosen))
     return Selection(kind, home, None if len(picked) == len(ids) else picked, version)
 
 
@@ -212,8 +210,17 @@ def documents(sel: Selection) -> list[DocumentSummary]:
     return _q(sel, "documents", document_ids=sel.document_ids)
 
 
-def tasks(sel: Selection) -> list[TaskRow]:
-    return _q(sel, "tasks", document_ids=sel.document_ids)
+PAGE_SIZE = 200  # task rows per table page
+
+
+def tasks(sel: Selection, limit: int | None = None, offset: int = 0) -> list[TaskRow]:
+    """The selection's tasks; one page of them with limit/offset (there may be 50k)."""
+    return _q(sel, "tasks", document_ids=sel.document_ids, limit=limit, offset=offset)
+
+
+def document_tasks(sel: Selection, document_id: str) -> list[TaskRow]:
+    """Every task of one document (a plan has tens to a few hundred)."""
+    return _q(sel, "tasks", document_ids=[document_id])
 
 
 def task(sel: Selection, document_id: str, task_id: str) -> TaskRow | None:
@@ -228,9 +235,10 @@ def units_of_task(sel: Selection, document_id: str, task_id: str) -> list[UnitRo
     return _q(sel, "units_of_task", document_id, task_id)
 
 
-def tasks_of_unit(sel: Selection, unit: str, roles: Sequence[str] | None = None) -> list[TaskRow]:
+def tasks_of_unit(sel: Selection, unit: str, roles: Sequence[str] | None = None,
+                  limit: int | None = None, offset: int = 0) -> list[TaskRow]:
     return _q(sel, "tasks_of_unit", unit, roles=None if roles is None else list(roles),
-              document_ids=sel.document_ids)
+              document_ids=sel.document_ids, limit=limit, offset=offset)
 
 
 def workload(sel: Selection) -> list[UnitWorkload]:
@@ -250,9 +258,15 @@ def tasks_citing(sel: Selection, regulation: str, relation: str | None = None) -
     return _q(sel, "tasks_citing", regulation, relation=relation, document_ids=sel.document_ids)
 
 
-def orphans(sel: Selection, kind: str, as_of: _dt.date | str | None = None) -> list[TaskRow]:
+def orphans(sel: Selection, kind: str, as_of: _dt.date | str | None = None,
+            limit: int | None = None, offset: int = 0) -> list[TaskRow]:
     day = (as_of or _dt.date.today())
-    return _q(sel, "orphans", kind, as_of=str(day), document_ids=sel.document_ids)
+    return _q(sel, "orphans", kind, as_of=str(day), document_ids=sel.document_ids, limit=limit, offset=offset)
+
+
+def gap_counts(sel: Selection, as_of: _dt.date | str | None = None) -> dict[str, int]:
+    """Kind -> how many tasks of the selection have that gap."""
+    return _q(sel, "gap_counts", as_of=str(as_of or _dt.date.today()), document_ids=sel.document_ids)
 
 
 def task_citations(sel: Selection, row: TaskRow) -> list[TaskCitation]:
@@ -265,18 +279,11 @@ def task_citations(sel: Selection, row: TaskRow) -> list[TaskCitation]:
     return sorted(out.values(), key=lambda c: (c.start, c.end))
 
 
-@st.cache_data(show_spinner=False, max_entries=64)
-def _unit_attrs(kind: str, home: str, version: str, docs: tuple[str, ...] | None) -> dict[str, dict[str, Any]]:
-    g = get_store(kind, home).to_networkx(None if docs is None else list(docs))
-    return {a.get("name", n): dict(a) for n, a in g.nodes(data=True) if a.get("label") == "Unit"}
-
-
 def unit_info(sel: Selection) -> dict[str, dict[str, Any]]:
     """Unit -> {kind, kind_label, level, collective}, as the graph holds them."""
-    attrs = _unit_attrs(sel.kind, sel.home, sel.version, sel.docs)
-    return {name: {"kind": a.get("kind") or "other", "kind_label": a.get("kind_label") or kind_label(a.get("kind")),
-                   "level": a.get("level") or "", "collective": bool(a.get("collective"))}
-            for name, a in attrs.items()}
+    return {w.unit: {"kind": w.kind or "other", "kind_label": w.kind_label or kind_label(w.kind),
+                     "level": w.level or "", "collective": bool(w.collective)}
+            for w in workload(sel)}
 
 
 def kind_label(kind: str | None) -> str:
@@ -296,11 +303,31 @@ def export_bytes(sel: Selection, fmt: str) -> bytes:
     return _export(sel.kind, sel.home, sel.version, sel.docs, fmt)
 
 
-def division_frame(sel: Selection):
-    """The 任务分工表 as a DataFrame (the rows graph.export writes to CSV)."""
+@st.cache_data(show_spinner=False, max_entries=64)
+def _division_rows(kind: str, home: str, version: str, docs: tuple[str, ...] | None, limit: int | None,
+                   offset: int) -> list[list[str]]:
+    return graph_export.division_table(get_store(kind, home), None if docs is None else list(docs), limit, offset)
+
+
+def division_frame(sel: Selection, limit: int | None = None, offset: int = 0):
+    """The 任务分工表 as a DataFrame (the rows graph.export writes to CSV); a page of it."""
     import pandas as pd
-    store = get_store(sel.kind, sel.home)
-    return pd.DataFrame(graph_export.division_table(store, sel.document_ids), columns=graph_export.CSV_HEADER)
+    return pd.DataFrame(_division_rows(sel.kind, sel.home, sel.version, sel.docs, limit, offset),
+                        columns=graph_export.CSV_HEADER)
+
+
+def task_count(sel: Selection) -> int:
+    return sum(d.tasks for d in documents(sel))
+
+
+def pager(total: int, key: str, size: int = PAGE_SIZE) -> int:
+    """A page chooser under a long list; returns the offset of the chosen page."""
+    pages = max(1, -(-total // size))
+    if pages == 1:
+        return 0
+    page = st.number_input(f"页 Page (共 {pages} 页,每页 {size} 行)", min_value=1, max_value=pages, value=1,
+                           step=1, key=key)
+    return (int(page) - 1) * size
 
 
 # ---------------------------------------------------------------- display helpers
@@ -471,15 +498,19 @@ def _network(kind: str, home: str, version: str, docs: tuple[str, ...] | None, g
     info = unit_info(sel)
     if graph == "co":
         return network.co_network(co_responsibility(sel), workload(sel), info, **opts)
-    sections = set(opts.pop("sections", ()) or ())
-    rows = [t for t in tasks(sel) if not sections or t.section_title in sections]
-    return network.unit_task_network(rows, info, **opts)
+    # The rows straight from the store: this drawing is cached itself, and a copy of ~50k rows
+    # through the query cache (pickle, then unpickle on every hit) costs as much as the query.
+    rows = get_store(kind, home).tasks(document_ids=sel.document_ids)
+    titles = {d.document_id: d.title or d.document_id for d in documents_all(kind, home, version)}
+    return network.unit_task_network(rows, info, doc_titles=titles, **opts)
 
 
 def network(sel: Selection, graph: str, **options: Any):
     """A drawn network (app.network.NetworkResult), cached per selection and filters.
     graph: "unit_task" (options: sections, roles, units, highlight, include_collective,
-    max_tasks) or "co" (units, highlight, include_collective, min_weight, max_edges)."""
+    max_tasks, max_units, max_groups, max_edges; over max_tasks tasks it is an aggregate and
+    `note` says so; `sections` of the result lists the selection's section titles, for the
+    filter) or "co" (units, highlight, include_collective, min_weight, max_edges)."""
     frozen = tuple(sorted((k, tuple(sorted(v)) if isinstance(v, (list, set, tuple)) else v)
                           for k, v in options.items()))
     return _network(sel.kind, sel.home, sel.version, sel.docs, graph, frozen)

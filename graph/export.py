@@ -63,10 +63,12 @@ def export_json(store: GraphStore, fh: IO[str], document_ids: Sequence[str] | No
     fh.write("\n")
 
 
-def division_table(store: GraphStore, document_ids: Sequence[str] | None = None) -> list[list[str]]:
-    """The 任务分工表 rows (without header), one per task, in document order."""
+def division_table(store: GraphStore, document_ids: Sequence[str] | None = None,
+                   limit: int | None = None, offset: int = 0) -> list[list[str]]:
+    """The 任务分工表 rows (without header), one per task, in document order (a page of
+    them with limit/offset, as GraphStore.tasks)."""
     rows = []
-    for t in store.tasks(document_ids):
+    for t in store.tasks(document_ids, limit=limit, offset=offset):
         deadlines = JOIN.join(d.text for d in t.deadlines)
         rows.append([t.document_id, t.task_id, "" if t.number is None else str(t.number), t.heading,
                      JOIN.join(t.lead), JOIN.join(t.participants), JOIN.join(t.responsible), deadlines,

@@ -94,6 +94,9 @@ def test_sidebar_chooses_store_and_documents(monkeypatch, changde_home):
     at = app_at(monkeypatch, changde_home)
     assert at.sidebar.radio[0].value == "embedded"
     assert at.sidebar.radio[0].options == ["内置存储 (embedded)", "Neo4j (NEO4J_* 环境变量)"]
+    every = at.sidebar.toggle[0]
+    assert every.value is True and not at.sidebar.multiselect  # all documents, no long list
+    every.set_value(False).run()
     docs = at.sidebar.multiselect[0]
     assert docs.value == [DOC]
     docs.set_value([]).run()
@@ -123,6 +126,7 @@ def test_neo4j_store_gives_the_same_pages(monkeypatch, tmp_path):
         store.close()
     at = app_at(monkeypatch, tmp_path / "unused", store="neo4j")
     assert at.sidebar.radio[0].value == "neo4j"
+    at.sidebar.toggle[0].set_value(False).run()
     at.sidebar.multiselect[0].set_value([DOC]).run()  # other tests may share the server
     at.switch_page("pages/overview.py").run()
     assert metric(at, "任务 Tasks") == "102" and metric(at, "无牵头单位") == str(len(NO_LEAD))
@@ -311,6 +315,52 @@ def test_export_page_offers_csv_xlsx_graphml(monkeypatch, changde_home):
     row = table[table["任务编号"] == "2.1.1"].iloc[0]
     leads = row["牵头单位"].split("、")
     assert len(leads) == 2 and is_unit(leads[0], "市委编办") and is_unit(leads[1], "市政府办")
+
+
+# ---------------------------------------------------------------- many documents
+
+
+@pytest.fixture(scope="session")
+def three_plans_home(tmp_path_factory) -> Path:
+    """The Changde plan under three document ids: 306 tasks, more than one page."""
+    import dataclasses
+    from graph.store import open_store
+    from ingest.pipeline import extract_file
+    home = tmp_path_factory.mktemp("three_plans")
+    e = extract_file(CHANGDE)
+    with open_store("embedded", home) as store:
+        for i in (1, 2, 3):
+            store.ingest(dataclasses.replace(e, document=dataclasses.replace(e.document, id=f"{DOC}_{i}")))
+    return home
+
+
+def test_many_documents_are_counted_and_paged(monkeypatch, three_plans_home):
+    from app.state import PAGE_SIZE
+    at = app_at(monkeypatch, three_plans_home, "overview")
+    assert metric(at, "任务 Tasks") == "306" and metric(at, "无牵头单位") == str(3 * len(NO_LEAD))
+    at.switch_page("pages/export.py").run()
+    assert len(at.dataframe[0].value) == PAGE_SIZE
+    at.number_input(key="export_page").set_value(2).run()
+    table = at.dataframe[0].value
+    assert len(table) == 306 - PAGE_SIZE and set(table["文件"]) == {f"{DOC}_2", f"{DOC}_3"}
+    at.switch_page("pages/gaps.py").run()
+    from graph.store import open_store
+    with open_store("embedded", three_plans_home) as store:
+        no_deadline = store.gap_counts()["no_deadline"]
+    assert no_deadline > PAGE_SIZE and f"无完成时限 ({no_deadline})" in [h.value for h in at.subheader]
+    assert not [m for m in at.markdown if m.value.startswith("任务号:")]  # numbers repeat across plans
+    # the task page asks for a document first, then one of its tasks
+    at.switch_page("pages/task.py").run()
+    assert len(at.selectbox(key="task_doc").options) == 3
+    at.selectbox(key="task_doc").set_value(f"{DOC}_2").run()
+    assert at.selectbox(key="task_pick").value.startswith(f"{DOC}_2::")
+    assert at.subheader[0].value and not at.exception
+    # one document chosen in the sidebar: its counts only
+    at = app_at(monkeypatch, three_plans_home)
+    at.sidebar.toggle[0].set_value(False).run()
+    assert at.sidebar.multiselect[0].value == [f"{DOC}_1"]
+    at.switch_page("pages/overview.py").run()
+    assert metric(at, "任务 Tasks") == "102"
 
 
 # ---------------------------------------------------------------- document text is data

@@ -14,14 +14,13 @@ sel = state.selection()
 st.title("概览 Overview")
 
 docs = state.documents(sel)
-tasks = state.tasks(sel)
 load = state.workload(sel)
 regs = state.regulations(sel)
 info = state.unit_info(sel)
 
 c = st.columns(5)
 c[0].metric("文件 Documents", len(docs))
-c[1].metric("任务 Tasks", len(tasks))
+c[1].metric("任务 Tasks", sum(d.tasks for d in docs))
 c[2].metric("单位 Units", len(load), help="不同的单位(规范名称),含“各区县政府”等泛指单位")
 c[3].metric("法规 Regulations", len(regs), help="被引用(依据或待制定)的不同法律法规和文件")
 c[4].metric("分工 Assignments", sum(d.assignments for d in docs), help="单位–任务关系的条数")
@@ -42,8 +41,9 @@ st.dataframe(pd.DataFrame({
 st.subheader("缺口 Gaps")
 st.caption("截至今天。点击“缺口”页查看每一项任务。")
 cols = st.columns(len(state.GAP_LABELS))
+counts = state.gap_counts(sel)
 for col, (kind, label) in zip(cols, state.GAP_LABELS.items()):
-    col.metric(label, len(state.orphans(sel, kind)), help=state.GAP_HELP.get(kind))
+    col.metric(label, counts.get(kind, 0), help=state.GAP_HELP.get(kind))
 st.page_link(state.PAGE_PATHS["gaps"], label="查看缺口任务 →", icon=":material/report:")
 
 st.subheader("牵头任务最多的单位 Top units by tasks led")

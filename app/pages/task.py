@@ -13,28 +13,42 @@ from graph.model import task_key
 sel = state.selection()
 st.title("任务详情 Task")
 
-rows = state.tasks(sel)
-if not rows:
+docs = state.documents(sel)
+titles = {d.document_id: d.title or d.document_id for d in docs}
+if not any(d.tasks for d in docs):
     st.info("所选文件中没有任务。")
     st.stop()
-by_key = {task_key(r.document_id, r.task_id): r for r in rows}
-titles = {d.document_id: d.title or d.document_id for d in state.documents(sel)}
-many_docs = len(titles) > 1
 
 # The URL decides when it names a task we have not shown yet (a link was followed).
-wanted = task_key(st.query_params.get("doc", ""), st.query_params.get("task", ""))
+wanted_doc, wanted_task = st.query_params.get("doc", ""), st.query_params.get("task", "")
+wanted = task_key(wanted_doc, wanted_task)
+if wanted_doc in titles and st.session_state.get("task_from_url") != wanted:
+    st.session_state["task_doc"] = wanted_doc
+if st.session_state.get("task_doc") not in titles:
+    st.session_state["task_doc"] = next(d.document_id for d in docs if d.tasks)
+
+# One plan at a time: a province's selection has tens of thousands of tasks.
+if len(titles) > 1:
+    doc_id = st.selectbox("文件 Document", list(titles), key="task_doc",  # titles repeat across plans: show ids
+                          format_func=lambda i: f"{titles[i]}({i})" if titles.get(i, i) != i else i)
+else:
+    doc_id = st.session_state["task_doc"]
+rows = state.document_tasks(sel, doc_id)
+by_key = {task_key(r.document_id, r.task_id): r for r in rows}
+if not by_key:
+    st.info("这份文件中没有任务。")
+    st.stop()
 if wanted in by_key and st.session_state.get("task_from_url") != wanted:
     st.session_state["task_pick"] = wanted
     st.session_state["task_from_url"] = wanted
 if st.session_state.get("task_pick") not in by_key:
     with_units = [k for k, r in by_key.items() if r.lead or r.participants or r.responsible]
-    st.session_state["task_pick"] = wanted if wanted in by_key else (with_units or list(by_key))[0]
+    st.session_state["task_pick"] = (with_units or list(by_key))[0]
 
 
 def _label(key: str) -> str:
     r = by_key[key]
-    doc = f"{state.short(titles.get(r.document_id, ''), 16)} · " if many_docs else ""
-    return f"{doc}{state.task_label(r)}  ({r.task_id})"
+    return f"{state.task_label(r)}  ({r.task_id})"
 
 
 key = st.selectbox("选择任务 Choose a task", list(by_key), format_func=_label, key="task_pick")

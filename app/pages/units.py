@@ -36,10 +36,13 @@ c[4].metric("层级 Level", level or "—")
 if w.collective:
     st.caption("这是一个泛指单位(如“各区县政府”),它代表一类单位,而不是一个具体机关。")
 
+counts = {"lead": w.lead, "participant": w.participant, "responsible": w.responsible}
 tabs = st.tabs([f"牵头 ({w.lead})", f"参加 ({w.participant})", f"责任 ({w.responsible})"])
 for tab, role in zip(tabs, ("lead", "participant", "responsible")):
     with tab:
-        state.show_tasks(state.tasks_of_unit(sel, unit, [role]), key=f"units_tasks_{role}")
+        offset = state.pager(counts[role], key=f"units_page_{role}")
+        rows = state.tasks_of_unit(sel, unit, [role], limit=state.PAGE_SIZE, offset=offset) if counts[role] else []
+        state.show_tasks(rows, key=f"units_tasks_{role}")
 
 st.subheader("最常合作的单位 Most frequent partners")
 include_collective = st.checkbox("包括泛指单位", value=False, key="units_partner_collective")
