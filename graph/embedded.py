@@ -115,6 +115,15 @@ def _count(arrays: list[np.ndarray], size: int) -> np.ndarray:
     return np.bincount(np.concatenate(arrays), minlength=size) if arrays else np.zeros(size, dtype=np.int64)
 
 
+def _entries(items: list, ids: int) -> Iterator[tuple]:
+    """The file's [id, …, attrs] entries as tuples, checked (a node has 1 id, an edge 2)."""
+    for item in items:
+        if not (isinstance(item, list) and len(item) == ids + 1 and isinstance(item[-1], dict)
+                and all(isinstance(x, str) for x in item[:-1])):
+            raise ValueError(f"bad entry {str(item)[:80]}")
+        yield tuple(item)
+
+
 def _owned_nodes(g: nx.MultiDiGraph, doc: str) -> list[str]:
     """The Document node and its Sections and Tasks, found by following CONTAINS edges
     (not by scanning the graph: a folder of plans would cost O(N²))."""
@@ -273,10 +282,11 @@ class EmbeddedStore(GraphStore):
         if not isinstance(data, dict) or data.get("format") != FORMAT_ID:
             raise StoreError(f"not a PlanGraph graph file: {self.path}")
         g = nx.MultiDiGraph()
-        for node, attrs in data.get("nodes", []):
-            g.add_node(node, **attrs)
-        for u, v, attrs in data.get("edges", []):
-            g.add_edge(u, v, **attrs)
+        try:
+            g.add_nodes_from(_entries(data.get("nodes", []), 1))
+            g.add_edges_from(_entries(data.get("edges", []), 2))
+        except (TypeError, ValueError) as err:
+            raise StoreError(f"cannot read the graph file {self.path}: malformed ({err})") from None
         return g
 
     def _save(self, g: nx.MultiDiGraph) -> None:
@@ -286,7 +296,7 @@ class EmbeddedStore(GraphStore):
             "edges": [[u, v, attrs] for u, v, attrs in g.edges(data=True)],
         }
         raw = gzip.compress(json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
-                            compresslevel=6, mtime=0)
+                            compresslevel=1, mtime=0)  # 3x faster than 6, the file ~20% bigger
         self.home.mkdir(parents=True, exist_ok=True)
         # writers hold the lock, so a temp file seen now was left by a writer that died
         for stale in self.home.glob(".graph.*.tmp"):
@@ -331,7 +341,7 @@ class EmbeddedStore(GraphStore):
                 fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
 
     # ------------------------------------------------------------ writes
-    SAVE_EVERY = 200  # in bulk mode, documents between saves (bounds the work a crash loses)
+    SAVE_EVERY = 500  # in bulk mode, documents between saves (bounds the work a crash loses)
 
     @contextlib.contextmanager
     def bulk(self) -> Iterator[None]:

@@ -114,3 +114,10 @@ def test_file_of_an_older_version_says_to_ingest_again(tmp_path):
     (tmp_path / FILE_NAME).write_bytes(gzip.compress(b'{"format": "plangraph.graph/1", "nodes": [], "edges": []}'))
     with pytest.raises(StoreError, match="older PlanGraph.*ingest"):
         EmbeddedStore(tmp_path)
+
+
+def test_malformed_graph_file_is_a_store_error(tmp_path):
+    bad = {"format": FORMAT_ID, "nodes": [["Task:x", "not a dict"]], "edges": []}
+    (tmp_path / FILE_NAME).write_bytes(gzip.compress(json.dumps(bad).encode()))
+    with pytest.raises(StoreError, match="cannot read the graph file"):
+        EmbeddedStore(tmp_path)
