@@ -6,6 +6,7 @@ the outermost balanced pair, and list separators inside inner pairs do not split
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 OPENERS = {"（": "paren", "(": "paren", "[": "square", "［": "square", "【": "square", "〔": "square"}
 CLOSERS = {"）": "paren", ")": "paren", "]": "square", "］": "square", "】": "square", "〕": "square"}
@@ -47,14 +48,21 @@ def find_pairs(text: str, start: int = 0, end: int | None = None,
     return pairs
 
 
+OPENER_CHARS = re.compile("[" + re.escape("".join(OPENERS)) + "]")
+
+
+@lru_cache(maxsize=16)
+def _separator_pattern(separators: str) -> re.Pattern[str]:
+    return re.compile("[" + re.escape(separators) + "]")
+
+
 def split_top_level(text: str, separators: str) -> list[tuple[int, int]]:
     """Spans of `text` split at `separators` that are not inside a nested bracket."""
-    if not any(ch in OPENERS for ch in text):  # the common case: nothing nested
+    if not OPENER_CHARS.search(text):  # the common case: nothing nested
         spans, piece_start = [], 0
-        for i, ch in enumerate(text):
-            if ch in separators:
-                spans.append((piece_start, i))
-                piece_start = i + 1
+        for m in _separator_pattern(separators).finditer(text):
+            spans.append((piece_start, m.start()))
+            piece_start = m.end()
         spans.append((piece_start, len(text)))
         return spans
     closes = {o: c for o, c, _d in find_pairs(text)}

@@ -70,12 +70,31 @@ PATTERNS: tuple[tuple[re.Pattern[str], Resolver, str | None], ...] = (
 )
 
 
+# Every form holds 年 or 月 and is at most ~20 characters with its look-arounds, so only the
+# text near those characters is searched (the same matches, ~3x less text to scan).
+DATE_CHARS = re.compile("[年月]")
+WINDOW = 28
+
+
+def _windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Merged stretches of text within WINDOW characters of a 年 or 月."""
+    out: list[list[int]] = []
+    for m in DATE_CHARS.finditer(text, start, end):
+        s, e = max(start, m.start() - WINDOW), min(end, m.end() + WINDOW)
+        if out and s <= out[-1][1]:
+            out[-1][1] = e
+        else:
+            out.append([s, e])
+    return [(s, e) for s, e in out]
+
+
 def find_deadlines(text: str, start: int = 0, end: int | None = None) -> list[FoundDeadline]:
     end = len(text) if end is None else end
     found: list[FoundDeadline] = []
     taken: list[tuple[int, int]] = []
+    windows = _windows(text, start, end)
     for pattern, resolve, recurring in PATTERNS:
-        for m in pattern.finditer(text, start, end):
+        for m in (m for s, e in windows for m in pattern.finditer(text, s, e)):
             if any(s < m.end() and m.start() < e for s, e in taken):
                 continue
             taken.append((m.start(), m.end()))

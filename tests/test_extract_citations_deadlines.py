@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ingest.deadlines import find_deadlines
 from ingest.pipeline import extract_text
@@ -80,3 +82,26 @@ def test_deadlines_attach_to_their_task():
     text = "一、任务\n1.第一项。2022年底前完成。\n2.第二项。每年3月1日前报告。\n"
     tasks = extract_text(text).tasks
     assert [[d.text for d in t.deadlines] for t in tasks] == [["2022年底前"], ["每年3月1日前"]]
+
+
+def _deadlines_over_whole_text(text: str):
+    """The definition: each form of PATTERNS over the whole text, in order; a match
+    overlapping an earlier one is dropped."""
+    from ingest import deadlines as D
+    found, taken = [], []
+    for pattern, resolve, recurring in D.PATTERNS:
+        for m in pattern.finditer(text):
+            if any(s < m.end() and m.start() < e for s, e in taken):
+                continue
+            taken.append((m.start(), m.end()))
+            found.append(D.FoundDeadline(m.group(0), resolve(m), recurring, m.start(), m.end()))
+    return sorted(found, key=lambda d: d.start)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="年月日底末前之以每季度上半内完成全面0123456789一二三四十，（( \n", max_size=160))
+def test_deadlines_searched_near_date_characters_only_find_the_same(text):
+    """find_deadlines only scans the text around 年/月 (speed); it must find exactly what
+    scanning everything finds, on dense, adversarial strings too."""
+    from ingest.deadlines import find_deadlines
+    assert find_deadlines(text) == _deadlines_over_whole_text(text)
