@@ -149,7 +149,7 @@ class _DocumentIndex:
     props: list[dict[str, Any]] = field(default_factory=list)  # the Task nodes' properties, same order
     position: dict[str, int] = field(default_factory=dict)  # task key -> index in rows
     gap_rows: dict[str, list[TaskRow]] = field(default_factory=dict)  # static gap kind -> its tasks
-    by_deadline: list[tuple[str, int]] = field(default_factory=list)  # sorted (earliest date, ordinal)
+    by_deadline: list[tuple[str, int]] = field(default_factory=list)  # sorted (earliest date, position)
     # Arrays of _Ids, added up across documents with one bincount each:
     role_units: dict[str, np.ndarray] = field(default_factory=dict)  # role -> unit id, per task with it
     unit_tasks: np.ndarray | None = None  # unit id, per task it is assigned to
