@@ -83,6 +83,11 @@ SCHEMA = [
     for rel in ROLE_TYPES.values()
 ]
 
+# What a task row reads of a Task (graph.store.task_row): not its gap flags or date lists.
+TASK_FIELDS = ", ".join(f".{f}" for f in (
+    "key", "document_id", "id", "ordinal", "heading", "text", "section", "section_title", "labels", "start", "end",
+    "deadlines", "lead", "participants", "responsible", "basis", "produces"))
+
 # What documents() reads of a Document: everything but its text (a plan can be 100 kB).
 DOCUMENT_FIELDS = ", ".join(f".{f}" for f in (
     "id", "title", "doc_number", "issuer", "date", "source", "sha256", "extractor", "n_sections", "n_tasks",
@@ -194,7 +199,7 @@ class Neo4jStore(GraphStore):
     def _task_rows(self, match: str, limit: int | None = None, offset: int = 0, **params: Any) -> list[TaskRow]:
         """`match` binds t (one row per task); one page in (document_id, ordinal) order."""
         limit, offset = check_page(limit, offset)
-        query = (match + " RETURN properties(t) AS props ORDER BY t.document_id, t.ordinal SKIP $offset"
+        query = (match + f" RETURN t {{{TASK_FIELDS}}} AS props ORDER BY t.document_id, t.ordinal SKIP $offset"
                  + ("" if limit is None else " LIMIT $limit"))
         # sorted again in Python: Cypher orders strings by UTF-16 units, Python by code points
         return sort_tasks(task_row(rec["props"]) for rec in self._read(query, offset=offset, limit=limit, **params))
@@ -301,8 +306,8 @@ class Neo4jStore(GraphStore):
         recs = self._read("""
             MATCH (t:Task)-[c:CITES]->(g:Regulation {key: $key})
             WHERE ($rel IS NULL OR c.relation = $rel) AND ($docs IS NULL OR c.document_id IN $docs)
-            RETURN properties(t) AS props, c AS c
-            """, key=key, rel=relation, docs=doc_filter(document_ids))
+            RETURN t {%s} AS props, c AS c
+            """ % TASK_FIELDS, key=key, rel=relation, docs=doc_filter(document_ids))
         rows: dict[str, TaskRow] = {}
         out = []
         for rec in recs:
@@ -319,8 +324,8 @@ class Neo4jStore(GraphStore):
         recs = self._read("""
             MATCH (t:Task)-[c:CITES {relation: 'produces'}]->(g:Regulation)
             WHERE $docs IS NULL OR c.document_id IN $docs
-            RETURN properties(t) AS task, g.key AS reg, properties(g) AS props, c.title AS title,
-                   c.mention AS mention, c.start AS start, c.end AS end""", docs=doc_filter(document_ids))
+            RETURN t {%s} AS task, g.key AS reg, properties(g) AS props, c.title AS title,
+                   c.mention AS mention, c.start AS start, c.end AS end""" % TASK_FIELDS, docs=doc_filter(document_ids))
         rows = {rec["task"]["key"]: task_row(rec["task"]) for rec in recs}
         return deliverable_rows(((rec["task"]["key"], rec["reg"], rec["title"], rec["mention"], rec["start"],
                                   rec["end"], rec["props"]) for rec in recs), rows)
@@ -391,36 +396,36 @@ class Neo4jStore(GraphStore):
 
     @_translate
     def to_networkx(self, document_ids: Sequence[str] | None = None) -> nx.MultiDiGraph:
+        """Nodes once each (with their element ids), then edges as pairs of those ids: an
+        edge row does not carry its endpoints' properties again."""
         docs = doc_filter(document_ids)
-        g = nx.MultiDiGraph()
-
-        def node_id(labels: list[str], props: dict[str, Any]) -> tuple[str, str]:
-            label = next(x for x in labels if x in KEY_PROPERTY)
-            return label, f"{label}:{props[KEY_PROPERTY[label]]}"
-
-        def add(labels: list[str], props: dict[str, Any]) -> str:
-            label, n = node_id(labels, props)
-            if n not in g:
-                g.add_node(n, label=label, **props)
-            return n
-
-        for rec in self._read("""
-                MATCH (n:Document) WHERE $docs IS NULL OR n.id IN $docs RETURN labels(n) AS l, properties(n) AS p
-                UNION ALL MATCH (n:Section) WHERE $docs IS NULL OR n.document_id IN $docs
-                RETURN labels(n) AS l, properties(n) AS p
-                UNION ALL MATCH (n:Task) WHERE $docs IS NULL OR n.document_id IN $docs
-                RETURN labels(n) AS l, properties(n) AS p""", docs=docs):
-            add(rec["l"], rec["p"])
+        own = self._doc_clause(docs, "n")
+        node_rows = "RETURN elementId(n) AS eid, labels(n) AS l, properties(n) AS p"
+        nodes = [f"MATCH (n:Document) WHERE {'n.id IS NOT NULL' if docs is None else 'n.id IN $docs'} {node_rows}",
+                 f"MATCH (n:Section) WHERE {own} {node_rows}", f"MATCH (n:Task) WHERE {own} {node_rows}"]
+        edge_rows = "RETURN elementId(a) AS a, elementId(b) AS b, type(r) AS type, properties(r) AS rp"
         if docs is None:
-            for rec in self._read("MATCH (n) WHERE n:Unit OR n:Regulation RETURN labels(n) AS l, properties(n) AS p"):
-                add(rec["l"], rec["p"])
-        for rec in self._read(f"""
-                MATCH (a)-[r:CONTAINS]->(b) WHERE (b:Section OR b:Task) AND ($docs IS NULL OR b.document_id IN $docs)
-                RETURN labels(a) AS al, properties(a) AS ap, labels(b) AS bl, properties(b) AS bp,
-                       type(r) AS type, properties(r) AS rp
-                UNION ALL
-                MATCH (a)-[r:{ROLE_PATTERN}|CITES]->(b) WHERE $docs IS NULL OR r.document_id IN $docs
-                RETURN labels(a) AS al, properties(a) AS ap, labels(b) AS bl, properties(b) AS bp,
-                       type(r) AS type, properties(r) AS rp""", docs=docs):
-            g.add_edge(add(rec["al"], rec["ap"]), add(rec["bl"], rec["bp"]), type=rec["type"], **rec["rp"])
+            nodes.append(f"MATCH (n) WHERE n:Unit OR n:Regulation {node_rows}")
+            edges = [f"MATCH (a)-[r:CONTAINS|{ROLE_PATTERN}|CITES]->(b) {edge_rows}"]
+        else:
+            tasks, documents = "MATCH (t:Task) WHERE t.document_id IN $docs", "MATCH (d:Document) WHERE d.id IN $docs"
+            nodes += [f"{tasks} MATCH (n:Unit)-[:{ROLE_PATTERN}]->(t) WITH DISTINCT n {node_rows}",
+                      f"{tasks} MATCH (t)-[:CITES]->(n:Regulation) WITH DISTINCT n {node_rows}",
+                      f"{documents} MATCH (d)-[:CITES]->(n:Regulation) WITH DISTINCT n {node_rows}"]
+            edges = [f"MATCH (a:Document) WHERE a.id IN $docs MATCH (a)-[r:CONTAINS|CITES]->(b) {edge_rows}",
+                     f"MATCH (a:Section) WHERE a.document_id IN $docs MATCH (a)-[r:CONTAINS]->(b) {edge_rows}",
+                     f"MATCH (b:Task) WHERE b.document_id IN $docs MATCH (a:Unit)-[r:{ROLE_PATTERN}]->(b) {edge_rows}",
+                     f"MATCH (a:Task) WHERE a.document_id IN $docs MATCH (a)-[r:CITES]->(b) {edge_rows}"]
+        g = nx.MultiDiGraph()
+        ids: dict[str, str] = {}
+        for query in nodes:
+            for rec in self._read(query, docs=docs):
+                if rec["eid"] in ids:
+                    continue
+                label = next(x for x in rec["l"] if x in KEY_PROPERTY)
+                ids[rec["eid"]] = n = f"{label}:{rec['p'][KEY_PROPERTY[label]]}"
+                g.add_node(n, label=label, **rec["p"])
+        for query in edges:
+            for rec in self._read(query, docs=docs):
+                g.add_edge(ids[rec["a"]], ids[rec["b"]], type=rec["type"], **rec["rp"])
         return g
