@@ -145,10 +145,9 @@ class _DocumentIndex:
     instead of walking the whole graph. Only what the document owns is kept here; shared
     node properties (a unit's kind, a regulation's status) are read at query time."""
     document_id: str
-    rows: list[TaskRow] = field(default_factory=list)  # by ordinal
-    props: list[dict[str, Any]] = field(default_factory=list)  # the Task nodes' properties, same order
-    position: dict[str, int] = field(default_factory=dict)  # task key -> index in rows
-    gap_rows: dict[str, list[TaskRow]] = field(default_factory=dict)  # static gap kind -> its tasks
+    props: list[dict[str, Any]] = field(default_factory=list)  # the Task nodes' properties, by ordinal
+    position: dict[str, int] = field(default_factory=dict)  # task key -> index in props (and rows)
+    gaps: dict[str, list[int]] = field(default_factory=dict)  # static gap kind -> positions of its tasks
     by_deadline: list[tuple[str, int]] = field(default_factory=list)  # sorted (earliest date, position)
     # Arrays of _Ids, added up across documents with one bincount each:
     role_units: dict[str, np.ndarray] = field(default_factory=dict)  # role -> unit id, per task with it
@@ -159,6 +158,20 @@ class _DocumentIndex:
     citations: list[tuple[str, str, str, str]] = field(default_factory=list)  # (reg, title, relation, task key | "")
     produces: list[tuple[str, str, str, str, int, int]] = field(default_factory=list)
     # (task key, reg key, title, mention, start, end) per produces citation in a task
+
+    _rows: list[TaskRow] | None = None
+
+    @property
+    def rows(self) -> list[TaskRow]:
+        """The task rows, by ordinal; built when first asked for (counts and aggregates
+        never need them, and building 50k rows is most of indexing a big store)."""
+        if self._rows is None:
+            self._rows = [task_row(a) for a in self.props]
+        return self._rows
+
+    def gap_rows(self, kind: str) -> list[TaskRow]:
+        rows = self.rows
+        return [rows[i] for i in self.gaps[kind]]
 
     def passed(self, day: str) -> list[tuple[str, int]]:
         """(date, position) of the tasks with a dated time limit before `day` (the
@@ -176,7 +189,6 @@ class _DocumentIndex:
         units: set[int] = set()
         for i, a in enumerate(tasks):
             tkey = a["key"]
-            idx.rows.append(task_row(a))
             idx.props.append(a)
             idx.position[tkey] = i
             if a.get("deadline_first"):
@@ -206,7 +218,7 @@ class _DocumentIndex:
         idx.role_units = {r: _ids_array(v) for r, v in role_units.items()}
         idx.unit_tasks, idx.units, idx.pairs = _ids_array(unit_tasks), _ids_array(sorted(units)), _ids_array(pairs)
         idx.by_deadline.sort()
-        idx.gap_rows = {k: [r for r, a in zip(idx.rows, idx.props) if a.get(gap_flag(k))] for k in STATIC_GAP_KINDS}
+        idx.gaps = {k: [i for i, a in enumerate(idx.props) if a.get(gap_flag(k))] for k in STATIC_GAP_KINDS}
         return idx
 
 
@@ -680,7 +692,7 @@ class EmbeddedStore(GraphStore):
         elif kind == "deadline_passed":
             rows = [idx.rows[i] for idx in indexes for i in sorted(i for _d, i in idx.passed(day))]
         else:
-            rows = [row for idx in indexes for row in idx.gap_rows[kind]]
+            rows = [row for idx in indexes for row in idx.gap_rows(kind)]
         return page(rows, limit, offset)
 
     def gap_counts(self, as_of: str | _dt.date | None = None,
@@ -688,7 +700,7 @@ class EmbeddedStore(GraphStore):
         self._refresh()
         day = as_of_date(as_of)
         indexes = self._indexes(document_ids)
-        out = {k: sum(len(idx.gap_rows[k]) for idx in indexes) for k in STATIC_GAP_KINDS}
+        out = {k: sum(len(idx.gaps[k]) for idx in indexes) for k in STATIC_GAP_KINDS}
         out["deadline_passed"] = sum(len(idx.passed(day)) for idx in indexes)
         chosen = {idx.document_id for idx in indexes}
         out["unresolved_citation"] = sum(1 for t in self._unresolved_task_nodes()

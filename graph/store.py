@@ -218,8 +218,9 @@ class GraphStore(ABC):
     @contextlib.contextmanager
     def bulk(self) -> Iterator[None]:
         """Many `ingest` calls in a row (a folder). Each document stays all-or-nothing; a
-        store may defer its slow step until the end (the embedded store saves its file once
-        instead of once per document). Neo4j writes one transaction per document anyway."""
+        store may defer its slow step until the end (the embedded store saves its file every
+        500 documents instead of once per document). For Neo4j, `write_documents` is the
+        batched path (`plangraph ingest` writes 50 documents per transaction)."""
         yield
 
     def ingest(self, extraction, skip_unchanged: bool = False) -> IngestResult:

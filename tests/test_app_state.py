@@ -1,7 +1,6 @@
 """app/state.py helpers (escaping, highlighting, XLSX) and the `plangraph app` command."""
 from __future__ import annotations
 
-import io
 import sys
 
 import pytest

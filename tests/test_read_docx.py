@@ -1,7 +1,6 @@
 """Word .docx: paragraphs and tables in order, task-division tables, list numbering, bad files."""
 from __future__ import annotations
 
-import copy
 import zipfile
 
 import docx
