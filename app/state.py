@@ -213,11 +213,6 @@ def documents(sel: Selection) -> list[DocumentSummary]:
 PAGE_SIZE = 200  # task rows per table page
 
 
-def tasks(sel: Selection, limit: int | None = None, offset: int = 0) -> list[TaskRow]:
-    """The selection's tasks; one page of them with limit/offset (there may be 50k)."""
-    return _q(sel, "tasks", document_ids=sel.document_ids, limit=limit, offset=offset)
-
-
 def document_tasks(sel: Selection, document_id: str) -> list[TaskRow]:
     """Every task of one document (a plan has tens to a few hundred)."""
     return _q(sel, "tasks", document_ids=[document_id])

@@ -317,8 +317,9 @@ class GraphStore(ABC):
     def orphans(self, kind: str, as_of: str | _dt.date | None = None,
                 document_ids: Sequence[str] | None = None, limit: int | None = None,
                 offset: int = 0) -> list[TaskRow]:
-        """Tasks with a gap (a page of them with limit/offset). no_lead: has units, none leads; collective_only: has units, all
-        mentions collective; unassigned: no unit at all; no_deadline: no time limit;
+        """Tasks with a gap (a page of them with limit/offset). no_lead: has units, none
+        leads; collective_only: has units, all mentions collective; unassigned: no unit at
+        all; no_deadline: no time limit;
         deadline_passed: some dated time limit is before `as_of` (default today);
         deliverable_no_deadline: produces a document and has no time limit;
         unresolved_citation: cites a regulation whose status is unknown."""
