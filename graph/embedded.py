@@ -20,6 +20,7 @@ import gzip
 import json
 import os
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -261,6 +262,7 @@ class EmbeddedStore(GraphStore):
         self._stamp: tuple | None = None
         self._pending: list[DocumentRecords] | None = None  # records written since the last save, in bulk mode
         self._doc_index: dict[str, _DocumentIndex] = {}
+        self._index_lock = threading.RLock()
         self._ids = _Ids()
         self._shared: _SharedIndex | None = None
         self._writes = 0  # writes by this object (version(): bulk mode changes memory before the file)
@@ -279,9 +281,11 @@ class EmbeddedStore(GraphStore):
         stamp = self._file_stamp()
         if stamp == self._stamp:
             return
-        self.g = self._load() if stamp is not None else nx.MultiDiGraph()
-        self._stamp = stamp
-        self._forget()
+        with self._index_lock:
+            if stamp != self._stamp:
+                self.g = self._load() if stamp is not None else nx.MultiDiGraph()
+                self._stamp = stamp
+                self._forget()
 
     def _load(self) -> nx.MultiDiGraph:
         try:
@@ -503,13 +507,14 @@ class EmbeddedStore(GraphStore):
     def _forget(self, document_id: str | None = None) -> None:
         """Drop the indexes a write makes stale: one document's (None: every document's)
         and the store-wide ones (labels, names as written), which any write may change."""
-        if document_id is None:
-            self._doc_index.clear()
-            self._ids = _Ids()
-        else:
-            self._doc_index.pop(document_id, None)
-        self._shared = None
-        self._writes += 1
+        with self._index_lock:
+            if document_id is None:
+                self._doc_index.clear()
+                self._ids = _Ids()
+            else:
+                self._doc_index.pop(document_id, None)
+            self._shared = None
+            self._writes += 1
 
     def _shared_index(self) -> _SharedIndex:
         if self._shared is None:
@@ -519,10 +524,13 @@ class EmbeddedStore(GraphStore):
     def _index(self, document_id: str) -> _DocumentIndex | None:
         idx = self._doc_index.get(document_id)
         if idx is None:
-            node = nid("Document", document_id)
-            if node not in self.g:
-                return None
-            idx = self._doc_index[document_id] = _DocumentIndex.build(self.g, node, self._ids)
+            with self._index_lock:  # the app's sessions share one store: one builder, one set of ids
+                idx = self._doc_index.get(document_id)
+                if idx is None:
+                    node = nid("Document", document_id)
+                    if node not in self.g:
+                        return None
+                    idx = self._doc_index[document_id] = _DocumentIndex.build(self.g, node, self._ids)
         return idx
 
     def _indexes(self, document_ids: Sequence[str] | None) -> list[_DocumentIndex]:

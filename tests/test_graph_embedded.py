@@ -121,3 +121,39 @@ def test_malformed_graph_file_is_a_store_error(tmp_path):
     (tmp_path / FILE_NAME).write_bytes(gzip.compress(json.dumps(bad).encode()))
     with pytest.raises(StoreError, match="cannot read the graph file"):
         EmbeddedStore(tmp_path)
+
+
+def test_sessions_querying_at_once_get_the_same_answers(tmp_path, corpus_extractions):
+    """The app's sessions are threads sharing one store; the first questions build the
+    indexes (and give units their ids) while other threads ask too."""
+    import sys
+    with EmbeddedStore(tmp_path) as writer:
+        for e in corpus_extractions.values():
+            writer.ingest(e)
+    expected = EmbeddedStore(tmp_path)
+    want = (expected.workload(), expected.co_responsibility(), expected.gap_counts(as_of="2023-07-01"))
+    interval = sys.getswitchinterval()
+    sys.setswitchinterval(1e-6)  # switch threads as often as possible: interleave the index builds
+    try:
+        _ask_at_once(tmp_path, want)
+    finally:
+        sys.setswitchinterval(interval)
+
+
+def _ask_at_once(tmp_path, want) -> None:
+    import threading
+    for _round in range(8):
+        shared = EmbeddedStore(tmp_path)  # fresh: nothing indexed yet
+        got: list = []
+        start = threading.Barrier(6)
+
+        def ask() -> None:
+            start.wait()
+            got.append((shared.workload(), shared.co_responsibility(), shared.gap_counts(as_of="2023-07-01")))
+
+        threads = [threading.Thread(target=ask) for _ in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert len(got) == 6 and all(answer == want for answer in got)
