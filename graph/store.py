@@ -343,9 +343,9 @@ class GraphStore(ABC):
     @abstractmethod
     def to_networkx(self, document_ids: Sequence[str] | None = None) -> nx.MultiDiGraph: ...
 
+    @abstractmethod
     def unit_names(self) -> list[str]:
         """Every unit's canonical name, sorted."""
-        return sorted(w.unit for w in self.workload())
 
     # ------------------------------------------------------------ shared helpers
     @staticmethod

@@ -230,7 +230,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         for path, records in _extractions(todo, args.jobs, stored):
             bar.set_postfix_str(Path(path).name[:40], refresh=False)
             if isinstance(records, Unchanged):
-                out.line(path, "skipped", f"unchanged ({records.document_id} already in the store)")
+                out.ready([_unchanged_line(path, records.document_id)])
             elif isinstance(records, BaseException):
                 out.failed(path, records)
             else:
@@ -266,10 +266,10 @@ class _IngestOutput:
         self.failures += 1
         reason = _one_line(err) if isinstance(err, (InputError, StoreError)) else \
             f"{type(err).__name__}: {_one_line(err)}"  # a bug on one file: no traceback, go on
-        return ("err", f"failed   {path}: {reason}")
+        return ("err", _status_line("failed", path, reason))
 
     def line(self, path: str, status: str, text: str) -> None:
-        self.ready([("out", f"{status:<8} {path}: {text}")])
+        self.ready([("out", _status_line(status, path, text))])
 
     def failed(self, path: str, err: BaseException) -> None:
         self.ready([self.failure(path, err)])
@@ -317,8 +317,7 @@ class _BatchWriter:
             self.out.failed(path, err)
             return
         if unchanged:
-            self.out.ready([("out", f"skipped  {path}: unchanged ({records.document_id} already in the store)")]
-                           + _warning_lines(path, records))
+            self.out.ready([_unchanged_line(path, records.document_id)] + _warning_lines(path, records))
             return
         self.fingerprints[records.document_id] = records.document.props.get("fingerprint")
         self.pending.append((path, records, self.out.wait()))
@@ -345,14 +344,23 @@ class _BatchWriter:
                 self.out.fill(slot, [self.out.failure(path, result)])
                 continue
             how = "replaced" if result.replaced else "new"
-            lines = [("out", f"ok       {path}: {result.document_id} ({how}): {result.tasks} tasks, "
-                             f"{result.units} units, {result.regulations} regulations")]
+            lines = [("out", _status_line("ok", path, f"{result.document_id} ({how}): {result.tasks} tasks, "
+                                                      f"{result.units} units, {result.regulations} regulations"))]
             self.out.fill(slot, lines + _warning_lines(path, records))
         self.out.flush()
 
 
+def _status_line(status: str, path: str, text: str) -> str:
+    """One line of `plangraph ingest`: ok / warning / skipped / failed, the file, what happened."""
+    return f"{status:<8} {path}: {text}"
+
+
+def _unchanged_line(path: str, document_id: str) -> tuple[str, str]:
+    return ("out", _status_line("skipped", path, f"unchanged ({document_id} already in the store)"))
+
+
 def _warning_lines(path: str, records) -> list[tuple[str, str]]:
-    return [("err", f"warning  {path}: {w}") for w in records.document.props.get("warnings") or []]
+    return [("err", _status_line("warning", path, str(w))) for w in records.document.props.get("warnings") or []]
 
 
 @dataclass
