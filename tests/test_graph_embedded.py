@@ -5,6 +5,7 @@ import gzip
 import json
 import os
 
+import networkx as nx
 import pytest
 
 from conftest import make_tiny_extraction
@@ -119,6 +120,60 @@ def test_file_of_an_older_version_says_to_ingest_again(tmp_path):
 def test_malformed_graph_file_is_a_store_error(tmp_path):
     bad = {"format": FORMAT_ID, "nodes": [["Task:x", "not a dict"]], "edges": []}
     (tmp_path / FILE_NAME).write_bytes(gzip.compress(json.dumps(bad).encode()))
+    with pytest.raises(StoreError, match="cannot read the graph file"):
+        EmbeddedStore(tmp_path)
+
+
+def _graph_as_networkx_builds_it(path) -> nx.MultiDiGraph:
+    """The slow, obvious reading of a graph file: what the fast loader must equal."""
+    data = json.loads(gzip.decompress(path.read_bytes()))
+    g = nx.MultiDiGraph()
+    g.add_nodes_from(tuple(n) for n in data["nodes"])
+    g.add_edges_from(tuple(e) for e in data["edges"])
+    return g
+
+
+def _same_graph(a: nx.MultiDiGraph, b: nx.MultiDiGraph) -> bool:
+    """Equal nodes, attributes, edge keys and attributes, and the same iteration orders."""
+    return (list(a.nodes(data=True)) == list(b.nodes(data=True))
+            and list(a.edges(keys=True, data=True)) == list(b.edges(keys=True, data=True))
+            and all(list(a.pred[n].items()) == list(b.pred[n].items()) for n in a))
+
+
+def test_loaded_graph_equals_the_saved_one(tmp_path, corpus_extractions):
+    with EmbeddedStore(tmp_path) as writer, writer.bulk():
+        for e in corpus_extractions.values():
+            writer.ingest(e)
+        writer.ingest(make_tiny_extraction())  # two edges between one unit and one task
+    loaded = EmbeddedStore(tmp_path).g
+    assert nx.utils.graphs_equal(loaded, writer.g)
+    assert any(len(keys) > 1 for nbrs in loaded.succ.values() for keys in nbrs.values())
+    assert _same_graph(loaded, _graph_as_networkx_builds_it(tmp_path / FILE_NAME))
+
+
+def test_edge_to_a_node_without_entry_and_repeated_node_entries_load_as_networkx_does(tmp_path):
+    data = {"format": FORMAT_ID, "nodes": [["a", {"x": 1}], ["a", {"y": [2]}]],
+            "edges": [["a", "b", {"type": "T"}], ["a", "b", {"type": "U"}], ["b", "b", {}]]}
+    (tmp_path / FILE_NAME).write_bytes(gzip.compress(json.dumps(data).encode()))
+    assert _same_graph(EmbeddedStore(tmp_path).g, _graph_as_networkx_builds_it(tmp_path / FILE_NAME))
+
+
+@pytest.mark.parametrize("nodes, edges", [
+    ([["Task:x"]], []), ([["Task:x", {}, "extra"]], []), ([[1, {}]], []), ("not a list", []), (7, []),
+    ([], [["a", "b"]]), ([], [["a", 2, {}]]), ([], [["a", "b", []]]), ([], [{"a": "b"}])])
+def test_every_kind_of_malformed_entry_is_a_store_error(tmp_path, nodes, edges):
+    data = {"format": FORMAT_ID, "nodes": nodes, "edges": edges}
+    (tmp_path / FILE_NAME).write_bytes(gzip.compress(json.dumps(data).encode()))
+    with pytest.raises(StoreError, match="cannot read the graph file"):
+        EmbeddedStore(tmp_path)
+
+
+@pytest.mark.parametrize("damage", [lambda raw: raw[:-9], lambda raw: raw + b"junk", lambda raw: raw + raw,
+                                    lambda raw: b""])
+def test_truncated_or_extended_file_is_a_store_error(tmp_path, damage):
+    EmbeddedStore(tmp_path).ingest(make_tiny_extraction())
+    path = tmp_path / FILE_NAME
+    path.write_bytes(damage(path.read_bytes()))
     with pytest.raises(StoreError, match="cannot read the graph file"):
         EmbeddedStore(tmp_path)
 
