@@ -129,6 +129,7 @@ class Neo4jStore(GraphStore):
         except (DriverError, ValueError) as err:
             raise StoreError(f"Neo4j at {self.uri}: {err}") from None
         self._schema_ready = False
+        self._totals_ready = False
 
     def close(self) -> None:
         if self._owns_driver:
@@ -163,6 +164,7 @@ class Neo4jStore(GraphStore):
         with self._session() as s:
             while s.execute_write(neo4j_write.clear_some):
                 pass
+        self._totals_ready = False
 
     # ------------------------------------------------------------ writes (graph.neo4j_write)
     @_translate
@@ -199,10 +201,10 @@ class Neo4jStore(GraphStore):
     def _task_rows(self, match: str, limit: int | None = None, offset: int = 0, **params: Any) -> list[TaskRow]:
         """`match` binds t (one row per task); one page in (document_id, ordinal) order."""
         limit, offset = check_page(limit, offset)
-        query = (match + f" RETURN t {{{TASK_FIELDS}}} AS props ORDER BY t.document_id, t.ordinal SKIP $offset"
-                 + ("" if limit is None else " LIMIT $limit"))
+        query = (match + " WITH t ORDER BY t.document_id, t.ordinal SKIP $offset"
+                 + ("" if limit is None else " LIMIT $limit") + f" RETURN collect(t {{{TASK_FIELDS}}}) AS rows")
         # sorted again in Python: Cypher orders strings by UTF-16 units, Python by code points
-        return sort_tasks(task_row(rec["props"]) for rec in self._read(query, offset=offset, limit=limit, **params))
+        return sort_tasks(task_row(props) for props in self._one(query, offset=offset, limit=limit, **params))
 
     @staticmethod
     def _doc_clause(docs: list[str] | None, var: str = "t") -> str:
@@ -213,8 +215,8 @@ class Neo4jStore(GraphStore):
     def documents(self, document_ids: Sequence[str] | None = None) -> list[DocumentSummary]:
         docs = doc_filter(document_ids)
         where = "d.id IS NOT NULL" if docs is None else "d.id IN $docs"
-        recs = self._read(f"MATCH (d:Document) WHERE {where} RETURN d {{{DOCUMENT_FIELDS}}} AS d", docs=docs)
-        return sorted((document_summary(rec["d"]) for rec in recs), key=lambda d: d.document_id)
+        rows = self._one(f"MATCH (d:Document) WHERE {where} RETURN collect(d {{{DOCUMENT_FIELDS}}}) AS rows", docs=docs)
+        return sorted((document_summary(props) for props in rows), key=lambda d: d.document_id)
 
     @_translate
     def fingerprint(self, document_id: str) -> str | None:
@@ -282,19 +284,18 @@ class Neo4jStore(GraphStore):
     @_translate
     def regulations(self, title_contains: str | None = None,
                     document_ids: Sequence[str] | None = None) -> list[RegulationRow]:
-        recs = self._read("""
+        rows = self._one("""
             MATCH (x)-[c:CITES]->(g:Regulation) WHERE $docs IS NULL OR c.document_id IN $docs
             WITH g, c.title AS title, c.relation AS relation, count(*) AS n,
                  collect(DISTINCT c.document_id) AS docs,
                  collect(DISTINCT CASE WHEN x:Task THEN x.key END) AS tasks
-            RETURN g.key AS key, properties(g) AS props, title, relation, n, docs, tasks
+            RETURN collect([g.key, properties(g), title, relation, n, docs, tasks]) AS rows
             """, docs=doc_filter(document_ids))
         grouped: dict[str, list[tuple]] = {}
         props: dict[str, dict[str, Any]] = {}
-        for rec in recs:
-            grouped.setdefault(rec["key"], []).append(
-                (rec["title"], rec["relation"], rec["n"], rec["docs"], rec["tasks"]))
-            props[rec["key"]] = rec["props"]
+        for key, p, *cites in rows:
+            grouped.setdefault(key, []).append(tuple(cites))
+            props[key] = p
         rows = [regulation_row(k, v, props[k]) for k, v in grouped.items()]
         return sort_regulations(r for r in rows if matches_title(r, title_contains))
 
@@ -321,14 +322,14 @@ class Neo4jStore(GraphStore):
 
     @_translate
     def deliverables(self, document_ids: Sequence[str] | None = None) -> list[Deliverable]:
-        recs = self._read("""
+        rows = self._one("""
             MATCH (t:Task)-[c:CITES {relation: 'produces'}]->(g:Regulation)
             WHERE $docs IS NULL OR c.document_id IN $docs
-            RETURN t {%s} AS task, g.key AS reg, properties(g) AS props, c.title AS title,
-                   c.mention AS mention, c.start AS start, c.end AS end""" % TASK_FIELDS, docs=doc_filter(document_ids))
-        rows = {rec["task"]["key"]: task_row(rec["task"]) for rec in recs}
-        return deliverable_rows(((rec["task"]["key"], rec["reg"], rec["title"], rec["mention"], rec["start"],
-                                  rec["end"], rec["props"]) for rec in recs), rows)
+            WITH t, collect([g.key, c.title, c.mention, c.start, c.end, properties(g)]) AS cites
+            RETURN collect([t {%s}, cites]) AS rows
+            """ % TASK_FIELDS, docs=doc_filter(document_ids))
+        tasks = {props["key"]: task_row(props) for props, _ in rows}
+        return deliverable_rows(((props["key"], *cite) for props, cites in rows for cite in cites), tasks)
 
     @staticmethod
     def _gap_match(kind: str, docs: list[str] | None) -> str:
@@ -360,9 +361,28 @@ class Neo4jStore(GraphStore):
         rec = self._read(f"{calls} RETURN {', '.join(GAP_KINDS)}", as_of=as_of_date(as_of), docs=docs)[0]
         return {k: int(rec[k]) for k in GAP_KINDS}
 
+    def _totals(self) -> bool:
+        """Whether the store-wide totals (graph.neo4j_write, UnitLoad / UnitPair) can answer.
+        Once complete they stay so (every write keeps them), so a yes is remembered."""
+        if not self._totals_ready:
+            self._ensure_schema()
+            with self._session(default_access_mode=neo4j.READ_ACCESS) as s:
+                self._totals_ready = s.execute_read(neo4j_write.totals_ready)
+        return self._totals_ready
+
+    def _one(self, query: str, **params: Any) -> Any:
+        """The single value a `RETURN collect(...) AS rows` query gives: one record of lists
+        instead of a record per row (the driver spends ~15 µs on each record)."""
+        return self._read(query, **params)[0]["rows"]
+
     @_translate
     def workload(self, document_ids: Sequence[str] | None = None) -> list[UnitWorkload]:
         docs = doc_filter(document_ids)
+        if docs is None and self._totals():
+            fields = ", ".join(f"l.{f}" for f in neo4j_write.LOAD_FIELDS)
+            rows = self._one(f"MATCH (l:UnitLoad) MATCH (u:Unit {{name: l.unit}}) "
+                             f"RETURN collect([properties(u), {fields}]) AS rows")
+            return sort_workload(unit_workload(*row) for row in rows)
         recs = self._read(f"""
             MATCH (t:Task) WHERE {self._doc_clause(docs)}
             MATCH (u:Unit)-[r:{ROLE_PATTERN}]->(t)
@@ -370,29 +390,35 @@ class Neo4jStore(GraphStore):
                    count(DISTINCT CASE WHEN type(r) = 'PARTICIPATES_IN' THEN t END) AS participant,
                    count(DISTINCT CASE WHEN type(r) = 'RESPONSIBLE_FOR' THEN t END) AS responsible,
                    count(DISTINCT t) AS total, count(DISTINCT t.document_id) AS documents
-            RETURN properties(u) AS u, lead, participant, responsible, total, documents
+            RETURN collect([properties(u), lead, participant, responsible, total, documents]) AS rows
             """, docs=docs)
-        return sort_workload(unit_workload(rec["u"], rec["lead"], rec["participant"], rec["responsible"],
-                                           rec["total"], rec["documents"]) for rec in recs)
+        return sort_workload(unit_workload(*row) for row in recs[0]["rows"])
 
     @_translate
     def co_responsibility(self, document_ids: Sequence[str] | None = None,
                           include_collective: bool = True, min_weight: int = 1) -> list[CoEdge]:
         # Pairs are put in order in Python: Cypher string order (UTF-16) may differ from Python's.
         docs = doc_filter(document_ids)
-        recs = self._read(f"""
+        if docs is None and self._totals():
+            pairs = self._one("MATCH (p:UnitPair) WHERE p.weight >= $min RETURN collect([p.a, p.b, p.weight]) AS rows",
+                              min=int(min_weight))
+            if not include_collective:
+                collective = set(self._one("MATCH (u:Unit) WHERE u.collective = true RETURN collect(u.name) AS rows"))
+                pairs = [p for p in pairs if p[0] not in collective and p[1] not in collective]
+            return sort_co_edges(CoEdge(*sorted((a, b)), w) for a, b, w in pairs)
+        rows = self._one(f"""
             MATCH (t:Task) WHERE {self._doc_clause(docs)}
             MATCH (a:Unit)-[:{ROLE_PATTERN}]->(t)<-[:{ROLE_PATTERN}]-(b:Unit)
             WHERE elementId(a) < elementId(b)
               AND ($incl OR NOT (coalesce(a.collective, false) OR coalesce(b.collective, false)))
             WITH a, b, count(DISTINCT t) AS weight WHERE weight >= $min
-            RETURN a.name AS a, b.name AS b, weight
+            RETURN collect([a.name, b.name, weight]) AS rows
             """, docs=docs, incl=bool(include_collective), min=int(min_weight))
-        return sort_co_edges(CoEdge(*sorted((rec["a"], rec["b"])), rec["weight"]) for rec in recs)
+        return sort_co_edges(CoEdge(*sorted((a, b)), w) for a, b, w in rows)
 
     @_translate
     def unit_names(self) -> list[str]:
-        return sorted(rec["name"] for rec in self._read("MATCH (u:Unit) RETURN u.name AS name"))
+        return sorted(self._one("MATCH (u:Unit) RETURN collect(u.name) AS rows"))
 
     @_translate
     def to_networkx(self, document_ids: Sequence[str] | None = None) -> nx.MultiDiGraph:

@@ -165,6 +165,74 @@ def test_values_reach_cypher_only_as_parameters(neo):
     assert {d.document_id: d.title for d in neo.documents()}["evil`doc"] == e.document.title
 
 
+# ---------------------------------------------------------------- store-wide totals
+
+
+def aggregated(store) -> tuple:
+    """Store-wide workload and co-responsibility from the aggregate queries (naming every
+    document takes the per-document path), to compare with the maintained totals."""
+    docs = [d.document_id for d in store.documents()]
+    return (store.workload(docs), store.co_responsibility(docs),
+            store.co_responsibility(docs, include_collective=False), store.co_responsibility(docs, min_weight=2))
+
+
+def from_totals(store) -> tuple:
+    return (store.workload(), store.co_responsibility(), store.co_responsibility(include_collective=False),
+            store.co_responsibility(min_weight=2))
+
+
+def stored_totals(store) -> tuple[dict, dict]:
+    with store._session() as s:
+        loads = {r["u"]: r["t"] for r in s.run("MATCH (l:UnitLoad) RETURN l.unit AS u, l.total AS t")}
+        pairs = {(r["a"], r["b"]): r["w"] for r in s.run("MATCH (p:UnitPair) RETURN p.a AS a, p.b AS b, "
+                                                         "p.weight AS w")}
+    return loads, pairs
+
+
+def test_totals_follow_every_kind_of_write(neo):
+    """After each write (new, batch, replace with other units, same id twice, a unit turning
+    collective through another plan, delete), the maintained totals answer what the
+    aggregate queries answer, and nothing at zero is left behind."""
+    steps = [
+        lambda: neo.write_document(variants()[0]),
+        lambda: neo.write_documents(variants()[1:]),  # 市政府办 turns collective (plan_c)
+        lambda: neo.write_documents([build_graph_records(make_tiny_extraction("plan_a", rename={"市司法局": "市法院"})),
+                                     build_graph_records(make_tiny_extraction("plan_d"))]),
+        lambda: neo.write_documents([variants()[0], build_graph_records(
+            make_tiny_extraction("plan_a", rename={"市委宣传部": "市教育局"}))]),
+        lambda: neo.delete_document("plan_c"),  # 市政府办 is no longer collective anywhere
+        lambda: neo.delete_document("plan_b"),
+    ]
+    for step in steps:
+        step()
+        assert from_totals(neo) == aggregated(neo)
+        loads, pairs = stored_totals(neo)
+        assert all(v > 0 for v in loads.values()) and all(v > 0 for v in pairs.values())
+        assert set(loads) == set(neo.unit_names())
+    assert neo.workload()[0].documents == 2 and neo.co_responsibility()[0].weight >= 2
+    for doc in ("plan_a", "plan_d"):
+        assert neo.delete_document(doc)
+    assert stored_totals(neo) == ({}, {}) and neo.workload() == [] and neo.co_responsibility() == []
+
+
+def test_totals_of_an_older_database_are_built_by_the_next_write(neo):
+    """A database written before the totals existed has no UnitLoad/UnitPair nodes and no
+    mark: reads aggregate (same answers), and the next write builds the totals."""
+    neo.write_documents(variants()[:2])
+    expected = from_totals(neo)
+    with neo._session() as s:  # what an older PlanGraph left behind
+        s.run("MATCH (n) WHERE n:UnitLoad OR n:UnitPair DETACH DELETE n").consume()
+        s.run("MATCH (s:PlanGraphState) REMOVE s.totals").consume()
+    old = connect_neo4j_store()
+    try:
+        assert from_totals(old) == expected and stored_totals(old) == ({}, {})
+        old.write_document(variants()[2])
+        assert stored_totals(old)[0] and from_totals(old) == aggregated(old)
+        assert old._totals_ready
+    finally:
+        old.close()
+
+
 # ---------------------------------------------------------------- plangraph ingest --store neo4j
 
 
