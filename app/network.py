@@ -22,12 +22,12 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pyvis.network import Network
 
-from graph.model import ROLES, CoEdge, TaskRow, UnitWorkload
+from graph.model import ROLES, CoEdge, TaskLink, TaskRow, UnitWorkload
 
 ROLE_LABELS = {"lead": "牵头", "participant": "参加", "responsible": "责任"}
 ROLE_COLORS = {"lead": "#d62728", "responsible": "#ff7f0e", "participant": "#1f77b4"}
@@ -193,10 +193,11 @@ def section_titles(tasks: Iterable[TaskRow]) -> list[str]:
     return list(dict.fromkeys(t.section_title for t in tasks if t.section_title))
 
 
-def unit_task_network(tasks: Sequence[TaskRow], unit_info: Mapping[str, Mapping[str, object]], *,
-                      roles: Collection[str] = ROLES, units: Collection[str] | None = None,
+def unit_task_network(tasks: Sequence[TaskRow] | Sequence[TaskLink], unit_info: Mapping[str, Mapping[str, object]],
+                      *, roles: Collection[str] = ROLES, units: Collection[str] | None = None,
                       sections: Collection[str] | None = None, highlight: Collection[str] = (),
                       include_collective: bool = True, doc_titles: Mapping[str, str] | None = None,
+                      full_rows: Callable[[list[TaskLink]], Sequence[TaskRow]] | None = None,
                       max_tasks: int = MAX_TASKS, max_units: int = MAX_UNITS, max_groups: int = MAX_GROUPS,
                       max_edges: int = MAX_AGG_EDGES, height: str = "720px") -> NetworkResult:
     """Units and the tasks they lead / join / answer for; edges coloured by role, units by kind.
@@ -205,6 +206,8 @@ def unit_task_network(tasks: Sequence[TaskRow], unit_info: Mapping[str, Mapping[
     of these units (with all their units); highlight: units drawn with a thick border.
     Up to `max_tasks` tasks every task is drawn. Above, see `_aggregate`.
     `result.sections` lists the section titles of all `tasks` (before any filter).
+    `tasks` may be TaskLinks (no text: cheap to read for a province's plans); `full_rows`
+    then gives the TaskRows of the kept links, in their order, when each task is drawn.
     """
     roles = [r for r in ROLES if r in set(roles)]
     wanted = set(units or ())
@@ -242,6 +245,8 @@ def unit_task_network(tasks: Sequence[TaskRow], unit_info: Mapping[str, Mapping[
         legend = _legend(unit_info, units_drawn, roles, task_nodes=False)
         return NetworkResult(_render(draw.net, legend), draw.nodes, draw.edges, note, titles)
 
+    if full_rows is not None:
+        kept = list(zip(full_rows([t for t, _ in kept]), (m for _, m in kept)))
     by_unit: dict[str, dict[str, list[TaskRow]]] = defaultdict(lambda: defaultdict(list))
     for t, per_unit in kept:
         for u, m in per_unit.items():

@@ -493,11 +493,19 @@ def _network(kind: str, home: str, version: str, docs: tuple[str, ...] | None, g
     info = unit_info(sel)
     if graph == "co":
         return network.co_network(co_responsibility(sel), workload(sel), info, **opts)
-    # The rows straight from the store: this drawing is cached itself, and a copy of ~50k rows
-    # through the query cache (pickle, then unpickle on every hit) costs as much as the query.
-    rows = get_store(kind, home).tasks(document_ids=sel.document_ids)
+    # Straight from the store: this drawing is cached itself, and a copy of ~50k rows through
+    # the query cache (pickle, then unpickle on every hit) costs as much as the query. Links,
+    # not rows: over 250 tasks the drawing merges them into sections and needs no text.
+    store = get_store(kind, home)
+
+    def full_rows(links: list) -> list:
+        rows = {(r.document_id, r.task_id): r
+                for r in store.tasks(document_ids=sorted({t.document_id for t in links}))}
+        return [rows[(t.document_id, t.task_id)] for t in links]
+
+    links = store.task_links(document_ids=sel.document_ids)
     titles = {d.document_id: d.title or d.document_id for d in documents_all(kind, home, version)}
-    return network.unit_task_network(rows, info, doc_titles=titles, **opts)
+    return network.unit_task_network(links, info, doc_titles=titles, full_rows=full_rows, **opts)
 
 
 def network(sel: Selection, graph: str, **options: Any):

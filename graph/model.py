@@ -440,6 +440,29 @@ class TaskRow:
         return asdict(self)
 
 
+@dataclass
+class TaskLink:
+    """Where a task sits and which units it names, without its text: what a drawing of a
+    province's plans needs (50k full rows take seconds to read from a server)."""
+    document_id: str
+    task_id: str
+    ordinal: int
+    section: str
+    section_title: str
+    lead: list[str]
+    participants: list[str]
+    responsible: list[str]
+
+    @property
+    def number(self) -> int | None:
+        return task_number(self.task_id)
+
+    @classmethod
+    def of(cls, row: TaskRow) -> "TaskLink":
+        return cls(row.document_id, row.task_id, row.ordinal, row.section, row.section_title, row.lead,
+                   row.participants, row.responsible)
+
+
 def task_number(task_id: str) -> int | None:
     m = re.search(r"(\d+)(?!.*\d)", task_id or "")
     return int(m.group(1)) if m else None

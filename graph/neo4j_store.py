@@ -31,6 +31,7 @@ from graph.model import (
     IngestResult,
     RegulationRow,
     TaskCitation,
+    TaskLink,
     TaskRow,
     UnitRole,
     UnitWorkload,
@@ -233,6 +234,16 @@ class Neo4jStore(GraphStore):
               offset: int = 0) -> list[TaskRow]:
         docs = doc_filter(document_ids)
         return self._task_rows(f"MATCH (t:Task) WHERE {self._doc_clause(docs)}", limit, offset, docs=docs)
+
+    @_translate
+    def task_links(self, document_ids: Sequence[str] | None = None) -> list[TaskLink]:
+        docs = doc_filter(document_ids)
+        rows = self._one(f"MATCH (t:Task) WHERE {self._doc_clause(docs)} RETURN collect([t.document_id, t.id, "
+                         "t.ordinal, t.section, t.section_title, t.lead, t.participants, t.responsible]) AS rows",
+                         docs=docs)
+        return sorted((TaskLink(doc, tid, int(ordinal or 0), section or "", title or "", lead or [], part or [],
+                                resp or []) for doc, tid, ordinal, section, title, lead, part, resp in rows),
+                      key=lambda t: (t.document_id, t.ordinal))
 
     @_translate
     def task(self, document_id: str, task_id: str) -> TaskRow | None:

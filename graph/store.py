@@ -25,6 +25,8 @@ a province's plans have 50k tasks, more than a screen or a quick answer should c
   document_text(document_id) -> str | None                         offsets point into it
   tasks(document_ids=None, limit=None, offset=0) -> list[TaskRow]  by (document_id, ordinal)
   task(document_id, task_id) -> TaskRow | None
+  task_links(document_ids=None) -> list[TaskLink]                  by (document_id, ordinal)
+                   the tasks' ids, sections and units without their text (for drawings)
   tasks_of_unit(unit, roles=None, document_ids=None, limit=None, offset=0) -> list[TaskRow]
                    unit = the name a user types, through resolve_unit (市司法局 → 常德市司法局)
   resolve_unit(name, document_ids=None) -> str | None              the canonical name meant:
@@ -65,6 +67,8 @@ Helpers: graph.gaps.find_gaps(store, kinds=None, as_of=None, document_ids=None) 
 Result rows: TaskRow(document_id, task_id, ordinal, heading, text, section, section_title,
   labels, start, end, deadlines: list[DeadlineInfo], lead, participants, responsible,
   basis, produces) with `.number` (last number of the id) and `.to_dict()`;
+  TaskLink(document_id, task_id, ordinal, section, section_title, lead, participants,
+  responsible) with `.number`;
   UnitRole(unit, role, collective, as_written, mention, document_id, task_id, start, end,
   kind, level);
   TaskCitation(task: TaskRow, regulation, relation, title, mention, start, end);
@@ -111,6 +115,7 @@ from graph.model import (
     IngestResult,
     RegulationRow,
     TaskCitation,
+    TaskLink,
     TaskRow,
     UnitRole,
     UnitWorkload,
@@ -264,6 +269,11 @@ class GraphStore(ABC):
 
     @abstractmethod
     def task(self, document_id: str, task_id: str) -> TaskRow | None: ...
+
+    def task_links(self, document_ids: Sequence[str] | None = None) -> list[TaskLink]:
+        """The tasks without their text, in tasks() order. From the task rows; a store whose
+        rows are costly to read answers it itself."""
+        return [TaskLink.of(row) for row in self.tasks(document_ids)]
 
     @abstractmethod
     def tasks_of_unit(self, unit: str, roles: Sequence[str] | None = None,

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app import network
-from graph.model import CoEdge, DeadlineInfo, TaskRow, UnitWorkload
+from graph.model import CoEdge, DeadlineInfo, TaskLink, TaskRow, UnitWorkload
 
 EVIL = "<script>alert(1)</script><img src=x onerror=alert(1)> href"
 
@@ -82,6 +82,33 @@ def test_large_graphs_are_aggregated_or_capped_with_a_note():
     r = network.co_network(edges, load, {}, max_edges=50)
     assert r.edges == 50 and "只显示最强的 50 条" in r.note
     assert min(e["value"] for e in edges_of(r.html)) >= 4  # the strongest ones were kept
+
+
+@pytest.mark.parametrize("filters", [{}, {"units": ["市委编办"]}, {"sections": ["章节2.1"]}, {"roles": ["lead"]}],
+                         ids=["all", "unit", "section", "lead"])
+def test_links_draw_what_rows_draw(filters):
+    """A province's plans are drawn from TaskLinks (no text); the rows of the kept tasks are
+    asked for only when each task is drawn, and the drawing is the same as from rows."""
+    rows = [row(i, lead=["市司法局"] if i % 4 else ["市委编办"], participants=["各区县政府"] if i % 3 else [],
+                responsible=["市委编办"] if i % 5 == 0 else [], section=f"2.{i % 3}") for i in range(40)]
+    asked: list[list[TaskLink]] = []
+
+    def full_rows(links: list[TaskLink]) -> list[TaskRow]:
+        asked.append(links)
+        by_id = {r.task_id: r for r in rows}
+        return [by_id[t.task_id] for t in links]
+
+    links = [TaskLink.of(r) for r in rows]
+    for max_tasks in (10, 250):  # aggregated, then every task drawn
+        asked.clear()
+        got = network.unit_task_network(links, INFO, full_rows=full_rows, max_tasks=max_tasks, **filters)
+        assert got == network.unit_task_network(rows, INFO, max_tasks=max_tasks, **filters)
+        drawn_each = "按章节聚合" not in got.note
+        assert bool(asked) == drawn_each
+        assert drawn_each == (max_tasks == 250) or filters  # a filter may bring 40 tasks under 10
+        if asked:
+            assert all(isinstance(t, TaskLink) for t in asked[0]) and len(asked[0]) == got.nodes - len(
+                {n["id"] for n in nodes_of(got.html) if n["id"].startswith("u:")})
 
 
 def test_co_network_min_weight_and_collective():

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from conftest import CHANGDE, CORPUS, STORE_PARAMS, connect_neo4j_store, fail_write_step
-from graph.model import merge_shared_props, regulation_key, regulation_props, unit_key, unit_props
+from graph.model import TaskLink, merge_shared_props, regulation_key, regulation_props, unit_key, unit_props
 from graph.store import GAP_KINDS, StoreError
 from ingest.units import document_level, document_region
 
@@ -243,6 +243,15 @@ def test_pages_are_slices_of_the_whole_answer(cstore, docs):
     assert cstore.tasks_of_unit(busiest, ["lead"], docs, limit=3) == cstore.tasks_of_unit(busiest, ["lead"], docs)[:3]
 
 
+@pytest.mark.parametrize("docs", DOC_SETS.values(), ids=DOC_SETS.keys())
+def test_task_links_are_the_rows_without_text(cstore, docs):
+    """What the network drawing of many plans reads instead of full rows."""
+    rows = cstore.tasks(docs)
+    links = cstore.task_links(docs)
+    assert links == [TaskLink.of(r) for r in rows] and links
+    assert [link.number for link in links] == [r.number for r in rows]
+
+
 @pytest.mark.parametrize("bad", [{"limit": -1}, {"offset": -1}, {"limit": "10"}, {"offset": 1.5}])
 def test_bad_page_is_a_store_error(cstore, bad):
     with pytest.raises(StoreError, match="limit|offset"):
@@ -460,6 +469,7 @@ def test_stores_give_identical_answers(embedded_corpus, neo4j_corpus):
     for docs in DOC_SETS.values():
         assert a.documents(docs) == b.documents(docs)
         assert a.tasks(docs) == b.tasks(docs)
+        assert a.task_links(docs) == b.task_links(docs)
         assert a.workload(docs) == b.workload(docs)
         assert a.regulations(None, docs) == b.regulations(None, docs)
         assert a.co_responsibility(docs) == b.co_responsibility(docs)
