@@ -20,8 +20,8 @@ import gc
 import os
 import tempfile
 import threading
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -63,7 +63,6 @@ from graph.store import (
     page,
     regulation_row,
     sort_regulations,
-    sort_tasks,
     sort_workload,
     task_row,
     unit_matches,
@@ -118,13 +117,16 @@ def _count(arrays: list[np.ndarray], size: int) -> np.ndarray:
 
 
 @contextlib.contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Pause Python's cycle collector while making many objects that all stay alive.
+def _gc_deferred() -> Iterator[None]:
+    """Pause Python's cycle collector while making many objects that stay alive, then
+    collect once.
 
-    Loading a province's graph makes about a million lists and dicts; the collector would
-    walk the growing heap again and again for nothing (more than half the load time).
-    Process-wide, so another thread's garbage just waits a moment; only the caller that
-    paused it turns it back on."""
+    Loading a province's graph makes about a million lists and dicts. Meanwhile the
+    collector would walk the growing heap again and again (more than half the load time),
+    and afterwards walk the new objects three more times as they age through its
+    generations (in the first queries). One full collection at the end moves them all to
+    the oldest generation in a single walk. The switch is process-wide: another thread's
+    garbage just waits; only the caller that paused turns it back on and collects."""
     enabled = gc.isenabled()
     gc.disable()
     try:
@@ -132,6 +134,7 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+            gc.collect()
 
 
 def _gunzip(raw: bytes) -> bytes:
@@ -151,65 +154,129 @@ def _graph(nodes: list, edges: list) -> nx.MultiDiGraph:
     faster, and the parsed attribute dicts are used as they are, not copied."""
     g = nx.MultiDiGraph()
     node, succ, pred = g._node, g._succ, g._pred
-    for item in nodes:
-        if type(item) is not list or len(item) != 2 or type(item[0]) is not str or type(item[1]) is not dict:
-            raise ValueError(f"bad node entry {str(item)[:80]}")
-        n, attrs = item
-        if n in node:
-            node[n].update(attrs)
-        else:
-            node[n], succ[n], pred[n] = attrs, {}, {}
-    for item in edges:
-        if type(item) is not list or len(item) != 3 or type(item[0]) is not str or type(item[1]) is not str \
-                or type(item[2]) is not dict:
-            raise ValueError(f"bad edge entry {str(item)[:80]}")
-        u, v, attrs = item
-        for x in (u, v):
-            if x not in node:  # an edge's end that no node entry names, as add_edge does
-                node[x], succ[x], pred[x] = {}, {}, {}
-        keys = succ[u].get(v)
-        if keys is None:
-            succ[u][v] = pred[v][u] = {0: attrs}
-        else:
-            keys[len(keys)] = attrs
+    try:
+        for n, attrs in nodes:
+            if type(n) is not str or type(attrs) is not dict:
+                raise ValueError
+            if n in node:
+                node[n].update(attrs)
+            else:
+                node[n], succ[n], pred[n] = attrs, {}, {}
+    except (TypeError, ValueError):
+        raise ValueError("a node entry is not [id, {attributes}]") from None
+    try:
+        for u, v, attrs in edges:
+            if type(u) is not str or type(v) is not str or type(attrs) is not dict:
+                raise ValueError
+            out = succ.get(u)
+            if out is None:  # an edge's end that no node entry names, as add_edge does
+                node[u], out, pred[u] = {}, {}, {}
+                succ[u] = out
+            keys = out.get(v)
+            if keys is None:
+                into = pred.get(v)
+                if into is None:
+                    node[v], succ[v], into = {}, {}, {}
+                    pred[v] = into
+                out[v] = into[u] = {0: attrs}
+            else:
+                keys[len(keys)] = attrs
+    except (TypeError, ValueError):
+        raise ValueError("an edge entry is not [from id, to id, {attributes}]") from None
     return g
+
+
+_OWNED_LABELS = ("Task", "Section")
 
 
 def _owned_nodes(g: nx.MultiDiGraph, doc: str) -> list[str]:
     """The Document node and its Sections and Tasks, found by following CONTAINS edges
-    (not by scanning the graph: a folder of plans would cost O(N²))."""
+    (not by scanning the graph: a folder of plans would cost O(N²)). Reads networkx's
+    dicts directly, as the hot loops here do: its views cost an object per lookup."""
+    attrs, succ = g._node, g._succ
     owned, frontier = [doc], [doc]
     while frontier:
         node = frontier.pop()
-        for child, edges in g.succ[node].items():
-            if any(e.get("type") == "CONTAINS" for e in edges.values()) and \
-                    g.nodes[child].get("label") in ("Task", "Section"):
+        for child, keys in succ[node].items():
+            if attrs[child].get("label") in _OWNED_LABELS and any(e.get("type") == "CONTAINS"
+                                                                   for e in keys.values()):
                 owned.append(child)
                 frontier.append(child)
     return owned
 
 
 @dataclass
-class _DocumentIndex:
-    """One document's part of the answers, built from its subgraph on first use and dropped
-    when that document is written again. Queries over many documents add these parts up
-    instead of walking the whole graph. Only what the document owns is kept here; shared
-    node properties (a unit's kind, a regulation's status) are read at query time."""
-    document_id: str
-    props: list[dict[str, Any]] = field(default_factory=list)  # the Task nodes' properties, by ordinal
-    position: dict[str, int] = field(default_factory=dict)  # task key -> index in props (and rows)
-    gaps: dict[str, list[int]] = field(default_factory=dict)  # static gap kind -> positions of its tasks
-    by_deadline: list[tuple[str, int]] = field(default_factory=list)  # sorted (earliest date, position)
+class _DocumentLinks:
+    """What one document's tasks link to (units, citations), for the aggregates (workload,
+    partners, regulations, deliverables, unit lookup); built on first use, as gap counts
+    and task pages never need it."""
     # Arrays of _Ids, added up across documents with one bincount each:
-    role_units: dict[str, np.ndarray] = field(default_factory=dict)  # role -> unit id, per task with it
-    unit_tasks: np.ndarray | None = None  # unit id, per task it is assigned to
-    units: np.ndarray | None = None  # unit ids assigned in this document
-    pairs: np.ndarray | None = None  # pair id of (a, b), a < b by name, per task with both
-    written: set[tuple[str, str]] = field(default_factory=set)  # (unit, name as written)
-    citations: list[tuple[str, str, str, str]] = field(default_factory=list)  # (reg, title, relation, task key | "")
-    produces: list[tuple[str, str, str, str, int, int]] = field(default_factory=list)
+    role_units: dict[str, np.ndarray]  # role -> unit id, per task with it
+    unit_tasks: np.ndarray  # unit id, per task it is assigned to
+    units: np.ndarray  # unit ids assigned in this document
+    pairs: np.ndarray  # pair id of (a, b), a < b by name, per task with both
+    written: set[tuple[str, str]]  # (unit, name as written)
+    citations: list[tuple[str, str, str, str]]  # (reg, title, relation, task key | "")
+    produces: list[tuple[str, str, str, str, int, int]]
     # (task key, reg key, title, mention, start, end) per produces citation in a task
 
+    @classmethod
+    def build(cls, g: nx.MultiDiGraph, idx: "_DocumentIndex", ids: _Ids) -> "_DocumentLinks":
+        attrs, pred = g._node, g._pred
+        role_units: dict[str, list[int]] = {r: [] for r in ROLES}
+        unit_tasks: list[int] = []
+        pairs: list[int] = []
+        units: set[int] = set()
+        written: set[tuple[str, str]] = set()
+        citations: list[tuple[str, str, str, str]] = []
+        produces: list[tuple[str, str, str, str, int, int]] = []
+        for a in idx.props:
+            tkey = a["key"]
+            node = nid("Task", tkey)
+            roles: set[tuple[str, str]] = set()
+            for u, keys in pred[node].items():
+                for e in keys.values():
+                    role = TYPE_ROLES.get(e.get("type"))
+                    if role is not None:
+                        name = attrs[u]["name"]
+                        roles.add((name, role))
+                        written.add((name, e["unit"]))
+            for name, role in roles:
+                role_units[role].append(ids.unit(name))
+            names = [ids.unit(n) for n in sorted({u for u, _r in roles})]
+            unit_tasks.extend(names)
+            units.update(names)
+            pairs.extend(ids.pair(x, y) for i, x in enumerate(names) for y in names[i + 1:])
+            cls._citations(g, node, tkey, citations, produces)
+        cls._citations(g, idx.node, "", citations, produces)
+        return cls({r: _ids_array(v) for r, v in role_units.items()}, _ids_array(unit_tasks),
+                   _ids_array(sorted(units)), _ids_array(pairs), written, citations, produces)
+
+    @staticmethod
+    def _citations(g: nx.MultiDiGraph, node: str, tkey: str, citations: list, produces: list) -> None:
+        """Add the CITES edges of a Task (tkey: its key) or of the Document (tkey "")."""
+        for rn, keys in g._succ[node].items():
+            for e in keys.values():
+                if e.get("type") == "CITES":
+                    rkey = g._node[rn]["key"]
+                    citations.append((rkey, e["title"], e["relation"], tkey))
+                    if tkey and e["relation"] == "produces":
+                        produces.append((tkey, rkey, e["title"], e["mention"], e["start"], e["end"]))
+
+
+@dataclass
+class _DocumentIndex:
+    """One document's tasks, built from its subgraph on first use and dropped when that
+    document is written again. Queries over many documents add these parts up instead of
+    walking the whole graph. Only what the document owns is kept here; shared node
+    properties (a unit's kind, a regulation's status) are read at query time."""
+    document_id: str
+    node: str  # the Document node
+    props: list[dict[str, Any]]  # the Task nodes' properties, by ordinal
+    position: dict[str, int]  # task key -> index in props (and rows)
+    gaps: dict[str, list[int]]  # static gap kind -> positions of its tasks
+    by_deadline: list[tuple[str, int]]  # sorted (earliest date, position)
+    links: _DocumentLinks | None = None  # EmbeddedStore._links builds it (it takes unit ids)
     _rows: list[TaskRow] | None = None
 
     @property
@@ -220,57 +287,40 @@ class _DocumentIndex:
             self._rows = [task_row(a) for a in self.props]
         return self._rows
 
-    def gap_rows(self, kind: str) -> list[TaskRow]:
-        rows = self.rows
-        return [rows[i] for i in self.gaps[kind]]
-
     def passed(self, day: str) -> list[tuple[str, int]]:
         """(date, position) of the tasks with a dated time limit before `day` (the
         deadline_passed gap: the earliest dated limit, Task.deadline_first, is before it)."""
         return self.by_deadline[:bisect.bisect_left(self.by_deadline, (day, -1))]
 
     @classmethod
-    def build(cls, g: nx.MultiDiGraph, doc: str, ids: _Ids) -> "_DocumentIndex":
-        idx = cls(g.nodes[doc]["id"])
-        role_units: dict[str, list[int]] = {r: [] for r in ROLES}
-        unit_tasks: list[int] = []
-        pairs: list[int] = []
-        tasks = sorted((g.nodes[n] for n in _owned_nodes(g, doc) if g.nodes[n].get("label") == "Task"),
-                       key=lambda a: a.get("ordinal", 0))
-        units: set[int] = set()
-        for i, a in enumerate(tasks):
-            tkey = a["key"]
-            idx.props.append(a)
-            idx.position[tkey] = i
-            if a.get("deadline_first"):
-                idx.by_deadline.append((a["deadline_first"], i))
-            node = nid("Task", tkey)
-            roles: set[tuple[str, str]] = set()
-            for u, _v, e in g.in_edges(node, data=True):
-                if e.get("type") in TYPE_ROLES:
-                    name = g.nodes[u]["name"]
-                    roles.add((name, TYPE_ROLES[e["type"]]))
-                    idx.written.add((name, e["unit"]))
-            for name, role in roles:
-                role_units[role].append(ids.unit(name))
-            names = [ids.unit(n) for n in sorted({u for u, _r in roles})]
-            unit_tasks.extend(names)
-            units.update(names)
-            pairs.extend(ids.pair(x, y) for i2, x in enumerate(names) for y in names[i2 + 1:])
-            for _t, rn, e in g.out_edges(node, data=True):
-                if e.get("type") == "CITES":
-                    rkey = g.nodes[rn]["key"]
-                    idx.citations.append((rkey, e["title"], e["relation"], tkey))
-                    if e["relation"] == "produces":
-                        idx.produces.append((tkey, rkey, e["title"], e["mention"], e["start"], e["end"]))
-        for _d, rn, e in g.out_edges(doc, data=True):
-            if e.get("type") == "CITES":
-                idx.citations.append((g.nodes[rn]["key"], e["title"], e["relation"], ""))
-        idx.role_units = {r: _ids_array(v) for r, v in role_units.items()}
-        idx.unit_tasks, idx.units, idx.pairs = _ids_array(unit_tasks), _ids_array(sorted(units)), _ids_array(pairs)
-        idx.by_deadline.sort()
-        idx.gaps = {k: [i for i, a in enumerate(idx.props) if a.get(gap_flag(k))] for k in STATIC_GAP_KINDS}
-        return idx
+    def build(cls, document_id: str, tasks: list[dict[str, Any]]) -> "_DocumentIndex":
+        """From the properties of the document's Task nodes, in any order."""
+        props = sorted(tasks, key=lambda a: a.get("ordinal", 0))
+        return cls(
+            document_id=document_id, node=nid("Document", document_id), props=props,
+            position={a["key"]: i for i, a in enumerate(props)},
+            gaps={k: [i for i, a in enumerate(props) if a.get(flag)]
+                  for k, flag in ((k, gap_flag(k)) for k in STATIC_GAP_KINDS)},
+            by_deadline=sorted((a["deadline_first"], i) for i, a in enumerate(props) if a.get("deadline_first")))
+
+
+def _rows_page(selected: Iterable[tuple[_DocumentIndex, Sequence[int]]], limit: int | None,
+               offset: int) -> list[TaskRow]:
+    """page() of the rows of the selected tasks ((index, positions) per document, in the
+    answer's order), building rows only for the documents the page reaches: the first
+    page of 50k tasks needs a few documents' rows, not all."""
+    out: list[TaskRow] = []
+    for idx, positions in selected:
+        if limit is not None and len(out) >= limit:
+            break
+        if offset >= len(positions):
+            offset -= len(positions)
+            continue
+        rows = idx.rows
+        end = None if limit is None else offset + limit - len(out)
+        out.extend(rows[i] for i in positions[offset:end])
+        offset = 0
+    return out
 
 
 @dataclass
@@ -279,24 +329,30 @@ class _SharedIndex:
     documents: list[str]  # document ids, sorted
     units: list[str]  # Unit node ids
     regulations: list[str]  # Regulation node ids
+    tasks: dict[str, list[dict[str, Any]]]  # document id -> its Task nodes' properties
     _written: dict[str, set[str]] | None = None
 
     @classmethod
     def build(cls, g: nx.MultiDiGraph) -> "_SharedIndex":
         by_label: dict[str, list[str]] = {"Document": [], "Unit": [], "Regulation": []}
-        for n, a in g.nodes(data=True):
-            nodes = by_label.get(a.get("label"))
-            if nodes is not None:
-                nodes.append(n)
-        return cls(sorted(g.nodes[n]["id"] for n in by_label["Document"]), by_label["Unit"],
-                   by_label["Regulation"])
+        tasks: dict[str, list[dict[str, Any]]] = {}
+        for n, a in g._node.items():
+            label = a.get("label")
+            if label == "Task":  # a document's tasks, as Neo4j finds them (t.document_id)
+                tasks.setdefault(a.get("document_id"), []).append(a)
+            else:
+                nodes = by_label.get(label)
+                if nodes is not None:
+                    nodes.append(n)
+        return cls(sorted(g._node[n]["id"] for n in by_label["Document"]), by_label["Unit"],
+                   by_label["Regulation"], tasks)
 
     def written(self, store: "EmbeddedStore") -> dict[str, set[str]]:
         """Unit -> every name some document wrote it as (all documents)."""
         if self._written is None:
             self._written = {}
-            for idx in store._indexes(None):
-                for u, w in idx.written:
+            for links in store._links(store._indexes(None)):
+                for u, w in links.written:
                     self._written.setdefault(u, set()).add(w)
         return self._written
 
@@ -338,10 +394,12 @@ class EmbeddedStore(GraphStore):
                 self._forget()
 
     def _load(self) -> nx.MultiDiGraph:
+        with _gc_deferred():
+            return self._read()
+
+    def _read(self) -> nx.MultiDiGraph:
         try:
-            raw = self.path.read_bytes()
-            with _gc_paused():
-                data = orjson.loads(_gunzip(raw))
+            data = orjson.loads(_gunzip(self.path.read_bytes()))
         except (OSError, EOFError, ValueError, isal_zlib.error) as err:
             raise StoreError(f"cannot read the graph file {self.path}: {err}") from None
         if isinstance(data, dict) and data.get("format") in OLD_FORMATS:
@@ -350,8 +408,7 @@ class EmbeddedStore(GraphStore):
         if not isinstance(data, dict) or data.get("format") != FORMAT_ID:
             raise StoreError(f"not a PlanGraph graph file: {self.path}")
         try:
-            with _gc_paused():
-                return _graph(data.get("nodes", []), data.get("edges", []))
+            return _graph(data.get("nodes", []), data.get("edges", []))
         except (TypeError, ValueError) as err:
             raise StoreError(f"cannot read the graph file {self.path}: malformed ({err})") from None
 
@@ -575,14 +632,24 @@ class EmbeddedStore(GraphStore):
     def _index(self, document_id: str) -> _DocumentIndex | None:
         idx = self._doc_index.get(document_id)
         if idx is None:
-            with self._index_lock:  # the app's sessions share one store: one builder, one set of ids
+            with self._index_lock:  # the app's sessions share one store: one builder
                 idx = self._doc_index.get(document_id)
                 if idx is None:
-                    node = nid("Document", document_id)
-                    if node not in self.g:
+                    if nid("Document", document_id) not in self.g:
                         return None
-                    idx = self._doc_index[document_id] = _DocumentIndex.build(self.g, node, self._ids)
+                    tasks = self._shared_index().tasks.get(document_id, [])
+                    idx = self._doc_index[document_id] = _DocumentIndex.build(document_id, tasks)
         return idx
+
+    def _links(self, indexes: list[_DocumentIndex]) -> list[_DocumentLinks]:
+        """The indexes' links, built where missing, under the lock: the app's sessions
+        share one store, and two builders at once could give two units the same id."""
+        if any(idx.links is None for idx in indexes):
+            with self._index_lock:
+                for idx in indexes:
+                    if idx.links is None:
+                        idx.links = _DocumentLinks.build(self.g, idx, self._ids)
+        return [idx.links for idx in indexes]
 
     def _indexes(self, document_ids: Sequence[str] | None) -> list[_DocumentIndex]:
         """The indexes of the chosen documents (None: all), in document id order."""
@@ -634,10 +701,7 @@ class EmbeddedStore(GraphStore):
               offset: int = 0) -> list[TaskRow]:
         self._refresh()
         check_page(limit, offset)
-        rows: list[TaskRow] = []
-        for idx in self._indexes(document_ids):
-            rows.extend(idx.rows)
-        return page(rows, limit, offset)
+        return _rows_page(((idx, range(len(idx.props))) for idx in self._indexes(document_ids)), limit, offset)
 
     def task(self, document_id: str, task_id: str) -> TaskRow | None:
         self._refresh()
@@ -676,8 +740,8 @@ class EmbeddedStore(GraphStore):
             written = self._shared_index().written(self)
         else:
             written = {}
-            for idx in self._indexes(docs):
-                for u, w in idx.written:
+            for links in self._links(self._indexes(docs)):
+                for u, w in links.written:
                     written.setdefault(u, set()).add(w)
         return sorted(u for u, names in written.items() if unit_matches(u, names, needles))
 
@@ -694,8 +758,9 @@ class EmbeddedStore(GraphStore):
                     document_ids: Sequence[str] | None = None) -> list[RegulationRow]:
         self._refresh()
         counted: dict[tuple[str, str, str], tuple[list[int], set[str], set[str]]] = {}
-        for idx in self._indexes(document_ids):  # pre-aggregated per (key, title, relation)
-            for key, title, relation, task in idx.citations:
+        indexes = self._indexes(document_ids)
+        for idx, links in zip(indexes, self._links(indexes)):  # pre-aggregated per (key, title, relation)
+            for key, title, relation, task in links.citations:
                 entry = counted.get((key, title, relation))
                 if entry is None:
                     entry = counted[(key, title, relation)] = ([0], set(), set())
@@ -730,8 +795,9 @@ class EmbeddedStore(GraphStore):
     def deliverables(self, document_ids: Sequence[str] | None = None) -> list[Deliverable]:
         self._refresh()
         cites, rows = [], {}
-        for idx in self._indexes(document_ids):
-            for tkey, rkey, title, mention, start, end in idx.produces:
+        indexes = self._indexes(document_ids)
+        for idx, links in zip(indexes, self._links(indexes)):
+            for tkey, rkey, title, mention, start, end in links.produces:
                 rows[tkey] = idx.rows[idx.position[tkey]]
                 cites.append((tkey, rkey, title, mention, start, end, self.g.nodes[nid("Regulation", rkey)]))
         return deliverable_rows(cites, rows)
@@ -746,13 +812,15 @@ class EmbeddedStore(GraphStore):
         indexes = self._indexes(document_ids)
         if kind == "unresolved_citation":
             chosen = {idx.document_id for idx in indexes}
-            rows = sort_tasks(self._row(t) for t in self._unresolved_task_nodes()
-                              if self.g.nodes[t]["document_id"] in chosen)
-        elif kind == "deadline_passed":
-            rows = [idx.rows[i] for idx in indexes for i in sorted(i for _d, i in idx.passed(day))]
+            attrs = self.g.nodes
+            found = sorted((t for t in self._unresolved_task_nodes() if attrs[t]["document_id"] in chosen),
+                           key=lambda t: (attrs[t]["document_id"], attrs[t]["ordinal"]))  # sort_tasks' order
+            return [self._row(t) for t in page(found, limit, offset)]
+        if kind == "deadline_passed":
+            selected = ((idx, sorted(i for _d, i in idx.passed(day))) for idx in indexes)
         else:
-            rows = [row for idx in indexes for row in idx.gap_rows(kind)]
-        return page(rows, limit, offset)
+            selected = ((idx, idx.gaps[kind]) for idx in indexes)
+        return _rows_page(selected, limit, offset)
 
     def gap_counts(self, as_of: str | _dt.date | None = None,
                    document_ids: Sequence[str] | None = None) -> dict[str, int]:
@@ -768,11 +836,11 @@ class EmbeddedStore(GraphStore):
 
     def workload(self, document_ids: Sequence[str] | None = None) -> list[UnitWorkload]:
         self._refresh()
-        indexes = self._indexes(document_ids)
+        links = self._links(self._indexes(document_ids))
         size = len(self._ids.units)
-        per_role = {r: _count([idx.role_units[r] for idx in indexes], size) for r in ROLES}
-        totals = _count([idx.unit_tasks for idx in indexes], size)
-        documents = _count([idx.units for idx in indexes], size)
+        per_role = {r: _count([x.role_units[r] for x in links], size) for r in ROLES}
+        totals = _count([x.unit_tasks for x in links], size)
+        documents = _count([x.units for x in links], size)
         return sort_workload(
             unit_workload(self.g.nodes[nid("Unit", self._ids.units[u])], int(per_role["lead"][u]),
                           int(per_role["participant"][u]), int(per_role["responsible"][u]), int(totals[u]),
@@ -782,8 +850,8 @@ class EmbeddedStore(GraphStore):
     def co_responsibility(self, document_ids: Sequence[str] | None = None,
                           include_collective: bool = True, min_weight: int = 1) -> list[CoEdge]:
         self._refresh()
-        indexes = self._indexes(document_ids)
-        weights = _count([idx.pairs for idx in indexes], len(self._ids.pairs))
+        links = self._links(self._indexes(document_ids))
+        weights = _count([x.pairs for x in links], len(self._ids.pairs))
         names = self._ids.units
         edges = ((names[a], names[b], int(weights[i]))
                  for i, (a, b) in ((i, self._ids.pairs[i]) for i in np.flatnonzero(weights >= max(1, min_weight))))

@@ -178,6 +178,45 @@ def test_truncated_or_extended_file_is_a_store_error(tmp_path, damage):
         EmbeddedStore(tmp_path)
 
 
+def test_counts_and_first_pages_build_only_what_they_show(tmp_path, corpus_extractions):
+    """A province's first page must not build 50k task rows or every document's unit and
+    citation links: gap counts need neither, a page of rows only its documents' rows."""
+    with EmbeddedStore(tmp_path) as writer, writer.bulk():
+        for e in corpus_extractions.values():
+            writer.ingest(e)
+    s = EmbeddedStore(tmp_path)
+    counts = s.gap_counts(as_of="2023-07-01")
+    indexes = s._indexes(None)
+    assert all(idx._rows is None and idx.links is None for idx in indexes)
+    first = s.tasks(limit=3)
+    assert [idx._rows is not None for idx in indexes] == [True] + [False] * (len(indexes) - 1)
+    assert first == s.tasks()[:3] and all(idx.links is None for idx in indexes)
+    assert counts == {k: len(s.orphans(k, as_of="2023-07-01")) for k in counts}
+
+
+def test_pages_across_documents_are_slices_of_the_whole_answer(tmp_path, corpus_extractions):
+    """Pages are cut from positions before rows are built: every cut at and around the
+    documents' borders gives the same rows as slicing the whole list."""
+    with EmbeddedStore(tmp_path) as writer, writer.bulk():
+        for e in corpus_extractions.values():
+            writer.ingest(e)
+    whole = writer.tasks()
+    lengths = [d.tasks for d in writer.documents()]
+    borders = [sum(lengths[:i]) for i in range(1, len(lengths))]
+    offsets = {0, 1, len(whole) - 1, len(whole), len(whole) + 5} | {b + d for b in borders for d in (-1, 0)}
+    for offset in sorted(o for o in offsets if o >= 0):
+        s = EmbeddedStore(tmp_path)  # nothing built yet
+        for limit in (1, 2, 40, len(whole), 0, None):
+            want = whole[offset:] if limit is None else whole[offset:offset + limit]
+            assert s.tasks(limit=limit, offset=offset) == want, (offset, limit)
+    for kind in ("no_lead", "no_deadline", "deadline_passed", "unresolved_citation"):
+        rows = writer.orphans(kind, as_of="2024-01-01")
+        s = EmbeddedStore(tmp_path)
+        for offset, limit in ((len(rows) - 1, 5), (3, 7), (0, 1), (len(rows), 1)):
+            got = s.orphans(kind, as_of="2024-01-01", limit=limit, offset=max(offset, 0))
+            assert got == rows[max(offset, 0):max(offset, 0) + limit]
+
+
 def test_sessions_querying_at_once_get_the_same_answers(tmp_path, corpus_extractions):
     """The app's sessions are threads sharing one store; the first questions build the
     indexes (and give units their ids) while other threads ask too."""
