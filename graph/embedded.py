@@ -82,15 +82,13 @@ def nid(label: str, key: str) -> str:
 
 
 class _Ids:
-    """Small integer ids for unit names and unit pairs, so that adding up the documents'
-    parts is a numpy bincount, not a Python loop over 100k+ items. Ids only grow (a pair
-    that no document holds any more simply counts 0); reset with the indexes on reload."""
+    """Small integer ids for unit names, so that adding up the documents' parts is a numpy
+    bincount, not a Python loop over 100k+ items; a pair of units (a, b) is the one number
+    a << 32 | b. Ids only grow; reset with the indexes on reload."""
 
     def __init__(self) -> None:
         self.units: list[str] = []
-        self.pairs: list[tuple[int, int]] = []
         self._unit: dict[str, int] = {}
-        self._pair: dict[tuple[int, int], int] = {}
 
     def unit(self, name: str) -> int:
         i = self._unit.get(name)
@@ -99,12 +97,9 @@ class _Ids:
             self.units.append(name)
         return i
 
-    def pair(self, a: int, b: int) -> int:
-        i = self._pair.get((a, b))
-        if i is None:
-            i = self._pair[(a, b)] = len(self.pairs)
-            self.pairs.append((a, b))
-        return i
+
+_PAIR_SHIFT = 32
+_PAIR_LOW = (1 << _PAIR_SHIFT) - 1
 
 
 def _ids_array(values: list[int]) -> np.ndarray:
@@ -214,7 +209,7 @@ class _DocumentLinks:
     role_units: dict[str, np.ndarray]  # role -> unit id, per task with it
     unit_tasks: np.ndarray  # unit id, per task it is assigned to
     units: np.ndarray  # unit ids assigned in this document
-    pairs: np.ndarray  # pair id of (a, b), a < b by name, per task with both
+    pairs: np.ndarray  # a << 32 | b for unit ids a, b (a's name < b's), per task with both
     written: set[tuple[str, str]]  # (unit, name as written)
     citations: list[tuple[str, str, str, str]]  # (reg, title, relation, task key | "")
     produces: list[tuple[str, str, str, str, int, int]]
@@ -226,7 +221,6 @@ class _DocumentLinks:
         role_units: dict[str, list[int]] = {r: [] for r in ROLES}
         unit_tasks: list[int] = []
         pairs: list[int] = []
-        units: set[int] = set()
         written: set[tuple[str, str]] = set()
         citations: list[tuple[str, str, str, str]] = []
         produces: list[tuple[str, str, str, str, int, int]] = []
@@ -245,12 +239,12 @@ class _DocumentLinks:
                 role_units[role].append(ids.unit(name))
             names = [ids.unit(n) for n in sorted({u for u, _r in roles})]
             unit_tasks.extend(names)
-            units.update(names)
-            pairs.extend(ids.pair(x, y) for i, x in enumerate(names) for y in names[i + 1:])
+            pairs.extend(x << _PAIR_SHIFT | y for i, x in enumerate(names) for y in names[i + 1:])
             cls._citations(g, node, tkey, citations, produces)
         cls._citations(g, idx.node, "", citations, produces)
-        return cls({r: _ids_array(v) for r, v in role_units.items()}, _ids_array(unit_tasks),
-                   _ids_array(sorted(units)), _ids_array(pairs), written, citations, produces)
+        per_task = _ids_array(unit_tasks)
+        return cls({r: _ids_array(v) for r, v in role_units.items()}, per_task, np.unique(per_task),
+                   _ids_array(pairs), written, citations, produces)
 
     @staticmethod
     def _citations(g: nx.MultiDiGraph, node: str, tkey: str, citations: list, produces: list) -> None:
@@ -851,10 +845,11 @@ class EmbeddedStore(GraphStore):
                           include_collective: bool = True, min_weight: int = 1) -> list[CoEdge]:
         self._refresh()
         links = self._links(self._indexes(document_ids))
-        weights = _count([x.pairs for x in links], len(self._ids.pairs))
+        pairs, weights = np.unique(np.concatenate([x.pairs for x in links] or [_ids_array([])]), return_counts=True)
+        keep = weights >= max(1, min_weight)
         names = self._ids.units
-        edges = ((names[a], names[b], int(weights[i]))
-                 for i, (a, b) in ((i, self._ids.pairs[i]) for i in np.flatnonzero(weights >= max(1, min_weight))))
+        edges = ((names[p >> _PAIR_SHIFT], names[p & _PAIR_LOW], w)
+                 for p, w in zip(pairs[keep].tolist(), weights[keep].tolist()))
         if not include_collective:  # a shared property, so decided now, not in the index
             edges = ((a, b, w) for a, b, w in edges if not (self._collective(a) or self._collective(b)))
         ordered = sorted((-w, a, b) for a, b, w in edges)  # graph.store.sort_co_edges' order, on tuples

@@ -204,14 +204,15 @@ def test_pages_across_documents_are_slices_of_the_whole_answer(tmp_path, corpus_
     lengths = [d.tasks for d in writer.documents()]
     borders = [sum(lengths[:i]) for i in range(1, len(lengths))]
     offsets = {0, 1, len(whole) - 1, len(whole), len(whole) + 5} | {b + d for b in borders for d in (-1, 0)}
+    s = EmbeddedStore(tmp_path)
     for offset in sorted(o for o in offsets if o >= 0):
-        s = EmbeddedStore(tmp_path)  # nothing built yet
+        s._forget()  # nothing built yet
         for limit in (1, 2, 40, len(whole), 0, None):
             want = whole[offset:] if limit is None else whole[offset:offset + limit]
             assert s.tasks(limit=limit, offset=offset) == want, (offset, limit)
     for kind in ("no_lead", "no_deadline", "deadline_passed", "unresolved_citation"):
         rows = writer.orphans(kind, as_of="2024-01-01")
-        s = EmbeddedStore(tmp_path)
+        s._forget()
         for offset, limit in ((len(rows) - 1, 5), (3, 7), (0, 1), (len(rows), 1)):
             got = s.orphans(kind, as_of="2024-01-01", limit=limit, offset=max(offset, 0))
             assert got == rows[max(offset, 0):max(offset, 0) + limit]
