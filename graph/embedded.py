@@ -258,12 +258,15 @@ class _DocumentLinks:
                         produces.append((tkey, rkey, e["title"], e["mention"], e["start"], e["end"]))
 
 
+_GAP_FLAGS = {k: gap_flag(k) for k in STATIC_GAP_KINDS}
+
+
 @dataclass
 class _DocumentIndex:
-    """One document's tasks, built from its subgraph on first use and dropped when that
-    document is written again. Queries over many documents add these parts up instead of
-    walking the whole graph. Only what the document owns is kept here; shared node
-    properties (a unit's kind, a regulation's status) are read at query time."""
+    """One document's tasks in ordinal order with their gaps, built on first use and
+    dropped when that document is written again. Queries over many documents add these
+    parts up instead of walking the whole graph. Only what the document owns is kept here;
+    shared node properties (a unit's kind, a regulation's status) are read at query time."""
     document_id: str
     node: str  # the Document node
     props: list[dict[str, Any]]  # the Task nodes' properties, by ordinal
@@ -293,8 +296,7 @@ class _DocumentIndex:
         return cls(
             document_id=document_id, node=nid("Document", document_id), props=props,
             position={a["key"]: i for i, a in enumerate(props)},
-            gaps={k: [i for i, a in enumerate(props) if a.get(flag)]
-                  for k, flag in ((k, gap_flag(k)) for k in STATIC_GAP_KINDS)},
+            gaps={k: [i for i, a in enumerate(props) if a.get(flag)] for k, flag in _GAP_FLAGS.items()},
             by_deadline=sorted((a["deadline_first"], i) for i, a in enumerate(props) if a.get("deadline_first")))
 
 
@@ -388,6 +390,7 @@ class EmbeddedStore(GraphStore):
                 self._forget()
 
     def _load(self) -> nx.MultiDiGraph:
+        """The graph in the file; StoreError when it cannot be read."""
         with _gc_deferred():
             return self._read()
 
