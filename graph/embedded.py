@@ -16,6 +16,7 @@ import bisect
 import contextlib
 import datetime as _dt
 import fcntl
+import functools
 import gc
 import os
 import tempfile
@@ -270,11 +271,16 @@ class _DocumentIndex:
     document_id: str
     node: str  # the Document node
     props: list[dict[str, Any]]  # the Task nodes' properties, by ordinal
-    position: dict[str, int]  # task key -> index in props (and rows)
     gaps: dict[str, list[int]]  # static gap kind -> positions of its tasks
     by_deadline: list[tuple[str, int]]  # sorted (earliest date, position)
     links: _DocumentLinks | None = None  # EmbeddedStore._links builds it (it takes unit ids)
     _rows: list[TaskRow] | None = None
+
+    @functools.cached_property
+    def position(self) -> dict[str, int]:
+        """Task key -> index in props (and rows); for looking up single tasks, so not
+        built for counts and pages."""
+        return {a["key"]: i for i, a in enumerate(self.props)}
 
     @property
     def rows(self) -> list[TaskRow]:
@@ -295,7 +301,6 @@ class _DocumentIndex:
         props = sorted(tasks, key=lambda a: a.get("ordinal", 0))
         return cls(
             document_id=document_id, node=nid("Document", document_id), props=props,
-            position={a["key"]: i for i, a in enumerate(props)},
             gaps={k: [i for i, a in enumerate(props) if a.get(flag)] for k, flag in _GAP_FLAGS.items()},
             by_deadline=sorted((a["deadline_first"], i) for i, a in enumerate(props) if a.get("deadline_first")))
 
