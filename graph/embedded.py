@@ -47,6 +47,7 @@ from graph.model import (
     IngestResult,
     RegulationRow,
     TaskCitation,
+    TaskLink,
     TaskRow,
     UnitRole,
     UnitWorkload,
@@ -715,6 +716,15 @@ class EmbeddedStore(GraphStore):
         self._refresh()
         check_page(limit, offset)
         return _rows_page(((idx, range(len(idx.props))) for idx in self._indexes(document_ids)), limit, offset)
+
+    def task_links(self, document_ids: Sequence[str] | None = None) -> list[TaskLink]:
+        """Straight from the Task properties, as task_row reads them: a drawing of 50k
+        tasks needs no rows (building them is most of the time of tasks())."""
+        self._refresh()
+        return [TaskLink(a["document_id"], a["id"], int(a.get("ordinal", 0)), a.get("section", "") or "",
+                         a.get("section_title", "") or "", list(a.get("lead") or []),
+                         list(a.get("participants") or []), list(a.get("responsible") or []))
+                for idx in self._indexes(document_ids) for a in idx.props]
 
     def task(self, document_id: str, task_id: str) -> TaskRow | None:
         self._refresh()
