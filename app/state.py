@@ -111,8 +111,9 @@ def store_version(kind: str, home: str) -> str:
 
 @st.cache_resource(show_spinner=False)
 def get_store(kind: str, home: str) -> GraphStore:
-    """One open store per (kind, home) for the whole server; Neo4j is pinged once here."""
-    store = open_store(kind, home)
+    """One open store per (kind, home) for the whole server; Neo4j is pinged once here. The
+    embedded graph is read in a thread: the first page shows the documents meanwhile."""
+    store = open_store(kind, home, load_in_background=True) if kind == "embedded" else open_store(kind, home)
     ping = getattr(store, "ping", None)
     if callable(ping):
         ping()

@@ -13,6 +13,9 @@ Node ids are ``<Label>:<key>``; node attributes are the record properties plus
 Opening the file is most of a first query's time (1,000 plans: 1.2 s), so it is parsed
 with orjson and ISA-L and the graph's dicts are filled directly (`_graph`); answers come
 from per-document indexes built on first use, each only as far as the question needs.
+Each save also writes ``home/documents.json``, the documents' summaries stamped with the
+graph file they come from: a store opened with ``load_in_background=True`` (the app)
+answers `documents()` from it while the graph is still being read in a thread.
 """
 from __future__ import annotations
 
@@ -79,6 +82,7 @@ from graph.store import (
 )
 
 FILE_NAME = "graph.json.gz"
+SUMMARY_NAME = "documents.json"  # Document nodes without their text, for documents() before the graph is read
 FORMAT_ID = "plangraph.graph/2"  # /2: tasks carry their units, citations and gap flags
 OLD_FORMATS = ("plangraph.graph/1",)
 
@@ -370,10 +374,43 @@ class _SharedIndex:
         return self._written
 
 
+def _write_atomically(path: Path, data: bytes, durable: bool) -> None:
+    """Write `data` to a temp file beside `path` and rename it over `path`, so readers see
+    the old file or the new one, never a part. `durable`: fsync the file and the folder
+    first. Keeps the old file's mode (mkstemp makes 0600), else an ordinary 0644."""
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".graph.", suffix=".tmp")
+    try:
+        try:
+            mode = path.stat().st_mode & 0o777
+        except FileNotFoundError:
+            mode = 0o644
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            if durable:
+                os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    if durable:
+        with contextlib.suppress(OSError):
+            dfd = os.open(path.parent, os.O_RDONLY)
+            try:
+                os.fsync(dfd)
+            finally:
+                os.close(dfd)
+
+
 class EmbeddedStore(GraphStore):
     kind = "embedded"
 
-    def __init__(self, home: str | Path):
+    def __init__(self, home: str | Path, load_in_background: bool = False):
+        """Reads the graph file now; `load_in_background`: in a thread, so a first page can
+        show the documents (from the summary file) while the graph is read and indexed;
+        queries that need the graph wait for it."""
         self.home = Path(home).expanduser()
         self.path = self.home / FILE_NAME
         self._lock_path = self.home / ".graph.lock"
@@ -385,7 +422,10 @@ class EmbeddedStore(GraphStore):
         self._ids = _Ids()
         self._shared: _SharedIndex | None = None
         self._writes = 0  # writes by this object (version(): bulk mode changes memory before the file)
-        self._refresh()
+        if load_in_background:
+            threading.Thread(target=self._load_quietly, name="plangraph-graph-load", daemon=True).start()
+        else:
+            self._refresh()
 
     # ------------------------------------------------------------ persistence
     def _file_stamp(self) -> tuple | None:
@@ -405,6 +445,45 @@ class EmbeddedStore(GraphStore):
                 self.g = self._load() if stamp is not None else nx.MultiDiGraph()
                 self._stamp = stamp
                 self._forget()
+                if stamp is not None and self._read_summary(stamp) is None:
+                    with contextlib.suppress(OSError):  # a graph saved by an older PlanGraph; a read-only folder
+                        self._save_summary(self.g)
+
+    def _load_quietly(self) -> None:
+        """The background load: read the graph, then build what store-wide questions use
+        (every document's index and unit links), so the pages after the first find it ready."""
+        with contextlib.suppress(StoreError):  # the next query reads the file again and says what is wrong
+            self._refresh()
+            self._links(self._indexes(None))
+
+    def _summaries_before_load(self) -> dict[str, dict[str, Any]] | None:
+        """Document id -> Document properties from the summary file, while the graph is not
+        read yet and the summary belongs to the graph file there now; else None."""
+        if self._stamp is not None or self._writes:
+            return None
+        stamp = self._file_stamp()
+        return None if stamp is None else self._read_summary(stamp)
+
+    def _read_summary(self, stamp: tuple) -> dict[str, dict[str, Any]] | None:
+        """The summary file's documents if it was written for the graph file with `stamp`."""
+        try:
+            data = orjson.loads((self.home / SUMMARY_NAME).read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            return None
+        if not isinstance(data, dict) or data.get("format") != FORMAT_ID or data.get("graph") != list(stamp):
+            return None
+        docs = data.get("documents")
+        if not isinstance(docs, list) or not all(isinstance(d, dict) and isinstance(d.get("id"), str) for d in docs):
+            return None
+        return {d["id"]: d for d in docs}
+
+    def _save_summary(self, g: nx.MultiDiGraph) -> None:
+        """The summary file for the graph file just saved (see the module docstring). Not
+        fsynced: a summary lost in a crash no longer matches the graph file and is ignored."""
+        docs = [{k: v for k, v in a.items() if k != "text"} for _, a in g.nodes(data=True)
+                if a.get("label") == "Document"]
+        _write_atomically(self.home / SUMMARY_NAME, orjson.dumps(
+            {"format": FORMAT_ID, "graph": list(self._stamp or ()), "documents": docs}), durable=False)
 
     def _load(self) -> nx.MultiDiGraph:
         """The graph in the file; StoreError when it cannot be read."""
@@ -440,29 +519,9 @@ class EmbeddedStore(GraphStore):
         for stale in self.home.glob(".graph.*.tmp"):
             with contextlib.suppress(OSError):
                 stale.unlink()
-        fd, tmp = tempfile.mkstemp(dir=self.home, prefix=".graph.", suffix=".tmp")
-        try:
-            try:  # mkstemp makes 0600; keep the old file's mode, else an ordinary 0644
-                mode = self.path.stat().st_mode & 0o777
-            except FileNotFoundError:
-                mode = 0o644
-            os.fchmod(fd, mode)
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(raw)
-                fh.flush()
-                os.fsync(fh.fileno())
-            os.replace(tmp, self.path)
-        except BaseException:
-            with contextlib.suppress(FileNotFoundError):
-                os.unlink(tmp)
-            raise
-        with contextlib.suppress(OSError):
-            dfd = os.open(self.home, os.O_RDONLY)
-            try:
-                os.fsync(dfd)
-            finally:
-                os.close(dfd)
+        _write_atomically(self.path, raw, durable=True)
         self._stamp = self._file_stamp()
+        self._save_summary(g)
 
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
@@ -691,8 +750,11 @@ class EmbeddedStore(GraphStore):
         return f"{'-'.join(map(str, stamp)) if stamp else 'empty'}:{self._writes}"
 
     def documents(self, document_ids: Sequence[str] | None = None) -> list[DocumentSummary]:
-        self._refresh()
         docs = doc_filter(document_ids)
+        early = self._summaries_before_load()
+        if early is not None:
+            return [document_summary(early[i]) for i in (sorted(early) if docs is None else docs) if i in early]
+        self._refresh()
         ids = self._shared_index().documents if docs is None else docs
         out = []
         for doc_id in ids:

@@ -146,10 +146,11 @@ def default_home() -> Path:
 
 
 def open_store(kind: str = "embedded", home: str | Path | None = None, **kwargs: Any) -> "GraphStore":
-    """Open the embedded store in `home` (default: default_home()) or the Neo4j store."""
+    """Open the embedded store in `home` (default: default_home()) or the Neo4j store;
+    `kwargs` go to the store's constructor (e.g. load_in_background=True, embedded)."""
     if kind == "embedded":
         from graph.embedded import EmbeddedStore
-        return EmbeddedStore(Path(home) if home is not None else default_home())
+        return EmbeddedStore(Path(home) if home is not None else default_home(), **kwargs)
     if kind == "neo4j":
         from graph.neo4j_store import Neo4jStore
         return Neo4jStore(**kwargs)

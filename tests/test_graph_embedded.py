@@ -9,8 +9,8 @@ import networkx as nx
 import pytest
 
 from conftest import make_tiny_extraction
-from graph.embedded import FILE_NAME, FORMAT_ID, EmbeddedStore
-from graph.model import unit_key
+from graph.embedded import FILE_NAME, FORMAT_ID, SUMMARY_NAME, EmbeddedStore
+from graph.model import build_graph_records, unit_key
 from graph.store import StoreError, default_home, open_store
 
 
@@ -21,7 +21,7 @@ def test_file_is_gzipped_json_and_reloads(tmp_path):
     assert data["format"] == FORMAT_ID and data["nodes"] and data["edges"]
     again = EmbeddedStore(tmp_path)
     assert again.tasks() == s.tasks() and again.workload() == s.workload()
-    assert sorted(os.listdir(tmp_path)) == [".graph.lock", FILE_NAME]  # no temp files left
+    assert sorted(os.listdir(tmp_path)) == [".graph.lock", SUMMARY_NAME, FILE_NAME]  # no temp files left
     assert (tmp_path / FILE_NAME).stat().st_mode & 0o777 == 0o644
 
 
@@ -50,15 +50,18 @@ def test_failed_save_changes_nothing(tmp_path, monkeypatch):
     monkeypatch.undo()
     assert s.tasks() == tasks
     assert (tmp_path / FILE_NAME).read_bytes() == raw
-    assert sorted(os.listdir(tmp_path)) == [".graph.lock", FILE_NAME]
+    assert sorted(os.listdir(tmp_path)) == [".graph.lock", SUMMARY_NAME, FILE_NAME]
 
 
 @pytest.mark.parametrize("content", [b"not gzip at all", gzip.compress(b"{not json"),
                                      gzip.compress(b'{"format": "something else"}')])
 def test_bad_file_is_a_store_error(tmp_path, content):
+    """At open, or at the next query when the graph is read in the background (the app)."""
     (tmp_path / FILE_NAME).write_bytes(content)
     with pytest.raises(StoreError, match="graph file"):
         EmbeddedStore(tmp_path)
+    with pytest.raises(StoreError, match="graph file"):
+        EmbeddedStore(tmp_path, load_in_background=True).tasks()
 
 
 def test_open_store_and_default_home(tmp_path, monkeypatch):
@@ -252,3 +255,56 @@ def _ask_at_once(tmp_path, want) -> None:
         for t in threads:
             t.join()
         assert len(got) == 6 and all(answer == want for answer in got)
+
+
+def _unread(monkeypatch) -> None:
+    """Stores opened with load_in_background=True start no thread: the graph stays unread."""
+    monkeypatch.setattr(EmbeddedStore, "_load_quietly", lambda self: None)
+
+
+def test_documents_before_the_graph_is_read_come_from_the_summary(tmp_path, monkeypatch):
+    """The app's first page: documents() answers from documents.json while the graph file
+    is still being read, exactly as the graph would."""
+    writer = EmbeddedStore(tmp_path)
+    writer.write_documents([build_graph_records(make_tiny_extraction(d)) for d in ("plan_b", "plan_a", "plan_c")])
+    writer.delete_document("plan_c")
+    _unread(monkeypatch)
+    early = EmbeddedStore(tmp_path, load_in_background=True)
+    asks = [None, ["plan_b", "missing", "plan_a"], []]
+    answers = [early.documents(ids) for ids in asks]
+    assert early.g.number_of_nodes() == 0  # nothing read but the summary
+    assert answers == [writer.documents(ids) for ids in asks]
+    assert [d.document_id for d in answers[0]] == ["plan_a", "plan_b"]
+    assert early.tasks() == writer.tasks() and early.g.number_of_nodes()  # other questions read the graph
+    assert early.documents() == answers[0]
+
+
+@pytest.mark.parametrize("damage", ["stale", "garbage", "missing"])
+def test_a_summary_that_does_not_match_the_graph_file_is_ignored(tmp_path, monkeypatch, damage):
+    """A graph file saved without its summary (a crash between the two renames, an older
+    PlanGraph) or a damaged summary: documents() reads the graph instead."""
+    writer = EmbeddedStore(tmp_path)
+    writer.ingest(make_tiny_extraction("plan_a"))
+    summary = (tmp_path / SUMMARY_NAME).read_bytes()
+    writer.ingest(make_tiny_extraction("plan_b"))
+    if damage == "stale":
+        (tmp_path / SUMMARY_NAME).write_bytes(summary)  # says plan_a only, for the older graph file
+    elif damage == "garbage":
+        (tmp_path / SUMMARY_NAME).write_bytes(b'{"format": 1, "documents": [')
+    else:
+        (tmp_path / SUMMARY_NAME).unlink()
+    _unread(monkeypatch)
+    early = EmbeddedStore(tmp_path, load_in_background=True)
+    assert [d.document_id for d in early.documents()] == ["plan_a", "plan_b"]
+    assert early.g.number_of_nodes()  # read from the graph, which writes the summary again
+    later = EmbeddedStore(tmp_path, load_in_background=True)
+    assert later.documents() == early.documents() and later.g.number_of_nodes() == 0
+
+
+def test_a_store_read_in_the_background_gives_the_same_answers(tmp_path, corpus_extractions):
+    writer = EmbeddedStore(tmp_path)
+    writer.write_documents([build_graph_records(e) for e in corpus_extractions.values()])
+    background = EmbeddedStore(tmp_path, load_in_background=True)
+    assert background.documents() == writer.documents()
+    assert background.workload() == writer.workload() and background.tasks() == writer.tasks()
+    assert background.gap_counts(as_of="2024-06-30") == writer.gap_counts(as_of="2024-06-30")
