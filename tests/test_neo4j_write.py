@@ -165,6 +165,26 @@ def test_values_reach_cypher_only_as_parameters(neo):
     assert {d.document_id: d.title for d in neo.documents()}["evil`doc"] == e.document.title
 
 
+def test_a_missing_index_or_constraint_is_created_on_first_use(neo):
+    """The store creates only what the database lacks (one look at what exists first)."""
+    from graph import neo4j_write
+    from graph.neo4j_store import SCHEMA, schema_name
+    names = [schema_name(stmt) for stmt in SCHEMA + neo4j_write.SCHEMA]
+    with neo._session() as s:
+        s.run("DROP INDEX plangraph_task_deadline IF EXISTS").consume()
+        s.run("DROP CONSTRAINT plangraph_unit_pair IF EXISTS").consume()
+    fresh = connect_neo4j_store()
+    try:
+        fresh.write_documents(variants())
+        with fresh._session() as s:
+            present = set(s.run("SHOW INDEXES YIELD name RETURN collect(name) AS n").single()["n"])
+            present |= set(s.run("SHOW CONSTRAINTS YIELD name RETURN collect(name) AS n").single()["n"])
+        assert set(names) <= present and len(set(names)) == len(names)
+        assert fresh.orphans("deadline_passed", as_of="2024-06-30")  # answers as before
+    finally:
+        fresh.close()
+
+
 # ---------------------------------------------------------------- store-wide totals
 
 
