@@ -570,7 +570,7 @@ class EmbeddedStore(GraphStore):
             g = self.g.copy()
             replaced = self._apply(g, records)
             self._save(g)
-            self.g = g
+            self._swap(g, records.document_id)
         return self._result(records, replaced)
 
     def _write_in_bulk(self, records: DocumentRecords) -> IngestResult:
@@ -616,8 +616,7 @@ class EmbeddedStore(GraphStore):
                 return False
             self._prune(g, candidates)
             self._save(g)
-            self.g = g
-            self._forget(document_id)
+            self._swap(g, document_id)
         return True
 
     @staticmethod
@@ -685,6 +684,14 @@ class EmbeddedStore(GraphStore):
             g.add_edge(src, nid("Regulation", c.regulation), type="CITES", **c.props)
 
     # ------------------------------------------------------------ indexes
+    def _swap(self, g: nx.MultiDiGraph, document_id: str) -> None:
+        """Make the saved copy `g` the live graph and drop what the write made stale, in one
+        step under the index lock: indexes are built from self.g under that lock, so a
+        session asking while the copy was being written cannot leave one from the old graph."""
+        with self._index_lock:
+            self.g = g
+            self._forget(document_id)
+
     def _forget(self, document_id: str | None = None) -> None:
         """Drop the indexes a write makes stale: one document's (None: every document's)
         and the store-wide ones (labels, names as written), which any write may change."""
@@ -698,9 +705,13 @@ class EmbeddedStore(GraphStore):
             self._writes += 1
 
     def _shared_index(self) -> _SharedIndex:
-        if self._shared is None:
-            self._shared = _SharedIndex.build(self.g)
-        return self._shared
+        shared = self._shared
+        if shared is None:
+            with self._index_lock:  # built from self.g under the lock, as _swap replaces it
+                if self._shared is None:
+                    self._shared = _SharedIndex.build(self.g)
+                shared = self._shared
+        return shared
 
     def _index(self, document_id: str) -> _DocumentIndex | None:
         idx = self._doc_index.get(document_id)

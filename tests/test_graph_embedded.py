@@ -308,3 +308,26 @@ def test_a_store_read_in_the_background_gives_the_same_answers(tmp_path, corpus_
     assert background.documents() == writer.documents()
     assert background.workload() == writer.workload() and background.tasks() == writer.tasks()
     assert background.gap_counts(as_of="2024-06-30") == writer.gap_counts(as_of="2024-06-30")
+
+
+def test_a_question_asked_while_a_write_is_saved_leaves_nothing_stale(tmp_path, monkeypatch):
+    """The app's sessions are threads sharing one store: one may ask (and build indexes)
+    while another's write is being saved, before the new graph is live. The answers after
+    the write must be the new ones."""
+    store = EmbeddedStore(tmp_path)
+    store.ingest(make_tiny_extraction("plan_a"))
+    store.ingest(make_tiny_extraction("plan_b"))
+    real_save = EmbeddedStore._save
+
+    def save_then_ask(self, g):
+        real_save(self, g)
+        self.documents(), self.tasks(), self.workload()  # another session, mid-write
+
+    monkeypatch.setattr(EmbeddedStore, "_save", save_then_ask)
+    store.ingest(make_tiny_extraction("plan_a", rename={"市司法局": "市法院"}))
+    assert store.delete_document("plan_b")
+    monkeypatch.undo()
+    fresh = EmbeddedStore(tmp_path)
+    assert [d.document_id for d in store.documents()] == ["plan_a"]
+    assert store.tasks() == fresh.tasks() and store.workload() == fresh.workload()
+    assert "市法院" in {w.unit for w in store.workload()}
