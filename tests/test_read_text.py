@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import random
 import tracemalloc
 import zipfile
 
@@ -42,6 +43,21 @@ def test_encodings(tmp_path, encoding, prefix):
 def test_utf16_without_bom_is_detected(tmp_path):
     raw = read_document(write(tmp_path, "plan.txt", PLAN.encode("utf-16-le")))
     assert raw.text == PLAN
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_small_binary_files_that_decode_as_utf16_are_refused(tmp_path, encoding):
+    """Any byte pairs decode as UTF-16: without a byte-order mark it is believed only when
+    the characters are a plan's (CJK, ASCII, punctuation). A real plan of a few lines in
+    UTF-16 without a mark still reads."""
+    rng = random.Random(7)
+    for i in range(200):
+        data = bytearray(rng.getrandbits(8) for _ in range(rng.choice([8, 16, 32, 64, 512])))
+        data[3] = 0  # a NUL byte, as UTF-16 text and most binaries have
+        path = write(tmp_path, f"blob{i}.txt", bytes(data))
+        assert "binary" in refused(path)
+    short = "关于推进法治政府建设的实施方案\n一、(一)完善依法行政制度体系。(牵头单位:市司法局)\n"
+    assert read_document(write(tmp_path, "short.txt", short.encode(encoding))).text == short
 
 
 def test_gb18030_four_byte_characters(tmp_path):

@@ -64,6 +64,20 @@ DETECTABLE = {"big5", "big5hkscs", "cp950", "utf-16-le", "utf-16-be", "utf-32-le
 # GB18030 text with more private-use characters than this is probably not GB18030.
 MAX_PRIVATE_USE = 0.002
 
+# Where a plan's characters lie: ASCII and Latin-1, general punctuation, number forms and
+# enclosed numbers (Ⅳ ①), box drawing (tables), CJK symbols and punctuation, enclosed CJK
+# (㈠), CJK ideographs (with extension A and compatibility forms), vertical and full-width
+# forms. Any byte pairs decode as UTF-16, mostly into Hangul, Yi, rare scripts and unassigned
+# code points, so UTF-16/32 without a byte-order mark is believed only for at least
+# MIN_DETECTED_CHARS characters of which MIN_PLAN_CHAR_SHARE lie here (16 random
+# characters: about 1 in a million; 4 could be any four ideographs).
+PLAN_CHAR_RANGES = ((0x09, 0x0D), (0x20, 0x7E), (0xA0, 0xFF), (0x2000, 0x206F), (0x2150, 0x218F),
+                    (0x2460, 0x24FF), (0x2500, 0x257F), (0x3000, 0x303F), (0x3200, 0x32FF),
+                    (0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFE10, 0xFE4F),
+                    (0xFF00, 0xFFEF))
+MIN_PLAN_CHAR_SHARE = 0.9
+MIN_DETECTED_CHARS = 16
+
 _TRUNCATION_REASONS = ("unexpected end of data", "incomplete multibyte sequence", "truncated data")
 _local = threading.local()
 
@@ -137,6 +151,15 @@ def _refuse_control_characters(text: str, what: str) -> None:
         raise InputError(f"{what}: binary data, not a text plan")
 
 
+def _plan_char_share(text: str) -> float:
+    """The share of `text` (a sample) in PLAN_CHAR_RANGES."""
+    sample = text[:20_000]
+    if not sample:
+        return 1.0
+    inside = sum(1 for ch in sample if any(lo <= ord(ch) <= hi for lo, hi in PLAN_CHAR_RANGES))
+    return inside / len(sample)
+
+
 def _private_use_share(text: str) -> float:
     sample = text[:100_000]
     if not sample:
@@ -184,7 +207,8 @@ def decode_bytes(data: bytes, what: str = "file") -> Decoded:
         encoding = _detect(data)
         if encoding and encoding.startswith(("utf-16", "utf-32")):
             attempt = _attempt(data, encoding)
-            if attempt.acceptable(size):
+            if attempt.acceptable(size) and len(attempt.text) >= MIN_DETECTED_CHARS \
+                    and _plan_char_share(attempt.text) >= MIN_PLAN_CHAR_SHARE:
                 return _finish(attempt, size, what)
         raise InputError(f"{what}: binary data (contains NUL bytes), not a text plan")
 
