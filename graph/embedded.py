@@ -73,6 +73,7 @@ from graph.store import (
     regulation_row,
     sort_regulations,
     sort_workload,
+    task_link,
     task_row,
     unit_matches,
     unit_needles,
@@ -794,10 +795,7 @@ class EmbeddedStore(GraphStore):
         """Straight from the Task properties, as task_row reads them: a drawing of 50k
         tasks needs no rows (building them is most of the time of tasks())."""
         self._refresh()
-        return [TaskLink(a["document_id"], a["id"], int(a.get("ordinal", 0)), a.get("section", "") or "",
-                         a.get("section_title", "") or "", list(a.get("lead") or []),
-                         list(a.get("participants") or []), list(a.get("responsible") or []))
-                for idx in self._indexes(document_ids) for a in idx.props]
+        return [task_link(a) for idx in self._indexes(document_ids) for a in idx.props]
 
     def task(self, document_id: str, task_id: str) -> TaskRow | None:
         self._refresh()

@@ -54,6 +54,7 @@ from graph.store import (
     sort_regulations,
     sort_tasks,
     sort_workload,
+    task_link,
     task_row,
     unit_needles,
     unit_role,
@@ -93,6 +94,10 @@ def schema_name(statement: str) -> str:
 TASK_FIELDS = ", ".join(f".{f}" for f in (
     "key", "document_id", "id", "ordinal", "heading", "text", "section", "section_title", "labels", "start", "end",
     "deadlines", "lead", "participants", "responsible", "basis", "produces"))
+
+# What a task link reads of a Task (graph.store.task_link): no text.
+LINK_FIELDS = ", ".join(f".{f}" for f in (
+    "document_id", "id", "ordinal", "section", "section_title", "lead", "participants", "responsible"))
 
 # What documents() reads of a Document: everything but its text (a plan can be 100 kB).
 DOCUMENT_FIELDS = ", ".join(f".{f}" for f in (
@@ -248,12 +253,9 @@ class Neo4jStore(GraphStore):
     @_translate
     def task_links(self, document_ids: Sequence[str] | None = None) -> list[TaskLink]:
         docs = doc_filter(document_ids)
-        rows = self._one(f"MATCH (t:Task) WHERE {self._doc_clause(docs)} RETURN collect([t.document_id, t.id, "
-                         "t.ordinal, t.section, t.section_title, t.lead, t.participants, t.responsible]) AS rows",
+        rows = self._one(f"MATCH (t:Task) WHERE {self._doc_clause(docs)} RETURN collect(t {{{LINK_FIELDS}}}) AS rows",
                          docs=docs)
-        return sorted((TaskLink(doc, tid, int(ordinal or 0), section or "", title or "", lead or [], part or [],
-                                resp or []) for doc, tid, ordinal, section, title, lead, part, resp in rows),
-                      key=lambda t: (t.document_id, t.ordinal))
+        return sorted(map(task_link, rows), key=lambda t: (t.document_id, t.ordinal))
 
     @_translate
     def task(self, document_id: str, task_id: str) -> TaskRow | None:
@@ -404,7 +406,7 @@ class Neo4jStore(GraphStore):
             rows = self._one(f"MATCH (l:UnitLoad) MATCH (u:Unit {{name: l.unit}}) "
                              f"RETURN collect([properties(u), {fields}]) AS rows")
             return sort_workload(unit_workload(*row) for row in rows)
-        recs = self._read(f"""
+        rows = self._one(f"""
             MATCH (t:Task) WHERE {self._doc_clause(docs)}
             MATCH (u:Unit)-[r:{ROLE_PATTERN}]->(t)
             WITH u, count(DISTINCT CASE WHEN type(r) = 'LEADS' THEN t END) AS lead,
@@ -413,7 +415,7 @@ class Neo4jStore(GraphStore):
                    count(DISTINCT t) AS total, count(DISTINCT t.document_id) AS documents
             RETURN collect([properties(u), lead, participant, responsible, total, documents]) AS rows
             """, docs=docs)
-        return sort_workload(unit_workload(*row) for row in recs[0]["rows"])
+        return sort_workload(unit_workload(*row) for row in rows)
 
     @_translate
     def co_responsibility(self, document_ids: Sequence[str] | None = None,

@@ -399,6 +399,14 @@ def task_row(props: dict[str, Any]) -> TaskRow:
         produces=list(props.get("produces") or []))
 
 
+def task_link(props: dict[str, Any]) -> TaskLink:
+    """A TaskLink from a Task node's properties (the fields task_row reads for them)."""
+    return TaskLink(document_id=props["document_id"], task_id=props["id"], ordinal=int(props.get("ordinal") or 0),
+                    section=props.get("section", "") or "", section_title=props.get("section_title", "") or "",
+                    lead=list(props.get("lead") or []), participants=list(props.get("participants") or []),
+                    responsible=list(props.get("responsible") or []))
+
+
 def document_summary(props: dict[str, Any]) -> DocumentSummary:
     """A DocumentSummary from a Document node's properties (counts stored at write time)."""
     return DocumentSummary(
