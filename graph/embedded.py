@@ -445,7 +445,7 @@ class EmbeddedStore(GraphStore):
             if stamp != self._stamp:
                 self.g = self._load() if stamp is not None else nx.MultiDiGraph()
                 self._stamp = stamp
-                self._forget()
+                self._forget(changed=False)
                 if stamp is not None and self._read_summary(stamp) is None:
                     with contextlib.suppress(OSError):  # a graph saved by an older PlanGraph; a read-only folder
                         self._save_summary(self.g)
@@ -693,9 +693,11 @@ class EmbeddedStore(GraphStore):
             self.g = g
             self._forget(document_id)
 
-    def _forget(self, document_id: str | None = None) -> None:
+    def _forget(self, document_id: str | None = None, changed: bool = True) -> None:
         """Drop the indexes a write makes stale: one document's (None: every document's)
-        and the store-wide ones (labels, names as written), which any write may change."""
+        and the store-wide ones (labels, names as written), which any write may change.
+        changed=False: the graph was only read (again) from its file, whose stamp is in
+        version() already, so answers cached under that version stay good."""
         with self._index_lock:
             if document_id is None:
                 self._doc_index.clear()
@@ -703,7 +705,8 @@ class EmbeddedStore(GraphStore):
             else:
                 self._doc_index.pop(document_id, None)
             self._shared = None
-            self._writes += 1
+            if changed:
+                self._writes += 1
 
     def _shared_index(self) -> _SharedIndex:
         shared = self._shared

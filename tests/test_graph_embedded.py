@@ -310,6 +310,23 @@ def test_a_store_read_in_the_background_gives_the_same_answers(tmp_path, corpus_
     assert background.gap_counts(as_of="2024-06-30") == writer.gap_counts(as_of="2024-06-30")
 
 
+def test_reading_the_graph_file_does_not_change_the_version(tmp_path, monkeypatch):
+    """The app caches answers per version(): answers cached from the summary before the graph
+    is read stay good after it is read; a write by another process still changes it."""
+    writer = EmbeddedStore(tmp_path)
+    writer.ingest(make_tiny_extraction("plan_a"))
+    _unread(monkeypatch)
+    early = EmbeddedStore(tmp_path, load_in_background=True)
+    before = early.version()
+    early.documents()
+    assert early.g.number_of_nodes() == 0
+    early.tasks()  # reads the graph
+    assert early.g.number_of_nodes() and early.version() == before
+    writer.ingest(make_tiny_extraction("plan_b"))
+    assert early.version() != before
+    assert [d.document_id for d in early.documents()] == ["plan_a", "plan_b"]
+
+
 def test_a_question_asked_while_a_write_is_saved_leaves_nothing_stale(tmp_path, monkeypatch):
     """The app's sessions are threads sharing one store: one may ask (and build indexes)
     while another's write is being saved, before the new graph is live. The answers after
