@@ -67,8 +67,10 @@ TIP_GROUPS = 8  # sections listed in a unit's tooltip (aggregate), units in a se
 NO_TITLE = "(无章节标题)"
 
 
-@dataclass
+@dataclass(frozen=True)
 class NetworkResult:
+    """A drawing: the app keeps one per selection and filters and hands the same object to
+    every session, so it is not changed after it is made."""
     html: str
     nodes: int
     edges: int

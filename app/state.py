@@ -120,6 +120,27 @@ def get_store(kind: str, home: str) -> GraphStore:
     return store
 
 
+def warm_up(kind: str | None = None, home: str | None = None) -> GraphStore:
+    """Do what a first visit would wait for (plangraph.app_server runs this before the server
+    answers): open the store the sidebar opens first, import the pages' libraries while the
+    embedded graph is read, ask the store-wide questions of every document (so the graph is
+    indexed, or Neo4j's connection is open and its queries are compiled), and make the drawing
+    the network page opens with, the one page answer that takes seconds on a province's plans."""
+    kind = kind or default_store_kind()
+    home = home or home_dir()
+    store = get_store(kind, home)  # the embedded store reads its graph in a thread
+    import altair  # noqa: F401 - the pages' own imports, done once per process
+    import pandas  # noqa: F401
+
+    if not store.documents():  # a first start: the first page ingests the bundled plan
+        return store
+    store.gap_counts()
+    store.workload()
+    store.regulations()
+    network(Selection(kind, home, None, store_version(kind, home)), "unit_task", **NETWORK_DEFAULTS)
+    return store
+
+
 def ingest_plan(store: GraphStore, path: str | Path):
     """Extract one plan file and write it to the store (unchanged documents are skipped)."""
     from ingest.pipeline import extract_file
@@ -485,7 +506,7 @@ def short(text: str, limit: int) -> str:
 # ---------------------------------------------------------------- networks
 
 
-@st.cache_data(show_spinner=False, max_entries=32)
+@st.cache_resource(show_spinner=False, max_entries=32)
 def _network(kind: str, home: str, version: str, docs: tuple[str, ...] | None, graph: str,
              options: tuple) -> Any:
     from app import network
@@ -494,7 +515,8 @@ def _network(kind: str, home: str, version: str, docs: tuple[str, ...] | None, g
     info = unit_info(sel)
     if graph == "co":
         return network.co_network(co_responsibility(sel), workload(sel), info, **opts)
-    # Straight from the store: this drawing is cached itself, and a copy of ~50k rows through
+    # Straight from the store: this drawing is cached itself (one shared object, not a copy:
+    # warm_up makes the first one before the server starts), and a copy of ~50k rows through
     # the query cache (pickle, then unpickle on every hit) costs as much as the query. Links,
     # not rows: over 250 tasks the drawing merges them into sections and needs no text.
     store = get_store(kind, home)
@@ -507,6 +529,12 @@ def _network(kind: str, home: str, version: str, docs: tuple[str, ...] | None, g
     links = store.task_links(document_ids=sel.document_ids)
     titles = {d.document_id: d.title or d.document_id for d in documents_all(kind, home, version)}
     return network.unit_task_network(links, info, doc_titles=titles, full_rows=full_rows, **opts)
+
+
+# The network page's filters as it opens (its widgets start from these values), so the drawing
+# it opens with can be made before anyone asks (warm_up).
+NETWORK_DEFAULTS: dict[str, Any] = {"sections": [], "roles": list(ROLE_LABELS), "units": set(), "highlight": [],
+                                    "include_collective": False}
 
 
 def network(sel: Selection, graph: str, **options: Any):

@@ -544,7 +544,7 @@ def _proc_peak_rss_mb(pid: int) -> float | None:
 
 
 def _server_pid(port: int) -> int | None:
-    """The streamlit server this worker started (its command line names the port)."""
+    """The app server this worker started (its command line names Home.py and the port)."""
     for d in Path("/proc").iterdir():
         if not d.name.isdigit():
             continue
@@ -552,7 +552,7 @@ def _server_pid(port: int) -> int | None:
             cmd = (d / "cmdline").read_bytes().split(b"\0")
         except OSError:
             continue
-        if b"streamlit" in b" ".join(cmd) and str(port).encode() in cmd and int(d.name) != os.getpid():
+        if b"Home.py" in b" ".join(cmd) and str(port).encode() in cmd and int(d.name) != os.getpid():
             return int(d.name)
     return None
 
@@ -561,7 +561,8 @@ def app_pages(home: str, store: str = "embedded", rounds: int = 2, timeout_s: fl
     """Every page through the real Streamlit server and headless Chromium
     (tests/browser_harness.py): seconds until the page's script run finished and its
     expected text is visible. Round 1 is cold (first visit: graph load, empty caches),
-    later rounds warm. Also the server process's peak RSS."""
+    later rounds warm. Also the server process's peak RSS, and the seconds from starting the
+    server until it answers (the server warms the store up meanwhile and after)."""
     import sys
 
     root = Path(__file__).resolve().parents[1]
@@ -573,21 +574,24 @@ def app_pages(home: str, store: str = "embedded", rounds: int = 2, timeout_s: fl
     times: dict[str, list[float]] = {p.name: [] for p in PAGES}
     errors: list[str] = []
     peak = None
-    with streamlit_server(home, port=port, env=env, timeout=300) as base_url, chromium() as browser:
-        pid = _server_pid(port)
-        page = browser.new_page(viewport=VIEWPORT)
-        for _ in range(rounds):
-            for p in PAGES:
-                if times[p.name] and times[p.name][-1] == float("inf"):
-                    continue  # timed out cold: do not wait again
-                try:
-                    times[p.name].append(visit(page, base_url, p.path, p.expect, timeout_ms=timeout_s * 1000))
-                except Exception as err:  # a page that never shows its text: record it, go on
-                    errors.append(f"{p.name}: {type(err).__name__}: {str(err).splitlines()[0][:200]}")
-                    times[p.name].append(float("inf"))
-        peak = _proc_peak_rss_mb(pid) if pid else None
+    started = time.perf_counter()
+    with streamlit_server(home, port=port, env=env, timeout=300) as base_url:
+        server_start_s = time.perf_counter() - started
+        with chromium() as browser:
+            pid = _server_pid(port)
+            page = browser.new_page(viewport=VIEWPORT)
+            for _ in range(rounds):
+                for p in PAGES:
+                    if times[p.name] and times[p.name][-1] == float("inf"):
+                        continue  # timed out cold: do not wait again
+                    try:
+                        times[p.name].append(visit(page, base_url, p.path, p.expect, timeout_ms=timeout_s * 1000))
+                    except Exception as err:  # a page that never shows its text: record it, go on
+                        errors.append(f"{p.name}: {type(err).__name__}: {str(err).splitlines()[0][:200]}")
+                        times[p.name].append(float("inf"))
+            peak = _proc_peak_rss_mb(pid) if pid else None
     return {"store": store, "harness": "tests/browser_harness.py (streamlit server + headless chromium)",
-            "pages": times, "server_peak_rss_mb": peak, "errors": errors}
+            "pages": times, "server_peak_rss_mb": peak, "server_start_s": server_start_s, "errors": errors}
 
 
 WORKERS["app_pages"] = app_pages

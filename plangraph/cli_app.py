@@ -11,8 +11,9 @@ APP_ENTRY = Path(__file__).resolve().parents[1] / "app" / "Home.py"
 
 
 def streamlit_command(port: int | None = None, headless: bool = False, extra: list[str] | None = None) -> list[str]:
-    """The `streamlit run` command line for the explorer (with this Python)."""
-    cmd = [sys.executable, "-m", "streamlit", "run", str(APP_ENTRY),
+    """The `streamlit run` command line for the explorer (with this Python), through
+    plangraph.app_server, which also warms the store up as the server starts."""
+    cmd = [sys.executable, "-m", "plangraph.app_server", "run", str(APP_ENTRY),
            "--browser.gatherUsageStats", "false"]
     if port is not None:
         cmd += ["--server.port", str(port)]

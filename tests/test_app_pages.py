@@ -90,6 +90,42 @@ def test_first_start_ingests_the_bundled_plan(monkeypatch, tmp_path):
         assert [d.document_id for d in store.documents()] == [DOC]
 
 
+def test_the_server_warms_up_what_the_first_visit_needs(monkeypatch, changde_home, tmp_path):
+    """plangraph.app_server warms up before it answers: the store is open with its graph read,
+    and the network page's first visit finds its drawing made (drawing again would fail here)."""
+    import shutil
+
+    from app import network, state
+    from plangraph import app_server
+    home = tmp_path / "home"
+    shutil.copytree(changde_home, home)  # a home of its own: no drawing cached by other tests
+    monkeypatch.setenv("PLANGRAPH_HOME", str(home))
+    monkeypatch.setenv("PLANGRAPH_STORE", "embedded")
+    assert app_server.warm_up(wait_s=120)
+    store = state.get_store("embedded", str(home))
+    assert store.g.number_of_nodes() > 100  # read, not only its summary
+
+    def draw_again(*args, **kwargs):
+        raise AssertionError("the network page drew what the warm-up drew")
+    monkeypatch.setattr(network, "unit_task_network", draw_again)
+    at = app_at(monkeypatch, home, "network")
+    assert "vis.Network" in network_html(at)
+    at.checkbox(key="net_collective").check().run()  # other filters: drawn on demand
+    assert at.exception and "drew what the warm-up drew" in str(at.exception[0].value)
+
+
+def test_a_failed_warm_up_leaves_the_error_to_the_page(monkeypatch, changde_home, capsys):
+    """An unreachable Neo4j does not stop the server from starting, and prints nothing: the
+    sidebar says what is wrong when a page opens the store."""
+    from plangraph import app_server
+    monkeypatch.setenv("PLANGRAPH_STORE", "neo4j")
+    monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:9")  # nothing listens there
+    assert app_server.warm_up(wait_s=60)
+    assert capsys.readouterr() == ("", "")
+    at = app_at(monkeypatch, changde_home, store="neo4j")
+    assert any("无法打开存储" in e.value for e in at.sidebar.error)
+
+
 def test_sidebar_chooses_store_and_documents(monkeypatch, changde_home):
     at = app_at(monkeypatch, changde_home)
     assert at.sidebar.radio[0].value == "embedded"

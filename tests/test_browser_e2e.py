@@ -90,6 +90,8 @@ def test_every_page_renders_what_a_user_needs(browser, tmp_path_factory):
         print(f"  {name:12s} {times['first_visit'][name]:6.2f} {times['second_visit'][name]:6.2f}")
     print(f"  server start {server_start:.2f}")
     assert not w.dialogs and not w.errors, (w.dialogs, w.errors)
+    log = (OUTPUT / "streamlit-e2e.log").read_text(encoding="utf-8")
+    assert "Traceback" not in log and "WARNING" not in log, log[-2000:]  # the warm-up is quiet too
 
     assert len(csv_rows) >= 100
     header = csv_rows[0]

@@ -28,12 +28,13 @@ with st.expander("筛选 Filters:单位、搜索、章节、角色、泛指单�
         # The section list comes with the drawing (one cached call, no pass over all tasks here),
         # so the drawing is made first with the picked sections and the widget filled after it.
         sections_slot = c3.empty()
-        roles = c4.multiselect("角色 Roles", list(state.ROLE_LABELS), default=list(state.ROLE_LABELS),
+        roles = c4.multiselect("角色 Roles", list(state.ROLE_LABELS), default=state.NETWORK_DEFAULTS["roles"],
                                format_func=state.ROLE_LABELS.get, key="net_roles")
     else:
         min_weight = st.slider("至少共同承担的任务数 Min. shared tasks", 1, 10, 2, key="net_min_weight")
     c5, c6 = st.columns(2)
-    collective = c5.checkbox("包括泛指单位(如“各区县(市)政府”“市政府各部门”)", value=False, key="net_collective",
+    collective = c5.checkbox("包括泛指单位(如“各区县(市)政府”“市政府各部门”)",
+                             value=state.NETWORK_DEFAULTS["include_collective"], key="net_collective",
                              help="泛指单位与大量任务相连,默认隐藏以便看清具体单位")
     only_matches = c6.checkbox("只看搜索到的单位", value=False, key="net_only_matches")
 

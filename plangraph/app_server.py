@@ -1,0 +1,62 @@
+"""The explorer's server process: warm the store up, then Streamlit's own `streamlit run`.
+
+Streamlit runs nothing until a browser connects, so without this the first visitor after a
+start would wait for what every later one finds ready: the store (the embedded graph read and
+indexed; Neo4j's connection, schema check and first queries) and the pages' libraries
+(pandas, altair, pyvis). Done in the background instead, that work took the interpreter from
+the server as it sent the browser its first page (home 1.7 s → 3.2 s with 1,000 plans), so
+it is done first: the server answers once the store is ready (`WARM_UP_WAIT_S` at most; a
+slow or failed warm-up goes on or ends in the background, and the page that needs the store
+reports any error). `plangraph app` and the browser tests run the explorer through here.
+"""
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Iterator
+
+log = logging.getLogger("plangraph.app_server")
+
+WARM_UP_WAIT_S = 60.0
+
+
+@contextlib.contextmanager
+def _quiet(logger_name: str) -> Iterator[None]:
+    """Streamlit warns "No runtime found" for each cached function defined before its
+    server exists; the functions work all the same once it does."""
+    logger = logging.getLogger(logger_name)
+    level = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+def _warm_up_quietly() -> None:
+    try:
+        import streamlit  # noqa: F401 - its loggers set their own level as they are made
+        with _quiet("streamlit.runtime.caching.cache_data_api"):
+            from app import state
+        state.warm_up()
+    except Exception as err:  # noqa: BLE001 - the pages show store errors themselves
+        log.debug("warm-up stopped: %s", err)
+
+
+def warm_up(wait_s: float = WARM_UP_WAIT_S) -> bool:
+    """Warm the store up in a thread and wait for it (at most wait_s); True when it finished."""
+    worker = threading.Thread(target=_warm_up_quietly, name="plangraph-warm-up", daemon=True)
+    worker.start()
+    worker.join(wait_s)
+    return not worker.is_alive()
+
+
+def main() -> None:
+    warm_up()
+    from streamlit.web.cli import main as streamlit_main
+    streamlit_main(prog_name="streamlit")  # the same command line as `python -m streamlit`
+
+
+if __name__ == "__main__":
+    main()
