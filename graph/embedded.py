@@ -24,7 +24,6 @@ import contextlib
 import datetime as _dt
 import fcntl
 import functools
-import gc
 import os
 import tempfile
 import threading
@@ -65,6 +64,7 @@ from graph.store import (
     as_of_date,
     check_kind,
     check_page,
+    collector_paused,
     deliverable_rows,
     doc_filter,
     document_summary,
@@ -120,27 +120,6 @@ def _ids_array(values: list[int]) -> np.ndarray:
 def _count(arrays: list[np.ndarray], size: int) -> np.ndarray:
     """How often each id occurs in all the arrays together."""
     return np.bincount(np.concatenate(arrays), minlength=size) if arrays else np.zeros(size, dtype=np.int64)
-
-
-@contextlib.contextmanager
-def _gc_deferred() -> Iterator[None]:
-    """Pause Python's cycle collector while making many objects that stay alive, then
-    collect once.
-
-    Loading a province's graph makes about a million lists and dicts. Meanwhile the
-    collector would walk the growing heap again and again (more than half the load time),
-    and afterwards walk the new objects three more times as they age through its
-    generations (in the first queries). One full collection at the end moves them all to
-    the oldest generation in a single walk. The switch is process-wide: another thread's
-    garbage just waits; only the caller that paused turns it back on and collects."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-            gc.collect()
 
 
 def _gunzip(raw: bytes) -> bytes:
@@ -498,7 +477,7 @@ class EmbeddedStore(GraphStore):
 
     def _load(self) -> nx.MultiDiGraph:
         """The graph in the file; StoreError when it cannot be read."""
-        with _gc_deferred():
+        with collector_paused(collect_after=True):  # a million lists and dicts that stay
             return self._read()
 
     def _read(self) -> nx.MultiDiGraph:

@@ -45,6 +45,7 @@ from graph.store import (
     as_of_date,
     check_kind,
     check_page,
+    collector_paused,
     deliverable_rows,
     doc_filter,
     document_summary,
@@ -108,12 +109,16 @@ DOCUMENT_FIELDS = ", ".join(f".{f}" for f in (
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _translate(fn: F) -> F:
-    """Driver and server errors become one-line StoreErrors (no traceback for the CLI)."""
+def _store_call(fn: F) -> F:
+    """Every public store method: driver and server errors become one-line StoreErrors (no
+    traceback for the CLI), and Python's cycle collector waits while the answer is decoded
+    and built (a store-wide answer is tens of thousands of values; its walks of the young
+    objects and of the app's heap were a third of deliverables()' slowest calls)."""
     @functools.wraps(fn)
     def wrapper(self: "Neo4jStore", *args: Any, **kwargs: Any) -> Any:
         try:
-            return fn(self, *args, **kwargs)
+            with collector_paused():
+                return fn(self, *args, **kwargs)
         except StoreError:
             raise
         except (DriverError, Neo4jError, OSError) as err:
@@ -146,7 +151,7 @@ class Neo4jStore(GraphStore):
         if self._owns_driver:
             self.driver.close()
 
-    @_translate
+    @_store_call
     def ping(self) -> None:
         """Raise StoreError unless the server answers."""
         self.driver.verify_connectivity()
@@ -174,7 +179,7 @@ class Neo4jStore(GraphStore):
                     s.run(stmt).consume()
         self._schema_ready = True
 
-    @_translate
+    @_store_call
     def clear_all_for_tests(self) -> None:
         """Delete every PlanGraph node. Tests only: Community edition has one database."""
         with self._session() as s:
@@ -183,11 +188,11 @@ class Neo4jStore(GraphStore):
         self._totals_ready = False
 
     # ------------------------------------------------------------ writes (graph.neo4j_write)
-    @_translate
+    @_store_call
     def write_document(self, records: DocumentRecords) -> IngestResult:
         return self.write_documents([records])[0]
 
-    @_translate
+    @_store_call
     def write_documents(self, batch: Sequence[DocumentRecords]) -> list[IngestResult]:
         """Many documents in ONE transaction: all written, or (any error) none."""
         batch = list(batch)
@@ -199,13 +204,13 @@ class Neo4jStore(GraphStore):
         return [IngestResult(r.document_id, len(r.tasks), len(r.units), len(r.regulations), found)
                 for r, found in zip(batch, replaced)]
 
-    @_translate
+    @_store_call
     def delete_document(self, document_id: str) -> bool:
         self._ensure_schema()
         with self._session() as s:
             return s.execute_write(neo4j_write.delete_document, document_id)
 
-    @_translate
+    @_store_call
     def version(self) -> str:
         """The store's change counter: changes with every committed write ("0": never written)."""
         with self._session(default_access_mode=neo4j.READ_ACCESS) as s:
@@ -227,42 +232,42 @@ class Neo4jStore(GraphStore):
         """A fixed WHERE condition on `var`.document_id (None: every document), index-friendly."""
         return f"{var}.document_id IS NOT NULL" if docs is None else f"{var}.document_id IN $docs"
 
-    @_translate
+    @_store_call
     def documents(self, document_ids: Sequence[str] | None = None) -> list[DocumentSummary]:
         docs = doc_filter(document_ids)
         where = "d.id IS NOT NULL" if docs is None else "d.id IN $docs"
         rows = self._one(f"MATCH (d:Document) WHERE {where} RETURN collect(d {{{DOCUMENT_FIELDS}}}) AS rows", docs=docs)
         return sorted((document_summary(props) for props in rows), key=lambda d: d.document_id)
 
-    @_translate
+    @_store_call
     def fingerprint(self, document_id: str) -> str | None:
         recs = self._read("MATCH (d:Document {id: $id}) RETURN d.fingerprint AS f", id=document_id)
         return recs[0]["f"] if recs else None
 
-    @_translate
+    @_store_call
     def document_text(self, document_id: str) -> str | None:
         recs = self._read("MATCH (d:Document {id: $id}) RETURN d.text AS text", id=document_id)
         return (recs[0]["text"] or "") if recs else None
 
-    @_translate
+    @_store_call
     def tasks(self, document_ids: Sequence[str] | None = None, limit: int | None = None,
               offset: int = 0) -> list[TaskRow]:
         docs = doc_filter(document_ids)
         return self._task_rows(f"MATCH (t:Task) WHERE {self._doc_clause(docs)}", limit, offset, docs=docs)
 
-    @_translate
+    @_store_call
     def task_links(self, document_ids: Sequence[str] | None = None) -> list[TaskLink]:
         docs = doc_filter(document_ids)
         rows = self._one(f"MATCH (t:Task) WHERE {self._doc_clause(docs)} RETURN collect(t {{{LINK_FIELDS}}}) AS rows",
                          docs=docs)
         return sorted(map(task_link, rows), key=lambda t: (t.document_id, t.ordinal))
 
-    @_translate
+    @_store_call
     def task(self, document_id: str, task_id: str) -> TaskRow | None:
         rows = self._task_rows("MATCH (t:Task {key: $key})", key=task_key(document_id, task_id))
         return rows[0] if rows else None
 
-    @_translate
+    @_store_call
     def tasks_of_unit(self, unit: str, roles: Sequence[str] | None = None,
                       document_ids: Sequence[str] | None = None, limit: int | None = None,
                       offset: int = 0) -> list[TaskRow]:
@@ -275,11 +280,11 @@ class Neo4jStore(GraphStore):
         return self._task_rows(f"MATCH (:Unit {{name: $unit}})-[:{rel}]->(t:Task) WHERE {self._doc_clause(docs)} "
                                "WITH DISTINCT t", limit, offset, unit=name, docs=docs)
 
-    @_translate
+    @_store_call
     def has_unit(self, name: str) -> bool:
         return bool(self._read("MATCH (u:Unit {name: $name}) RETURN count(u) > 0 AS found", name=name)[0]["found"])
 
-    @_translate
+    @_store_call
     def find_units(self, name: str, document_ids: Sequence[str] | None = None) -> list[str]:
         needles = unit_needles(name)
         if not needles:
@@ -296,7 +301,7 @@ class Neo4jStore(GraphStore):
                      "RETURN DISTINCT u.name AS name")
         return sorted(rec["name"] for rec in self._read(query, needles=needles, docs=docs))
 
-    @_translate
+    @_store_call
     def units_of_task(self, document_id: str, task_id: str) -> list[UnitRole]:
         recs = self._read(f"MATCH (u:Unit)-[r:{ROLE_PATTERN}]->(t:Task {{key: $key}}) "
                           "RETURN properties(u) AS u, type(r) AS type, properties(r) AS r, t.id AS task_id",
@@ -304,7 +309,7 @@ class Neo4jStore(GraphStore):
         out = [unit_role(rec["u"], TYPE_ROLES[rec["type"]], rec["r"], rec["task_id"]) for rec in recs]
         return sorted(out, key=unit_role_sort_key)
 
-    @_translate
+    @_store_call
     def regulations(self, title_contains: str | None = None,
                     document_ids: Sequence[str] | None = None) -> list[RegulationRow]:
         rows = self._one("""
@@ -322,7 +327,7 @@ class Neo4jStore(GraphStore):
         rows = [regulation_row(k, v, props[k]) for k, v in grouped.items()]
         return sort_regulations(r for r in rows if matches_title(r, title_contains))
 
-    @_translate
+    @_store_call
     def tasks_citing(self, regulation: str, relation: str | None = None,
                      document_ids: Sequence[str] | None = None) -> list[TaskCitation]:
         relation = self._check_relation(relation)
@@ -343,12 +348,12 @@ class Neo4jStore(GraphStore):
                                     mention=c["mention"], start=c["start"], end=c["end"]))
         return sorted(out, key=lambda c: (c.task.document_id, c.task.ordinal, c.start, c.relation, c.title))
 
-    @_translate
+    @_store_call
     def deliverables(self, document_ids: Sequence[str] | None = None) -> list[Deliverable]:
         rows = self._one("""
             MATCH (t:Task)-[c:CITES {relation: 'produces'}]->(g:Regulation)
             WHERE $docs IS NULL OR c.document_id IN $docs
-            WITH t, collect([g.key, c.title, c.mention, c.start, c.end, properties(g)]) AS cites
+            WITH t, collect([g.key, c.title, c.mention, c.start, c.end, g {.form_label, .status}]) AS cites
             RETURN collect([t {%s}, cites]) AS rows
             """ % TASK_FIELDS, docs=doc_filter(document_ids))
         tasks = {props["key"]: task_row(props) for props, _ in rows}
@@ -368,7 +373,7 @@ class Neo4jStore(GraphStore):
                     "WITH DISTINCT t")
         return f"MATCH (t:Task) WHERE t.{gap_flag(kind)} = true AND {where}"
 
-    @_translate
+    @_store_call
     def orphans(self, kind: str, as_of: str | _dt.date | None = None,
                 document_ids: Sequence[str] | None = None, limit: int | None = None,
                 offset: int = 0) -> list[TaskRow]:
@@ -376,7 +381,7 @@ class Neo4jStore(GraphStore):
         docs = doc_filter(document_ids)
         return self._task_rows(self._gap_match(kind, docs), limit, offset, as_of=as_of_date(as_of), docs=docs)
 
-    @_translate
+    @_store_call
     def gap_counts(self, as_of: str | _dt.date | None = None,
                    document_ids: Sequence[str] | None = None) -> dict[str, int]:
         docs = doc_filter(document_ids)
@@ -398,7 +403,7 @@ class Neo4jStore(GraphStore):
         instead of a record per row (the driver spends ~15 µs on each record)."""
         return self._read(query, **params)[0]["rows"]
 
-    @_translate
+    @_store_call
     def workload(self, document_ids: Sequence[str] | None = None) -> list[UnitWorkload]:
         docs = doc_filter(document_ids)
         if docs is None and self._totals():
@@ -417,7 +422,7 @@ class Neo4jStore(GraphStore):
             """, docs=docs)
         return sort_workload(unit_workload(*row) for row in rows)
 
-    @_translate
+    @_store_call
     def co_responsibility(self, document_ids: Sequence[str] | None = None,
                           include_collective: bool = True, min_weight: int = 1) -> list[CoEdge]:
         # Pairs are put in order in Python: Cypher string order (UTF-16) may differ from Python's.
@@ -439,11 +444,11 @@ class Neo4jStore(GraphStore):
             """, docs=docs, incl=bool(include_collective), min=int(min_weight))
         return sort_co_edges(CoEdge(*sorted((a, b)), w) for a, b, w in rows)
 
-    @_translate
+    @_store_call
     def unit_names(self) -> list[str]:
         return sorted(self._one("MATCH (u:Unit) RETURN collect(u.name) AS rows"))
 
-    @_translate
+    @_store_call
     def to_networkx(self, document_ids: Sequence[str] | None = None) -> nx.MultiDiGraph:
         """Nodes once each (with their element ids), then edges as pairs of those ids: an
         edge row does not carry its endpoints' properties again."""

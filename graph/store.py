@@ -96,6 +96,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import gc
 import json
 import os
 from abc import ABC, abstractmethod
@@ -384,6 +385,28 @@ class GraphStore(ABC):
         return key
 
 
+@contextlib.contextmanager
+def collector_paused(collect_after: bool = False) -> Iterator[None]:
+    """Pause Python's cycle collector while an answer or a graph is made of many objects.
+
+    Every 700 new objects the collector walks the young ones, and now and then the whole
+    heap: reading a province's graph, or one store-wide answer of tens of thousands of
+    values, would pay for walks that find nothing (the objects are lists, dicts and
+    dataclasses without cycles). `collect_after`: one full collection at the end, for
+    objects that stay alive (a loaded graph), so they reach the oldest generation in a
+    single walk instead of three. The switch is process-wide: another thread's garbage just
+    waits, and only the caller that paused turns the collector back on."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+            if collect_after:
+                gc.collect()
+
+
 def task_row(props: dict[str, Any]) -> TaskRow:
     """A TaskRow from a Task node's properties, identically for both stores (the units and
     citations are stored on the Task by graph.model.build_graph_records)."""
@@ -477,9 +500,9 @@ def unit_matches(canonical: str, written: Iterable[str], needles: Sequence[str])
 
 def deliverable_rows(cites: Iterable[tuple[str, str, str, str, int, int, dict[str, Any]]],
                      rows: dict[str, TaskRow]) -> list[Deliverable]:
-    """cites: (task key, regulation key, title, mention, start, end, regulation props), one per
-    produces citation; rows: task key -> TaskRow. One Deliverable per (task, regulation), from
-    its first citation in the task."""
+    """cites: (task key, regulation key, title, mention, start, end, regulation props (only
+    form_label and status are read)), one per produces citation; rows: task key -> TaskRow.
+    One Deliverable per (task, regulation), from its first citation in the task."""
     first: dict[tuple[str, str], tuple] = {}
     for tkey, rkey, title, mention, start, end, props in cites:
         k = (tkey, rkey)
@@ -538,5 +561,5 @@ __all__ = [
     "GraphStore", "StoreError", "open_store", "default_home", "STORE_KINDS", "ORPHAN_KINDS",
     "CITATION_GAP_KINDS", "GAP_KINDS", "as_of_date", "check_kind", "doc_filter", "task_row", "sort_tasks",
     "regulation_row", "sort_regulations", "sort_workload", "sort_co_edges", "matches_title", "unit_needles",
-    "deliverable_rows", "check_page", "page", "document_summary",
+    "deliverable_rows", "collector_paused", "check_page", "page", "document_summary",
 ]

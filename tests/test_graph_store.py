@@ -126,6 +126,34 @@ def test_bad_arguments(store, tiny_extraction):
         store.tasks_citing("行政处罚法", "inspires")
 
 
+def test_the_cycle_collector_is_on_again_after_every_answer_and_error(store, tiny_extraction):
+    """Stores pause Python's cycle collector while they build big answers or read a graph
+    (graph.store.collector_paused); it must be back on afterwards, also after an error."""
+    import gc
+    store.ingest(tiny_extraction)
+    store.tasks(), store.deliverables(), store.workload()
+    assert gc.isenabled()
+    with pytest.raises(StoreError):
+        store.orphans("nonsense")
+    assert gc.isenabled()
+
+
+def test_a_paused_collector_stays_paused_for_an_outer_pause():
+    """Nested pauses (a store call inside a graph load, two threads): only the caller that
+    paused the collector turns it back on."""
+    import gc
+
+    from graph.store import collector_paused
+    with collector_paused():
+        with collector_paused(collect_after=True):
+            assert not gc.isenabled()
+        assert not gc.isenabled()
+    assert gc.isenabled()
+    with pytest.raises(ZeroDivisionError), collector_paused():
+        1 / 0
+    assert gc.isenabled()
+
+
 def test_reingest_same_counts_and_skip_unchanged(store, tiny_extraction):
     store.ingest(tiny_extraction)
     before = snapshot(store)
