@@ -457,13 +457,13 @@ def _batches(recs: list, size: int) -> Iterator[list]:
         yield recs[i:i + size]
 
 
-def neo4j_compare(records: str, sample: int = 20, rounds: int = 3, batch: int = 50) -> dict:
+def neo4j_compare(records: str, sample: int = 20, rounds: int = 3, batch: int = 50, warmup: int = 3) -> dict:
     """The store's Neo4jStore.write_documents (`batch` documents per transaction, each
     statement over the rows of all of them, as `plangraph ingest` writes) against one
     statement per row (`_write_per_row`: same statements, same data, one transaction per
     document), and the store's write_document (one document per transaction). The same
-    `sample` documents, best of `rounds` after a warm-up round; "new": into an empty database,
-    "replace": over the same documents already stored (delete + prune paths)."""
+    `sample` documents, best of `rounds` after `warmup` untimed ones; "new": into an empty
+    database, "replace": over the same documents already stored (delete + prune paths)."""
     store = _neo4j_store()
     recs = [r for _, r in zip(range(sample), _records(records))]
     rows = sum(_rows_written(r) for r in recs)
@@ -472,27 +472,34 @@ def neo4j_compare(records: str, sample: int = 20, rounds: int = 3, batch: int = 
         "per_document": lambda: [store.write_document(r) for r in recs],
         "per_row": lambda: [_write_per_row(store, r) for r in recs],
     }
+
+    def one_round() -> dict[str, float]:
+        times = {}
+        for how, write in ways.items():
+            _clear(store)
+            t = time.perf_counter()
+            write()
+            times[f"{how}_new_s"] = time.perf_counter() - t
+            t = time.perf_counter()
+            write()  # again: every document is replaced
+            times[f"{how}_replace_s"] = time.perf_counter() - t
+        return times
+
     best: dict[str, float] = {}
+    warm: list[float] = []  # the batched write's time in each untimed round
     with store:
         store._ensure_schema()
-        # A just-started JVM interprets, then compiles what runs often: one untimed round of
-        # every way first (a few documents were not enough: the first timed round ran 2-3x
-        # slower than the next).
-        for round_ in range(rounds + 1):
-            for how, write in ways.items():
-                _clear(store)
-                t = time.perf_counter()
-                write()
-                new = time.perf_counter() - t
-                t = time.perf_counter()
-                write()  # again: every document is replaced
-                replace = time.perf_counter() - t
-                if round_ == 0:
-                    continue  # the warm-up round
-                best[f"{how}_new_s"] = min(best.get(f"{how}_new_s", float("inf")), new)
-                best[f"{how}_replace_s"] = min(best.get(f"{how}_replace_s", float("inf")), replace)
+        # A just-started JVM interprets, then compiles what runs often: right after a start
+        # the batched write took 3-4 s, then 0.6-0.9 s, and from the third round on 0.25-0.65 s
+        # (this machine's noise); the per-row way changes less. One untimed round was not enough.
+        for _ in range(warmup):
+            warm.append(one_round()["batched_new_s"])
+        for _ in range(rounds):
+            for k, v in one_round().items():
+                best[k] = min(best.get(k, float("inf")), v)
         _clear(store)
     return {"documents": len(recs), "rows": rows, "batch": batch, **best,
+            "warmup_batched_new_s": warm,
             "ratio_new": best["per_row_new_s"] / best["batched_new_s"],
             "ratio_replace": best["per_row_replace_s"] / best["batched_replace_s"],
             "load_at_end": os.getloadavg()[0]}
