@@ -56,7 +56,7 @@ def test_plangraph_app_command(monkeypatch, tmp_path):
     monkeypatch.setattr(cli_app.subprocess, "call", lambda cmd, env: calls.append((cmd, env)) or 0)
     assert cli.main(["app", "--home", str(tmp_path), "--port", "8765", "--store", "neo4j", "--headless"]) == 0
     cmd, env = calls[0]
-    assert cmd[:4] == [sys.executable, "-m", "streamlit", "run"] and cmd[4].endswith("app/Home.py")
+    assert cmd[:4] == [sys.executable, "-m", "plangraph.app_server", "run"] and cmd[4].endswith("app/Home.py")
     assert cmd[cmd.index("--server.port") + 1] == "8765" and "--server.headless" in cmd
     assert env["PLANGRAPH_HOME"] == str(tmp_path.resolve()) and env["PLANGRAPH_STORE"] == "neo4j"
     calls.clear()
