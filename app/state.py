@@ -298,9 +298,14 @@ def task_citations(sel: Selection, row: TaskRow) -> list[TaskCitation]:
 
 def unit_info(sel: Selection) -> dict[str, dict[str, Any]]:
     """Unit -> {kind, kind_label, level, collective}, as the graph holds them."""
+    return units_info(workload(sel))
+
+
+def units_info(load: Sequence[UnitWorkload]) -> dict[str, dict[str, Any]]:
+    """unit_info from workload rows."""
     return {w.unit: {"kind": w.kind or "other", "kind_label": w.kind_label or kind_label(w.kind),
                      "level": w.level or "", "collective": bool(w.collective)}
-            for w in workload(sel)}
+            for w in load}
 
 
 def kind_label(kind: str | None) -> str:
@@ -509,26 +514,28 @@ def short(text: str, limit: int) -> str:
 @st.cache_resource(show_spinner=False, max_entries=32)
 def _network(kind: str, home: str, version: str, docs: tuple[str, ...] | None, graph: str,
              options: tuple) -> Any:
+    """The drawing `network` shows; `version` is part of the cache key (a write makes a new one)."""
     from app import network
-    sel = Selection(kind, home, docs, version)
-    opts = dict(options)
-    info = unit_info(sel)
-    if graph == "co":
-        return network.co_network(co_responsibility(sel), workload(sel), info, **opts)
-    # Straight from the store: this drawing is cached itself (one shared object, not a copy:
-    # warm_up makes the first one before the server starts), and a copy of ~50k rows through
-    # the query cache (pickle, then unpickle on every hit) costs as much as the query. Links,
-    # not rows: over 250 tasks the drawing merges them into sections and needs no text.
+    # Straight from the store, not through the query cache: this drawing is cached itself (one
+    # shared object, not a copy), warm_up makes the first one before Streamlit's runtime and
+    # its data caches exist, and a copy of ~50k rows through the query cache (pickle, then
+    # unpickle on every hit) costs as much as the query. Links, not rows: over 250 tasks the
+    # drawing merges them into sections and needs no text.
     store = get_store(kind, home)
+    ids = None if docs is None else list(docs)
+    load = store.workload(document_ids=ids)
+    info = units_info(load)
+    if graph == "co":
+        return network.co_network(store.co_responsibility(document_ids=ids), load, info, **dict(options))
 
     def full_rows(links: list) -> list:
         rows = {(r.document_id, r.task_id): r
                 for r in store.tasks(document_ids=sorted({t.document_id for t in links}))}
         return [rows[(t.document_id, t.task_id)] for t in links]
 
-    links = store.task_links(document_ids=sel.document_ids)
-    titles = {d.document_id: d.title or d.document_id for d in documents_all(kind, home, version)}
-    return network.unit_task_network(links, info, doc_titles=titles, full_rows=full_rows, **opts)
+    links = store.task_links(document_ids=ids)
+    titles = {d.document_id: d.title or d.document_id for d in store.documents()}
+    return network.unit_task_network(links, info, doc_titles=titles, full_rows=full_rows, **dict(options))
 
 
 # The network page's filters as it opens (its widgets start from these values), so the drawing
