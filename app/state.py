@@ -125,7 +125,8 @@ def warm_up(kind: str | None = None, home: str | None = None) -> GraphStore:
     answers): open the store the sidebar opens first, import the pages' libraries while the
     embedded graph is read, ask the store-wide questions of every document (so the graph is
     indexed, or Neo4j's connection is open and its queries are compiled), and make the drawing
-    the network page opens with, the one page answer that takes seconds on a province's plans."""
+    the network page opens with, the one page answer that takes seconds on a province's plans
+    (it asks workload() and documents() itself)."""
     kind = kind or default_store_kind()
     home = home or home_dir()
     store = get_store(kind, home)  # the embedded store reads its graph in a thread
@@ -135,7 +136,6 @@ def warm_up(kind: str | None = None, home: str | None = None) -> GraphStore:
     if not store.documents():  # a first start: the first page ingests the bundled plan
         return store
     store.gap_counts()
-    store.workload()
     store.regulations()
     network(Selection(kind, home, None, store_version(kind, home)), "unit_task", **NETWORK_DEFAULTS)
     return store

@@ -477,7 +477,7 @@ class EmbeddedStore(GraphStore):
 
     def _load(self) -> nx.MultiDiGraph:
         """The graph in the file; StoreError when it cannot be read."""
-        with collector_paused(collect_after=True):  # a million lists and dicts that stay
+        with collector_paused(collect_after=True):  # a million lists and dicts that stay alive
             return self._read()
 
     def _read(self) -> nx.MultiDiGraph:
