@@ -149,23 +149,16 @@ def store(request, tmp_path) -> Iterator:
 
 # ---------------------------------------------------------------- the shared corpus
 
-CORPUS = Path("/work/shared/corpus")
-CHANGDE = "changde_fazhi_2021-2025"
-
-
-def corpus_paths() -> list[Path]:
-    """The Changde plan and the dev corpus."""
-    return [CORPUS / f"{CHANGDE}.txt"] + sorted((CORPUS / "dev").glob("*.txt"))
+from shared_corpus import require_corpus, seed_and_dev_files  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def corpus_extractions() -> dict:
     """document id -> Extraction of every corpus file, extracted once per session."""
-    if not (CORPUS / f"{CHANGDE}.txt").exists():
-        pytest.skip("shared corpus not available")
+    require_corpus()
     from ingest.pipeline import extract_file
     out = {}
-    for p in corpus_paths():
+    for p in seed_and_dev_files():
         e = extract_file(p)
         out[e.document.id] = e
     return out

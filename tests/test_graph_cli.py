@@ -10,7 +10,8 @@ from pathlib import Path
 import networkx as nx
 import pytest
 
-from conftest import CHANGDE, connect_neo4j_store, make_tiny_extraction
+from conftest import connect_neo4j_store, make_tiny_extraction
+from shared_corpus import CHANGDE
 from plangraph import cli_graph
 from plangraph.cli import main
 

@@ -1,7 +1,7 @@
 """The contract: every query, on both stores, after ingesting the Changde plan and the dev corpus.
 
 Each answer is checked three ways: against a plain-Python reference computed straight from
-the Extraction objects, against the gold files (/work/shared/corpus/gold: Changde's
+the Extraction objects, against the gold files (../shared/corpus/gold: Changde's
 "orphans"/"collective_only" lists; for the dev documents the same lists derived from the
 gold clauses and task openings), and the two stores against each other.
 """
@@ -14,16 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CHANGDE, CORPUS, STORE_PARAMS, connect_neo4j_store, fail_write_step
+from conftest import STORE_PARAMS, connect_neo4j_store, fail_write_step
 from graph.model import TaskLink, merge_shared_props, regulation_key, regulation_props, unit_key, unit_props
 from graph.store import GAP_KINDS, StoreError
 from ingest.units import document_level, document_region
+from shared_corpus import CHANGDE, CHANGDE_PATH, GOLD
 
-GOLD = CORPUS / "gold"
 PROJECT_COPY = Path(__file__).resolve().parent.parent / "data" / f"{CHANGDE}.txt"
 AS_OF = "2023-07-01"
 
-if not (CORPUS / f"{CHANGDE}.txt").exists():  # pragma: no cover
+if not CHANGDE_PATH.exists():  # pragma: no cover
     pytest.skip("shared corpus not available", allow_module_level=True)
 
 
@@ -509,7 +509,7 @@ def test_reingest_gives_same_counts(cstore, extractions):
     assert res.replaced
     assert cstore.version() != version  # a write: every cached answer is stale
     if PROJECT_COPY.exists():  # the project's copy is the same document (same id): it replaces
-        shared = CORPUS / f"{CHANGDE}.txt"
+        shared = CHANGDE_PATH
         assert PROJECT_COPY.read_bytes() == shared.read_bytes()  # so its extraction is the same one
         copy = dataclasses.replace(extractions[CHANGDE],
                                    document=dataclasses.replace(extractions[CHANGDE].document,

@@ -16,9 +16,11 @@ from ingest.laws import (
     split_issuer_prefix,
 )
 
+from shared_corpus import CHANGDE_PATH, SHARED, GOLD as SHARED_GOLD  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
-GOLD = Path("/work/shared/corpus/gold/changde_fazhi_2021-2025.json")
-CHANGDE = Path("/work/shared/corpus/changde_fazhi_2021-2025.txt")
+GOLD = SHARED_GOLD / "changde_fazhi_2021-2025.json"
+CHANGDE = CHANGDE_PATH
 
 # --------------------------------------------------------------------------- normalisation
 
@@ -228,7 +230,7 @@ def test_form_rules_are_data():
 
 
 def test_law_titles_copy_matches_shared_data():
-    shared = Path("/work/shared/data/law_titles.tsv")
+    shared = SHARED / "data" / "law_titles.tsv"
     if not shared.exists():
         pytest.skip("shared data not mounted")
     assert (ROOT / "data" / "law_titles.tsv").read_bytes() == shared.read_bytes()

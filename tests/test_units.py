@@ -23,8 +23,10 @@ from ingest.units import (
     unit_level,
 )
 
+from shared_corpus import GOLD as SHARED_GOLD  # noqa: E402
+
 ROOT = Path(__file__).resolve().parent.parent
-GOLD = Path("/work/shared/corpus/gold/changde_fazhi_2021-2025.json")
+GOLD = SHARED_GOLD / "changde_fazhi_2021-2025.json"
 
 # --------------------------------------------------------------------------- aliases
 
