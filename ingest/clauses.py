@@ -16,10 +16,10 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from ingest.brackets import find_pairs, split_top_level
+from ingest.model import ROLES
 from ingest.units import is_collective
 from ingest.vocab import Vocabulary, label_word, vocabulary
 
-ROLES = ("lead", "participant", "responsible")
 SPACE = " \t\u3000\xa0\n"
 TRAILING_PUNCT = SPACE + "。．.；;，,：:"
 MAX_UNIT_CHARS = 40

@@ -10,12 +10,16 @@ from typing import Any
 
 SCHEMA_ID = "plangraph.extract/1"
 
+# SCHEMA.md `role`: who leads, takes part in, answers for, or guides (指导: supervises, does not
+# carry out) a task. The words that state each role are data: data/role_words.tsv.
+ROLES = ("lead", "participant", "responsible", "guide")
+
 
 @dataclass
 class Assignment:
     unit: str
     mention: str
-    role: str  # "lead" | "participant" | "responsible"
+    role: str  # one of ROLES
     collective: bool
     start: int
     end: int

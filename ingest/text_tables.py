@@ -14,11 +14,11 @@ from dataclasses import dataclass
 from ingest.clauses import Clause, UnitAssignment, looks_like_unit, split_units
 from ingest.clean import Line
 from ingest.formats.tables import header_roles
+from ingest.model import ROLES
 from ingest.numbering import Label
 from ingest.units import is_collective
 
 SEQ_CELL = re.compile(r"^\s*(\d{1,4})\s*[.．、]?\s*$")
-UNIT_ROLES = {"lead": "lead", "participant": "participant", "responsible": "responsible"}
 
 
 @dataclass
@@ -41,9 +41,13 @@ def find_text_tables(text: str, lines: list[Line]) -> TextTable:
     found = TextTable([], [])
     roles: list[str] | None = None
     for line in lines:
-        if line.junk is not None or "\t" not in line.text.strip("\t "):
+        if not line.text.strip():
+            continue  # blank lines between rows do not end a table
+        if line.junk is not None or "\t" not in line.text:
             roles = None
             continue
+        if "\t" not in line.text.strip("\t "):
+            continue  # one cell across the row (a section heading such as "\t一、…方面"): the table goes on
         spans = _cells(line)
         cells = [text[s:e] for s, e in spans]
         header = header_roles(cells)
@@ -67,9 +71,9 @@ def _add_row(text: str, spans: list[tuple[int, int]], cells: list[str], roles: l
     label = Label("table_row", number, cells[first].strip() if seq else "", start, label_end, strict=False)
     found.labels.append(label)
     for (s, e), role in zip(spans, roles):
-        if role not in UNIT_ROLES or not text[s:e].strip():
+        if role not in ROLES or not text[s:e].strip():
             continue
-        assignments = [UnitAssignment(unit=u, mention=text[us:ue], role=UNIT_ROLES[role],
+        assignments = [UnitAssignment(unit=u, mention=text[us:ue], role=role,
                                       collective=is_collective(u), start=us, end=ue)
                        for u, us, ue in split_units(text, s, e) if looks_like_unit(u)]
         if assignments:

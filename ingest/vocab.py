@@ -19,7 +19,8 @@ def _longest_first(words: list[str]) -> tuple[str, ...]:
 @dataclass(frozen=True)
 class Vocabulary:
     label_roles: dict[str, str]  # 牵头单位 -> lead; 适用范围 -> none
-    verb_roles: dict[str, str]  # 按职责分工负责 -> responsible
+    verb_roles: dict[str, str]  # 负责 -> responsible; with every modifier: 按职责分工负责 -> responsible
+    header_roles: dict[str, str]  # words naming a unit column only in a table header: 责任 -> responsible
     labels: tuple[str, ...]  # longest first
     verbs: tuple[str, ...]  # longest first
     label_pattern: re.Pattern[str]  # "牵头单位：" or "【牵头单位】"; group "word" is the label
@@ -32,6 +33,18 @@ class Vocabulary:
     not_starts: tuple[str, ...]
     citation_verbs: dict[str, str]
     junk_patterns: tuple[tuple[re.Pattern[str], str], ...]
+
+
+def _with_modifiers(verbs: dict[str, str], modifiers: list[str]) -> dict[str, str]:
+    """Each verb, and each modifier + verb with the verb's role (按职责分工 + 配合 -> participant).
+    A modifier that is also a verb (按职责分工) is not combined with itself."""
+    out = dict(verbs)
+    for verb, role in verbs.items():
+        if verb in modifiers:
+            continue
+        for modifier in modifiers:
+            out.setdefault(modifier + verb, role)
+    return out
 
 
 def _label_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
@@ -52,7 +65,8 @@ def label_word(m: re.Match[str]) -> tuple[str, int]:
 def vocabulary() -> Vocabulary:
     roles = load_tsv("role_words.tsv")
     label_roles = {r["word"]: r["role"] for r in roles if r["form"] == "label"}
-    verb_roles = {r["word"]: r["role"] for r in roles if r["form"] == "verb"}
+    verb_roles = _with_modifiers({r["word"]: r["role"] for r in roles if r["form"] == "verb"},
+                                 [r["word"] for r in roles if r["form"] == "modifier"])
     labels = _longest_first(list(label_roles))
     forms = load_tsv("unit_forms.tsv")
 
@@ -62,6 +76,7 @@ def vocabulary() -> Vocabulary:
     return Vocabulary(
         label_roles=label_roles,
         verb_roles=verb_roles,
+        header_roles={r["word"]: r["role"] for r in roles if r["form"] == "header"},
         labels=labels,
         verbs=_longest_first(list(verb_roles)),
         label_pattern=_label_pattern(labels),

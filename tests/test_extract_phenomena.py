@@ -1,0 +1,77 @@
+"""Each class of phrasing that plans use, proved on a synthetic sentence of that class.
+
+The classes are those of issue 13 (plans the extractor had never seen): whitespace,
+document conventions, role words with modifiers and the guide role, separators and shared
+endings, names cut short, statements that are a table, long single-line bodies. No sentence
+here is copied from a corpus plan: each is made up to show the class, so a rule that passes
+holds for the class, not for one document.
+"""
+from __future__ import annotations
+
+import pytest
+
+from ingest.clauses import find_clauses
+from ingest.formats.tables import column_role, header_roles
+from ingest.pipeline import extract_text
+
+
+def assigned(text: str) -> list[tuple[str, str]]:
+    """(unit, role) of every statement found in `text`."""
+    return [(a.unit, a.role) for c in find_clauses(text) for a in c.assignments]
+
+
+def task_roles(text: str) -> dict[str, list[tuple[str, str]]]:
+    """task id -> (unit, role) of its assignments, through the whole pipeline."""
+    return {t.id: [(a.unit, a.role) for a in t.assignments] for t in extract_text(text).tasks}
+
+
+# ---------------------------------------------------------------- role words and modifiers
+
+@pytest.mark.parametrize("verb, role", [
+    ("按职责分工配合", "participant"), ("依职责配合", "participant"), ("积极参与", "participant"),
+    ("分别负责", "responsible"), ("共同负责", "responsible"), ("依职责负责", "responsible"),
+    ("根据职责落实", "responsible"), ("按职责分工负责", "responsible"),
+    ("指导", "guide"), ("共同指导", "guide"),
+])
+def test_a_modifier_before_a_role_verb_keeps_the_verb_role(verb, role):
+    assert assigned(f"1.开展某项试点。（甲市农业局、甲市水务局{verb}）") == [
+        ("甲市农业局", role), ("甲市水务局", role)]
+
+
+@pytest.mark.parametrize("label, role", [
+    ("指导单位", "guide"), ("指导部门", "guide"), ("推进单位", "responsible"), ("落实单位", "responsible"),
+    ("牵头处室", "lead"), ("协同部门", "participant"),
+])
+def test_labels_of_every_role(label, role):
+    assert assigned(f"1.开展某项试点。（{label}：乙省科技厅、乙省财政厅）") == [
+        ("乙省科技厅", role), ("乙省财政厅", role)]
+
+
+def test_guide_beside_other_roles_in_one_statement():
+    assert assigned("2.推进某项改革。（丙县司法局牵头，丙县财政局配合，丙市司法局指导）") == [
+        ("丙县司法局", "lead"), ("丙县财政局", "participant"), ("丙市司法局", "guide")]
+
+
+# ---------------------------------------------------------------- table headers
+
+@pytest.mark.parametrize("cell, role", [
+    ("指导部门", "guide"), ("推进单位", "responsible"), ("负责考核部门", "responsible"),
+    ("牵头考核单位", "lead"), ("责任单位（牵头）", "lead"), ("牵头单位及配合单位", "mixed"),
+    ("主 要 内 容", "content"), ("改革举措", "content"), ("落实措施", "content"),
+    ("市级牵头领导", "other"), ("序 号", "seq"), ("完成时限", "deadline"), ("推广范围", "other"),
+])
+def test_header_cells_name_their_column_from_the_role_words(cell, role):
+    assert column_role(cell) == role
+
+
+def test_a_header_needs_a_task_column_and_a_unit_column():
+    assert header_roles(["序号", "考核项目", "分值", "负责考核部门"]) == ["seq", "content", "other", "responsible"]
+    assert header_roles(["序号", "指标", "目标值"]) is None
+
+
+def test_tab_table_with_blank_lines_and_section_rows_between_its_rows():
+    text = ("附件\n某项改革举措推广清单\n\n\t序号\t改革举措\t主要内容\t指导部门\t推广范围\n\n"
+            "\t一、甲方面（共2项）\n\n\t1\t甲举措\t做法甲。\t丁部、戊局\t全国\n\n"
+            "\t2\t乙举措\t做法乙。\t丁部\t全国\n\n\t二、乙方面（共1项）\n\n\t3\t丙举措\t做法丙。\t己委\t全国\n")
+    got = task_roles(text)
+    assert list(got.values()) == [[("丁部", "guide"), ("戊局", "guide")], [("丁部", "guide")], [("己委", "guide")]]
