@@ -16,6 +16,7 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from ingest.brackets import find_pairs, split_top_level
+from ingest.conventions import is_convention_note
 from ingest.model import ROLES
 from ingest.units import is_collective
 from ingest.vocab import Vocabulary, label_word, vocabulary
@@ -138,10 +139,18 @@ def parse_clause(text: str, s: int, e: int) -> list[UnitAssignment]:
     """Assignments stated by the clause body text[s:e]; empty if it is not a clause."""
     vocab = vocabulary()
     body = text[s:e]
-    if not body.strip() or "。" in body.rstrip("。") or len(body) > 600:
+    if "。" in body.rstrip("。"):
+        # "（A、B负责。列第一位者为牵头单位，下同）": a convention note after the statement
+        first, *notes = body.rstrip("。").split("。")
+        if not all(is_convention_note(note) for note in notes):
+            return []
+        e = s + len(first)
+        body = first
+    if not body.strip() or len(body) > 600:
         return []
     segments: list[tuple[str, int, int, bool]] = []  # (role, start, end, labelled)
     current_role: str | None = None
+    unroled: list[tuple[int, int]] = []  # pieces waiting for a verb
     for ps, pe in _pieces(text, s, e, vocab):
         m = vocab.label_pattern.match(text, ps, pe)
         if m:
@@ -158,12 +167,17 @@ def parse_clause(text: str, s: int, e: int) -> list[UnitAssignment]:
             if current_role in ("participant", "responsible") and verb_role == "responsible":
                 segments.append((current_role, ps, pe - len(verb), True))
             else:
+                # "A、B，C负责": the pieces before, with no role word of their own, share the verb
+                segments.extend((verb_role, a, b, False) for a, b in unroled)
                 segments.append((verb_role, ps, pe - len(verb), False))
                 current_role = None
+            unroled = []
         elif current_role is not None:
             # a piece that continues a labelled list ("参加单位：A，B") must itself name
             # units: "；持续推进" after a list is a remark, not a unit
             segments.append((current_role, ps, pe, False))
+        else:
+            unroled.append((ps, pe))
     assignments: list[UnitAssignment] = []
     for role, us, ue, labelled in segments:
         if role not in ROLES:
@@ -209,27 +223,70 @@ def split_units(text: str, s: int, e: int) -> list[tuple[str, int, int]]:
             break
     out: list[tuple[str, int, int]] = []
     for a, b in split_top_level(text[s:e], "、，,；;/"):
-        for unit, us, ue in _split_conjunctions(text, s + a, s + b, vocab):
+        ps, pe = _strip_span(text, s + a, s + b, TRAILING_PUNCT)
+        pe = ps + len(strip_trailer(text[ps:pe]))  # 人社部等有关部门和单位: the trailer names nobody
+        for unit, us, ue in _split_conjunctions(text, ps, pe, vocab):
             us, ue = _strip_span(text, us, ue, TRAILING_PUNCT)
-            for trailer in vocab.trailers:
-                if unit.endswith(trailer) and len(unit) > len(trailer):
-                    unit, ue = unit[: -len(trailer)], ue - len(trailer)
-                    break
+            stripped = strip_trailer(unit)
+            unit, ue = stripped, ue - (len(unit) - len(stripped))
             unit = unit.strip(TRAILING_PUNCT)
-            if unit and unit not in vocab.trailers:
+            if unit:
                 out.append((unit, us, ue))
+    return _share_across_levels(out, vocab)
+
+
+def strip_trailer(name: str) -> str:
+    """`name` without a trailing 等, 等部门, 等有关部门和单位 … (SCHEMA.md); a name that is
+    only a trailer stays as it is for the caller to drop."""
+    m = vocabulary().trailer.search(name)
+    return name[: m.start()] if m and m.start() > 0 else ("" if m else name)
+
+
+def _share_across_levels(units: list[tuple[str, int, int]], vocab: Vocabulary) -> list[tuple[str, int, int]]:
+    """A list of levels of government that share a quantifier and a body word:
+    各区、县级市 -> 各区, 各县级市; 有关区、市政府 -> 有关区政府, 有关市政府. Names keep the
+    mention as written (each level's own span)."""
+    if len(units) < 2:
+        return units
+    first = units[0][0]
+    quantifier = next((q for q in vocab.quantifiers if first.startswith(q)), None)
+    if quantifier is None or first[len(quantifier):] not in vocab.admin_levels:
+        return units
+    run = 1  # units[0:run] are bare levels; units[run] may be a level with a body word
+    while run < len(units) and units[run][0] in vocab.admin_levels:
+        run += 1
+    body = ""
+    if run < len(units):
+        last = units[run][0]
+        body = next((w for w in vocab.body_words if last.endswith(w) and last[: -len(w)] in vocab.admin_levels), "")
+        if not body:
+            return units if run == 1 else _with_quantifier(units, run, quantifier, "")
+        run += 1
+    elif run == 1:
+        return units
+    return _with_quantifier(units, run, quantifier, body)
+
+
+def _with_quantifier(units, run, quantifier, body):
+    out = []
+    for i, (unit, us, ue) in enumerate(units):
+        if i < run:
+            unit = (unit if unit.startswith(quantifier) else quantifier + unit)
+            unit = unit if unit.endswith(body) else unit + body
+        out.append((unit, us, ue))
     return out
 
 
 def _split_conjunctions(text: str, s: int, e: int, vocab: Vocabulary) -> list[tuple[str, int, int]]:
-    """Split "A和B" / "A及B" where both are units; expand "P人大常委会和政府" to P+政府.
+    """Split "A和B" / "A及B" / "A会同B" where both are bodies; expand a shared ending
+    ("P人大常委会和政府" -> P人大常委会 + P政府, "各有关部门和单位" -> 各有关部门 + 各有关单位).
 
     Names that contain 和 themselves (市人大监察和司法委, 文化和旅游部) stay whole: the part
-    after 和 neither starts like a unit nor is a shared body word.
+    before 和 is no body.
     """
     s, e = _strip_span(text, s, e)
     piece = text[s:e]
-    if not any(ch in piece for ch in "和及与"):
+    if not any(c in piece for c in vocab.conjunctions):
         return [(piece, s, e)]
     closes = {o: c for o, c, _d in find_pairs(piece)}
     i = 0
@@ -237,19 +294,19 @@ def _split_conjunctions(text: str, s: int, e: int, vocab: Vocabulary) -> list[tu
         if i in closes:
             i = closes[i] + 1
             continue
-        if piece[i] in "和及与" and 0 < i < len(piece) - 1:
-            left, right = piece[:i], piece[i + 1:]
-            right_stripped = right
-            for trailer in vocab.trailers:
-                if right_stripped.endswith(trailer):
-                    right_stripped = right_stripped[: -len(trailer)]
-                    break
-            if right.startswith(vocab.unit_prefixes) and looks_like_unit(left.split("等")[0] or left):
-                return [(left, s, s + i)] + _split_conjunctions(text, s + i + 1, e, vocab)
-            if right_stripped in vocab.body_words:
-                body = next((w for w in vocab.body_words if left.endswith(w) and len(left) > len(w)), None)
-                if body:
-                    shared = left[: -len(body)]
-                    return [(left, s, s + i), (shared + right_stripped, s + i + 1, s + i + 1 + len(right_stripped))]
-        i += 1
+        conj = next((c for c in vocab.conjunctions if piece.startswith(c, i)), None) if i > 0 else None
+        if conj is None or i + len(conj) >= len(piece):
+            i += 1
+            continue
+        left, right = piece[:i], piece[i + len(conj):]
+        right_name = strip_trailer(right)
+        if right_name in vocab.body_words:
+            body = next((w for w in vocab.body_words if left.endswith(w) and len(left) > len(w)), None)
+            if body:
+                shared = left[: -len(body)]
+                rs = s + i + len(conj)
+                return [(left, s, s + i), (shared + right_name, rs, rs + len(right_name))]
+        if looks_like_unit(left) and (right.startswith(vocab.unit_prefixes) or looks_like_unit(right_name)):
+            return [(left, s, s + i)] + _split_conjunctions(text, s + i + len(conj), e, vocab)
+        i += len(conj)
     return [(piece, s, e)]

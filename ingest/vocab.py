@@ -28,7 +28,10 @@ class Vocabulary:
     unit_suffixes: tuple[str, ...]
     unit_prefixes: tuple[str, ...]
     body_words: tuple[str, ...]
-    trailers: tuple[str, ...]
+    trailer: re.Pattern[str]  # a trailing 等… after named units (data/unit_forms.tsv trailer_end)
+    conjunctions: tuple[str, ...]  # 和, 及, 会同 … between two bodies; longest first
+    admin_levels: tuple[str, ...]  # 区, 县级市 … (各区、县级市)
+    quantifiers: tuple[str, ...]  # 各, 有关 … before a level of government
     lead_ins: tuple[str, ...]
     not_starts: tuple[str, ...]
     citation_verbs: dict[str, str]
@@ -85,7 +88,10 @@ def vocabulary() -> Vocabulary:
         unit_suffixes=of("suffix"),
         unit_prefixes=of("prefix"),
         body_words=of("body"),
-        trailers=of("trailer"),
+        trailer=re.compile("等(?!级)(?:[\u4e00-\u9fff]{0,8}?(?:" + "|".join(map(re.escape, of("trailer_end"))) + "))?$"),
+        conjunctions=of("conjunction"),
+        admin_levels=of("admin_level"),
+        quantifiers=of("quantifier"),
         lead_ins=of("lead_in"),
         not_starts=of("not_start"),
         citation_verbs={r["verb"]: r["relation"] for r in load_tsv("citation_verbs.tsv")},

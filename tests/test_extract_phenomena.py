@@ -75,3 +75,76 @@ def test_tab_table_with_blank_lines_and_section_rows_between_its_rows():
             "\t2\t乙举措\t做法乙。\t丁部\t全国\n\n\t二、乙方面（共1项）\n\n\t3\t丙举措\t做法丙。\t己委\t全国\n")
     got = task_roles(text)
     assert list(got.values()) == [[("丁部", "guide"), ("戊局", "guide")], [("丁部", "guide")], [("己委", "guide")]]
+
+
+# ---------------------------------------------------------------- document conventions
+
+@pytest.mark.parametrize("wording", [
+    "列第一位者为牵头单位，下同", "排在第一位的为牵头部门", "第一个单位为牵头单位", "排名第一的单位为牵头单位",
+    "排在首位的部门为牵头部门", "首个单位为牵头单位", "牵头单位排在第一位", "位列第一的为牵头单位",
+])
+def test_first_listed_unit_leads_in_many_wordings(wording):
+    text = (f"某县工作方案\n一、重点任务\n1.推进甲工作。（甲县农业局、甲县财政局负责。{wording}）\n"
+            "2.推进乙工作。（甲县水务局、甲县环保局，各乡镇按职责分工负责）\n3.推进丙工作。（甲县教育局负责）\n"
+            "4.推进丁工作。（各乡镇、甲县教育局负责）\n5.推进戊工作。（甲县公安局牵头，甲县民政局负责）\n")
+    assert list(task_roles(text).values()) == [
+        [("甲县农业局", "lead"), ("甲县财政局", "responsible")],
+        [("甲县水务局", "lead"), ("甲县环保局", "responsible"), ("各乡镇", "responsible")],
+        [("甲县教育局", "lead")],
+        [("各乡镇", "responsible"), ("甲县教育局", "responsible")],  # a collective first leads nothing
+        [("甲县公安局", "lead"), ("甲县民政局", "responsible")],  # a stated lead stands
+    ]
+
+
+def test_a_convention_applies_from_where_it_is_stated():
+    text = ("某县工作方案\n一、重点任务\n1.推进甲工作。（甲县农业局、甲县财政局负责）\n"
+            "2.推进乙工作。（甲县水务局、甲县环保局负责，排在第一位的为牵头单位）\n"
+            "3.推进丙工作。（甲县教育局、甲县民政局负责）\n")
+    assert list(task_roles(text).values()) == [
+        [("甲县农业局", "responsible"), ("甲县财政局", "responsible")],
+        [("甲县水务局", "lead"), ("甲县环保局", "responsible")],
+        [("甲县教育局", "lead"), ("甲县民政局", "responsible")],
+    ]
+
+
+def test_without_a_convention_responsible_units_stay_responsible():
+    text = "某县工作方案\n一、重点任务\n1.推进甲工作。（甲县农业局、甲县财政局负责）\n2.推进乙工作。（甲县水务局负责）\n"
+    assert list(task_roles(text).values()) == [
+        [("甲县农业局", "responsible"), ("甲县财政局", "responsible")], [("甲县水务局", "responsible")]]
+
+
+# ---------------------------------------------------------------- separators and endings
+
+@pytest.mark.parametrize("statement, expected", [
+    ("（丁省发展改革委会同有关部门负责）", [("丁省发展改革委", "responsible"), ("有关部门", "responsible")]),
+    ("（丁省科技厅联合丁省财政厅负责）", [("丁省科技厅", "responsible"), ("丁省财政厅", "responsible")]),
+    ("（丁省科技厅同丁省教育厅负责）", [("丁省科技厅", "responsible"), ("丁省教育厅", "responsible")]),
+    ("（丁省商务厅以及各市政府负责）", [("丁省商务厅", "responsible"), ("各市政府", "responsible")]),
+    ("（丁省商务厅及专项工作组成员单位负责）", [("丁省商务厅", "responsible"), ("专项工作组成员单位", "responsible")]),
+    ("（各有关部门和单位按职责分工负责）", [("各有关部门", "responsible"), ("各有关单位", "responsible")]),
+    ("（丁省民政厅等有关部门和单位负责）", [("丁省民政厅", "responsible")]),
+    ("（丁省民政厅、丁省卫生健康委等省直相关部门及各市按职责分工负责）",
+     [("丁省民政厅", "responsible"), ("丁省卫生健康委", "responsible"), ("各市", "responsible")]),
+    ("（丁省文化和旅游厅、丁省住房和城乡建设厅负责）",
+     [("丁省文化和旅游厅", "responsible"), ("丁省住房和城乡建设厅", "responsible")]),
+])
+def test_separators_between_bodies_and_trailers(statement, expected):
+    assert assigned("1.推进某项工作。" + statement) == expected
+
+
+@pytest.mark.parametrize("statement, expected", [
+    ("（责任单位：戊市科技局，各区、县级市）", [("戊市科技局", "responsible"), ("各区", "responsible"),
+                                         ("各县级市", "responsible")]),
+    ("（责任单位：戊市科技局，有关区、市政府）", [("戊市科技局", "responsible"), ("有关区政府", "responsible"),
+                                          ("有关市政府", "responsible")]),
+    ("（责任单位：各区、县、乡镇党委）", [("各区党委", "responsible"), ("各县党委", "responsible"),
+                                  ("各乡镇党委", "responsible")]),
+    ("（责任单位：各区县政府、戊市教育局）", [("各区县政府", "responsible"), ("戊市教育局", "responsible")]),
+])
+def test_levels_of_government_share_quantifier_and_body(statement, expected):
+    assert assigned("1.推进某项工作。" + statement) == expected
+
+
+def test_a_list_continued_after_a_comma_shares_the_verb():
+    assert assigned("1.推进某项工作。（己部、庚部，各省级人民政府按职责分工负责）") == [
+        ("己部", "responsible"), ("庚部", "responsible"), ("各省级人民政府", "responsible")]
