@@ -1,6 +1,12 @@
 """Export a store's graph: GraphML, JSON (nodes/edges), or the 任务分工表 as CSV or XLSX.
 
 All read through the GraphStore API, so they work the same on both stores.
+
+GraphML is written for the tools that read it (Gephi, igraph, networkx): each node's `label`
+is what a person calls it (the unit's name, the task's heading, the document's or
+regulation's title), its kind (Document, Section, Task, Unit, Regulation) is `node_type`,
+and no attribute is named `id` (igraph takes such an attribute over the node ids): a
+node's own `id` property is written as document_id / section_id / task_id.
 """
 from __future__ import annotations
 
@@ -8,18 +14,20 @@ import csv
 import io
 import json
 from collections.abc import Sequence
-from typing import IO, Any
-
-import networkx as nx
+from typing import IO, TYPE_CHECKING, Any
 
 from graph.store import GraphStore
 
+if TYPE_CHECKING:
+    import networkx as nx
+
 EXPORT_FORMATS = ("graphml", "csv", "xlsx", "json")
-CSV_HEADER = ["文件", "任务编号", "序号", "任务", "牵头单位", "参加单位", "责任单位", "完成时限", "法律依据", "制定文件", "任务内容"]
+CSV_HEADER = ["文件", "任务编号", "序号", "任务", "牵头单位", "参加单位", "责任单位", "指导单位", "完成时限", "法律依据",
+              "制定文件", "任务内容"]
 JOIN = "、"
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # what a spreadsheet would run as a formula
 XLSX_WIDTHS = {"文件": 18, "任务编号": 10, "序号": 6, "任务": 28, "牵头单位": 24, "参加单位": 24,
-               "责任单位": 24, "完成时限": 12, "法律依据": 28, "制定文件": 28, "任务内容": 80}
+               "责任单位": 24, "指导单位": 20, "完成时限": 12, "法律依据": 28, "制定文件": 28, "任务内容": 80}
 
 
 def _scalar(value: Any) -> Any:
@@ -31,17 +39,36 @@ def _scalar(value: Any) -> Any:
     return value
 
 
-def graphml_graph(store: GraphStore, document_ids: Sequence[str] | None = None) -> nx.MultiDiGraph:
+# A node's display name: the first of these properties that is set, per node type.
+DISPLAY = {"Document": ("title", "id"), "Section": ("title", "id"), "Task": ("heading", "id"),
+           "Unit": ("name",), "Regulation": ("canonical_title", "key")}
+OWN_ID = {"Document": "document_id", "Section": "section_id", "Task": "task_id"}  # a node's `id` property
+
+
+def graphml_node(attrs: dict[str, Any]) -> dict[str, Any]:
+    """A node's GraphML attributes: display name as `label`, kind as `node_type`, `id` renamed."""
+    kind = attrs.get("label", "")
+    out = {k: _scalar(v) for k, v in attrs.items() if k not in ("label", "id")}
+    if "id" in attrs:
+        out[OWN_ID.get(kind, f"{kind.lower()}_id")] = _scalar(attrs["id"])
+    out["node_type"] = kind
+    out["label"] = next((str(attrs[k]) for k in DISPLAY.get(kind, ()) if attrs.get(k)), "")
+    return out
+
+
+def graphml_graph(store: GraphStore, document_ids: Sequence[str] | None = None) -> "nx.MultiDiGraph":
+    import networkx as nx
     g = store.to_networkx(document_ids)
     out = nx.MultiDiGraph()
     for n, attrs in sorted(g.nodes(data=True), key=lambda x: x[0]):
-        out.add_node(n, **{k: _scalar(v) for k, v in attrs.items()})
+        out.add_node(n, **graphml_node(attrs))
     for u, v, attrs in sorted(g.edges(data=True), key=lambda e: (e[0], e[1], json.dumps(e[2], sort_keys=True, ensure_ascii=False))):
         out.add_edge(u, v, **{k: _scalar(x) for k, x in attrs.items()})
     return out
 
 
 def export_graphml(store: GraphStore, fh: IO[bytes], document_ids: Sequence[str] | None = None) -> None:
+    import networkx as nx
     nx.write_graphml(graphml_graph(store, document_ids), fh, encoding="utf-8")
 
 
@@ -71,7 +98,8 @@ def division_table(store: GraphStore, document_ids: Sequence[str] | None = None,
     for t in store.tasks(document_ids, limit=limit, offset=offset):
         deadlines = JOIN.join(d.text for d in t.deadlines)
         rows.append([t.document_id, t.task_id, "" if t.number is None else str(t.number), t.heading,
-                     JOIN.join(t.lead), JOIN.join(t.participants), JOIN.join(t.responsible), deadlines,
+                     JOIN.join(t.lead), JOIN.join(t.participants), JOIN.join(t.responsible), JOIN.join(t.guides),
+                     deadlines,
                      JOIN.join(f"《{x}》" for x in t.basis), JOIN.join(f"《{x}》" for x in t.produces), t.text.strip()])
     return rows
 

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import neo4j
+if TYPE_CHECKING:  # the driver is imported when a connection is made: query commands start fast
+    import neo4j
 
 DEFAULT_PORT = 7687
 DEFAULT_USER = "neo4j"
@@ -63,10 +65,11 @@ def neo4j_settings() -> Neo4jSettings:
     )
 
 
-def open_driver(settings: Neo4jSettings | None = None, **driver_options: object) -> neo4j.Driver:
+def open_driver(settings: Neo4jSettings | None = None, **driver_options: object) -> "neo4j.Driver":
     """A driver for `settings` (default: `neo4j_settings()`); basic auth only if a password is set.
 
     The driver connects lazily: call `verify_connectivity()` to check the server answers.
     """
+    import neo4j
     settings = settings or neo4j_settings()
     return neo4j.GraphDatabase.driver(settings.uri, auth=settings.auth, **driver_options)

@@ -27,9 +27,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import neo4j
-import neo4j.exceptions
-
 from graph.neo4j_config import default_port, local_uri
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -224,6 +221,8 @@ def _clear_state() -> None:
 
 def answers(uri: str, timeout: float = 3.0) -> bool:
     """True when a Bolt server at `uri` accepts a connection (no auth sent)."""
+    import neo4j
+    import neo4j.exceptions
     try:
         with neo4j.GraphDatabase.driver(uri, auth=None, connection_timeout=timeout,
                                         max_connection_lifetime=60) as driver:

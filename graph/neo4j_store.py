@@ -5,28 +5,32 @@ NEO4J_DATABASE). Uniqueness constraints and indexes are created on first use.
 A document is written in ONE transaction: delete its old subgraph, UNWIND-batch the
 new nodes and edges, delete Units/Regulations left without edges; any error rolls the
 whole document back. Every value reaches Cypher as a parameter (document text is data);
-the only strings composed into queries are the fixed relationship types of graph.model.
+the only strings composed into queries are the fixed relationship types of graph.records.
 Result assembly and ordering are shared with the embedded store (graph.store helpers).
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import functools
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+import gc
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import networkx as nx
 import neo4j
-from neo4j.exceptions import DriverError, Neo4jError
+from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
-from graph import neo4j_write
-from graph.model import (
-    ROLE_TYPES,
-    STATIC_GAP_KINDS,
-    TYPE_ROLES,
+from graph import gaps, neo4j_write
+from graph.aggregates import LOAD_FIELDS, Totals, co_edges, workload_rows
+from graph.errors import StoreError, StoreUnavailable
+from graph.gaps import as_of_date, check_kind, gap_flag
+from graph.records import ROLE_TYPES, TYPE_ROLES, DocumentRecords, task_key
+from graph.rows import (
+    DOCUMENT_FIELDS,
+    LINK_FIELDS,
+    TASK_FIELDS,
     CoEdge,
     Deliverable,
-    DocumentRecords,
     DocumentSummary,
     IngestResult,
     RegulationRow,
@@ -35,37 +39,34 @@ from graph.model import (
     TaskRow,
     UnitRole,
     UnitWorkload,
-    gap_flag,
-    task_key,
-)
-from graph.store import (
-    GAP_KINDS,
-    GraphStore,
-    StoreError,
-    as_of_date,
-    check_kind,
-    check_page,
-    collector_paused,
     deliverable_rows,
-    doc_filter,
     document_summary,
     matches_title,
     regulation_row,
-    sort_co_edges,
+    sort_citations,
     sort_regulations,
     sort_tasks,
-    sort_workload,
     task_link,
     task_row,
-    unit_needles,
     unit_role,
     unit_role_sort_key,
-    unit_workload,
 )
+from graph.store import (
+    GraphStore,
+    check_page,
+    check_relation,
+    check_roles,
+    doc_filter,
+    regulation_query_key,
+    unit_needles,
+)
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 LABELS = ("Document", "Section", "Task", "Unit", "Regulation")
 KEY_PROPERTY = {"Document": "id", "Section": "key", "Task": "key", "Unit": "name", "Regulation": "key"}
-ROLE_PATTERN = "|".join(ROLE_TYPES.values())  # fixed names from graph.model, never data
+ROLE_PATTERN = "|".join(ROLE_TYPES.values())  # fixed names from graph.records, never data
 
 SCHEMA = [
     "CREATE CONSTRAINT plangraph_document_id IF NOT EXISTS FOR (n:Document) REQUIRE n.id IS UNIQUE",
@@ -80,7 +81,7 @@ SCHEMA = [
     "CREATE INDEX plangraph_regulation_status IF NOT EXISTS FOR (n:Regulation) ON (n.status)",
 ] + [
     f"CREATE INDEX plangraph_task_{gap_flag(k)} IF NOT EXISTS FOR (n:Task) ON (n.{gap_flag(k)})"
-    for k in STATIC_GAP_KINDS
+    for k in gaps.STATIC_GAP_KINDS
 ] + [  # find_units: the names as written
     f"CREATE INDEX plangraph_{rel.lower()}_unit IF NOT EXISTS FOR ()-[r:{rel}]-() ON (r.unit)"
     for rel in ROLE_TYPES.values()
@@ -91,19 +92,29 @@ def schema_name(statement: str) -> str:
     return statement.split()[2]
 
 
-# What a task row reads of a Task (graph.store.task_row): not its gap flags or date lists.
-TASK_FIELDS = ", ".join(f".{f}" for f in (
-    "key", "document_id", "id", "ordinal", "heading", "text", "section", "section_title", "labels", "start", "end",
-    "deadlines", "lead", "participants", "responsible", "basis", "produces"))
+def _projection(fields: tuple[str, ...]) -> str:
+    """A Cypher map projection's fields (fixed names from graph.rows)."""
+    return ", ".join(f".{f}" for f in fields)
 
-# What a task link reads of a Task (graph.store.task_link): no text.
-LINK_FIELDS = ", ".join(f".{f}" for f in (
-    "document_id", "id", "ordinal", "section", "section_title", "lead", "participants", "responsible"))
 
-# What documents() reads of a Document: everything but its text (a plan can be 100 kB).
-DOCUMENT_FIELDS = ", ".join(f".{f}" for f in (
-    "id", "title", "doc_number", "issuer", "date", "source", "sha256", "extractor", "n_sections", "n_tasks",
-    "n_units", "n_regulations", "n_assignments", "n_citations"))
+TASK_PROJECTION = _projection(TASK_FIELDS)  # what a task row reads of a Task
+LINK_PROJECTION = _projection(LINK_FIELDS)  # what a task link reads (no text)
+DOCUMENT_PROJECTION = _projection(DOCUMENT_FIELDS)  # a Document without its text
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cycle collector while an answer is made of many objects: every 700
+    new objects it walks the young ones, and now and then the whole heap, finding nothing
+    (rows are lists, dicts and dataclasses without cycles). Process-wide: only the caller
+    that paused it turns it back on."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -123,12 +134,17 @@ def _store_call(fn: F) -> F:
             raise
         except (DriverError, Neo4jError, OSError) as err:
             msg = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-            raise StoreError(f"Neo4j at {self.uri}: {msg}") from err
+            gone = isinstance(err, (ServiceUnavailable, SessionExpired, OSError))
+            raise (StoreUnavailable if gone else StoreError)(f"Neo4j at {self.uri}: {msg}") from err
     return wrapper  # type: ignore[return-value]
 
 
 class Neo4jStore(GraphStore):
     kind = "neo4j"
+
+    # How long one write keeps retrying a server that does not answer (the driver's default
+    # is 30 s, per transaction): then it fails and the ingest reports the rest at once.
+    RETRY_S = 10.0
 
     def __init__(self, driver: neo4j.Driver | None = None, database: str | None = None,
                  settings: Any = None, connection_timeout: float = 5.0):
@@ -141,7 +157,9 @@ class Neo4jStore(GraphStore):
         self.database = database or self.settings.database
         self._owns_driver = driver is None
         try:
-            self.driver = driver or open_driver(self.settings, connection_timeout=connection_timeout)
+            self.driver = driver or open_driver(self.settings, connection_timeout=connection_timeout,
+                                                max_transaction_retry_time=self.RETRY_S,
+                                                connection_acquisition_timeout=2 * connection_timeout)
         except (DriverError, ValueError) as err:
             raise StoreError(f"Neo4j at {self.uri}: {err}") from None
         self._schema_ready = False
@@ -177,6 +195,8 @@ class Neo4jStore(GraphStore):
             for stmt in SCHEMA + neo4j_write.SCHEMA:
                 if schema_name(stmt) not in present:
                     s.run(stmt).consume()
+            if not s.execute_read(neo4j_write.gap_flags_current):  # written with other gap kinds
+                s.execute_write(neo4j_write.rewrite_gap_flags)
         self._schema_ready = True
 
     @_store_call
@@ -205,10 +225,10 @@ class Neo4jStore(GraphStore):
                 for r, found in zip(batch, replaced)]
 
     @_store_call
-    def delete_document(self, document_id: str) -> bool:
+    def delete_documents(self, document_ids: Sequence[str]) -> list[bool]:
         self._ensure_schema()
         with self._session() as s:
-            return s.execute_write(neo4j_write.delete_document, document_id)
+            return s.execute_write(neo4j_write.delete_documents, list(document_ids))
 
     @_store_call
     def version(self) -> str:
@@ -217,13 +237,13 @@ class Neo4jStore(GraphStore):
             return s.execute_read(neo4j_write.read_version)
 
     # ------------------------------------------------------------ queries
-    # Task rows come from the Task's own properties (graph.model stores its units, titles
+    # Task rows come from the Task's own properties (graph.records stores its units, titles
     # and static gap flags there), so a page of rows is one index-backed read.
     def _task_rows(self, match: str, limit: int | None = None, offset: int = 0, **params: Any) -> list[TaskRow]:
         """`match` binds t (one row per task); one page in (document_id, ordinal) order."""
         limit, offset = check_page(limit, offset)
         query = (match + " WITH t ORDER BY t.document_id, t.ordinal SKIP $offset"
-                 + ("" if limit is None else " LIMIT $limit") + f" RETURN collect(t {{{TASK_FIELDS}}}) AS rows")
+                 + ("" if limit is None else " LIMIT $limit") + f" RETURN collect(t {{{TASK_PROJECTION}}}) AS rows")
         # sorted again in Python: Cypher orders strings by UTF-16 units, Python by code points
         return sort_tasks(task_row(props) for props in self._one(query, offset=offset, limit=limit, **params))
 
@@ -236,7 +256,7 @@ class Neo4jStore(GraphStore):
     def documents(self, document_ids: Sequence[str] | None = None) -> list[DocumentSummary]:
         docs = doc_filter(document_ids)
         where = "d.id IS NOT NULL" if docs is None else "d.id IN $docs"
-        rows = self._one(f"MATCH (d:Document) WHERE {where} RETURN collect(d {{{DOCUMENT_FIELDS}}}) AS rows", docs=docs)
+        rows = self._one(f"MATCH (d:Document) WHERE {where} RETURN collect(d {{{DOCUMENT_PROJECTION}}}) AS rows", docs=docs)
         return sorted((document_summary(props) for props in rows), key=lambda d: d.document_id)
 
     @_store_call
@@ -258,7 +278,7 @@ class Neo4jStore(GraphStore):
     @_store_call
     def task_links(self, document_ids: Sequence[str] | None = None) -> list[TaskLink]:
         docs = doc_filter(document_ids)
-        rows = self._one(f"MATCH (t:Task) WHERE {self._doc_clause(docs)} RETURN collect(t {{{LINK_FIELDS}}}) AS rows",
+        rows = self._one(f"MATCH (t:Task) WHERE {self._doc_clause(docs)} RETURN collect(t {{{LINK_PROJECTION}}}) AS rows",
                          docs=docs)
         return sorted(map(task_link, rows), key=lambda t: (t.document_id, t.ordinal))
 
@@ -272,7 +292,7 @@ class Neo4jStore(GraphStore):
                       document_ids: Sequence[str] | None = None, limit: int | None = None,
                       offset: int = 0) -> list[TaskRow]:
         check_page(limit, offset)
-        rel = "|".join(ROLE_TYPES[r] for r in self._check_roles(roles))  # fixed names from graph.model
+        rel = "|".join(ROLE_TYPES[r] for r in check_roles(roles))  # fixed names from graph.records
         docs = doc_filter(document_ids)
         name = self.resolve_unit(unit, docs)
         if name is None:
@@ -319,24 +339,28 @@ class Neo4jStore(GraphStore):
                  collect(DISTINCT CASE WHEN x:Task THEN x.key END) AS tasks
             RETURN collect([g.key, properties(g), title, relation, n, docs, tasks]) AS rows
             """, docs=doc_filter(document_ids))
-        grouped: dict[str, list[tuple]] = {}
+        grouped: dict[str, list[tuple[str, str, int]]] = {}
         props: dict[str, dict[str, Any]] = {}
-        for key, p, *cites in rows:
-            grouped.setdefault(key, []).append(tuple(cites))
+        docs: dict[str, set[str]] = {}
+        tasks: dict[str, set[str]] = {}
+        for key, p, title, relation, n, doc_ids, task_keys in rows:
+            grouped.setdefault(key, []).append((title, relation, n))
+            docs.setdefault(key, set()).update(doc_ids)
+            tasks.setdefault(key, set()).update(t for t in task_keys if t)
             props[key] = p
-        rows = [regulation_row(k, v, props[k]) for k, v in grouped.items()]
+        rows = [regulation_row(k, v, len(tasks[k]), len(docs[k]), props[k]) for k, v in grouped.items()]
         return sort_regulations(r for r in rows if matches_title(r, title_contains))
 
     @_store_call
     def tasks_citing(self, regulation: str, relation: str | None = None,
                      document_ids: Sequence[str] | None = None) -> list[TaskCitation]:
-        relation = self._check_relation(relation)
-        key = self._regulation_query_key(regulation)
+        relation = check_relation(relation)
+        key = regulation_query_key(regulation)
         recs = self._read("""
             MATCH (t:Task)-[c:CITES]->(g:Regulation {key: $key})
             WHERE ($rel IS NULL OR c.relation = $rel) AND ($docs IS NULL OR c.document_id IN $docs)
             RETURN t {%s} AS props, c AS c
-            """ % TASK_FIELDS, key=key, rel=relation, docs=doc_filter(document_ids))
+            """ % TASK_PROJECTION, key=key, rel=relation, docs=doc_filter(document_ids))
         rows: dict[str, TaskRow] = {}
         out = []
         for rec in recs:
@@ -346,7 +370,7 @@ class Neo4jStore(GraphStore):
             c = rec["c"]
             out.append(TaskCitation(task=rows[tkey], regulation=key, relation=c["relation"], title=c["title"],
                                     mention=c["mention"], start=c["start"], end=c["end"]))
-        return sorted(out, key=lambda c: (c.task.document_id, c.task.ordinal, c.start, c.relation, c.title))
+        return sort_citations(out)
 
     @_store_call
     def deliverables(self, document_ids: Sequence[str] | None = None) -> list[Deliverable]:
@@ -355,14 +379,14 @@ class Neo4jStore(GraphStore):
             WHERE $docs IS NULL OR c.document_id IN $docs
             WITH t, collect([g.key, c.title, c.mention, c.start, c.end, g {.form_label, .status}]) AS cites
             RETURN collect([t {%s}, cites]) AS rows
-            """ % TASK_FIELDS, docs=doc_filter(document_ids))
+            """ % TASK_PROJECTION, docs=doc_filter(document_ids))
         tasks = {props["key"]: task_row(props) for props, _ in rows}
         return deliverable_rows(((props["key"], *cite) for props, cites in rows for cite in cites), tasks)
 
     @staticmethod
     def _gap_match(kind: str, docs: list[str] | None) -> str:
         """Cypher binding t to the tasks with a gap of `kind` (one row per task). The static
-        kinds read the Task's gap_<kind> flag (graph.model.static_gaps); deadline_passed: the
+        kinds read the Task's gap_<kind> flag (graph.gaps.GAP_TABLE); deadline_passed: the
         earliest dated limit is before $as_of; unresolved_citation: cites a Regulation whose
         status is unknown. Only fixed names are composed in."""
         where = Neo4jStore._doc_clause(docs)
@@ -385,9 +409,9 @@ class Neo4jStore(GraphStore):
     def gap_counts(self, as_of: str | _dt.date | None = None,
                    document_ids: Sequence[str] | None = None) -> dict[str, int]:
         docs = doc_filter(document_ids)
-        calls = " ".join(f"CALL {{ {self._gap_match(k, docs)} RETURN count(t) AS {k} }}" for k in GAP_KINDS)
-        rec = self._read(f"{calls} RETURN {', '.join(GAP_KINDS)}", as_of=as_of_date(as_of), docs=docs)[0]
-        return {k: int(rec[k]) for k in GAP_KINDS}
+        calls = " ".join(f"CALL {{ {self._gap_match(k, docs)} RETURN count(t) AS {k} }}" for k in gaps.GAP_KINDS)
+        rec = self._read(f"{calls} RETURN {', '.join(gaps.GAP_KINDS)}", as_of=as_of_date(as_of), docs=docs)[0]
+        return {k: int(rec[k]) for k in gaps.GAP_KINDS}
 
     def _totals(self) -> bool:
         """Whether the store-wide totals (graph.neo4j_write, UnitLoad / UnitPair) can answer.
@@ -403,55 +427,49 @@ class Neo4jStore(GraphStore):
         instead of a record per row (the driver spends ~15 µs on each record)."""
         return self._read(query, **params)[0]["rows"]
 
+    def _assignments(self, docs: list[str]) -> Totals:
+        """What these documents contribute to the aggregates (graph.aggregates)."""
+        with self._session(default_access_mode=neo4j.READ_ACCESS) as s:
+            return Totals.of(s.execute_read(neo4j_write.stored_assignments, docs))
+
+    def _unit_props(self, names: list[str]) -> dict[str, dict[str, Any]]:
+        rows = self._one("UNWIND $names AS name MATCH (u:Unit {name: name}) RETURN collect([name, properties(u)]) "
+                         "AS rows", names=names)
+        return dict(rows)
+
     @_store_call
     def workload(self, document_ids: Sequence[str] | None = None) -> list[UnitWorkload]:
         docs = doc_filter(document_ids)
         if docs is None and self._totals():
-            fields = ", ".join(f"l.{f}" for f in neo4j_write.LOAD_FIELDS)
+            fields = ", ".join(f"l.{f}" for f in LOAD_FIELDS)
             rows = self._one(f"MATCH (l:UnitLoad) MATCH (u:Unit {{name: l.unit}}) "
-                             f"RETURN collect([properties(u), {fields}]) AS rows")
-            return sort_workload(unit_workload(*row) for row in rows)
-        rows = self._one(f"""
-            MATCH (t:Task) WHERE {self._doc_clause(docs)}
-            MATCH (u:Unit)-[r:{ROLE_PATTERN}]->(t)
-            WITH u, count(DISTINCT CASE WHEN type(r) = 'LEADS' THEN t END) AS lead,
-                   count(DISTINCT CASE WHEN type(r) = 'PARTICIPATES_IN' THEN t END) AS participant,
-                   count(DISTINCT CASE WHEN type(r) = 'RESPONSIBLE_FOR' THEN t END) AS responsible,
-                   count(DISTINCT t) AS total, count(DISTINCT t.document_id) AS documents
-            RETURN collect([properties(u), lead, participant, responsible, total, documents]) AS rows
-            """, docs=docs)
-        return sort_workload(unit_workload(*row) for row in rows)
+                             f"RETURN collect([u.name, properties(u), [{fields}]]) AS rows")
+            props = {name: p for name, p, _ in rows}
+            return workload_rows({name: counts for name, _, counts in rows}, lambda names: props)
+        return workload_rows(self._assignments(docs).units, self._unit_props)
 
     @_store_call
     def co_responsibility(self, document_ids: Sequence[str] | None = None,
                           include_collective: bool = True, min_weight: int = 1) -> list[CoEdge]:
-        # Pairs are put in order in Python: Cypher string order (UTF-16) may differ from Python's.
         docs = doc_filter(document_ids)
         if docs is None and self._totals():
             pairs = self._one("MATCH (p:UnitPair) WHERE p.weight >= $min RETURN collect([p.a, p.b, p.weight]) AS rows",
-                              min=int(min_weight))
-            if not include_collective:
-                collective = set(self._one("MATCH (u:Unit) WHERE u.collective = true RETURN collect(u.name) AS rows"))
-                pairs = [p for p in pairs if p[0] not in collective and p[1] not in collective]
-            return sort_co_edges(CoEdge(a, b, w) for a, b, w in pairs)  # stored in order (a < b)
-        rows = self._one(f"""
-            MATCH (t:Task) WHERE {self._doc_clause(docs)}
-            MATCH (a:Unit)-[:{ROLE_PATTERN}]->(t)<-[:{ROLE_PATTERN}]-(b:Unit)
-            WHERE elementId(a) < elementId(b)
-              AND ($incl OR NOT (coalesce(a.collective, false) OR coalesce(b.collective, false)))
-            WITH a, b, count(DISTINCT t) AS weight WHERE weight >= $min
-            RETURN collect([a.name, b.name, weight]) AS rows
-            """, docs=docs, incl=bool(include_collective), min=int(min_weight))
-        return sort_co_edges(CoEdge(*sorted((a, b)), w) for a, b, w in rows)
+                              min=max(1, int(min_weight)))
+        else:
+            pairs = [(a, b, w) for (a, b), w in self._assignments(docs).pairs.items()]
+        collective = () if include_collective else \
+            set(self._one("MATCH (u:Unit) WHERE u.collective = true RETURN collect(u.name) AS rows"))
+        return co_edges(pairs, min_weight, collective)
 
     @_store_call
     def unit_names(self) -> list[str]:
         return sorted(self._one("MATCH (u:Unit) RETURN collect(u.name) AS rows"))
 
     @_store_call
-    def to_networkx(self, document_ids: Sequence[str] | None = None) -> nx.MultiDiGraph:
+    def to_networkx(self, document_ids: Sequence[str] | None = None) -> "nx.MultiDiGraph":
         """Nodes once each (with their element ids), then edges as pairs of those ids: an
         edge row does not carry its endpoints' properties again."""
+        import networkx as nx
         docs = doc_filter(document_ids)
         own = self._doc_clause(docs, "n")
         node_rows = "RETURN elementId(n) AS eid, labels(n) AS l, properties(n) AS p"

@@ -1,41 +1,45 @@
-"""Neo4j writes: plain functions that take a transaction and graph.model records.
+"""Neo4j writes: plain functions that take a transaction and graph.records records.
 
 graph.neo4j_store.Neo4jStore calls these inside one managed write transaction
 (`session.execute_write`), so any error rolls the whole write back. Every value reaches
 Cypher as a parameter (document text is data); the only strings composed into query text
-are the fixed labels and relationship types of graph.model and this module.
+are the fixed labels and relationship types of graph.records and this module.
 
 A write (write_documents, delete_document) first increments the store's change counter,
 `(:PlanGraphState {id: 'state'}).version` (read_version): that locks the counter node, so
 writers take turns, and it is committed with the write.
 
 Store-wide totals are kept up to date by every write, in the same transaction: per unit
-(:UnitLoad {unit, lead, participant, responsible, total, documents}) and per pair of units
-on one task (:UnitPair {a, b, weight}). With them, `workload()` and `co_responsibility()`
-over a province's plans read 2k and 14k small nodes instead of aggregating 130k assignment
-edges (250 and 650 ms). A write adds what its documents contribute (`Totals.of`) and takes
-away what the versions it replaces or deletes contributed. A database written by a
-PlanGraph without totals has no `totals` mark on its counter node: reads then aggregate
-(graph.neo4j_store), and the next write builds the totals first (`ensure_totals`).
+(:UnitLoad {unit, lead, participant, responsible, guide, total, documents}) and per pair of
+units carrying out one task (:UnitPair {a, b, weight}), as graph.aggregates defines them.
+With them, `workload()` and `co_responsibility()` over a province's plans read a few
+thousand small nodes instead of aggregating every assignment edge. A write adds what its
+documents contribute (`Totals.of`) and takes away what the versions it replaces or deletes
+contributed. A database whose totals are missing or of an older format (no `totals` mark of
+this TOTALS_FORMAT on its counter node) is answered from the assignments, and the next write
+builds the totals first (`ensure_totals`).
+
+The counter node also records which static gap flags (graph.gaps) the Tasks carry
+(`gap_flags`); a store written with other kinds gets its flags rewritten (`rewrite_gap_flags`).
 """
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
-from itertools import combinations
+import json
+from collections.abc import Sequence
 from typing import Any
 
 import neo4j
 
-from graph.model import ROLE_TYPES, ROLES, TYPE_ROLES, DocumentRecords, merge_shared_props
+from graph.aggregates import LOAD_FIELDS, Totals
+from graph import gaps
+from graph.gaps import gap_flag, static_gaps
+from graph.records import ROLE_TYPES, TYPE_ROLES, DocumentRecords, merge_shared_props, task_facts
 
 BATCH = 1000  # rows per UNWIND statement
-ROLE_PATTERN = "|".join(ROLE_TYPES.values())  # fixed names from graph.model, never data
+ROLE_PATTERN = "|".join(ROLE_TYPES.values())  # fixed names from graph.records, never data
 SHARED_KEY = {"Unit": "name", "Regulation": "key"}  # shared labels -> key property (fixed names)
 STATE_ID = "state"
-TOTALS_FORMAT = 1  # (:PlanGraphState).totals: the UnitLoad/UnitPair totals are complete
-LOAD_FIELDS = (*ROLES, "total", "documents")  # a UnitLoad's counters, in Totals.units order
+TOTALS_FORMAT = 2  # (:PlanGraphState).totals: the UnitLoad/UnitPair totals are complete (2: with guide)
 
 # Constraints the write path needs besides the store's own (graph.neo4j_store.SCHEMA).
 SCHEMA = [
@@ -45,13 +49,20 @@ SCHEMA = [
 ]
 
 
+def _gap_flags() -> str:
+    """(:PlanGraphState).gap_flags: the static gap kinds the Tasks carry flags of."""
+    return json.dumps(list(gaps.STATIC_GAP_KINDS))
+
+
 # ------------------------------------------------------------------ the change counter
 
 def bump_version(tx: neo4j.ManagedTransaction) -> bool:
     """Increment the store's change counter (first in the write's own transaction, so it
-    holds the counter's lock: writers take turns); whether the totals are complete."""
-    rec = tx.run("MERGE (s:PlanGraphState {id: $id}) SET s.version = coalesce(s.version, 0) + 1 "
-                 "RETURN s.totals AS totals", id=STATE_ID).single()
+    holds the counter's lock: writers take turns) and mark the gap flags it writes as
+    today's (Neo4jStore rewrote any others before its first write); whether the totals
+    are complete."""
+    rec = tx.run("MERGE (s:PlanGraphState {id: $id}) SET s.version = coalesce(s.version, 0) + 1, "
+                 "s.gap_flags = $flags RETURN s.totals AS totals", id=STATE_ID, flags=_gap_flags()).single()
     return rec["totals"] == TOTALS_FORMAT
 
 
@@ -76,56 +87,6 @@ def clear_some(tx: neo4j.ManagedTransaction, limit: int = 5000) -> int:
 
 
 # ------------------------------------------------------------------ store-wide totals
-
-@dataclass
-class Totals:
-    """What some documents contribute to the store-wide totals: unit -> counters in
-    LOAD_FIELDS order (tasks it leads / joins / answers for, tasks, documents), and
-    (a, b) (a < b) -> tasks both are on. Documents are disjoint, so contributions add up."""
-    units: dict[str, list[int]] = field(default_factory=dict)
-    pairs: dict[tuple[str, str], int] = field(default_factory=dict)
-
-    @classmethod
-    def of(cls, assignments: Iterable[tuple[str, str, str, str]]) -> "Totals":
-        """From (document_id, task key, unit, role) rows, the rules of the aggregate
-        queries: a unit counts a task once per role and once in `total`, however often it
-        is named there; a pair counts each task they share once."""
-        roles: set[tuple[str, str, str]] = set()
-        on_task: dict[str, set[str]] = defaultdict(set)
-        in_document: set[tuple[str, str]] = set()
-        for document_id, task, unit, role in assignments:
-            roles.add((unit, role, task))
-            on_task[task].add(unit)
-            in_document.add((unit, document_id))
-        totals = cls()
-        units = totals.units
-        for unit, role, _ in roles:
-            units.setdefault(unit, [0] * len(LOAD_FIELDS))[ROLES.index(role)] += 1
-        for unit, _ in in_document:
-            units[unit][LOAD_FIELDS.index("documents")] += 1
-        total = LOAD_FIELDS.index("total")
-        for names in on_task.values():
-            for unit in names:
-                units[unit][total] += 1
-            for pair in combinations(sorted(names), 2):
-                totals.pairs[pair] = totals.pairs.get(pair, 0) + 1
-        return totals
-
-    @classmethod
-    def of_records(cls, batch: Iterable[DocumentRecords]) -> "Totals":
-        return cls.of((r.document_id, a.task_key, a.unit, a.role) for r in batch for a in r.assignments)
-
-    def minus(self, other: "Totals") -> "Totals":
-        """self - other, per counter (zero differences dropped)."""
-        units = {u: list(c) for u, c in self.units.items()}
-        for u, c in other.units.items():
-            mine = units.setdefault(u, [0] * len(LOAD_FIELDS))
-            units[u] = [x - y for x, y in zip(mine, c)]
-        pairs = dict(self.pairs)
-        for p, w in other.pairs.items():
-            pairs[p] = pairs.get(p, 0) - w
-        return Totals({u: c for u, c in units.items() if any(c)}, {p: w for p, w in pairs.items() if w})
-
 
 def stored_assignments(tx: neo4j.ManagedTransaction, ids: list[str] | None) -> list[tuple[str, str, str, str]]:
     """(document_id, task key, unit, role) of these stored documents (None: of all), for
@@ -178,15 +139,16 @@ def write_documents(tx: neo4j.ManagedTransaction, batch: Sequence[DocumentRecord
     return replaced
 
 
-def delete_document(tx: neo4j.ManagedTransaction, document_id: str) -> bool:
-    """Remove a document's subgraph and the Units/Regulations left without edges."""
+def delete_documents(tx: neo4j.ManagedTransaction, document_ids: Sequence[str]) -> list[bool]:
+    """Remove these documents' subgraphs and the Units/Regulations left without edges; per
+    id: it was stored."""
     ensure_totals(tx, bump_version(tx))
-    found = bool(existing_documents(tx, [document_id]))
+    found = existing_documents(tx, list(document_ids))
     if found:
-        old, regs = remove_documents(tx, [document_id])
+        old, regs = remove_documents(tx, sorted(found))
         add_totals(tx, Totals().minus(old))
         prune(tx, list(old.units), regs)
-    return found
+    return [d in found for d in document_ids]
 
 
 def _distinct_runs(batch: Sequence[DocumentRecords]) -> list[list[DocumentRecords]]:
@@ -246,7 +208,7 @@ def prune(tx: neo4j.ManagedTransaction, units: list[str], regs: list[str]) -> No
            keys=regs).consume()
 
 
-# Shared nodes: read what is there, combine with graph.model.merge_shared_props (exactly
+# Shared nodes: read what is there, combine with graph.records.merge_shared_props (exactly
 # as the embedded store does; the documents of a batch that share one are combined the
 # same way, in batch order), write the result back; all inside the write's transaction.
 def write_shared(tx: neo4j.ManagedTransaction, label: str, nodes: list) -> None:
@@ -296,3 +258,45 @@ def write_citations(tx: neo4j.ManagedTransaction, batch: list[DocumentRecords]) 
                 "CREATE (d)-[e:CITES]->(g) SET e = row.props",
             [{"doc": r.document_id, "reg": c.regulation, "props": c.props}
              for r in batch for c in r.citations if not c.source_key])
+
+
+# ------------------------------------------------------------------ gap flags
+
+def gap_flags_current(tx: neo4j.ManagedTransaction) -> bool:
+    """Whether the Tasks carry the flags of today's static gap kinds (an empty store does)."""
+    rec = tx.run("MATCH (s:PlanGraphState {id: $id}) RETURN s.gap_flags AS flags", id=STATE_ID).single()
+    if rec is not None and rec["flags"] == _gap_flags():
+        return True
+    return tx.run("MATCH (t:Task) RETURN count(t) AS n").single()["n"] == 0
+
+
+def rewrite_gap_flags(tx: neo4j.ManagedTransaction) -> None:
+    """Decide every task's static gaps again from its stored edges and time limits (the
+    store was written with other gap kinds), with the documents' counts, and mark them."""
+    rec = tx.run("MATCH (s:PlanGraphState {id: $id}) RETURN s.gap_flags AS flags", id=STATE_ID).single()
+    old = json.loads(rec["flags"]) if rec is not None and rec["flags"] else []
+    bump_version(tx)  # marks today's kinds
+    rows = tx.run(f"""
+        MATCH (t:Task)
+        OPTIONAL MATCH (:Unit)-[r:{ROLE_PATTERN}]->(t)
+        WITH t, collect([type(r), r.collective]) AS units
+        OPTIONAL MATCH (t)-[c:CITES]->(:Regulation)
+        WITH t, units, collect(c.relation) AS relations
+        RETURN collect([t.key, t.document_id, units, size(coalesce(t.deadline_texts, [])), relations])
+               AS rows""").single()["rows"]
+    flags = []
+    counts = {doc: dict.fromkeys(gaps.STATIC_GAP_KINDS, 0)
+              for doc in tx.run("MATCH (d:Document) RETURN d.id AS id").value("id")}
+    for key, doc, units, deadlines, relations in rows:
+        facts = task_facts([(TYPE_ROLES[t], bool(c)) for t, c in units if t is not None], deadlines, relations)
+        found = static_gaps(facts)
+        flags.append({"key": key, "flags": {gap_flag(k): v for k, v in found.items()}})
+        for k, v in found.items():
+            counts.setdefault(doc, dict.fromkeys(gaps.STATIC_GAP_KINDS, 0))[k] += v
+    for kind in old:  # kinds no longer in graph.gaps: their flags go
+        if kind not in gaps.STATIC_GAP_KINDS and kind.isidentifier():
+            tx.run(f"MATCH (t:Task) REMOVE t.gap_{kind}").consume()
+            tx.run(f"MATCH (d:Document) REMOVE d.n_gap_{kind}").consume()
+    _unwind(tx, "UNWIND $rows AS row MATCH (t:Task {key: row.key}) SET t += row.flags", flags)
+    _unwind(tx, "UNWIND $rows AS row MATCH (d:Document {id: row.id}) SET d += row.counts",
+            [{"id": doc, "counts": {f"n_{gap_flag(k)}": n for k, n in c.items()}} for doc, c in counts.items()])

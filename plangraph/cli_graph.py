@@ -1,32 +1,30 @@
-"""Graph commands: ingest, documents, units, tasks, regulations, deliverables, gaps, network, export.
+"""Graph commands: ingest, remove, documents, units, tasks, regulations, deliverables, gaps,
+network, export.
 
 Store choice for every command: --store embedded|neo4j (default env PLANGRAPH_STORE, else
 embedded) and --home DIR for the embedded store (default PLANGRAPH_HOME, else
 ~/.local/share/plangraph). Query commands print a table, or JSON with --format json.
-Errors are one line on stderr with a non-zero exit, never a traceback.
+Errors are one line on stderr with a non-zero exit, never a traceback. Query commands
+import neither the extraction stack (spaCy, jieba) nor the Neo4j driver unless asked for.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import signal
 import sys
 import unicodedata
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from graph.export import EXPORT_FORMATS
-from graph.model import ROLES
-from graph.store import GAP_KINDS, STORE_KINDS, GraphStore, StoreError, open_store
+from graph.gaps import GAP_KINDS, KIND_DESCRIPTIONS
+from graph.store import STORE_KINDS, GraphStore, StoreError, open_store
+from ingest.model import ROLES
 
-PLAN_SUFFIXES = (".txt", ".html", ".htm", ".docx", ".pdf")
-
-
-def extract(path: str):
-    """The extraction pipeline (a seam for tests)."""
-    from ingest.pipeline import extract_file
-    return extract_file(path)
+ROLE_COLUMNS = {"lead": "lead", "participant": "participant", "responsible": "responsible", "guide": "guide"}
 
 
 # ------------------------------------------------------------------ argument helpers
@@ -61,6 +59,14 @@ def _count(text: str) -> int:
     return value
 
 
+def _positive(text: str) -> int:
+    """argparse type: a whole number >= 1."""
+    value = _count(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"want a whole number >= 1, not {text!r}")
+    return value
+
+
 def _page_options() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(add_help=False)
     g = p.add_argument_group("page (a province's plans have tens of thousands of tasks)")
@@ -74,17 +80,23 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser("ingest", parents=[store], help="extract plan files and write them into the graph store")
     p.add_argument("paths", nargs="+", metavar="PATH", help="plan file or folder (.txt .html .docx .pdf)")
-    p.add_argument("--force", action="store_true", help="rewrite documents even when unchanged")
-    p.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
+    p.add_argument("--force", action="store_true",
+                   help="extract and write documents again even when unchanged or already stored under another name")
+    p.add_argument("--jobs", type=_positive, default=min(2, os.cpu_count() or 1),
                    help="extraction processes (default: 2, or 1 on a one-core machine)")
     p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("documents", parents=[store, query], help="documents in the store, with counts")
+    p = sub.add_parser("remove", parents=[store],
+                       help="take documents out of the store, with the units and regulations only they used")
+    p.add_argument("documents", nargs="+", metavar="DOC", help="document id (see `plangraph documents`) or its file")
+    p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("documents", parents=[store, query], help="documents in the store, with counts and source")
     p.set_defaults(func=cmd_documents)
 
     p = sub.add_parser("units", parents=[store, query],
                        help="units ranked by workload (tasks per role), with kind and administrative level")
-    p.add_argument("--top", type=int, help="only the first N units")
+    p.add_argument("--top", type=_count, metavar="N", help="only the first N units")
     p.set_defaults(func=cmd_units)
 
     p = sub.add_parser("tasks", parents=[store, query, paged],
@@ -106,14 +118,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_deliverables)
 
     p = sub.add_parser("gaps", parents=[store, query, paged],
-                       help="orphaned tasks: no lead, only collective units, no unit, no/passed deadline, "
-                            "deliverable without deadline, unresolved citation")
+                       help="orphaned tasks: " + "; ".join(f"{k}" for k in GAP_KINDS))
     p.add_argument("--kind", action="append", choices=GAP_KINDS, help="gap kind (repeatable; default all)")
     p.add_argument("--as-of", help="date for deadline_passed, YYYY-MM-DD (default today)")
     p.set_defaults(func=cmd_gaps)
 
     p = sub.add_parser("network", parents=[store, query], help="co-responsibility: unit pairs sharing tasks")
-    p.add_argument("--min-weight", type=int, default=1, help="only pairs sharing at least N tasks")
+    p.add_argument("--min-weight", type=_count, default=1, metavar="N", help="only pairs sharing at least N tasks")
     p.add_argument("--skip-collective", action="store_true", help="leave out collective units")
     p.set_defaults(func=cmd_network)
 
@@ -131,11 +142,6 @@ def _open(args: argparse.Namespace) -> GraphStore:
 def _fail(cmd: str, message: str, code: int = 2) -> int:
     print(f"plangraph {cmd}: {message}", file=sys.stderr)
     return code
-
-
-def _one_line(err: BaseException) -> str:
-    text = str(err).strip().splitlines()
-    return text[0] if text else type(err).__name__
 
 
 # ------------------------------------------------------------------ output helpers
@@ -177,226 +183,85 @@ def _print_json(data: Any) -> None:
     sys.stdout.write("\n")
 
 
-def _task_table(rows: list, extra: list[tuple[str, Any]] | None = None) -> None:
-    headers = ["document", "task", "heading", "lead", "participants", "responsible", "deadlines"]
+def _task_table(rows: list) -> None:
+    headers = ["document", "task", "heading", "lead", "participants", "responsible", "guides", "deadlines"]
     print_table(headers, [[t.document_id, t.task_id, t.heading, "、".join(t.lead), "、".join(t.participants),
-                           "、".join(t.responsible), "、".join(d.text for d in t.deadlines)] for t in rows],
-                limits={2: 30, 3: 30, 4: 30, 5: 30})
+                           "、".join(t.responsible), "、".join(t.guides), "、".join(d.text for d in t.deadlines)]
+                          for t in rows], limits={2: 30, 3: 30, 4: 30, 5: 30, 6: 30})
 
 
 # ------------------------------------------------------------------ commands
 
-def _plan_files(paths: list[str]) -> list[tuple[str, str | None]]:
-    """(path, skip reason or None); folders give their plan files, recursively, sorted."""
-    out: list[tuple[str, str | None]] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            found = sorted(str(f) for f in p.rglob("*") if f.is_file() and f.suffix.lower() in PLAN_SUFFIXES
-                           and not any(part.startswith(".") for part in f.relative_to(p).parts))
-            if not found:
-                out.append((raw, "no plan files in this folder"))
-            out.extend((f, None) for f in found)
-        elif p.is_file() and p.suffix.lower() not in PLAN_SUFFIXES:
-            out.append((raw, f"not a plan file type ({p.suffix or 'no suffix'})"))
-        else:
-            out.append((raw, None))  # missing files fail in the reader with a clear message
-    return out
+class Stopped(KeyboardInterrupt):
+    """SIGTERM during an ingest: stop as Ctrl-C does (what is written stays written)."""
 
 
-# Documents per Neo4j write transaction (graph.neo4j_store.Neo4jStore.write_documents): each
-# statement carries the rows of all of them. The embedded store writes one at a time (bulk mode).
-NEO4J_BATCH = 50
+def _stop_on_sigterm(signum: int, frame: Any) -> None:
+    raise Stopped()
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from tqdm import tqdm
-
+    if any(not str(p).strip() for p in args.paths):
+        return _fail("ingest", "an empty path was given (a folder or file is needed)")
     try:
         store = _open(args)
-        store.ping()
+        store.check_writable()  # before any line: nothing is reported ok that cannot be written
     except StoreError as err:
         return _fail("ingest", str(err))
-    files = _plan_files(args.paths)
-    todo = [path for path, skip in files if not skip]
-    stored = {} if args.force else {d.document_id: (d.sha256, d.extractor) for d in store.documents()}
-    batch_size = NEO4J_BATCH if store.kind == "neo4j" else 1
-    with store, store.bulk(), tqdm(total=len(files), unit="file", file=sys.stderr, disable=None, leave=False) as bar:
-        out = _IngestOutput(bar)
-        for path, skip in files:
-            if skip:
-                out.line(path, "skipped", skip)
-        writer = _BatchWriter(store, batch_size, out, check_unchanged=not args.force, stored=stored)
-        for path, records in _extractions(todo, args.jobs, stored):
-            bar.set_postfix_str(Path(path).name[:40], refresh=False)
-            if isinstance(records, Unchanged):
-                out.ready([_unchanged_line(path, records.document_id)])
-            elif isinstance(records, BaseException):
-                out.failed(path, records)
-            else:
-                writer.add(path, records)
-        writer.flush()
-        out.flush()
-    return 1 if out.failures else 0
+    from tqdm import tqdm
 
-
-class _IngestOutput:
-    """The per-file lines of `plangraph ingest`, in file order: a file whose document waits
-    in a batch holds back the lines of the files after it until the batch is written."""
-
-    def __init__(self, bar) -> None:
-        self.bar = bar
-        self.failures = 0
-        self._queue: list[list] = []  # [lines, or None while its document waits to be written]
-
-    def _emit(self, lines: list[tuple[str, str]]) -> None:
-        from tqdm import tqdm
-        for stream, text in lines:
-            tqdm.write(text, file=sys.stdout if stream == "out" else sys.stderr)
-        self.bar.update(1)
-
-    def ready(self, lines: list[tuple[str, str]]) -> None:
-        if self._queue:
-            self._queue.append([lines])
-        else:
-            self._emit(lines)
-
-    def failure(self, path: str, err: BaseException) -> tuple[str, str]:
-        from ingest.read import InputError
-        self.failures += 1
-        reason = _one_line(err) if isinstance(err, (InputError, StoreError)) else \
-            f"{type(err).__name__}: {_one_line(err)}"  # a bug on one file: no traceback, go on
-        return ("err", _status_line("failed", path, reason))
-
-    def line(self, path: str, status: str, text: str) -> None:
-        self.ready([("out", _status_line(status, path, text))])
-
-    def failed(self, path: str, err: BaseException) -> None:
-        self.ready([self.failure(path, err)])
-
-    def wait(self) -> list:
-        """A place in the output for a file whose document waits in a batch (see `fill`)."""
-        slot: list = [None]
-        self._queue.append(slot)
-        return slot
-
-    def fill(self, slot: list, lines: list[tuple[str, str]]) -> None:
-        slot[0] = lines
-
-    def flush(self) -> None:
-        """Print every line whose turn has come."""
-        while self._queue and self._queue[0][0] is not None:
-            self._emit(self._queue.pop(0)[0])
-
-
-class _BatchWriter:
-    """Collects DocumentRecords and writes them `size` at a time with store.write_documents
-    (on Neo4j one all-or-nothing transaction). When a batch fails, its documents are written
-    again one by one, so only the bad one fails and no document is left half-written."""
-
-    def __init__(self, store: GraphStore, size: int, out: _IngestOutput, check_unchanged: bool,
-                 stored: dict[str, tuple[str, str]]) -> None:
-        self.store, self.size, self.out = store, size, out
-        self.check_unchanged = check_unchanged
-        self.stored = stored  # document id -> (sha256, extractor) in the store before this run
-        self.pending: list[tuple[str, Any, list]] = []  # (path, records, output slot)
-        self.fingerprints: dict[str, str] = {}  # document id -> fingerprint written (or queued) in this run
-
-    def _unchanged(self, records) -> bool:
-        if not self.check_unchanged:
-            return False
-        fp, doc_id = records.document.props.get("fingerprint"), records.document_id
-        if doc_id in self.fingerprints:
-            return self.fingerprints[doc_id] == fp
-        return doc_id in self.stored and self.store.fingerprint(doc_id) == fp
-
-    def add(self, path: str, records) -> None:
-        try:
-            unchanged = self._unchanged(records)
-        except Exception as err:  # the store cannot answer: this file fails, the rest go on
-            self.out.failed(path, err)
-            return
-        if unchanged:
-            self.out.ready([_unchanged_line(path, records.document_id)] + _warning_lines(path, records))
-            return
-        self.fingerprints[records.document_id] = records.document.props.get("fingerprint")
-        self.pending.append((path, records, self.out.wait()))
-        if len(self.pending) >= self.size:
-            self.flush()
-
-    def _write_one(self, records):
-        try:
-            return self.store.write_document(records)
-        except Exception as err:
-            return err
-
-    def flush(self) -> None:
-        pending, self.pending = self.pending, []
-        if not pending:
-            return
-        try:
-            results = self.store.write_documents([r for _, r, _ in pending])
-        except Exception as err:  # nothing of the batch was written
-            results = [err] if len(pending) == 1 else [self._write_one(r) for _, r, _ in pending]
-        for (path, records, slot), result in zip(pending, results):
-            if isinstance(result, BaseException):
-                self.fingerprints.pop(records.document_id, None)
-                self.out.fill(slot, [self.out.failure(path, result)])
-                continue
-            how = "replaced" if result.replaced else "new"
-            lines = [("out", _status_line("ok", path, f"{result.document_id} ({how}): {result.tasks} tasks, "
-                                                      f"{result.units} units, {result.regulations} regulations"))]
-            self.out.fill(slot, lines + _warning_lines(path, records))
-        self.out.flush()
-
-
-def _status_line(status: str, path: str, text: str) -> str:
-    """One line of `plangraph ingest`: ok / warning / skipped / failed, the file, what happened."""
-    return f"{status:<8} {path}: {text}"
-
-
-def _unchanged_line(path: str, document_id: str) -> tuple[str, str]:
-    return ("out", _status_line("skipped", path, f"unchanged ({document_id} already in the store)"))
-
-
-def _warning_lines(path: str, records) -> list[tuple[str, str]]:
-    return [("err", _status_line("warning", path, str(w))) for w in records.document.props.get("warnings") or []]
-
-
-@dataclass
-class Unchanged:
-    """A file whose text and extractor match the stored version: nothing to extract."""
-    document_id: str
-
-
-def _extract_or_error(path: str, stored: dict[str, tuple[str, str]]):
-    """The file's graph records (graph.model.build_graph_records, built here so the worker
-    processes do that work too), Unchanged, or the exception that stopped it (returned, so a
-    worker never dies). `stored`: document id -> (text sha256, extractor version) in the store."""
-    from graph.model import build_graph_records
-    from ingest.pipeline import is_unchanged
-    from ingest.read import read_document
+    from ingest.batch import ingest_paths
+    run = ingest_paths(store, args.paths, args.jobs, args.force)
+    failures = 0
+    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
-        document_id = Path(path).stem
-        if document_id in stored and is_unchanged(read_document(path), *stored[document_id]):
-            return Unchanged(document_id)
-        return build_graph_records(extract(path))
-    except Exception as err:  # reported per file by cmd_ingest
-        return err
+        with store, tqdm(total=run.total, unit="file", file=sys.stderr, disable=None, leave=False) as bar:
+            for result in run:
+                stream = sys.stderr if result.status == "failed" else sys.stdout
+                failures += result.status == "failed"
+                tqdm.write(result.line(), file=stream)
+                for warning in result.warnings:
+                    tqdm.write(f"{'warning':<8} {result.path}: {warning}", file=sys.stderr)
+                bar.update(1)
+                if run.in_progress:
+                    bar.set_postfix_str(Path(run.in_progress).name[:40], refresh=False)
+    except KeyboardInterrupt as stop:
+        what = "stopped (SIGTERM)" if isinstance(stop, Stopped) else "interrupted"
+        left = run.total - run.done
+        where = f"; {run.in_progress} was in progress" if run.in_progress else ""
+        print(f"plangraph ingest: {what}: {run.saved} documents saved (each reported ok above){where}; "
+              f"{left} of {run.total} files not done", file=sys.stderr)
+        return 143 if isinstance(stop, Stopped) else 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    return 1 if failures else 0
 
 
-def _extractions(paths: list[str], jobs: int, stored: dict[str, tuple[str, str]]):
-    """(path, DocumentRecords / Unchanged / exception) in the order given; extraction and the
-    records run in `jobs` worker processes (CPU-bound), writing stays in this one (one writer
-    per store)."""
-    if jobs <= 1 or len(paths) < 2:
-        for path in paths:
-            yield path, _extract_or_error(path, stored)
-        return
-    from concurrent.futures import ProcessPoolExecutor
-    from functools import partial
-    with ProcessPoolExecutor(max_workers=min(jobs, len(paths))) as pool:
-        yield from zip(paths, pool.map(partial(_extract_or_error, stored=stored), paths, chunksize=4))
+def cmd_remove(args: argparse.Namespace) -> int:
+    def body(store: GraphStore) -> int:
+        docs = store.documents()
+        by_id = {d.document_id: d for d in docs}
+        by_source = {_resolved(d.source): d.document_id for d in docs if d.source}
+        ids, unknown = [], []
+        for given in args.documents:
+            doc = given if given in by_id else by_source.get(_resolved(given)) if given.strip() else None
+            (ids if doc else unknown).append(doc or given)
+        if unknown:
+            return _fail("remove", f"not in the store: {', '.join(repr(u) for u in unknown)} (nothing removed; "
+                                   "see plangraph documents)")
+        ids = list(dict.fromkeys(ids))
+        store.delete_documents(ids)
+        for doc in ids:
+            print(f"removed  {doc}: {by_id[doc].tasks} tasks ({by_id[doc].source or 'no source'})")
+        return 0
+    return _query("remove", args, body)
+
+
+def _resolved(path: str) -> str:
+    try:
+        return str(Path(path).expanduser().resolve())
+    except (OSError, RuntimeError):
+        return path
 
 
 def _query(cmd: str, args: argparse.Namespace, body) -> int:
@@ -413,9 +278,9 @@ def cmd_documents(args: argparse.Namespace) -> int:
         if args.format == "json":
             _print_json([asdict(d) for d in rows])
             return 0
-        print_table(["document", "title", "doc number", "date", "tasks", "units", "regulations", "assignments"],
+        print_table(["document", "title", "doc number", "date", "tasks", "units", "regulations", "source"],
                     [[d.document_id, d.title, d.doc_number, d.date, d.tasks, d.units, d.regulations,
-                      d.assignments] for d in rows], limits={0: 40, 1: 40})
+                      d.source] for d in rows], limits={0: 40, 1: 40, 7: 200})
         return 0
     return _query("documents", args, body)
 
@@ -424,14 +289,13 @@ def cmd_units(args: argparse.Namespace) -> int:
     def body(store: GraphStore) -> int:
         rows = store.workload(args.docs)
         if args.top is not None:
-            rows = rows[: max(args.top, 0)]
+            rows = rows[: args.top]
         if args.format == "json":
             _print_json([asdict(w) for w in rows])
             return 0
-        print_table(["unit", "kind", "level", "collective", "lead", "participant", "responsible", "total",
-                     "documents"],
-                    [[w.unit, w.kind_label or w.kind or "", w.level or "", "yes" if w.collective else "", w.lead,
-                      w.participant, w.responsible, w.total, w.documents] for w in rows])
+        print_table(["unit", "kind", "level", "collective", *ROLE_COLUMNS.values(), "total", "documents"],
+                    [[w.unit, w.kind_label or w.kind or "", w.level or "", "yes" if w.collective else "",
+                      *(getattr(w, r) for r in ROLE_COLUMNS), w.total, w.documents] for w in rows])
         return 0
     return _query("units", args, body)
 
@@ -504,7 +368,7 @@ def cmd_deliverables(args: argparse.Namespace) -> int:
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
-    from graph.gaps import KIND_DESCRIPTIONS, find_gaps
+    from graph.gaps import find_gaps
 
     def body(store: GraphStore) -> int:
         gaps = find_gaps(store, args.kind, args.as_of, args.docs, limit=args.limit, offset=args.offset)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from app import network
-from graph.model import CoEdge, DeadlineInfo, TaskLink, TaskRow, UnitWorkload
+from graph.rows import CoEdge, DeadlineInfo, TaskLink, TaskRow, UnitWorkload
 
 EVIL = "<script>alert(1)</script><img src=x onerror=alert(1)> href"
 

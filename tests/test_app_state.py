@@ -6,7 +6,7 @@ import sys
 import pytest
 
 from app import state
-from graph.model import DeadlineInfo, TaskCitation, TaskRow, UnitRole
+from graph.rows import DeadlineInfo, TaskCitation, TaskRow, UnitRole
 from plangraph import cli, cli_app
 
 TEXT = "1.完善制度<b>x</b>。依据《行政处罚法》,2023年底前完成。(牵头单位:市司法局)"

@@ -15,8 +15,11 @@ from pathlib import Path
 import pytest
 
 from conftest import STORE_PARAMS, connect_neo4j_store, fail_write_step
-from graph.model import TaskLink, merge_shared_props, regulation_key, regulation_props, unit_key, unit_props
-from graph.store import GAP_KINDS, StoreError
+from graph.gaps import GAP_KINDS
+from graph.records import merge_shared_props, regulation_key, regulation_props, unit_key, unit_props
+from graph.rows import TaskLink
+from graph.store import StoreError
+from ingest.model import ROLES
 from ingest.units import document_level, document_region
 from shared_corpus import CHANGDE, CHANGDE_PATH, GOLD
 
@@ -74,7 +77,12 @@ def all_tasks(extractions, docs=None):
 
 
 def valid(assignments):
-    return [a for a in assignments if canon(a) and a.role in ("lead", "participant", "responsible")]
+    return [a for a in assignments if canon(a) and a.role in ROLES]
+
+
+def carrying_out(assignments):
+    """The assignments of units that carry the task out: a guide (指导) does not."""
+    return [a for a in valid(assignments) if a.role != "guide"]
 
 
 def ref_regulation_props(extractions) -> dict[str, dict]:
@@ -109,7 +117,7 @@ def ref_orphans(extractions, kind, docs=None, as_of=AS_OF) -> list[tuple[str, st
         a = valid(t.assignments)
         hit = {
             "no_lead": bool(a) and not any(x.role == "lead" for x in a),
-            "collective_only": bool(a) and all(x.collective for x in a),
+            "collective_only": bool(carrying_out(a)) and all(x.collective for x in carrying_out(a)),
             "unassigned": not a,
             "no_deadline": not t.deadlines,
             "deadline_passed": any(d.date and d.date < as_of for d in t.deadlines),
@@ -130,8 +138,8 @@ def ref_workload(extractions, docs=None) -> dict[str, tuple]:
             roles[canon(a)][a.role].add((doc_id, t.id))
             roles[canon(a)]["any"].add((doc_id, t.id))
             documents[canon(a)].add(doc_id)
-    return {u: (len(r["lead"]), len(r["participant"]), len(r["responsible"]), len(r["any"]), len(documents[u]))
-            for u, r in roles.items()}
+    return {u: (len(r["lead"]), len(r["participant"]), len(r["responsible"]), len(r["guide"]), len(r["any"]),
+                len(documents[u])) for u, r in roles.items()}
 
 
 def ref_regulations(extractions, docs=None) -> dict[str, tuple]:
@@ -158,7 +166,8 @@ def ref_co_edges(extractions, docs=None, include_collective=True) -> dict[tuple[
             collective[canon(a)] |= bool(a.collective)
     w: dict[tuple[str, str], int] = defaultdict(int)
     for _d, t in all_tasks(extractions, docs):
-        names = sorted({canon(a) for a in valid(t.assignments) if include_collective or not collective[canon(a)]})
+        names = sorted({canon(a) for a in carrying_out(t.assignments)
+                        if include_collective or not collective[canon(a)]})
         for i, x in enumerate(names):
             for y in names[i + 1:]:
                 w[(x, y)] += 1
@@ -263,7 +272,7 @@ def test_bad_page_is_a_store_error(cstore, bad):
 @pytest.mark.parametrize("docs", DOC_SETS.values(), ids=DOC_SETS.keys())
 def test_workload(cstore, extractions, docs):
     rows = cstore.workload(docs)
-    assert {w.unit: (w.lead, w.participant, w.responsible, w.total, w.documents) for w in rows} == \
+    assert {w.unit: (w.lead, w.participant, w.responsible, w.guide, w.total, w.documents) for w in rows} == \
         ref_workload(extractions, docs)
     assert [(w.total, w.lead) for w in rows] == sorted(((w.total, w.lead) for w in rows), reverse=True)
     props = ref_unit_props(extractions)
@@ -275,7 +284,7 @@ def test_workload(cstore, extractions, docs):
 def test_tasks_of_unit_by_role(cstore, extractions):
     busiest = [w.unit for w in cstore.workload()[:6]]
     for unit in busiest:
-        for roles in (None, ["lead"], ["participant"], ["responsible"], ["lead", "responsible"]):
+        for roles in (None, ["lead"], ["participant"], ["responsible"], ["guide"], ["lead", "responsible"]):
             want = sorted({(d, t.id) for d, t in all_tasks(extractions) for a in valid(t.assignments)
                            if canon(a) == unit and (roles is None or a.role in roles)})
             assert sorted(keyed(cstore.tasks_of_unit(unit, roles))) == want, (unit, roles)
@@ -347,7 +356,7 @@ def test_deliverables(cstore, extractions, docs):
     for x in got:
         t = next(t for t in extractions[x.task.document_id].tasks if t.id == x.task.task_id)
         answer = [canon(a) for a in valid(t.assignments) if a.role in ("lead", "responsible")]
-        assert set(x.units) == set(answer or [canon(a) for a in valid(t.assignments)])
+        assert set(x.units) == set(answer or [canon(a) for a in carrying_out(t.assignments)])
         assert [d.text for d in x.deadlines] == [d.text for d in t.deadlines]
         assert extractions[x.task.document_id].text[x.start:x.end] == x.mention
 

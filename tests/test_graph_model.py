@@ -8,7 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import make_tiny_extraction
-from graph.model import build_graph_records, merge_shared_props, regulation_key, regulation_props, task_number
+from graph.records import build_graph_records, merge_shared_props, regulation_key, regulation_props
+from graph.rows import task_number
 
 
 def _neo4j_safe(value) -> bool:

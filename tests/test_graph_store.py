@@ -143,9 +143,9 @@ def test_a_paused_collector_stays_paused_for_an_outer_pause():
     paused the collector turns it back on."""
     import gc
 
-    from graph.store import collector_paused
+    from graph.neo4j_store import collector_paused
     with collector_paused():
-        with collector_paused(collect_after=True):
+        with collector_paused():
             assert not gc.isenabled()
         assert not gc.isenabled()
     assert gc.isenabled()
@@ -286,36 +286,23 @@ def test_shared_node_properties_do_not_depend_on_write_order(store, tmp_path):
 
 
 @pytest.mark.parametrize("step", ["_write_tasks", "_write_assignments", "_write_citations"])
-def test_failed_write_in_bulk_mode_undoes_only_that_document(store, monkeypatch, step):
-    """`plangraph ingest FOLDER` writes in bulk mode: a failing document leaves its previous
-    version, the documents before and after it are written, and it all reaches the disk."""
+def test_a_batch_is_one_transaction(store, monkeypatch, step):
+    """write_documents is all or nothing: a document failing in the middle of a batch leaves
+    every document of the batch as it was, also on disk; without the failure all are written."""
+    from graph.records import build_graph_records
     store.ingest(make_tiny_extraction("plan_a"))
-    before_a = (store.tasks(["plan_a"]), store.workload(["plan_a"]), store.regulations(document_ids=["plan_a"]))
+    before = snapshot(store)
+    batch = [build_graph_records(e) for e in (make_tiny_extraction("plan_b"),
+                                              make_tiny_extraction("plan_a", rename={"市司法局": "市法院"}),
+                                              make_tiny_extraction("plan_c"))]
     fail_write_step(monkeypatch, store, step, "plan_a")
-    with store.bulk():
-        store.ingest(make_tiny_extraction("plan_b"))
-        with pytest.raises(RuntimeError, match="injected"):
-            store.ingest(make_tiny_extraction("plan_a", rename={"市司法局": "市法院"}))
-        store.ingest(make_tiny_extraction("plan_c"))
+    with pytest.raises(RuntimeError, match="injected"):
+        store.write_documents(batch)
     monkeypatch.undo()
-    assert sorted(d.document_id for d in store.documents()) == ["plan_a", "plan_b", "plan_c"]
-    assert "市法院" not in store.unit_names()
-    assert (store.tasks(["plan_a"]), store.workload(["plan_a"]),
-            store.regulations(document_ids=["plan_a"])) == before_a
-    after = snapshot(store)
+    assert snapshot(store) == before
     if store.kind == "embedded":
         from graph.embedded import EmbeddedStore
-        assert snapshot(EmbeddedStore(store.home)) == after
-
-
-def test_bulk_mode_saves_the_embedded_file_once(tmp_path, monkeypatch):
-    from graph.embedded import EmbeddedStore
-    store = EmbeddedStore(tmp_path)
-    saves = []
-    real = EmbeddedStore._save
-    monkeypatch.setattr(EmbeddedStore, "_save", lambda self, g: saves.append(1) or real(self, g))
-    with store.bulk():
-        for name in ("plan_a", "plan_b", "plan_c", "plan_d"):
-            store.ingest(make_tiny_extraction(name))
-    assert len(saves) == 1
-    assert len(EmbeddedStore(tmp_path).documents()) == 4
+        assert snapshot(EmbeddedStore(store.home)) == before
+    assert [r.replaced for r in store.write_documents(batch)] == [False, True, False]
+    assert sorted(d.document_id for d in store.documents()) == ["plan_a", "plan_b", "plan_c"]
+    assert "市法院" in store.unit_names()

@@ -8,7 +8,7 @@ import pytest
 
 from conftest import connect_neo4j_store, fail_write_step, make_tiny_extraction
 from graph.embedded import EmbeddedStore
-from graph.model import build_graph_records, merge_shared_props
+from graph.records import build_graph_records, merge_shared_props
 from graph.neo4j_store import Neo4jStore
 from plangraph import cli_graph
 from plangraph.cli import main

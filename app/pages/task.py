@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from app import state
-from graph.model import task_key
+from graph.records import task_key
 
 sel = state.selection()
 st.title("任务详情 Task")

@@ -1,0 +1,361 @@
+"""The result rows of the query API, and how both stores build them from stored properties.
+
+Every query answers with these plain dataclasses, sorted as `graph.store` states, and equal
+across stores: each store reads its own storage and hands the values to the builders here
+(`task_row`, `task_link`, `document_summary`, `regulation_row`, `unit_workload`, `unit_role`,
+`deliverable_rows`), so a row is made one way whatever the store.
+"""
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from graph.records import ROLE_PROPS, regulation_key
+from ingest.model import ROLES, Deadline
+
+# A task's time limit in query results: the extraction's own Deadline (text as written,
+# last day meant, yearly recurrence, offsets), one definition for both layers.
+DeadlineInfo = Deadline
+ROLE_ORDER = {r: i for i, r in enumerate(ROLES)}
+
+
+@dataclass
+class TaskRow:
+    """One task with its units (canonical names, in order of first mention) and citations."""
+    document_id: str
+    task_id: str
+    ordinal: int
+    heading: str
+    text: str
+    section: str
+    section_title: str
+    labels: list[str]
+    start: int
+    end: int
+    deadlines: list[DeadlineInfo]
+    lead: list[str]
+    participants: list[str]
+    responsible: list[str]
+    guides: list[str]  # units that guide (指导) the task: they neither lead nor carry it out
+    basis: list[str]  # titles as first cited, one per regulation
+    produces: list[str]
+
+    @property
+    def number(self) -> int | None:
+        """The task number: the last number of the id ("2.5.19" -> 19)."""
+        return task_number(self.task_id)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class TaskLink:
+    """Where a task sits and which units it names, without its text: what a drawing of a
+    province's plans needs (50k full rows take seconds to read from a server)."""
+    document_id: str
+    task_id: str
+    ordinal: int
+    section: str
+    section_title: str
+    lead: list[str]
+    participants: list[str]
+    responsible: list[str]
+    guides: list[str]
+
+    @property
+    def number(self) -> int | None:
+        return task_number(self.task_id)
+
+    @classmethod
+    def of(cls, row: TaskRow) -> "TaskLink":
+        return cls(row.document_id, row.task_id, row.ordinal, row.section, row.section_title, row.lead,
+                   row.participants, row.responsible, row.guides)
+
+
+def task_number(task_id: str) -> int | None:
+    m = re.search(r"(\d+)(?!.*\d)", task_id or "")
+    return int(m.group(1)) if m else None
+
+
+@dataclass
+class UnitRole:
+    """One Unit->Task edge with its provenance (offsets into the document text)."""
+    unit: str
+    role: str
+    collective: bool
+    as_written: str
+    mention: str
+    document_id: str
+    task_id: str
+    start: int
+    end: int
+    kind: str | None = None  # the Unit's kind (ingest.units vocabulary), None when not known
+    level: str | None = None  # 国家/省/市/区县/乡镇, None when not known or mixed
+
+
+@dataclass
+class TaskCitation:
+    """One Task->Regulation citation with its provenance."""
+    task: TaskRow
+    regulation: str  # key
+    relation: str
+    title: str  # as cited
+    mention: str
+    start: int
+    end: int
+
+
+@dataclass
+class RegulationRow:
+    key: str  # normalised title: the merge key
+    title: str  # most frequent title as cited (ties: shortest, then smallest)
+    titles: list[str]  # every title as cited, sorted
+    basis_count: int  # citation mentions (in tasks and outside them) with relation basis
+    produces_count: int
+    tasks: int  # distinct tasks citing it
+    documents: int  # distinct documents citing it
+    # the Regulation node's resolution (ingest.laws.resolve_citation); None when not known
+    canonical_title: str | None = None  # the statute's full title (status resolved)
+    level: str | None = None  # 宪法/法律/行政法规/地方性法规/部门规章/司法解释 (status resolved)
+    status: str | None = None  # resolved | form | unknown
+    form_class: str | None = None  # law, regulation, rules, normative, plan, agreement
+    form_label: str | None = None  # 法律, 法规, 规章制度, 规范性文件, 规划方案, 协议安排
+    issuer_level: str | None = None  # 国家/省/市/区县 of the issuer
+    publish_date: str | None = None
+
+    @property
+    def total(self) -> int:
+        return self.basis_count + self.produces_count
+
+
+@dataclass
+class UnitWorkload:
+    unit: str
+    collective: bool
+    lead: int  # distinct tasks per role
+    participant: int
+    responsible: int
+    guide: int
+    total: int  # distinct tasks in any role
+    documents: int
+    kind: str | None = None  # government_department, party, court, … (ingest.units.kind_labels())
+    kind_label: str | None = None  # 政府部门, 党委机构, 审判机关, …
+    level: str | None = None  # 国家/省/市/区县/乡镇; None when not known or the mentions disagree
+
+
+@dataclass
+class Deliverable:
+    """A document a task is to produce (a `produces` citation: 出台《常德市…办法》)."""
+    task: TaskRow
+    regulation: str  # Regulation key
+    title: str  # as cited (first citation of this regulation in the task)
+    mention: str
+    start: int
+    end: int
+    units: list[str]  # who answers for it: the task's lead + responsible units, else its participants
+    deadlines: list[DeadlineInfo]  # the task's time limits (empty: a deliverable_no_deadline gap)
+    form_label: str | None = None  # of the Regulation node: 规章制度, 规划方案, …
+    status: str | None = None  # of the Regulation node: resolved | form | unknown
+
+
+@dataclass
+class CoEdge:
+    a: str  # a < b
+    b: str
+    weight: int  # distinct tasks both units carry out (any role but guide)
+
+
+@dataclass
+class DocumentSummary:
+    document_id: str
+    title: str
+    doc_number: str
+    issuer: str
+    date: str
+    source: str  # the file it was read from (absolute path when ingested by plangraph ingest)
+    sha256: str  # of its text as decoded
+    sections: int
+    tasks: int
+    units: int  # distinct units assigned to its tasks
+    regulations: int  # distinct regulations cited (in or outside tasks)
+    assignments: int  # Unit->Task edges
+    citations: int  # CITES edges
+    extractor: str = ""  # the extractor version that made the stored records
+
+
+@dataclass
+class IngestResult:
+    document_id: str
+    tasks: int
+    units: int
+    regulations: int
+    replaced: bool  # the document was in the store before
+    unchanged: bool = False  # skipped: the store already holds exactly these records
+
+
+# ---------------------------------------------------------------- builders from stored properties
+
+
+def _list(value: Any) -> list:
+    """A stored list property: a list (Neo4j), JSON text (SQLite) or missing."""
+    if not value:
+        return []
+    return json.loads(value) if isinstance(value, str) else list(value)
+
+
+def task_row(props: Mapping[str, Any]) -> TaskRow:
+    """A TaskRow from a Task's properties (its units and citations are stored on the Task
+    by graph.records)."""
+    raw_deadlines = props.get("deadlines") or "[]"
+    deadlines = [DeadlineInfo(**d) for d in json.loads(raw_deadlines)] if isinstance(raw_deadlines, str) else []
+    return TaskRow(
+        document_id=props["document_id"], task_id=props["id"], ordinal=int(props.get("ordinal") or 0),
+        heading=props.get("heading") or "", text=props.get("text") or "",
+        section=props.get("section") or "", section_title=props.get("section_title") or "",
+        labels=_list(props.get("labels")), start=int(props.get("start") or 0), end=int(props.get("end") or 0),
+        deadlines=deadlines, **{ROLE_PROPS[r]: _list(props.get(ROLE_PROPS[r])) for r in ROLES},
+        basis=_list(props.get("basis")), produces=_list(props.get("produces")))
+
+
+def task_link(props: Mapping[str, Any]) -> TaskLink:
+    """A TaskLink from a Task's properties (the fields task_row reads for them)."""
+    return TaskLink(document_id=props["document_id"], task_id=props["id"], ordinal=int(props.get("ordinal") or 0),
+                    section=props.get("section") or "", section_title=props.get("section_title") or "",
+                    **{ROLE_PROPS[r]: _list(props.get(ROLE_PROPS[r])) for r in ROLES})
+
+
+# What a task row and a task link read of a Task.
+TASK_FIELDS = ("key", "document_id", "id", "ordinal", "heading", "text", "section", "section_title", "labels",
+               "start", "end", "deadlines", *ROLE_PROPS.values(), "basis", "produces")
+LINK_FIELDS = ("document_id", "id", "ordinal", "section", "section_title", *ROLE_PROPS.values())
+# What documents() reads of a Document: everything but its text (a plan can be 100 kB).
+DOCUMENT_FIELDS = ("id", "title", "doc_number", "issuer", "date", "source", "sha256", "extractor", "n_sections",
+                   "n_tasks", "n_units", "n_regulations", "n_assignments", "n_citations")
+
+
+def document_summary(props: Mapping[str, Any]) -> DocumentSummary:
+    """A DocumentSummary from a Document's properties (counts stored at write time)."""
+    return DocumentSummary(
+        document_id=props["id"], title=props.get("title") or "", doc_number=props.get("doc_number") or "",
+        issuer=props.get("issuer") or "", date=props.get("date") or "", source=props.get("source") or "",
+        sha256=props.get("sha256") or "", sections=int(props.get("n_sections") or 0),
+        tasks=int(props.get("n_tasks") or 0), units=int(props.get("n_units") or 0),
+        regulations=int(props.get("n_regulations") or 0), assignments=int(props.get("n_assignments") or 0),
+        citations=int(props.get("n_citations") or 0), extractor=props.get("extractor") or "")
+
+
+def _text(value: Any) -> str | None:
+    """A node property for a result row: "" and missing become None."""
+    return None if value in (None, "") else str(value)
+
+
+REGULATION_INFO = ("canonical_title", "level", "status", "form_class", "form_label", "issuer_level",
+                   "publish_date")
+
+
+def regulation_row(key: str, cites: Iterable[tuple[str, str, int]], tasks: int, documents: int,
+                   props: Mapping[str, Any] | None = None) -> RegulationRow:
+    """cites: (title as cited, relation, mentions), one or more per (title, relation);
+    tasks, documents: how many distinct tasks and documents cite it; props: the
+    Regulation's properties (its resolution)."""
+    counts: dict[str, int] = {}
+    basis = produces = 0
+    for title, relation, n in cites:
+        counts[title] = counts.get(title, 0) + n
+        if relation == "produces":
+            produces += n
+        else:
+            basis += n
+    title = min(counts, key=lambda t: (-counts[t], len(t), t)) if counts else key
+    props = props or {}
+    return RegulationRow(key=key, title=title, titles=sorted(counts), basis_count=basis,
+                         produces_count=produces, tasks=tasks, documents=documents,
+                         **{f: _text(props.get(f)) for f in REGULATION_INFO})
+
+
+def unit_workload(props: Mapping[str, Any], counts: Sequence[int]) -> UnitWorkload:
+    """A UnitWorkload from a Unit's properties and its counters in graph.aggregates.LOAD_FIELDS
+    order (per role, total, documents)."""
+    per_role = dict(zip(ROLES, counts))
+    return UnitWorkload(unit=props["name"], collective=bool(props.get("collective", False)),
+                        **per_role, total=int(counts[len(ROLES)]), documents=int(counts[len(ROLES) + 1]),
+                        kind=_text(props.get("kind")), kind_label=_text(props.get("kind_label")),
+                        level=_text(props.get("level")))
+
+
+def unit_role(unit_props: Mapping[str, Any], role: str, edge: Mapping[str, Any], task_id: str) -> UnitRole:
+    return UnitRole(unit=unit_props["name"], role=role, collective=bool(edge["collective"]),
+                    as_written=edge["unit"], mention=edge["mention"], document_id=edge["document_id"],
+                    task_id=task_id, start=edge["start"], end=edge["end"],
+                    kind=_text(unit_props.get("kind")), level=_text(unit_props.get("level")))
+
+
+def unit_matches(canonical: str, written: Iterable[str], needles: Sequence[str]) -> bool:
+    """The find_units rule for one unit (canonical name, names as written in the documents)."""
+    return any(canonical.endswith(n) for n in needles) or any(w in needles for w in written)
+
+
+def deliverable_rows(cites: Iterable[tuple[str, str, str, str, int, int, Mapping[str, Any]]],
+                     rows: Mapping[str, TaskRow]) -> list[Deliverable]:
+    """cites: (task key, regulation key, title, mention, start, end, regulation props (only
+    form_label and status are read)), one per produces citation; rows: task key -> TaskRow.
+    One Deliverable per (task, regulation), from its first citation in the task."""
+    first: dict[tuple[str, str], tuple] = {}
+    for tkey, rkey, title, mention, start, end, props in cites:
+        k = (tkey, rkey)
+        if k not in first or (start, title) < first[k][:2]:
+            first[k] = (start, title, mention, end, props)
+    out = []
+    for (tkey, rkey), (start, title, mention, end, props) in first.items():
+        t = rows[tkey]
+        units = list(dict.fromkeys(t.lead + t.responsible)) or list(dict.fromkeys(t.participants))
+        out.append(Deliverable(task=t, regulation=rkey, title=title, mention=mention, start=start, end=end,
+                               units=units, deadlines=list(t.deadlines), form_label=_text(props.get("form_label")),
+                               status=_text(props.get("status"))))
+    return sorted(out, key=lambda d: (d.task.document_id, d.task.ordinal, d.start, d.regulation))
+
+
+# ---------------------------------------------------------------- the orders the API states
+
+
+def sort_tasks(rows: Iterable[TaskRow]) -> list[TaskRow]:
+    return sorted(rows, key=lambda r: (r.document_id, r.ordinal))
+
+
+def sort_regulations(rows: Iterable[RegulationRow]) -> list[RegulationRow]:
+    return sorted(rows, key=lambda r: (-r.total, r.key))
+
+
+def matches_title(row: RegulationRow, needle: str | None) -> bool:
+    """Substring match on the key (normalised needle) or on any title as cited."""
+    if not needle:
+        return True
+    nkey = regulation_key(needle)
+    return (bool(nkey) and nkey in row.key) or any(needle in t for t in row.titles)
+
+
+def sort_workload(rows: Iterable[UnitWorkload]) -> list[UnitWorkload]:
+    return sorted(rows, key=lambda w: (-w.total, -w.lead, w.unit))
+
+
+def sort_co_edges(rows: Iterable[CoEdge]) -> list[CoEdge]:
+    return sorted(rows, key=lambda e: (-e.weight, e.a, e.b))
+
+
+def sort_citations(rows: Iterable[TaskCitation]) -> list[TaskCitation]:
+    return sorted(rows, key=lambda c: (c.task.document_id, c.task.ordinal, c.start, c.relation, c.title))
+
+
+def unit_role_sort_key(u: UnitRole) -> tuple:
+    return (u.start, ROLE_ORDER.get(u.role, 9), u.unit, u.end)
+
+
+__all__ = ["DeadlineInfo", "TaskRow", "TaskLink", "UnitRole", "TaskCitation", "RegulationRow", "UnitWorkload",
+           "Deliverable", "CoEdge", "DocumentSummary", "IngestResult", "task_number", "task_row", "task_link",
+           "document_summary", "regulation_row", "unit_workload", "unit_role", "unit_matches", "deliverable_rows",
+           "sort_tasks", "sort_regulations", "matches_title", "sort_workload", "sort_co_edges", "sort_citations",
+           "unit_role_sort_key", "TASK_FIELDS", "LINK_FIELDS", "DOCUMENT_FIELDS", "REGULATION_INFO"]
