@@ -261,6 +261,9 @@ class IngestRun:
                 elif outcome.text_sha256 in seen_texts and not self.force:
                     earlier = seen_texts[outcome.text_sha256]
                     result = FileResult(path, "skipped", f"same as {earlier} (above)", earlier)
+                elif self._unchanged(outcome.records):  # extracted again (a new extractor), same records
+                    result = FileResult(path, "skipped", f"unchanged ({outcome.records.document_id} already in "
+                                                         "the store)", outcome.records.document_id)
                 else:
                     seen_texts[outcome.text_sha256] = outcome.records.document_id
                     yield from writer.add(path, outcome.records, notes.get(path, ""))
@@ -275,6 +278,15 @@ class IngestRun:
             raise
         finally:
             self._close_pool()
+
+    def _unchanged(self, records: "DocumentRecords") -> bool:
+        """The store holds exactly these records already (not asked with force)."""
+        if self.force:
+            return False
+        try:
+            return self.store.fingerprint(records.document_id) == records.document.props.get("fingerprint")
+        except StoreError:
+            return False  # the write will say what is wrong
 
     def _outcomes(self, jobs: list[_Job], texts: dict[str, tuple[str, str]]) -> Iterator[Any]:
         """The jobs' outcomes in order: in this process (jobs=1 or one file), else in workers."""

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import csv
-import gzip
 import io
 import json
 from pathlib import Path
@@ -12,7 +11,7 @@ import pytest
 
 from conftest import connect_neo4j_store, make_tiny_extraction
 from shared_corpus import CHANGDE
-from plangraph import cli_graph
+from ingest import batch
 from plangraph.cli import main
 
 
@@ -27,16 +26,23 @@ def home(tmp_path, monkeypatch):
 @pytest.fixture
 def fake_extract(monkeypatch):
     """Files whose name starts with `tiny` give the tiny plan (id = stem); others go to the
-    real pipeline (which raises InputError for bad input before any heavy work)."""
-    real = cli_graph.extract
+    real pipeline. The fake is in this process: commands that use it run with --jobs 1."""
+    real = batch.extract
 
-    def extract(path: str):
-        p = Path(path)
-        if p.name.startswith("tiny") and p.exists() and p.stat().st_size > 0:
+    def extract(raw):
+        p = Path(raw.path)
+        if p.name.startswith("tiny"):
             return make_tiny_extraction(p.stem)
-        return real(path)
+        return real(raw)
 
-    monkeypatch.setattr(cli_graph, "extract", extract)
+    monkeypatch.setattr(batch, "extract", extract)
+
+
+def snapshot_of(home: Path) -> tuple:
+    """What the embedded store in `home` holds, through the query API."""
+    from graph.store import open_store
+    with open_store("embedded", home) as store:
+        return store.documents(), store.tasks(), store.workload(), store.regulations()
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -51,7 +57,7 @@ def tiny_files(folder: Path, *names: str) -> list[str]:
     paths = []
     for n in names:
         p = folder / f"{n}.txt"
-        p.write_text("placeholder: the fake extractor gives the tiny plan\n", encoding="utf-8")
+        p.write_text(f"{n}: a placeholder, the fake extractor gives the tiny plan\n", encoding="utf-8")
         paths.append(str(p))
     return paths
 
@@ -60,14 +66,14 @@ def test_ingest_lines_skip_and_force(tmp_path, home, fake_extract, capsys):
     [a] = tiny_files(tmp_path / "one", "tiny_a")
     tiny_files(tmp_path / "plans", "tiny_b", "tiny_c")
     (tmp_path / "plans" / "notes.source").write_text("x")
-    rc, out, _err = run(capsys, "ingest", a, str(tmp_path / "plans"))
+    rc, out, _err = run(capsys, "ingest", "--jobs", "1", a, str(tmp_path / "plans"))
     assert rc == 0
     lines = out.strip().splitlines()
     assert len(lines) == 3 and all(line.startswith("ok ") for line in lines)
     assert "tiny_b (new): 6 tasks, 7 units, 3 regulations" in out
-    rc, out, _err = run(capsys, "ingest", a)
+    rc, out, _err = run(capsys, "ingest", "--jobs", "1", a)
     assert rc == 0 and out.startswith("skipped ") and "unchanged" in out
-    rc, out, _err = run(capsys, "ingest", "--force", a)
+    rc, out, _err = run(capsys, "ingest", "--jobs", "1", "--force", a)
     assert rc == 0 and "tiny_a (replaced)" in out
     rc, out, _err = run(capsys, "ingest", str(tmp_path / "plans" / "notes.source"))
     assert rc == 0 and "skipped" in out and "not a plan file" in out
@@ -76,22 +82,22 @@ def test_ingest_lines_skip_and_force(tmp_path, home, fake_extract, capsys):
 def test_bad_input_fails_cleanly_and_leaves_store(tmp_path, home, fake_extract, capsys):
     [good] = tiny_files(tmp_path, "tiny_good")
     assert run(capsys, "ingest", good)[0] == 0
-    stored = (home / "graph.json.gz").read_bytes()
+    stored = snapshot_of(home)
     empty = tmp_path / "empty.txt"
     empty.write_bytes(b"")
     binary = tmp_path / "binary.txt"
     binary.write_bytes(b"\x00\x01\x02PK\x00" * 200)
-    rc, out, err = run(capsys, "ingest", str(empty), str(binary), str(tmp_path / "missing.txt"))
+    rc, out, err = run(capsys, "ingest", "--jobs", "1", str(empty), str(binary), str(tmp_path / "missing.txt"))
     assert rc == 1 and out == ""
     failed = err.strip().splitlines()
     assert len(failed) == 3 and all(line.startswith("failed ") for line in failed)
-    assert (home / "graph.json.gz").read_bytes() == stored
-    rc, out, err = run(capsys, "ingest", str(empty), good, "--force")
+    assert snapshot_of(home) == stored
+    rc, out, err = run(capsys, "ingest", "--jobs", "1", str(empty), good, "--force")
     assert rc == 1 and "ok " in out and "failed " in err
 
 
 def test_query_commands(tmp_path, home, fake_extract, capsys):
-    run(capsys, "ingest", *tiny_files(tmp_path, "tiny_a", "tiny_b"))
+    run(capsys, "ingest", "--jobs", "1", *tiny_files(tmp_path, "tiny_a", "tiny_b"))
 
     rc, out, _ = run(capsys, "documents")
     assert rc == 0 and "tiny_a" in out and "某市示范工作方案" in out
@@ -101,7 +107,7 @@ def test_query_commands(tmp_path, home, fake_extract, capsys):
     rc, out, _ = run(capsys, "units", "--format", "json", "--doc", "tiny_a")
     units = json.loads(out)
     assert units[0] == {"unit": "市司法局", "collective": False, "lead": 2, "participant": 1, "responsible": 0,
-                        "total": 3, "documents": 1,
+                        "guide": 0, "total": 3, "documents": 1,
                         "kind": "government_department", "kind_label": "政府部门", "level": "市"}
     rc, out, _ = run(capsys, "units", "--top", "2")
     assert rc == 0 and len(out.strip().splitlines()) == 4  # header, rule, two rows
@@ -154,20 +160,20 @@ def test_query_commands(tmp_path, home, fake_extract, capsys):
 
 
 def test_exports(tmp_path, home, fake_extract, capsys):
-    run(capsys, "ingest", *tiny_files(tmp_path, "tiny_a"))
+    run(capsys, "ingest", "--jobs", "1", *tiny_files(tmp_path, "tiny_a"))
     out_csv = tmp_path / "table.csv"
     assert run(capsys, "export", "--format", "csv", "-o", str(out_csv))[0] == 0
     rows = list(csv.reader(io.StringIO(out_csv.read_text(encoding="utf-8-sig"))))
-    assert rows[0][:10] == ["文件", "任务编号", "序号", "任务", "牵头单位", "参加单位", "责任单位", "完成时限", "法律依据",
-                            "制定文件"]
+    assert rows[0][:11] == ["文件", "任务编号", "序号", "任务", "牵头单位", "参加单位", "责任单位", "指导单位", "完成时限",
+                            "法律依据", "制定文件"]
     assert len(rows) == 7
     r = rows[2]
-    assert r[1:9] == ["2.1.1", "1", "完善执法制度", "市司法局", "市政府各部门", "", "2022年底前", "《行政处罚法》"]
+    assert r[1:10] == ["2.1.1", "1", "完善执法制度", "市司法局", "市政府各部门", "", "", "2022年底前", "《行政处罚法》"]
 
     out_xml = tmp_path / "g.graphml"
     assert run(capsys, "export", "--format", "graphml", "-o", str(out_xml))[0] == 0
     g = nx.read_graphml(out_xml)
-    assert g.nodes["Unit:市司法局"]["label"] == "Unit"
+    assert (g.nodes["Unit:市司法局"]["label"], g.nodes["Unit:市司法局"]["node_type"]) == ("市司法局", "Unit")
     assert (g.nodes["Unit:市司法局"]["kind"], g.nodes["Unit:市司法局"]["level"]) == ("government_department", "市")
     reg = g.nodes["Regulation:行政处罚法"]
     assert (reg["level"], reg["status"], reg["form_label"]) == ("法律", "resolved", "法律")
@@ -189,9 +195,9 @@ def test_errors_are_one_line(tmp_path, home, capsys, monkeypatch):
     rc, _out, err = run(capsys, "tasks", "--role", "lead")
     assert rc == 2 and "--unit" in err
     home.mkdir(parents=True, exist_ok=True)
-    (home / "graph.json.gz").write_bytes(gzip.compress(b"garbage"))
+    (home / "plangraph.sqlite").write_bytes(b"garbage" * 100)
     rc, _out, err = run(capsys, "documents")
-    assert rc == 2 and err.count("\n") == 1 and "graph file" in err
+    assert rc == 2 and err.count("\n") == 1 and "store file" in err
     monkeypatch.setenv("NEO4J_URI", "bolt://127.0.0.1:1")
     rc, _out, err = run(capsys, "documents", "--store", "neo4j")
     assert rc == 2 and err.count("\n") == 1 and "Neo4j" in err
@@ -202,11 +208,11 @@ def test_errors_are_one_line(tmp_path, home, capsys, monkeypatch):
 @pytest.mark.neo4j
 def test_neo4j_store_from_the_cli(tmp_path, home, fake_extract, capsys):
     connect_neo4j_store().clear_all_for_tests()
-    rc, out, _ = run(capsys, "ingest", "--store", "neo4j", *tiny_files(tmp_path, "tiny_a"))
+    rc, out, _ = run(capsys, "ingest", "--store", "neo4j", "--jobs", "1", *tiny_files(tmp_path, "tiny_a"))
     assert rc == 0 and "ok " in out
     rc, out, _ = run(capsys, "gaps", "--store", "neo4j", "--kind", "collective_only", "--format", "json")
     assert [t["task_id"] for t in json.loads(out)["collective_only"]] == ["2.2.3"]
-    assert not (home / "graph.json.gz").exists()
+    assert not (home / "plangraph.sqlite").exists()
 
 
 def test_changde_gaps_from_the_cli(home, corpus_extractions, monkeypatch, capsys):
@@ -214,7 +220,7 @@ def test_changde_gaps_from_the_cli(home, corpus_extractions, monkeypatch, capsys
     copy = Path(__file__).resolve().parent.parent / "data" / f"{CHANGDE}.txt"
     if not copy.exists():
         pytest.skip("no project copy of the Changde plan")
-    monkeypatch.setattr(cli_graph, "extract", lambda path: corpus_extractions[Path(path).stem])
+    monkeypatch.setattr(batch, "extract", lambda raw: corpus_extractions[Path(raw.path).stem])
     rc, out, _ = run(capsys, "ingest", str(copy))
     assert rc == 0 and f"{CHANGDE} (new): " in out
     rc, out, _ = run(capsys, "gaps", "--kind", "no_lead", "--format", "json")
@@ -224,8 +230,8 @@ def test_changde_gaps_from_the_cli(home, corpus_extractions, monkeypatch, capsys
 
 def test_changde_units_regulations_deliverables_from_the_cli(home, corpus_extractions, monkeypatch, capsys):
     """The Changde plan: kind/level of units, level/status/form of regulations, deliverables."""
-    monkeypatch.setattr(cli_graph, "extract", lambda path: corpus_extractions[Path(path).stem])
-    assert run(capsys, "ingest", str(Path(f"{CHANGDE}.txt")))[0] == 0
+    monkeypatch.setattr(batch, "extract", lambda raw: corpus_extractions[Path(raw.path).stem])
+    assert run(capsys, "ingest", str(Path(__file__).resolve().parent.parent / "data" / f"{CHANGDE}.txt"))[0] == 0
 
     rc, out, _ = run(capsys, "units")
     lines = out.splitlines()
@@ -266,8 +272,8 @@ def test_reingesting_unchanged_files_skips_extraction(tmp_path, home, capsys, mo
 
     (folder / "b.txt").write_text(plan.replace("某项", "改过的项"), encoding="utf-8")
     extracted = []
-    real = cli_graph.extract
-    monkeypatch.setattr(cli_graph, "extract", lambda path: extracted.append(Path(path).name) or real(path))
+    real = batch.extract
+    monkeypatch.setattr(batch, "extract", lambda raw: extracted.append(Path(raw.path).name) or real(raw))
     rc, out, _ = run(capsys, "ingest", str(folder), "--jobs", "1")
     assert rc == 0 and extracted == ["b.txt"]
     assert out.count(": unchanged (") == 2 and "b (replaced)" in out
@@ -281,7 +287,7 @@ def test_tasks_and_gaps_page_through_a_big_store(home, corpus_extractions, monke
     copy = Path(__file__).resolve().parent.parent / "data" / f"{CHANGDE}.txt"
     if not copy.exists():
         pytest.skip("no project copy of the Changde plan")
-    monkeypatch.setattr(cli_graph, "extract", lambda path: corpus_extractions[Path(path).stem])
+    monkeypatch.setattr(batch, "extract", lambda raw: corpus_extractions[Path(raw.path).stem])
     assert run(capsys, "ingest", str(copy))[0] == 0
     rc, out, _ = run(capsys, "tasks", "--format", "json")
     every = [t["task_id"] for t in json.loads(out)]

@@ -306,3 +306,93 @@ def test_a_batch_is_one_transaction(store, monkeypatch, step):
     assert [r.replaced for r in store.write_documents(batch)] == [False, True, False]
     assert sorted(d.document_id for d in store.documents()) == ["plan_a", "plan_b", "plan_c"]
     assert "市法院" in store.unit_names()
+
+
+# ---------------------------------------------------------------- the guide role (指导)
+
+def guided_extraction(doc_id: str = "guided_plan"):
+    """The tiny plan with guiding units: 1.1 names only a guide; 2.1.1 a lead, a participant
+    and a guide; 2.2.3 only collective units that carry it out, and a specific guide."""
+    from ingest.model import Assignment
+    e = make_tiny_extraction(doc_id)
+    tasks = {t.id: t for t in e.tasks}
+
+    def guide(task_id: str, unit: str, collective: bool = False) -> None:
+        t = tasks[task_id]
+        t.assignments.append(Assignment(unit=unit, mention=unit, role="guide", collective=collective,
+                                        start=t.start, end=t.start + 2))
+    guide("1.1", "市委依法治市办")
+    guide("2.1.1", "市委依法治市办")
+    guide("2.2.3", "省司法厅")
+    return e
+
+
+def test_guides_are_named_but_do_not_lead_or_carry_out(store):
+    store.ingest(guided_extraction())
+    t = store.task("guided_plan", "1.1")
+    assert (t.lead, t.participants, t.responsible, t.guides) == ([], [], [], ["市委依法治市办"])
+    assert store.task("guided_plan", "2.1.1").guides == ["市委依法治市办"]
+    # a task whose only unit guides has no lead, but it names a unit
+    assert ids(store.orphans("no_lead")) == ["1.1", "2.1.2", "2.2.3"]
+    assert ids(store.orphans("unassigned")) == []
+    # the units that carry 2.2.3 out are all collective; its guide does not change that
+    assert ids(store.orphans("collective_only")) == ["2.2.3"]
+    work = {w.unit: w for w in store.workload()}
+    assert (work["市委依法治市办"].guide, work["市委依法治市办"].lead, work["市委依法治市办"].total) == (2, 0, 2)
+    assert work["市司法局"].guide == 0 and work["省司法厅"].guide == 1
+    assert ids(store.tasks_of_unit("市委依法治市办", ["guide"])) == ["1.1", "2.1.1"]
+    assert ids(store.tasks_of_unit("市委依法治市办", ["lead", "participant", "responsible"])) == []
+    # co-responsibility is about carrying tasks out: a guide shares no task with the units it guides
+    assert not any("市委依法治市办" in (e.a, e.b) or "省司法厅" in (e.a, e.b) for e in store.co_responsibility())
+    assert [(u.unit, u.role) for u in store.units_of_task("guided_plan", "1.1")] == [("市委依法治市办", "guide")]
+    [d] = store.deliverables()
+    assert d.units == ["市司法局"]  # the guide is not who delivers
+    g = store.to_networkx()
+    assert [e["type"] for u, v, e in g.edges(data=True) if u == "Unit:市委依法治市办"] == ["GUIDES", "GUIDES"]
+    assert store.workload(["guided_plan"]) == store.workload()  # the per-document path counts the same
+
+
+def test_guides_in_every_export(store):
+    import csv
+    import io
+    import json
+
+    import networkx as nx
+
+    from graph.export import CSV_HEADER, export
+    store.ingest(guided_extraction())
+    rows = list(csv.DictReader(io.StringIO(export(store, "csv").decode("utf-8-sig"))))
+    assert "指导单位" in CSV_HEADER
+    assert {r["任务编号"]: r["指导单位"] for r in rows}["2.1.1"] == "市委依法治市办"
+    g = nx.read_graphml(io.BytesIO(export(store, "graphml")))
+    assert {d.get("type") for u, v, d in g.edges(data=True) if u == "Unit:省司法厅"} == {"GUIDES"}
+    data = json.loads(export(store, "json"))
+    assert sum(e["type"] == "GUIDES" for e in data["edges"]) == 3
+
+
+# ---------------------------------------------------------------- a gap kind added to the table
+
+def test_a_gap_kind_added_to_the_table_is_answered_by_a_store_written_before_it(store, monkeypatch):
+    """graph.gaps.GAP_TABLE is the one place a kind is defined: a store written before a
+    kind existed rewrites its flags when opened again, instead of answering 0."""
+    from graph import gaps
+    from graph.gaps import GapKind
+    store.ingest(make_tiny_extraction())
+    lead_only = GapKind("lead_only", "只有牵头单位", "every unit named leads it",
+                        lambda f: bool(f.units) and all(role == "lead" for role, _ in f.units))
+    for name, value in gaps.derived((*gaps.GAP_TABLE, lead_only)).items():
+        monkeypatch.setattr(gaps, name, value)
+    if store.kind == "embedded":
+        from graph.embedded import EmbeddedStore
+        again = EmbeddedStore(store.home)
+    else:
+        from conftest import connect_neo4j_store
+        again = connect_neo4j_store()
+    try:
+        assert ids(again.orphans("lead_only")) == ["2.2.5"]
+        assert again.gap_counts()["lead_only"] == 1
+        assert again.gap_counts()["no_lead"] == 2  # the other kinds as before
+        again.ingest(make_tiny_extraction("plan_b"))  # and new documents get the new flag
+        assert again.gap_counts()["lead_only"] == 2
+    finally:
+        again.close()

@@ -10,7 +10,7 @@ from conftest import connect_neo4j_store, fail_write_step, make_tiny_extraction
 from graph.embedded import EmbeddedStore
 from graph.records import build_graph_records, merge_shared_props
 from graph.neo4j_store import Neo4jStore
-from plangraph import cli_graph
+from ingest import batch
 from plangraph.cli import main
 
 pytestmark = pytest.mark.neo4j
@@ -261,15 +261,15 @@ def test_cli_ingest_into_neo4j_fails_only_the_bad_file(neo, tmp_path, monkeypatc
     every other file is written (its batch is retried one by one), nothing is half-written."""
     monkeypatch.delenv("PLANGRAPH_STORE", raising=False)
     monkeypatch.setenv("PLANGRAPH_HOME", str(tmp_path / "home"))
-    monkeypatch.setattr(cli_graph, "NEO4J_BATCH", 3)
-    real = cli_graph.extract
-    monkeypatch.setattr(cli_graph, "extract", lambda path: make_tiny_extraction(Path(path).stem)
-                        if Path(path).name.startswith("tiny") else real(path))
+    monkeypatch.setattr(batch, "NEO4J_BATCH", 3)
+    real = batch.extract
+    monkeypatch.setattr(batch, "extract", lambda raw: make_tiny_extraction(Path(raw.path).stem)
+                        if Path(raw.path).name.startswith("tiny") else real(raw))
     folder = tmp_path / "plans"
     folder.mkdir()
     names = ["tiny_1", "tiny_2", "tiny_3_bad", "tiny_4", "tiny_5", "tiny_6", "tiny_7"]
     for n in names:
-        (folder / f"{n}.txt").write_text("the fake extractor gives the tiny plan\n", encoding="utf-8")
+        (folder / f"{n}.txt").write_text(f"{n}: the fake extractor gives the tiny plan\n", encoding="utf-8")
     (folder / "empty.txt").write_bytes(b"")
     fail_write_step(monkeypatch, neo, "_write_citations", "tiny_3_bad")
     sizes = []  # documents per write_documents call
@@ -293,8 +293,8 @@ def test_cli_ingest_into_neo4j_fails_only_the_bad_file(neo, tmp_path, monkeypatc
 
     # again: everything unchanged is skipped, the bad file (now writable) is written
     monkeypatch.setenv("PLANGRAPH_HOME", str(tmp_path / "home"))
-    monkeypatch.setattr(cli_graph, "extract", lambda path: make_tiny_extraction(Path(path).stem)
-                        if Path(path).name.startswith("tiny") else real(path))
+    monkeypatch.setattr(batch, "extract", lambda raw: make_tiny_extraction(Path(raw.path).stem)
+                        if Path(raw.path).name.startswith("tiny") else real(raw))
     rc = main(["ingest", "--store", "neo4j", "--jobs", "1", str(folder)])
     out, err = capsys.readouterr()
     assert rc == 1 and out.count("skipped ") == 6 and out.count("ok ") == 1 and "tiny_3_bad (new)" in out

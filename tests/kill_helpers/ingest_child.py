@@ -7,10 +7,9 @@ usage: python ingest_child.py KIND HOME PLAN MARKER POINT TOKEN
   PLAN    the plan file to extract and ingest
   MARKER  written (atomically, JSON) once the write is under way; then we sleep
   POINT   where to stop:
-            half_written_temp  embedded: half the gzip bytes are in the temp file (fsynced)
-            before_replace     embedded: the temp file is complete, os.replace not yet done
-            open_transaction   neo4j: old subgraph deleted and new nodes/edges written by the
-                               UNWIND batches, inside the one uncommitted transaction
+            open_transaction   inside the store's one write transaction, after the old
+                               version was deleted and the new rows written (embedded:
+                               SQLite; neo4j: the UNWIND batches), uncommitted
   TOKEN   neo4j: transaction metadata {"plangraph_kill_test": TOKEN}, so the parent can see
           the transaction in SHOW TRANSACTIONS and wait for the server to roll it back
 Exit codes: 3 the ingest finished (the stop point was never reached); 4 nobody killed us.
@@ -37,52 +36,19 @@ def announce(marker: str, **info: object) -> None:
     sys.exit(4)
 
 
-def stop_mid_temp_file(home: str, marker: str) -> None:
-    """os.fdopen(temp fd, 'wb') returns a file whose write() puts half the bytes in, then stops."""
-    real_fdopen = os.fdopen
-    prefix = os.path.join(os.path.realpath(home), ".graph.")
+def stop_in_sqlite_transaction(marker: str) -> None:
+    from graph.embedded import EmbeddedStore
 
-    def fdopen(fd, mode="r", *args, **kwargs):
-        fh = real_fdopen(fd, mode, *args, **kwargs)
-        path = os.readlink(f"/proc/self/fd/{fd}")
-        if mode != "wb" or not path.startswith(prefix):
-            return fh
+    real = EmbeddedStore._write_citations
 
-        class HalfWriter:
-            def __enter__(self):
-                return self
+    def write_citations(self, con, records):
+        real(self, con, records)
+        n, headings = con.execute("SELECT count(*), json_group_array(heading) FROM tasks WHERE document_id = ?",
+                                  (records.document_id,)).fetchone()
+        announce(marker, point="open_transaction", tasks_in_tx=n, headings_in_tx=sorted(json.loads(headings)),
+                 in_transaction=con.in_transaction)
 
-            def __exit__(self, *exc):
-                return fh.__exit__(*exc)
-
-            def fileno(self):
-                return fh.fileno()
-
-            def flush(self):
-                fh.flush()
-
-            def write(self, data):
-                half = len(data) // 2
-                fh.write(data[:half])
-                fh.flush()
-                os.fsync(fh.fileno())
-                announce(marker, point="half_written_temp", temp_file=path, written=half, total=len(data))
-
-        return HalfWriter()
-
-    os.fdopen = fdopen
-
-
-def stop_before_replace(home: str, marker: str) -> None:
-    real_replace = os.replace
-    target = os.path.realpath(os.path.join(home, "graph.json.gz"))
-
-    def replace(src, dst, *args, **kwargs):
-        if os.path.realpath(dst) == target:
-            announce(marker, point="before_replace", temp_file=os.fspath(src), size=os.path.getsize(src))
-        return real_replace(src, dst, *args, **kwargs)
-
-    os.replace = replace
+    EmbeddedStore._write_citations = write_citations
 
 
 def stop_in_transaction(marker: str, token: str) -> None:
@@ -116,10 +82,8 @@ def main(argv: list[str]) -> int:
     from ingest.pipeline import extract_file
 
     extraction = extract_file(plan)
-    if point == "half_written_temp":
-        stop_mid_temp_file(home, marker)
-    elif point == "before_replace":
-        stop_before_replace(home, marker)
+    if point == "open_transaction" and kind == "embedded":
+        stop_in_sqlite_transaction(marker)
     elif point == "open_transaction":
         stop_in_transaction(marker, token)
     else:
