@@ -27,7 +27,7 @@ PAGE_ICONS = {"overview": ":material/dashboard:", "network": ":material/hub:", "
 def home() -> None:
     st.title("PlanGraph 规划图谱")
     st.markdown(
-        "把政府规划、工作方案变成**知识图谱**:每项任务由哪些单位**牵头**、**参加**、**负责**,"
+        "把政府规划、工作方案变成**知识图谱**:每项任务由哪些单位**牵头**、**参加**、**负责**、**指导**,"
         "依据哪些法律法规、要制定哪些文件,何时完成。\n\n"
         "Turns Chinese government plans into a graph of tasks, the units that lead / take part in / "
         "answer for them, and the laws they cite — for rule-of-law and supervision offices, researchers "

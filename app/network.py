@@ -27,11 +27,14 @@ from dataclasses import dataclass, field
 
 from pyvis.network import Network
 
-from graph.model import ROLES, CoEdge, TaskLink, TaskRow, UnitWorkload
+from graph.records import ROLE_PROPS
+from graph.rows import CoEdge, TaskLink, TaskRow, UnitWorkload
+from ingest.model import ROLES
 
-ROLE_LABELS = {"lead": "牵头", "participant": "参加", "responsible": "责任"}
-ROLE_COLORS = {"lead": "#d62728", "responsible": "#ff7f0e", "participant": "#1f77b4"}
-ROLE_PRIORITY = {"lead": 0, "responsible": 1, "participant": 2}
+ROLE_LABELS = {"lead": "牵头", "participant": "参加", "responsible": "责任", "guide": "指导"}
+ROLE_COLORS = {"lead": "#d62728", "responsible": "#ff7f0e", "participant": "#1f77b4", "guide": "#9467bd"}
+ROLE_DASHED = {"guide"}  # a guiding body supervises the task: its edges are dashed
+ROLE_PRIORITY = {"lead": 0, "responsible": 1, "participant": 2, "guide": 3}
 
 # Unit kinds (ingest.units / data/unit_kinds.tsv) -> fill colour.
 KIND_COLORS = {
@@ -102,7 +105,8 @@ def task_tip(t: TaskRow) -> str:
     parts = [f"<b>任务 {esc(_num(t))}</b> {esc(t.heading)}"]
     if t.section_title:
         parts.append(f"章节:{esc(t.section_title)}")
-    for role, names in (("lead", t.lead), ("participant", t.participants), ("responsible", t.responsible)):
+    for role in ROLES:
+        names = getattr(t, ROLE_PROPS[role])
         if names:
             parts.append(f"{ROLE_LABELS[role]}:{esc('、'.join(names))}")
     if t.deadlines:
@@ -122,7 +126,7 @@ def _unit_head(unit: str, info: Mapping[str, object]) -> str:
 def unit_tip(unit: str, info: Mapping[str, object], tasks_by_role: Mapping[str, list[TaskRow]]) -> str:
     """Tooltip HTML of a unit: kind, level and the tasks it leads / joins / answers for."""
     parts = [_unit_head(unit, info)]
-    for role in ("lead", "responsible", "participant"):
+    for role in sorted(ROLES, key=ROLE_PRIORITY.get):
         rows = tasks_by_role.get(role) or []
         if not rows:
             continue
@@ -137,9 +141,10 @@ def _primary_role(roles: Iterable[str]) -> str:
 
 
 # A unit's roles in one task as a bit mask (cheaper than a set per assignment on 50k tasks).
-ROLE_BITS = {"lead": 1, "participant": 2, "responsible": 4}
-_MASK_ROLES = [tuple(r for r in ROLES if m & ROLE_BITS[r]) for m in range(8)]
+ROLE_BITS = {r: 1 << i for i, r in enumerate(ROLES)}
+_MASK_ROLES = [tuple(r for r in ROLES if m & ROLE_BITS[r]) for m in range(1 << len(ROLES))]
 _MASK_PRIMARY = [_primary_role(rs) if rs else "" for rs in _MASK_ROLES]
+_ROLE_INDEX = {r: i for i, r in enumerate(ROLES, 1)}  # a role's counter in the aggregate's lists
 
 
 def _unit_color(unit: str, unit_info: Mapping[str, Mapping[str, object]]) -> str:
@@ -216,25 +221,17 @@ def unit_task_network(tasks: Sequence[TaskRow] | Sequence[TaskLink], unit_info: 
     in_sections = set(sections or ())
     marked = set(highlight)
     skip = frozenset() if include_collective else {u for u, a in unit_info.items() if (a or {}).get("collective")}
-    lead_on, part_on, resp_on = ("lead" in roles), ("participant" in roles), ("responsible" in roles)
+    shown = [(ROLE_PROPS[r], ROLE_BITS[r]) for r in roles]  # (TaskRow field, bit) per role drawn
 
     kept: list[tuple[TaskRow, dict[str, int]]] = []  # task, unit -> its roles in the task (ROLE_BITS)
     for t in tasks:
         if in_sections and t.section_title not in in_sections:
             continue
         per_unit: dict[str, int] = {}
-        if lead_on:
-            for u in t.lead:
+        for prop, bit in shown:
+            for u in getattr(t, prop):
                 if u not in skip:
-                    per_unit[u] = 1
-        if part_on:
-            for u in t.participants:
-                if u not in skip:
-                    per_unit[u] = per_unit.get(u, 0) | 2
-        if resp_on:
-            for u in t.responsible:
-                if u not in skip:
-                    per_unit[u] = per_unit.get(u, 0) | 4
+                    per_unit[u] = per_unit.get(u, 0) | bit
         if not per_unit or (wanted and wanted.isdisjoint(per_unit)):
             continue
         kept.append((t, per_unit))
@@ -266,7 +263,7 @@ def unit_task_network(tasks: Sequence[TaskRow] | Sequence[TaskLink], unit_info: 
         for u, m in per_unit.items():
             role = _MASK_PRIMARY[m]
             draw.edge(f"u:{u}", tid, color=ROLE_COLORS[role], width=2 if role == "lead" else 1,
-                      title=esc("、".join(ROLE_LABELS[r] for r in _MASK_ROLES[m])))
+                      dashes=role in ROLE_DASHED, title=esc("、".join(ROLE_LABELS[r] for r in _MASK_ROLES[m])))
     legend = _legend(unit_info, by_unit.keys(), roles, task_nodes=True)
     return NetworkResult(_render(draw.net, legend), draw.nodes, draw.edges, "", titles)
 
@@ -293,7 +290,7 @@ def _aggregate(kept: Sequence[tuple[TaskRow, Mapping[str, int]]], unit_info: Map
 
     group_tasks: dict[str, list[TaskRow]] = defaultdict(list)
     unit_docs: dict[str, set[str]] = defaultdict(set)
-    pair_counts: dict[tuple[str, str], list[int]] = {}  # (unit, group) -> [tasks, lead, participant, responsible]
+    pair_counts: dict[tuple[str, str], list[int]] = {}  # (unit, group) -> [tasks, then per role in ROLES order]
     for t, per_unit in kept:
         g = key_of(t)
         group_tasks[g].append(t)
@@ -302,21 +299,17 @@ def _aggregate(kept: Sequence[tuple[TaskRow, Mapping[str, int]]], unit_info: Map
             unit_docs[u].add(doc)
             c = pair_counts.get((u, g))
             if c is None:
-                c = pair_counts[(u, g)] = [0, 0, 0, 0]
+                c = pair_counts[(u, g)] = [0] * (1 + len(ROLES))
             c[0] += 1
-            if m & 1:
-                c[1] += 1
-            if m & 2:
-                c[2] += 1
-            if m & 4:
-                c[3] += 1
+            for r in _MASK_ROLES[m]:
+                c[_ROLE_INDEX[r]] += 1
     pair_tasks = {k: c[0] for k, c in pair_counts.items()}
     unit_tasks: Counter = Counter()  # unit -> tasks (all kept)
-    unit_roles: dict[str, list[int]] = defaultdict(lambda: [0, 0, 0, 0])  # unit -> [tasks, lead, part., resp.]
+    unit_roles: dict[str, list[int]] = defaultdict(lambda: [0] * (1 + len(ROLES)))  # unit -> [tasks, per role]
     for (u, _g), c in pair_counts.items():
         unit_tasks[u] += c[0]
         acc = unit_roles[u]
-        for i in range(4):
+        for i in range(1 + len(ROLES)):
             acc[i] += c[i]
 
     group_order = sorted(group_tasks, key=lambda g: (-len(group_tasks[g]), g))
@@ -405,7 +398,7 @@ def _aggregate(kept: Sequence[tuple[TaskRow, Mapping[str, int]]], unit_info: Map
         c = pair_counts[(u, g)]  # the most frequent role; on a tie lead > responsible > participant
         role = max(ROLES, key=lambda r: (c[ROLES.index(r) + 1], -ROLE_PRIORITY[r]))
         title = (f"{u} — {group_title(g)}:" + " · ".join(f"{ROLE_LABELS[r]} {c[i]} 项" for i, r in enumerate(ROLES, 1) if c[i]))
-        draw.edge(f"u:{u}", g, color=ROLE_COLORS[role], value=n, title=esc(title))
+        draw.edge(f"u:{u}", g, color=ROLE_COLORS[role], value=n, dashes=role in ROLE_DASHED, title=esc(title))
 
     shown_tasks = sum(len(group_tasks[g]) for g in groups)
     parts = [f"共 {len(kept):,} 项任务" + (f"({len(docs):,} 份文件)" if len(docs) > 1 else "")
@@ -459,7 +452,7 @@ def co_network(edges: Sequence[CoEdge], workload: Sequence[UnitWorkload],
         meta = [str(info.get("kind_label") or ""), str(info.get("level") or "")]
         tip = f"<b>{esc(u)}</b>" + (f"({esc(' · '.join(m for m in meta if m))})" if any(meta) else "")
         if w is not None:
-            tip += f"<br>牵头 {w.lead} · 参加 {w.participant} · 责任 {w.responsible} · 合计 {w.total} 项"
+            tip += "<br>" + " · ".join(f"{ROLE_LABELS[r]} {getattr(w, r)}" for r in ROLES) + f" · 合计 {w.total} 项"
         top = sorted(partners[u], key=lambda p: (-p[1], p[0]))
         tip += "<br>共同任务最多的单位:<br>" + "<br>".join(
             f"&nbsp;· {esc(p)}({n})" for p, n in top[:TIP_TASKS])
@@ -521,7 +514,8 @@ def _legend(unit_info: Mapping[str, Mapping[str, object]], units: Iterable[str],
         rows.append("<b>边</b> <span class='pg-item'>两单位共同承担的任务数(越粗越多)</span>")
     else:
         rows.append("<b>角色</b> " + " ".join(
-            f"<span class='pg-item'><span class='pg-line' style='background:{ROLE_COLORS[r]}'></span>"
+            f"<span class='pg-item'><span class='pg-line{' pg-dashed' if r in ROLE_DASHED else ''}' "
+            f"style='background:{ROLE_COLORS[r]};color:{ROLE_COLORS[r]}'></span>"
             f"{ROLE_LABELS[r]}</span>" for r in ROLES if r in set(roles))
             + ("" if task_nodes else " <span class='pg-item'>(单位在该章节中最常见的角色;越粗任务越多)</span>"))
     rows.append("<span class='pg-hint'>悬停查看任务/单位;滚轮缩放,拖动平移;点击节点高亮其邻居。</span>")
@@ -537,6 +531,7 @@ _STYLE = """
  #pg-legend .pg-sw { display: inline-block; width: 11px; height: 11px; border-radius: 50%;
                      margin-right: 4px; vertical-align: -1px; border: 1px solid #666; }
  #pg-legend .pg-line { display: inline-block; width: 22px; height: 3px; margin-right: 4px; vertical-align: 3px; }
+ #pg-legend .pg-dashed { background: repeating-linear-gradient(90deg, currentColor 0 5px, transparent 5px 9px) !important; }
  #pg-legend .pg-hint { color: #777; }
  #mynetwork { float: none !important; border: none !important; }
  #loadingBar { display: none !important; }

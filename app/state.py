@@ -15,6 +15,7 @@ never for every task of the selection.
 from __future__ import annotations
 
 import datetime as _dt
+import hmac
 import html
 import os
 import urllib.parse
@@ -26,43 +27,20 @@ from typing import Any
 import streamlit as st
 
 from graph import export as graph_export
-from graph.gaps import KIND_DESCRIPTIONS
-from graph.model import CoEdge, DocumentSummary, RegulationRow, TaskCitation, TaskRow, UnitRole, UnitWorkload
-from graph.store import ORPHAN_KINDS, STORE_KINDS, GraphStore, StoreError, default_home, open_store
+from graph.gaps import GAP_LABELS, KIND_DESCRIPTIONS
+from graph.rows import CoEdge, DocumentSummary, RegulationRow, TaskCitation, TaskRow, UnitRole, UnitWorkload
+from graph.store import STORE_KINDS, GraphStore, StoreError, default_home, open_store
 from ingest.units import kind_label as units_kind_label
+from plangraph.cli_app import PASSWORD_ENV, is_local
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_PLAN = REPO_ROOT / "data" / "changde_fazhi_2021-2025.txt"
 APP_TITLE = "PlanGraph 规划图谱"
 
 STORE_LABELS = {"embedded": "内置存储 (embedded)", "neo4j": "Neo4j (NEO4J_* 环境变量)"}
-ROLE_LABELS = {"lead": "牵头", "participant": "参加", "responsible": "责任"}
+ROLE_LABELS = {"lead": "牵头", "participant": "参加", "responsible": "责任", "guide": "指导"}
 RELATION_LABELS = {"basis": "依据", "produces": "制定"}
-_GAP_NAMES = {
-    "no_lead": "无牵头单位",
-    "collective_only": "仅笼统主体",
-    "unassigned": "无责任单位",
-    "no_deadline": "无完成时限",
-    "deadline_passed": "已过时限",
-    "deliverable_no_deadline": "制定文件无时限",
-    "unresolved_citation": "引用无法识别",
-}
-try:  # every kind the store answers (the graph engineer may add kinds)
-    from graph.gaps import GAP_KINDS as _GAP_KINDS
-except ImportError:  # pragma: no cover - older graph package
-    _GAP_KINDS = ORPHAN_KINDS
-
-
-def _gap_name(kind: str) -> str:
-    """A kind's short Chinese name: ours, else the (…) at the end of its description."""
-    if kind in _GAP_NAMES:
-        return _GAP_NAMES[kind]
-    desc = KIND_DESCRIPTIONS.get(kind, "")
-    return desc[desc.rfind("(") + 1:-1] if desc.endswith(")") and "(" in desc else kind
-
-
-GAP_LABELS = {k: _gap_name(k) for k in _GAP_KINDS}
-GAP_HELP = KIND_DESCRIPTIONS
+GAP_HELP = KIND_DESCRIPTIONS  # GAP_LABELS: the kinds' Chinese names, from graph.gaps
 REGULATION_STATUS = {"resolved": "已识别", "form": "按名称形式", "unknown": "未识别"}
 
 # Page url paths (st.navigation in Home.py uses them; links between pages too).
@@ -111,9 +89,8 @@ def store_version(kind: str, home: str) -> str:
 
 @st.cache_resource(show_spinner=False)
 def get_store(kind: str, home: str) -> GraphStore:
-    """One open store per (kind, home) for the whole server; Neo4j is pinged once here. The
-    embedded graph is read in a thread: the first page shows the documents meanwhile."""
-    store = open_store(kind, home, load_in_background=True) if kind == "embedded" else open_store(kind, home)
+    """One open store per (kind, home) for the whole server; Neo4j is pinged once here."""
+    store = open_store(kind, home)
     ping = getattr(store, "ping", None)
     if callable(ping):
         ping()
@@ -129,7 +106,7 @@ def warm_up(kind: str | None = None, home: str | None = None) -> GraphStore:
     (it asks workload() and documents() itself)."""
     kind = kind or default_store_kind()
     home = home or home_dir()
-    store = get_store(kind, home)  # the embedded store reads its graph in a thread
+    store = get_store(kind, home)
     import altair  # noqa: F401 - the pages' own imports, done once per process
     import pandas  # noqa: F401
 
@@ -141,10 +118,41 @@ def warm_up(kind: str | None = None, home: str | None = None) -> GraphStore:
     return store
 
 
-def ingest_plan(store: GraphStore, path: str | Path):
-    """Extract one plan file and write it to the store (unchanged documents are skipped)."""
-    from ingest.pipeline import extract_file
-    return store.ingest(extract_file(path), skip_unchanged=True)
+def ingest_plan(store: GraphStore, path: str | Path) -> list:
+    """Extract plan files (a file or folder) and write them to the store, as `plangraph
+    ingest` does (graph ids, unchanged files skipped); the ingest.batch.FileResults."""
+    from ingest.batch import ingest_paths
+    return list(ingest_paths(store, [str(path)], jobs=1))
+
+
+def served_locally() -> bool:
+    """The server answers this machine only (plangraph app's default, --address 127.0.0.1)."""
+    return is_local(st.get_option("server.address"))
+
+
+def write_allowed() -> bool:
+    """Whether this session may import and remove documents: always when served locally;
+    served beyond this machine, only with the password in PLANGRAPH_APP_PASSWORD, asked for
+    in the sidebar (compared in constant time)."""
+    if served_locally():
+        return True
+    password = os.environ.get(PASSWORD_ENV, "")
+    if not password:
+        st.caption(f"导入和删除已关闭:本应用对网络开放,且未设置 {PASSWORD_ENV}。")
+        return False
+    entered = st.text_input("管理密码 Password", type="password", key="pg_password",
+                            help="导入和删除文件需要密码(本应用对网络开放)")
+    if not entered:
+        return False
+    if hmac.compare_digest(entered.encode("utf-8"), password.encode("utf-8")):
+        return True
+    st.error("密码不正确")
+    return False
+
+
+def remove_documents(kind: str, home: str, document_ids: Sequence[str]) -> list[bool]:
+    """Take documents out of the store (with what only they used), one transaction."""
+    return get_store(kind, home).delete_documents(list(document_ids))
 
 
 def ensure_bundled_plan(kind: str, home: str) -> bool:
@@ -179,10 +187,6 @@ def sidebar() -> Selection | None:
             return None
         if not docs:
             st.info("存储中还没有文件。")
-        if BUNDLED_PLAN.exists() and st.button("导入内置常德方案", help=str(BUNDLED_PLAN.name)):
-            ingest_plan(get_store(kind, home), BUNDLED_PLAN)
-            st.cache_data.clear()
-            st.rerun()
         titles = {d.document_id: d.title or d.document_id for d in docs}
         ids = [d.document_id for d in docs]
         every = st.toggle(f"全部文件 All documents ({len(ids)})", value=True, key=f"pg_all_{kind}",
@@ -192,8 +196,30 @@ def sidebar() -> Selection | None:
             placeholder="输入标题搜索")
         if kind == "embedded":
             st.caption(f"存储目录:{home}")
+        with st.expander("管理 Manage: 导入、删除"):
+            _manage(kind, home, ids, titles)
     picked = tuple(i for i in ids if i in set(chosen))
     return Selection(kind, home, None if len(picked) == len(ids) else picked, version)
+
+
+def _manage(kind: str, home: str, ids: list[str], titles: dict[str, str]) -> None:
+    """The write actions: import the bundled plan, remove documents (with a confirmation)."""
+    if not write_allowed():
+        return
+    if BUNDLED_PLAN.exists() and st.button("导入内置常德方案", help=str(BUNDLED_PLAN.name), key="pg_import"):
+        ingest_plan(get_store(kind, home), BUNDLED_PLAN)
+        st.cache_data.clear()
+        st.rerun()
+    doomed = st.multiselect("删除文件 Remove documents", ids, key="pg_remove_docs",
+                            format_func=lambda i: titles.get(i, i), placeholder="选择要删除的文件")
+    if doomed:
+        sure = st.checkbox(f"确认删除这 {len(doomed)} 份文件及只属于它们的单位和法规", key="pg_remove_sure")
+        if st.button("删除 Remove", type="primary", disabled=not sure, key="pg_remove"):
+            remove_documents(kind, home, doomed)
+            st.cache_data.clear()
+            for key in ("pg_remove_docs", "pg_remove_sure"):
+                st.session_state.pop(key, None)
+            st.rerun()
 
 
 def selection() -> Selection:
@@ -389,6 +415,7 @@ def task_table(rows: Sequence[TaskRow], extra: dict[str, Sequence[Any]] | None =
         "牵头单位": ["、".join(r.lead) for r in rows],
         "参加单位": ["、".join(r.participants) for r in rows],
         "责任单位": ["、".join(r.responsible) for r in rows],
+        "指导单位": ["、".join(r.guides) for r in rows],
         "完成时限": [deadline_text(r) for r in rows],
     }
     for k, v in (extra or {}).items():
@@ -429,11 +456,12 @@ HIGHLIGHT_STYLES = {
     "lead": "background:#ffd9d9;border-bottom:2px solid #d62728",
     "participant": "background:#dce9ff;border-bottom:2px solid #1f77b4",
     "responsible": "background:#ffe6cc;border-bottom:2px solid #ff7f0e",
+    "guide": "background:#eee6f5;border-bottom:2px dashed #9467bd",
     "basis": "background:#e0f3da;border-bottom:2px solid #2ca02c",
     "produces": "background:#efe1ff;border-bottom:2px solid #9467bd",
     "deadline": "background:#fff3a3;border-bottom:2px solid #bcbd22",
 }
-HIGHLIGHT_LABELS = {"lead": "牵头单位", "participant": "参加单位", "responsible": "责任单位",
+HIGHLIGHT_LABELS = {"lead": "牵头单位", "participant": "参加单位", "responsible": "责任单位", "guide": "指导单位",
                     "basis": "依据的法规", "produces": "要制定的文件", "deadline": "完成时限"}
 
 
@@ -472,7 +500,8 @@ def highlighted_task_html(row: TaskRow, units: Sequence[UnitRole], cites: Sequen
     legend = " ".join(f'<mark style="{HIGHLIGHT_STYLES[k]};padding:0 3px;color:inherit">{v}</mark>'
                       for k, v in HIGHLIGHT_LABELS.items())
     return (f'<div style="font-size:0.85rem;margin-bottom:0.4rem">{legend}</div>'
-            f'<div class="pg-source" style="white-space:pre-wrap;line-height:1.9;font-size:1.05rem;'
+            f'<div class="pg-source" style="white-space:pre-wrap;overflow-wrap:anywhere;word-break:break-word;'
+            f'line-height:1.9;font-size:1.05rem;'
             f'padding:0.8rem 1rem;border:1px solid #e6e6e6;border-radius:0.5rem;background:#fcfcfc">'
             f'{"".join(out)}</div>')
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from graph.records import ROLE_PROPS, regulation_key
@@ -39,9 +39,9 @@ class TaskRow:
     lead: list[str]
     participants: list[str]
     responsible: list[str]
-    guides: list[str]  # units that guide (指导) the task: they neither lead nor carry it out
     basis: list[str]  # titles as first cited, one per regulation
     produces: list[str]
+    guides: list[str] = field(default_factory=list)  # units that guide (指导) it: they do not carry it out
 
     @property
     def number(self) -> int | None:
@@ -64,7 +64,7 @@ class TaskLink:
     lead: list[str]
     participants: list[str]
     responsible: list[str]
-    guides: list[str]
+    guides: list[str] = field(default_factory=list)
 
     @property
     def number(self) -> int | None:

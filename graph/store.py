@@ -85,23 +85,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import StoreError
-from graph.records import DocumentRecords, build_graph_records, regulation_key, unit_key
-from graph.rows import (
-    CoEdge,
-    Deliverable,
-    DocumentSummary,
-    IngestResult,
-    RegulationRow,
-    TaskCitation,
-    TaskLink,
-    TaskRow,
-    UnitRole,
-    UnitWorkload,
-)
 from ingest.model import ROLES
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the stores import these; this module stays light for the CLI's start
     import networkx as nx
+
+    from graph.records import DocumentRecords
+    from graph.rows import (
+        CoEdge,
+        Deliverable,
+        DocumentSummary,
+        IngestResult,
+        RegulationRow,
+        TaskCitation,
+        TaskLink,
+        TaskRow,
+        UnitRole,
+        UnitWorkload,
+    )
 
 STORE_KINDS = ("embedded", "neo4j")
 AMBIGUOUS_LIST_MAX = 12
@@ -130,6 +131,7 @@ def open_store(kind: str = "embedded", home: str | Path | None = None, **kwargs:
 def unit_needles(name: str) -> list[str]:
     """The names a typed unit name is looked up under: as typed (spaces and width folded),
     and with its aliases folded (市发改委 → 市发展改革委; no central folding)."""
+    from graph.records import unit_key
     from ingest.units import canonical_unit, normalize_unit
     typed = unit_key(name)
     out: list[str] = []
@@ -173,6 +175,7 @@ def check_relation(relation: str | None) -> str | None:
 
 def regulation_query_key(regulation: str) -> str:
     """The key a regulation asked for by any of its titles is stored under."""
+    from graph.records import regulation_key
     key = regulation_key(regulation)
     if not key:
         raise StoreError(f"empty regulation title: {regulation!r}")
@@ -209,6 +212,8 @@ class GraphStore(ABC):
 
         skip_unchanged: when the store already holds exactly these records, write nothing.
         """
+        from graph.records import build_graph_records
+        from graph.rows import IngestResult
         records = build_graph_records(extraction)
         if skip_unchanged and self.fingerprint(records.document_id) == records.document.props["fingerprint"]:
             return IngestResult(records.document_id, len(records.tasks), len(records.units),
@@ -288,7 +293,7 @@ class GraphStore(ABC):
         if not found:
             return None
         shown = "、".join(found[:AMBIGUOUS_LIST_MAX]) + (" …" if len(found) > AMBIGUOUS_LIST_MAX else "")
-        raise StoreError(f"unit name {unit_key(name)!r} matches {len(found)} units, give the full name: {shown}")
+        raise StoreError(f"unit name {name.strip()!r} matches {len(found)} units, give the full name: {shown}")
 
     @abstractmethod
     def regulations(self, title_contains: str | None = None,

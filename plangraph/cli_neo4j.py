@@ -4,9 +4,6 @@ from __future__ import annotations
 import argparse
 import sys
 
-from graph import neo4j_server
-from graph.neo4j_server import Neo4jServerError
-
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("neo4j", help="start, stop or check the local Neo4j 5.26 server (no Docker)",
@@ -18,8 +15,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     start.add_argument("--port", type=int, default=None,
                        help="Bolt port (default: env PLANGRAPH_NEO4J_PORT or 7687)")
     start.add_argument("--data-dir", default=None, help="data dir (default: <state dir>/data)")
-    start.add_argument("--timeout", type=float, default=neo4j_server.START_TIMEOUT,
-                       help="seconds to wait for Bolt (default: %(default)s)")
+    start.add_argument("--timeout", type=float, default=None,
+                       help="seconds to wait for Bolt (default: graph.neo4j_server.START_TIMEOUT)")
     start.set_defaults(func=run_start)
 
     stop = actions.add_parser("stop", help="stop the server (SIGTERM, then SIGKILL)")
@@ -29,7 +26,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     status.set_defaults(func=run_status)
 
 
-def _fail(action: str, err: Neo4jServerError) -> int:
+def _fail(action: str, err) -> int:
     print(f"plangraph neo4j {action}: {err.summary}", file=sys.stderr)
     for line in err.log_tail.splitlines():
         print(f"  | {line}", file=sys.stderr)
@@ -37,8 +34,11 @@ def _fail(action: str, err: Neo4jServerError) -> int:
 
 
 def run_start(args: argparse.Namespace) -> int:
+    from graph import neo4j_server
+    from graph.neo4j_server import Neo4jServerError
     try:
-        uri = neo4j_server.start(port=args.port, data_dir=args.data_dir, timeout=args.timeout)
+        uri = neo4j_server.start(port=args.port, data_dir=args.data_dir,
+                                 timeout=neo4j_server.START_TIMEOUT if args.timeout is None else args.timeout)
     except (Neo4jServerError, ValueError) as err:
         return _fail("start", err if isinstance(err, Neo4jServerError) else Neo4jServerError(str(err)))
     state = neo4j_server.status()
@@ -47,6 +47,8 @@ def run_start(args: argparse.Namespace) -> int:
 
 
 def run_stop(args: argparse.Namespace) -> int:
+    from graph import neo4j_server
+    from graph.neo4j_server import Neo4jServerError
     try:
         pid = neo4j_server.stop()
     except Neo4jServerError as err:
@@ -56,6 +58,7 @@ def run_stop(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
+    from graph import neo4j_server
     state = neo4j_server.status()
     if not state.running:
         print("neo4j: not running")

@@ -76,13 +76,16 @@ def ingest_plan_text(home: str | Path, text: str, name: str) -> str:
     """Write `text` as <name>.txt, extract it and ingest it into the embedded store in `home`;
     returns the document id."""
     from graph.store import open_store
-    from ingest.pipeline import extract_file
+    from ingest.batch import ingest_paths
     folder = Path(home) / "plans"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.txt"
     path.write_text(text, encoding="utf-8")
     with open_store("embedded", home) as store:
-        return store.ingest(extract_file(path)).document_id
+        [result] = ingest_paths(store, [str(path)], jobs=1)
+    if result.status != "ok":
+        raise RuntimeError(result.line())
+    return result.document_id
 
 
 def free_port() -> int:
@@ -101,12 +104,13 @@ def _healthy(base_url: str) -> bool:
 
 @contextlib.contextmanager
 def streamlit_server(home: str | Path, port: int | None = None, env: dict[str, str] | None = None,
-                     timeout: float = 120.0, log: Path | None = None) -> Iterator[str]:
-    """Start `streamlit run app/Home.py` headless on a free port with PLANGRAPH_HOME=home;
-    yield its base URL; stop it (its own process group) afterwards."""
+                     timeout: float = 120.0, log: Path | None = None, address: str = "127.0.0.1") -> Iterator[str]:
+    """Start `streamlit run app/Home.py` headless on a free port with PLANGRAPH_HOME=home,
+    serving on `address` (0.0.0.0: every network); yield its base URL (through 127.0.0.1);
+    stop it (its own process group) afterwards."""
     port = port or free_port()
-    cmd = streamlit_command(port, headless=True, extra=[
-        "--server.address", "127.0.0.1", "--server.fileWatcherType", "none",
+    cmd = streamlit_command(port, headless=True, address=address, extra=[
+        "--server.fileWatcherType", "none",
         "--server.runOnSave", "false", "--global.developmentMode", "false",
         "--client.toolbarMode", "minimal"])
     full_env = app_env(str(home))

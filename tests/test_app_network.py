@@ -78,7 +78,7 @@ def test_large_graphs_are_aggregated_or_capped_with_a_note():
     assert ids == {"u:市司法局", "s:d::2.0", "s:d::2.1", "s:d::2.2"}
     names = [f"单位{i}" for i in range(30)]
     edges = [CoEdge(a, b, 1 + (i % 5)) for i, (a, b) in enumerate((x, y) for x in names for y in names if x < y)]
-    load = [UnitWorkload(n, False, 1, 1, 0, 2, 1) for n in names]
+    load = [UnitWorkload(n, False, 1, 1, 0, 0, 2, 1) for n in names]
     r = network.co_network(edges, load, {}, max_edges=50)
     assert r.edges == 50 and "只显示最强的 50 条" in r.note
     assert min(e["value"] for e in edges_of(r.html)) >= 4  # the strongest ones were kept
@@ -113,7 +113,7 @@ def test_links_draw_what_rows_draw(filters):
 
 def test_co_network_min_weight_and_collective():
     edges = [CoEdge("市司法局", "市委编办", 3), CoEdge("各区县政府", "市司法局", 5), CoEdge("市司法局", "市财政局", 1)]
-    load = [UnitWorkload("市司法局", False, 5, 1, 0, 6, 1)]
+    load = [UnitWorkload("市司法局", False, 5, 1, 0, 0, 6, 1)]
     r = network.co_network(edges, load, INFO, min_weight=2, include_collective=False)
     ids = {n["id"] for n in nodes_of(r.html)}
     assert ids == {"u:市司法局", "u:市委编办"}
@@ -282,7 +282,8 @@ def test_no_pyvis_add_calls(monkeypatch):
 
 
 def test_co_network_keeps_node_sizes_readable_for_busy_units():
-    load = [UnitWorkload("市司法局", False, 9000, 2000, 0, 11000, 900), UnitWorkload("市委编办", False, 1, 1, 0, 2, 1)]
+    load = [UnitWorkload("市司法局", False, 9000, 2000, 0, 0, 11000, 900),
+            UnitWorkload("市委编办", False, 1, 1, 0, 0, 2, 1)]
     r = network.co_network([CoEdge("市司法局", "市委编办", 300)], load, INFO)
     assert max(n["size"] for n in nodes_of(r.html)) <= 50
 

@@ -103,7 +103,7 @@ def test_the_server_warms_up_what_the_first_visit_needs(monkeypatch, changde_hom
     monkeypatch.setenv("PLANGRAPH_STORE", "embedded")
     assert app_server.warm_up(wait_s=120)
     store = state.get_store("embedded", str(home))
-    assert store.g.number_of_nodes() > 100  # read, not only its summary
+    assert store.documents()  # opened and asked
 
     def draw_again(*args, **kwargs):
         raise AssertionError("the network page drew what the warm-up drew")
@@ -421,3 +421,69 @@ def test_script_in_task_text_is_escaped_everywhere(monkeypatch, xss_home):
     html = network_html(at)
     assert "alert(1)</script>" not in html and "<img src=x" not in html
     assert "\\u0026lt;script\\u0026gt;alert(1)" in html  # html.escape'd, then JSON-escaped by pyvis
+
+
+# ---------------------------------------------------------------- write actions: remove, and who may write
+
+
+@pytest.fixture
+def served_on():
+    """Set Streamlit's server.address as `plangraph app` does, for the scripts AppTest runs."""
+    from streamlit import config
+    old = config.get_option("server.address")
+    yield lambda address: config.set_option("server.address", address)
+    config.set_option("server.address", old)
+
+
+OTHER_PLAN = "某县工作方案\n一、重点任务\n1.推进依法行政。2024年底前完成。(牵头单位:县司法局;参加单位:县财政局)\n"
+
+
+def test_remove_asks_for_confirmation_then_takes_the_document_out(monkeypatch, tmp_path, served_on):
+    served_on("127.0.0.1")
+    home = tmp_path / "home"
+    ingest_plan_text(home, XSS_PLAN_TEXT, "xss_plan")
+    ingest_plan_text(home, OTHER_PLAN, "other_plan")
+    at = app_at(monkeypatch, home)
+    at.sidebar.multiselect(key="pg_remove_docs").set_value(["other_plan"]).run()
+    assert at.sidebar.button(key="pg_remove").disabled  # not before the confirmation
+    at.sidebar.checkbox(key="pg_remove_sure").check().run()
+    at.sidebar.button(key="pg_remove").click().run()
+    assert not at.exception
+    from graph.store import open_store
+    with open_store("embedded", home) as store:
+        assert [d.document_id for d in store.documents()] == ["xss_plan"]
+        assert not [u for u in store.unit_names() if u.startswith("某县")]  # its own units went with it
+    assert "全部文件 All documents (1)" in at.sidebar.toggle[0].label  # the app shows it at once
+
+
+def test_beyond_this_machine_import_and_remove_need_the_password(monkeypatch, changde_home, served_on):
+    served_on("0.0.0.0")
+    monkeypatch.delenv("PLANGRAPH_APP_PASSWORD", raising=False)
+    at = app_at(monkeypatch, changde_home)
+
+    def write_buttons(at) -> list[str]:
+        return [b.key for b in at.sidebar.button if b.key in ("pg_import", "pg_remove")] + \
+            [m.key for m in at.sidebar.multiselect if m.key == "pg_remove_docs"]
+
+    assert write_buttons(at) == []
+    assert any("导入和删除已关闭" in c.value for c in at.sidebar.caption)
+    monkeypatch.setenv("PLANGRAPH_APP_PASSWORD", "s3cret-密码")
+    at = app_at(monkeypatch, changde_home)
+    assert write_buttons(at) == []
+    at.sidebar.text_input(key="pg_password").input("wrong").run()
+    assert write_buttons(at) == [] and any("密码不正确" in e.value for e in at.sidebar.error)
+    at.sidebar.text_input(key="pg_password").input("s3cret-密码").run()
+    assert write_buttons(at) == ["pg_import", "pg_remove_docs"]
+    served_on("127.0.0.1")  # on this machine only, no password is asked for
+    monkeypatch.delenv("PLANGRAPH_APP_PASSWORD")
+    at = app_at(monkeypatch, changde_home)
+    assert write_buttons(at) == ["pg_import", "pg_remove_docs"] and not at.sidebar.text_input
+
+
+def test_a_long_unbroken_string_wraps_in_the_source_view():
+    from app import state
+    from graph.rows import TaskRow
+    text = "1.推进" + "A" * 400 + "。"
+    row = TaskRow("d", "1", 0, "推进", text, "", "", [], 0, len(text), [], [], [], [], [], [])
+    html = state.highlighted_task_html(row, [], [])
+    assert "overflow-wrap:anywhere" in html and "white-space:pre-wrap" in html

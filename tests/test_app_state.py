@@ -51,17 +51,25 @@ def test_task_link_and_numbers():
     assert state.task_label(row) == "1. 完善制度"
 
 
-def test_plangraph_app_command(monkeypatch, tmp_path):
+def test_plangraph_app_command(monkeypatch, tmp_path, capsys):
+    """The command line the server runs with (the real start is in tests/test_app_serving.py)."""
     calls = []
-    monkeypatch.setattr(cli_app.subprocess, "call", lambda cmd, env: calls.append((cmd, env)) or 0)
+    monkeypatch.setattr(cli_app.os, "execve", lambda exe, cmd, env: calls.append((cmd, env)))
+    monkeypatch.delenv("PLANGRAPH_APP_PASSWORD", raising=False)
     assert cli.main(["app", "--home", str(tmp_path), "--port", "8765", "--store", "neo4j", "--headless"]) == 0
     cmd, env = calls[0]
     assert cmd[:4] == [sys.executable, "-m", "plangraph.app_server", "run"] and cmd[4].endswith("app/Home.py")
     assert cmd[cmd.index("--server.port") + 1] == "8765" and "--server.headless" in cmd
+    assert cmd[cmd.index("--server.address") + 1] == "127.0.0.1"  # this machine only, unless asked
     assert env["PLANGRAPH_HOME"] == str(tmp_path.resolve()) and env["PLANGRAPH_STORE"] == "neo4j"
-    calls.clear()
-    assert cli.main(["app", "--", "--server.address", "0.0.0.0"]) == 0
-    assert calls[0][0][-2:] == ["--server.address", "0.0.0.0"]
+    assert "warning" not in capsys.readouterr().err
+    for argv in (["app", "--address", "0.0.0.0"], ["app", "--", "--server.address", "0.0.0.0"]):
+        calls.clear()
+        assert cli.main(argv) == 0
+        cmd = calls[0][0]
+        assert cmd.count("--server.address") == 1 and cmd[cmd.index("--server.address") + 1] == "0.0.0.0"
+        err = capsys.readouterr().err
+        assert "warning: serving beyond this machine on 0.0.0.0" in err and "PLANGRAPH_APP_PASSWORD" in err
 
 
 def test_plangraph_app_rejects_bad_store():

@@ -173,3 +173,60 @@ def assert_quiet_log(path: Path) -> None:
     """The server printed no traceback or warning, its warm-up included (plangraph.app_server)."""
     log = path.read_text(encoding="utf-8")
     assert "Traceback" not in log and "WARNING" not in log, log[-2000:]
+
+
+def manage_buttons(page) -> list[str]:
+    """The write actions the sidebar's (open) Manage section offers this visitor."""
+    page.wait_for_timeout(300)
+    names = [n for n in ("导入内置常德方案", "删除文件 Remove documents") if page.get_by_text(n).count()]
+    return names
+
+
+@pytest.mark.parametrize("address", ["127.0.0.1", "0.0.0.0"])
+def test_write_actions_on_this_machine_and_beyond_it(browser, tmp_path_factory, address):
+    """Served on 127.0.0.1 the explorer offers import and remove; served on every network it
+    offers them only after the PLANGRAPH_APP_PASSWORD is typed in the sidebar."""
+    home = tmp_path_factory.mktemp(f"serve_{address.replace('.', '_')}")
+    ingest_plan_text(home, XSS_PLAN_TEXT, "xss_plan")
+    env = {"PLANGRAPH_APP_PASSWORD": "开门-sesame"}
+    with streamlit_server(home, address=address, env=env, log=OUTPUT / f"streamlit-serve-{address}.log") as base:
+        w = Watch(browser)
+        page = w.page
+        visit(page, base, "", "从这里开始")
+        page.get_by_text("管理 Manage").first.click()  # open the section
+        wait_for_app(page)
+        password = page.locator('input[type="password"]')
+        if address == "127.0.0.1":
+            assert manage_buttons(page) == ["导入内置常德方案", "删除文件 Remove documents"]
+            assert password.count() == 0
+        else:
+            assert manage_buttons(page) == []
+            password.fill("wrong")
+            password.press("Enter")
+            wait_for_app(page)
+            page.get_by_text("密码不正确").first.wait_for(state="visible")
+            assert manage_buttons(page) == []
+            password.fill("开门-sesame")
+            password.press("Enter")
+            wait_for_app(page)
+            page.get_by_text("导入内置常德方案").first.wait_for(state="visible")
+            assert manage_buttons(page) == ["导入内置常德方案", "删除文件 Remove documents"]
+        screenshot(page, f"serve-{address}")
+        w.close()
+    assert not w.errors, w.errors
+
+
+def test_a_long_unbroken_string_wraps_in_the_source_view(browser, tmp_path_factory):
+    home = tmp_path_factory.mktemp("long_home")
+    long_plan = XSS_PLAN_TEXT.replace("加强政府督查", "加强政府督查" + "ABCDEFGHIJ" * 60)
+    ingest_plan_text(home, long_plan, "long_plan")
+    with streamlit_server(home, log=OUTPUT / "streamlit-long.log") as base:
+        w = Watch(browser)
+        page = w.page
+        visit(page, base, "task?doc=long_plan&task=1.1.2", "相关任务 Neighbours")
+        source = page.locator(".pg-source")
+        assert "ABCDEFGHIJ" * 60 in source.inner_text()
+        overflow = source.evaluate("el => el.scrollWidth - el.clientWidth")
+        assert overflow <= 1, f"the source view is {overflow}px wider than its box"
+        screenshot(page, "long-string-task")
+        w.close()

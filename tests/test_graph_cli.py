@@ -4,6 +4,10 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -13,6 +17,8 @@ from conftest import connect_neo4j_store, make_tiny_extraction
 from shared_corpus import CHANGDE
 from ingest import batch
 from plangraph.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
@@ -302,3 +308,181 @@ def test_tasks_and_gaps_page_through_a_big_store(home, corpus_extractions, monke
         main(["tasks", "--limit", "-3"])
     err = capsys.readouterr().err
     assert bad.value.code == 2 and "whole number" in err and "Traceback" not in err
+
+
+# ---------------------------------------------------------------- document identity, remove
+
+PLAN_TEXT = "某市{year}年工作方案\n一、重点任务\n1.推进{year}年的工作。2023年底前完成。(牵头单位:市司法局;参加单位:市财政局)\n"
+
+
+def write_plan(path: Path, year: int) -> str:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(PLAN_TEXT.format(year=year), encoding="utf-8")
+    return str(path)
+
+
+def test_the_same_file_name_in_two_folders_or_formats_keeps_both(tmp_path, home, capsys):
+    a = write_plan(tmp_path / "2021" / "方案.txt", 2021)
+    b = write_plan(tmp_path / "2022" / "方案.txt", 2022)
+    c = str(tmp_path / "2022" / "方案.html")
+    Path(c).write_text(f"<html><body><p>{PLAN_TEXT.format(year=2023)}</p></body></html>".replace("\n", "<br>"),
+                       encoding="utf-8")
+    rc, out, err = run(capsys, "ingest", "--jobs", "1", a, b, c)
+    assert rc == 0 and out.count("ok ") == 3, (out, err)
+    assert "方案~2 (new)" in out and "方案~3 (new)" in out
+    warnings = [line for line in err.splitlines() if line.startswith("warning ")]
+    assert len(warnings) == 2 and all("another file already has the id 方案" in w for w in warnings)
+    rc, out, _ = run(capsys, "documents", "--format", "json")
+    docs = {d["document_id"]: d["source"] for d in json.loads(out)}
+    assert docs == {"方案": str(Path(a).resolve()), "方案~2": str(Path(b).resolve()), "方案~3": str(Path(c).resolve())}
+    rc, out, _ = run(capsys, "documents")
+    assert str(Path(b).resolve()) in out  # the table shows where each document came from
+    # each file again: the same document, not a new one
+    write_plan(Path(b), 2024)
+    rc, out, _ = run(capsys, "ingest", "--jobs", "1", a, b)
+    assert "skipped " in out and "方案~2 (replaced)" in out and len(json.loads(
+        run(capsys, "documents", "--format", "json")[1])) == 3
+
+
+def test_the_same_text_under_another_name_is_not_stored_twice(tmp_path, home, capsys):
+    a = write_plan(tmp_path / "方案.txt", 2021)
+    renamed = tmp_path / "elsewhere" / "改名的方案.txt"
+    renamed.parent.mkdir()
+    renamed.write_bytes(Path(a).read_bytes())
+    copy = tmp_path / "copy.txt"
+    copy.write_bytes(Path(a).read_bytes())
+    assert run(capsys, "ingest", "--jobs", "1", a)[0] == 0
+    rc, out, _ = run(capsys, "ingest", "--jobs", "1", str(renamed))
+    assert rc == 0 and out.startswith("skipped ") and "same as 方案" in out and "--force" in out
+    rc, out, _ = run(capsys, "ingest", "--jobs", "1", "--force", str(renamed))
+    assert rc == 0 and "方案 (replaced)" in out  # extracted again, as the document it is
+    rc, out, _ = run(capsys, "documents", "--format", "json")
+    assert [d["document_id"] for d in json.loads(out)] == ["方案"]
+    # two files with the same text in one run: the second is the first
+    other = tmp_path / "new"
+    write_plan(other / "x.txt", 2030)
+    (other / "y.txt").write_bytes((other / "x.txt").read_bytes())
+    rc, out, _ = run(capsys, "ingest", "--jobs", "1", str(other))
+    assert "x (new)" in out and "same as x" in out
+    assert len(json.loads(run(capsys, "documents", "--format", "json")[1])) == 2
+
+
+def test_remove_takes_a_document_out_with_what_only_it_used(tmp_path, home, fake_extract, capsys):
+    a, b = tiny_files(tmp_path, "tiny_a", "tiny_b")
+    assert run(capsys, "ingest", "--jobs", "1", a, b)[0] == 0
+    rc, out, err = run(capsys, "remove", "tiny_a", "nothing_like_it")
+    assert rc == 2 and "nothing_like_it" in err and "nothing removed" in err and err.count("\n") == 1
+    assert len(json.loads(run(capsys, "documents", "--format", "json")[1])) == 2
+    rc, out, _ = run(capsys, "remove", "tiny_a")
+    assert rc == 0 and out.startswith("removed  tiny_a: 6 tasks")
+    rc, out, _ = run(capsys, "documents", "--format", "json")
+    assert [d["document_id"] for d in json.loads(out)] == ["tiny_b"]
+    rc, out, _ = run(capsys, "remove", b)  # by its file
+    assert rc == 0 and "tiny_b" in out
+    assert json.loads(run(capsys, "units", "--format", "json")[1]) == []
+    assert json.loads(run(capsys, "regulations", "--format", "json")[1]) == []
+
+
+@pytest.mark.neo4j
+def test_remove_from_neo4j(tmp_path, home, fake_extract, capsys):
+    connect_neo4j_store().clear_all_for_tests()
+    a, b = tiny_files(tmp_path, "tiny_a", "tiny_b")
+    assert run(capsys, "ingest", "--store", "neo4j", "--jobs", "1", a, b)[0] == 0
+    rc, out, _ = run(capsys, "remove", "--store", "neo4j", "tiny_a", "tiny_b")
+    assert rc == 0 and out.count("removed  ") == 2
+    store = connect_neo4j_store()
+    assert store.documents() == [] and store.unit_names() == [] and store.workload() == []
+
+
+# ---------------------------------------------------------------- bad input, one line each
+
+def as_plain_user(cmd: list[str]) -> list[str]:
+    """The command without root's power to ignore file permissions (when run as root)."""
+    if os.geteuid() != 0:
+        return cmd
+    if not shutil.which("setpriv"):
+        pytest.skip("running as root without setpriv: cannot make a folder unreadable")
+    return ["setpriv", "--bounding-set=-dac_override,-dac_read_search", *cmd]
+
+
+def plangraph_process(*args: str, home: Path, plain: bool = False) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "plangraph", *args]
+    env = {**os.environ, "PLANGRAPH_HOME": str(home)}
+    env.pop("PLANGRAPH_STORE", None)
+    return subprocess.run(as_plain_user(cmd) if plain else cmd, cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=300)
+
+
+def test_usage_errors_for_empty_paths_and_negative_numbers(home, capsys):
+    rc, out, err = run(capsys, "ingest", "")
+    assert rc == 2 and out == "" and "empty path" in err and err.count("\n") == 1
+    for argv in (["units", "--top", "-5"], ["network", "--min-weight", "-3"], ["ingest", "--jobs", "0", "x"]):
+        with pytest.raises(SystemExit) as bad:
+            main(argv)
+        err = capsys.readouterr().err
+        assert bad.value.code == 2 and "whole number" in err and "Traceback" not in err, argv
+
+
+def test_a_home_that_is_a_file_is_one_line(tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv("PLANGRAPH_STORE", raising=False)
+    not_a_folder = tmp_path / "home"
+    not_a_folder.write_text("x")
+    plan = write_plan(tmp_path / "plan.txt", 2021)
+    for argv in (["documents"], ["ingest", plan]):
+        rc, out, err = run(capsys, *argv, "--home", str(not_a_folder))
+        assert rc == 2 and out == "" and err.count("\n") == 1 and "not a folder" in err, argv
+
+
+def test_an_unwritable_home_fails_before_anything_is_reported(tmp_path):
+    plan = write_plan(tmp_path / "plan.txt", 2021)
+    home = tmp_path / "home"
+    assert plangraph_process("ingest", "--jobs", "1", plan, home=home).returncode == 0
+    os.chmod(home / "plangraph.sqlite", 0o444)
+    os.chmod(home, 0o555)
+    try:
+        write_plan(tmp_path / "plan.txt", 2022)  # changed: it would be written
+        done = plangraph_process("ingest", "--jobs", "1", plan, home=home, plain=True)
+    finally:
+        os.chmod(home, 0o755)
+    assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
+    assert done.stderr.count("\n") == 1 and str(home) in done.stderr, done.stderr
+    unmakeable = Path("/proc/plangraph-home") if os.geteuid() == 0 else tmp_path / "ro" / "home"
+    if os.geteuid() != 0:
+        (tmp_path / "ro").mkdir(mode=0o555)
+    done = plangraph_process("ingest", plan, home=unmakeable)
+    assert done.returncode == 2 and done.stdout == "" and done.stderr.count("\n") == 1, done.stderr
+
+
+def test_an_unreadable_folder_gets_its_own_line(tmp_path):
+    folder = tmp_path / "plans"
+    write_plan(folder / "a.txt", 2021)
+    write_plan(folder / "locked" / "b.txt", 2022)
+    os.chmod(folder / "locked", 0)
+    try:
+        done = plangraph_process("ingest", "--jobs", "1", str(folder), home=tmp_path / "home", plain=True)
+    finally:
+        os.chmod(folder / "locked", 0o755)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("ok ") and lines[1] == f"skipped  {folder / 'locked'}: permission denied"
+
+
+QUERIES = [["--help"], ["documents"], ["units"], ["tasks", "--limit", "3"], ["regulations"], ["deliverables"],
+           ["gaps"], ["network"], ["export", "--format", "json"], ["remove", "nothing"]]
+
+
+@pytest.mark.parametrize("argv", QUERIES, ids=lambda a: a[0])
+def test_query_commands_import_no_extraction_stack_nor_driver(argv, tmp_path):
+    """A CLI that answers at once: spaCy, jieba (extraction) and the Neo4j driver are not
+    imported by commands that do not need them."""
+    script = ("import sys\nfrom plangraph.cli import main\n"
+              "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+              "heavy = sorted(m for m in ('spacy', 'jieba', 'neo4j', 'pandas', 'networkx') if m in sys.modules)\n"
+              "print('HEAVY', heavy, file=sys.stderr)\n")
+    env = {**os.environ, "PLANGRAPH_HOME": str(tmp_path / "home")}
+    env.pop("PLANGRAPH_STORE", None)
+    done = subprocess.run([sys.executable, "-c", script, *argv], cwd=ROOT, env=env, capture_output=True, text=True,
+                          timeout=120)
+    heavy = done.stderr.strip().splitlines()[-1]
+    allowed = ["networkx"] if argv[0] == "export" else []
+    assert heavy == f"HEAVY {allowed}", done.stderr[-1500:]

@@ -54,6 +54,7 @@ if top:
         "牵头": [w.lead for w in top],
         "参加": [w.participant for w in top],
         "责任": [w.responsible for w in top],
+        "指导": [w.guide for w in top],
         "类型": [(info.get(w.unit) or {}).get("kind_label", "") for w in top],
     })
     kinds = {(info.get(w.unit) or {}).get("kind_label", ""): (info.get(w.unit) or {}).get("kind", "other") for w in top}

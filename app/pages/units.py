@@ -20,25 +20,27 @@ st.markdown(f"牵头任务最多的单位:**{state.esc(top_lead.unit)}**({top_le
 by_name = {w.unit: w for w in load}
 names = [w.unit for w in sorted(load, key=lambda w: (-w.lead, -w.total, w.unit))]
 unit = st.selectbox("选择单位 Choose a unit", names, index=0, key="units_unit",
-                    format_func=lambda u: f"{u}(牵头 {by_name[u].lead} · 参加 {by_name[u].participant} · "
-                                          f"责任 {by_name[u].responsible})")
+                    format_func=lambda u: f"{u}(" + " · ".join(
+                        f"{label} {getattr(by_name[u], role)}" for role, label in state.ROLE_LABELS.items()
+                        if role != "guide" or by_name[u].guide) + ")")
 w = by_name[unit]
 meta = info.get(unit) or {}
 kind = getattr(w, "kind_label", None) or getattr(w, "kind", None) or meta.get("kind_label", "")
 level = getattr(w, "level", None) or meta.get("level", "")
 
-c = st.columns(5)
+c = st.columns(6)
 c[0].metric("牵头 Lead", w.lead)
 c[1].metric("参加 Participant", w.participant)
 c[2].metric("责任 Responsible", w.responsible)
-c[3].metric("类型 Kind", kind or "—")
-c[4].metric("层级 Level", level or "—")
+c[3].metric("指导 Guide", w.guide, help="指导、督导该任务,不承担落实")
+c[4].metric("类型 Kind", kind or "—")
+c[5].metric("层级 Level", level or "—")
 if w.collective:
     st.caption("这是一个泛指单位(如“各区县政府”),它代表一类单位,而不是一个具体机关。")
 
-counts = {"lead": w.lead, "participant": w.participant, "responsible": w.responsible}
-tabs = st.tabs([f"牵头 ({w.lead})", f"参加 ({w.participant})", f"责任 ({w.responsible})"])
-for tab, role in zip(tabs, ("lead", "participant", "responsible")):
+counts = {role: getattr(w, role) for role in state.ROLE_LABELS}
+tabs = st.tabs([f"{label} ({counts[role]})" for role, label in state.ROLE_LABELS.items()])
+for tab, role in zip(tabs, state.ROLE_LABELS):
     with tab:
         offset = state.pager(counts[role], key=f"units_page_{role}")
         rows = state.tasks_of_unit(sel, unit, [role], limit=state.PAGE_SIZE, offset=offset) if counts[role] else []
@@ -67,5 +69,6 @@ with st.expander("全部单位的任务量 Workload of every unit"):
         "牵头": [x.lead for x in load],
         "参加": [x.participant for x in load],
         "责任": [x.responsible for x in load],
+        "指导": [x.guide for x in load],
         "合计": [x.total for x in load],
     }), hide_index=True)

@@ -1,0 +1,58 @@
+"""`plangraph app` as a service manager runs it: one process that a signal stops, port freed."""
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from browser_harness import _healthy, free_port  # noqa: E402
+from test_ingest_stops import alive, descendants  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def port_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
+def test_a_signal_to_plangraph_app_stops_its_server(tmp_path, signum):
+    port = free_port()
+    env = {**os.environ, "PLANGRAPH_HOME": str(tmp_path / "home")}
+    env.pop("PLANGRAPH_STORE", None)
+    log = open(tmp_path / "app.log", "wb")
+    proc = subprocess.Popen([sys.executable, "-m", "plangraph", "app", "--headless", "--port", str(port)],
+                            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while not _healthy(f"http://127.0.0.1:{port}"):
+            assert proc.poll() is None, (tmp_path / "app.log").read_text()[-2000:]
+            assert time.monotonic() < deadline, "the explorer did not start"
+            time.sleep(0.25)
+        below = descendants(proc.pid)
+        proc.send_signal(signum)  # as a service manager or Ctrl-C does, to the process it started
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 10
+        while not port_free(port) or any(alive(p) for p in below):
+            assert time.monotonic() < deadline, f"port {port} still taken or processes left after the signal"
+            time.sleep(0.1)
+        assert "serving on 127.0.0.1" in (tmp_path / "app.log").read_text()
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        log.close()
