@@ -19,6 +19,7 @@ from spacy.tokens import Doc
 from ingest.citations import find_citations
 from ingest.clauses import find_clauses
 from ingest.deadlines import find_deadlines
+from ingest.read import MAX_TEXT_BYTES
 from ingest.resources import DATA_DIR
 from ingest.vocab import vocabulary
 
@@ -120,6 +121,9 @@ def get_nlp() -> Language:
     _extend_jieba()
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     nlp.tokenizer = JiebaTokenizer(nlp.vocab)
+    # spaCy's 1,000,000-character guard is for its parser and NER, which this pipeline does
+    # not run; ingest.read already bounds a text by MAX_TEXT_BYTES, which this must admit.
+    nlp.max_length = MAX_TEXT_BYTES + 1
     for name in COMPONENTS:
         nlp.add_pipe(name)
     return nlp

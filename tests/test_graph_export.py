@@ -26,3 +26,30 @@ def test_csv_and_xlsx_keep_formula_like_text_as_text(store):
     assert cell.data_type == "s" and cell.value == "=HYPERLINK(\"example.invalid\",\"点击\")"
     leads = ws.cell(row=3, column=CSV_HEADER.index("牵头单位") + 1).value
     assert "市财政局" in leads and ws.max_row == 3
+
+
+def test_graphml_reads_the_same_in_igraph_and_networkx(store, tmp_path):
+    """Gephi and igraph read GraphML too: `label` is what a person calls a node, its kind is
+    `node_type`, and no attribute is named `id` (igraph puts it over the node ids)."""
+    import igraph
+    import networkx as nx
+
+    from conftest import make_tiny_extraction
+    store.ingest(make_tiny_extraction())
+    data = export(store, "graphml")
+    assert b'attr.name="id"' not in data
+    g = nx.read_graphml(io.BytesIO(data))
+    (tmp_path / "g.graphml").write_bytes(data)  # igraph reads files
+    ig = igraph.Graph.Read_GraphML(str(tmp_path / "g.graphml"))
+    assert (ig.vcount(), ig.ecount()) == (g.number_of_nodes(), g.number_of_edges()) == (19, 23)
+    assert sorted(ig.vs["id"]) == sorted(g.nodes) and len(set(ig.vs["id"])) == ig.vcount()
+    labels = dict(zip(ig.vs["id"], ig.vs["label"]))
+    assert labels["Unit:市司法局"] == "市司法局"
+    assert labels["Task:tiny_plan::2.1.1"] == "完善执法制度"
+    assert labels["Document:tiny_plan"] == "某市示范工作方案"
+    assert labels["Regulation:行政处罚法"] == "中华人民共和国行政处罚法"
+    kinds = dict(zip(ig.vs["id"], ig.vs["node_type"]))
+    assert {kinds[n] for n in kinds} == {"Document", "Section", "Task", "Unit", "Regulation"}
+    assert g.nodes["Task:tiny_plan::2.1.1"]["task_id"] == "2.1.1"
+    assert g.nodes["Document:tiny_plan"]["document_id"] == "tiny_plan"
+    assert {labels[ig.vs[e.source]["id"]] for e in ig.es if e["type"] == "LEADS"} >= {"市司法局", "市发展改革委"}

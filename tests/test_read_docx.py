@@ -180,3 +180,47 @@ def test_old_doc_named_docx(tmp_path):
 def test_empty_docx(tmp_path):
     with pytest.raises(InputError, match="no text"):
         read_document(save(docx.Document(), tmp_path))
+
+
+def _bomb(path, paragraphs: int, part: str = "word/document.xml") -> None:
+    """A small .docx whose `part` unpacks to `paragraphs` empty paragraphs."""
+    import io
+    buf = io.BytesIO()
+    docx.Document().save(buf)
+    src = zipfile.ZipFile(io.BytesIO(buf.getvalue()))
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as out:
+        for info in src.infolist():
+            data = src.read(info.filename)
+            if info.filename == part:
+                text = data.decode("utf-8")
+                tag = "<w:body>" if part == "word/document.xml" else "</w:styles>"
+                filler = "<w:p/>" * paragraphs if tag == "<w:body>" else "<w:style/>" * paragraphs
+                data = (text.replace(tag, tag + filler, 1) if tag == "<w:body>"
+                        else text.replace(tag, filler + tag, 1)).encode("utf-8")
+            out.writestr(info.filename, data)
+
+
+@pytest.mark.parametrize("part", ["word/document.xml", "word/styles.xml"])
+def test_a_docx_that_unpacks_to_millions_of_elements_is_refused_in_bounded_memory(tmp_path, part):
+    """The issue's file: a 150 KB .docx of 80 MB of empty paragraphs took 67 s and 2.1 GB.
+    Refused by the element count before any parse, in a process that stays small."""
+    import subprocess
+    import sys
+    bomb = tmp_path / "bomb.docx"
+    _bomb(bomb, 13_000_000, part)
+    assert bomb.stat().st_size < 1_000_000
+    script = ("import sys\nfrom ingest.read import read_document, InputError\n"
+              "try:\n    read_document(sys.argv[1])\nexcept InputError as err:\n    print(err)\n"
+              "hwm = [l for l in open('/proc/self/status') if l.startswith('VmHWM:')][0]\n"  # peak RSS since exec
+              "print(int(hwm.split()[1]) // 1024)\n")
+    done = subprocess.run([sys.executable, "-c", script, str(bomb)], capture_output=True, text=True, timeout=120)
+    message, peak_mb = done.stdout.strip().splitlines()
+    assert "XML elements" in message and "bomb.docx" in message, done.stderr
+    assert int(peak_mb) <= 500, f"{peak_mb} MB"
+
+
+def test_a_docx_unpacking_to_more_than_the_limit_is_refused(tmp_path, monkeypatch):
+    path = save(task_table_document(), tmp_path)
+    monkeypatch.setattr(docx_reader, "MAX_UNPACKED", 1000)
+    with pytest.raises(InputError, match="unpacks to"):
+        read_document(path)

@@ -6,22 +6,30 @@
 * A task-division table becomes numbered task lines (`ingest.formats.tables`); other
   tables give one tab-separated line per row.
 
-The archive is checked before python-docx parses it (a zip that is not a Word document,
-an oversized document part) so that bad input fails fast with an InputError.
+The archive is checked before python-docx parses it, so that bad input fails fast with an
+InputError and in bounded memory: a zip that is not a Word document, more uncompressed bytes
+than MAX_UNPACKED, an XML part larger than MAX_DOCUMENT_XML, or more than MAX_XML_ELEMENTS
+XML elements in all parts together (counted by streaming each part through expat, which
+holds no tree; python-docx holds a tree of every part, ~150 bytes per element). A 120 KB
+zip that unpacks to 80 MB of empty paragraphs is refused in well under a second.
 """
 from __future__ import annotations
 
 import re
 import zipfile
 from pathlib import Path
+from xml.parsers import expat
 
 from ingest.formats.errors import InputError
 from ingest.formats.tables import table_lines
 
-# Uncompressed size limit of word/document.xml (a zip bomb guard; ~20 MB of text is
-# well under this even with heavy formatting).
-MAX_DOCUMENT_XML = 400 * 1024 * 1024
+# Zip bomb guards. ~20 MB of text (ingest.read's limit) in a heavily formatted document is
+# about 200 MB of XML and 1.5 million elements; parsed, 2 million elements take ~300 MB.
+MAX_DOCUMENT_XML = 200 * 1024 * 1024  # one XML part, uncompressed
+MAX_UNPACKED = 400 * 1024 * 1024  # every member together, uncompressed (images are read too)
+MAX_XML_ELEMENTS = 2_000_000  # in every XML part together
 MAX_ZIP_MEMBERS = 20_000
+_XML_SUFFIXES = (".xml", ".rels")
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -48,10 +56,49 @@ def check_docx_archive(path: Path, what: str) -> None:
         else:
             kind = "a zip archive"
         raise InputError(f"{what}: this is {kind}, not a Word .docx plan")
-    size = next(info.file_size for info in infos if info.filename == "word/document.xml")
-    if size > MAX_DOCUMENT_XML:
-        raise InputError(f"{what}: the Word document part is {size // 2**20} MB uncompressed, "
-                         f"over the {MAX_DOCUMENT_XML // 2**20} MB limit")
+    unpacked = sum(info.file_size for info in infos)
+    if unpacked > MAX_UNPACKED:
+        raise InputError(f"{what}: unpacks to {unpacked // 2**20} MB, over the {MAX_UNPACKED // 2**20} MB limit "
+                         "for a .docx")
+    for info in infos:
+        if info.filename.endswith(_XML_SUFFIXES) and info.file_size > MAX_DOCUMENT_XML:
+            raise InputError(f"{what}: the part {info.filename} is {info.file_size // 2**20} MB uncompressed, "
+                             f"over the {MAX_DOCUMENT_XML // 2**20} MB limit")
+    _count_elements(path, [i for i in infos if i.filename.endswith(_XML_SUFFIXES)], what)
+
+
+class _TooMany(Exception):
+    pass
+
+
+def _count_elements(path: Path, parts: list[zipfile.ZipInfo], what: str) -> None:
+    """InputError when the XML parts hold more than MAX_XML_ELEMENTS elements together;
+    streamed (a megabyte at a time, no tree), stopping at the limit."""
+    count = 0
+
+    def start(_name: str, _attrs: dict) -> None:
+        nonlocal count
+        count += 1
+        if count > MAX_XML_ELEMENTS:
+            raise _TooMany
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in parts:
+                parser = expat.ParserCreate()
+                parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+                parser.StartElementHandler = start
+                with archive.open(info) as fh:
+                    while chunk := fh.read(1 << 20):
+                        parser.Parse(chunk, False)
+                parser.Parse(b"", True)
+    except _TooMany:
+        raise InputError(f"{what}: more than {MAX_XML_ELEMENTS:,} XML elements (a document this large, or a zip "
+                         "bomb), over the limit for a .docx") from None
+    except expat.ExpatError as err:
+        raise InputError(f"{what}: damaged Word document (XML: {err})") from None
+    except Exception as err:  # zipfile raises BadZipFile, CRC errors, zlib errors ...
+        raise InputError(f"{what}: not a valid .docx (damaged zip archive: {type(err).__name__})") from None
 
 
 def read_docx(path: Path, what: str) -> tuple[str, dict[str, str], list[str]]:
