@@ -20,8 +20,9 @@ from ingest.conventions import is_convention_note
 from ingest.model import ROLES
 from ingest.units import is_collective
 from ingest.vocab import Vocabulary, label_word, vocabulary
+from ingest.whitespace import ALL_SPACES, INLINE_SPACES
 
-SPACE = " \t\u3000\xa0\n"
+SPACE = ALL_SPACES
 TRAILING_PUNCT = SPACE + "。．.；;，,：:"
 MAX_UNIT_CHARS = 40
 SHORT_NAME = 12  # a name this short needs no known beginning
@@ -80,7 +81,7 @@ def _labelled_lines(text: str, start: int, end: int, taken: list[Clause],
         if vocab.label_roles[word] == "none":
             continue
         before = text[start:label_start]
-        stripped = before.rstrip(" \t\u3000")
+        stripped = before.rstrip(INLINE_SPACES)
         if stripped and stripped[-1] not in "\n。；;" and len(before) - len(stripped) < 2:
             continue  # mid-sentence, not set apart by punctuation or a run of spaces
         own_brackets = (label_start, m.end() - 1) if m.group("bracketed") else None

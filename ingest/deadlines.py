@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from ingest.numerals import chinese_to_int
+
 NUM = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
 
 
@@ -38,7 +40,6 @@ def _day(year: int, month: int, day: int) -> str | None:
 
 
 def _num(s: str) -> int:
-    from ingest.numbering import chinese_to_int
     return int(s) if s.isdigit() else chinese_to_int(s)
 
 

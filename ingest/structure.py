@@ -12,10 +12,9 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from ingest.clean import Line
-from ingest.numbering import Label, match_label
+from ingest.numbering import Label, match_label, style_rank
+from ingest.whitespace import ALL_SPACES, INLINE_SPACES
 
-STYLE_RANK = {"chapter": 0, "cn_dun": 1, "article": 2, "cn_paren": 2, "arabic_dot": 3,
-              "arabic_bare": 3, "arabic_paren": 4, "arabic_rparen": 4, "table_row": 6, "circled": 5}
 HEADING_END = re.compile(r"[。；;：:！？!?\n\t]")
 MAX_HEADING = 60
 
@@ -92,7 +91,7 @@ def build_tree(labels: list[Label], body_end: int) -> list[Item]:
         if lab.style in styles:
             del stack[styles.index(lab.style):]
         else:
-            while stack and STYLE_RANK[lab.style] < STYLE_RANK[stack[-1].label.style]:
+            while stack and style_rank(lab.style) < style_rank(stack[-1].label.style):
                 stack.pop()
         parent = stack[-1] if stack else None
         if parent is None and last_root is not None and (
@@ -113,18 +112,18 @@ def build_tree(labels: list[Label], body_end: int) -> list[Item]:
 def item_text_span(text: str, item: Item) -> tuple[int, int]:
     """From the label to the next item, trailing blank space dropped."""
     end = item.end
-    while end > item.label.start and text[end - 1] in " \t\u3000\xa0\n":
+    while end > item.label.start and text[end - 1] in ALL_SPACES:
         end -= 1
     return item.label.start, end
 
 
 def heading_of(text: str, item: Item) -> str:
     start, end = item.label.end, item_text_span(text, item)[1]
-    while start < end and text[start] in " \t\u3000\xa0":
+    while start < end and text[start] in INLINE_SPACES:
         start += 1
     m = HEADING_END.search(text, start, end)
     stop = m.start() if m else end
-    return text[start:min(stop, start + MAX_HEADING)].strip(" \t\u3000\xa0")
+    return text[start:min(stop, start + MAX_HEADING)].strip(INLINE_SPACES)
 
 
 def unique_ids(items: list[Item]) -> dict[int, str]:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ingest.resources import load_tsv
+from ingest.whitespace import SPACE
 
 
 def _longest_first(words: list[str]) -> tuple[str, ...]:
@@ -53,8 +54,8 @@ def _with_modifiers(verbs: dict[str, str], modifiers: list[str]) -> dict[str, st
 def _label_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
     """A label with its colon (牵头单位：) or in square brackets (【牵头单位】, colon optional)."""
     words = "|".join(map(re.escape, labels))
-    return re.compile(r"[\s\u3000]*(?:【(?P<bracketed>" + words + r")】[\s\u3000]*[:：]?"
-                      r"|(?P<plain>" + words + r")[\s\u3000]*[:：])")
+    return re.compile(SPACE + "*(?:【(?P<bracketed>" + words + r")】" + SPACE + "*[:：]?"
+                      r"|(?P<plain>" + words + ")" + SPACE + "*[:：])")
 
 
 def label_word(m: re.Match[str]) -> tuple[str, int]:

@@ -148,3 +148,35 @@ def test_levels_of_government_share_quantifier_and_body(statement, expected):
 def test_a_list_continued_after_a_comma_shares_the_verb():
     assert assigned("1.推进某项工作。（己部、庚部，各省级人民政府按职责分工负责）") == [
         ("己部", "responsible"), ("庚部", "responsible"), ("各省级人民政府", "responsible")]
+
+
+# ---------------------------------------------------------------- whitespace
+
+@pytest.mark.parametrize("indent", ["\u2003\u2003", "\u2002\u2002", "\xa0\xa0", "\t", "\u3000\u3000", " \u2003\t",
+                                    "\u200b", "\ufeff\u3000"])
+def test_labels_indented_with_any_space_are_found(indent):
+    text = (f"{indent}庚市某项工作方案\n{indent}一、重点任务\n{indent}（一）推进甲工作。（责任单位：庚市农业局）\n"
+            f"{indent}（二）推进乙工作。（责任单位：庚市水务局）\n{indent}二、保障措施\n{indent}（一）加强领导。\n")
+    extraction = extract_text(text)
+    assert extraction.document.title == "庚市某项工作方案"
+    assert [(t.id, t.heading) for t in extraction.tasks] == [("1.1", "推进甲工作"), ("1.2", "推进乙工作"), ("2.1", "加强领导")]
+    assert [(a.unit, a.role) for a in extraction.tasks[0].assignments] == [("庚市农业局", "responsible")]
+
+
+@pytest.mark.parametrize("dot", ["\ue5ce", "\uf06c", "．", "﹒"])
+def test_a_private_use_or_other_dot_after_the_number(dot):
+    text = f"辛市工作方案\n一、重点任务\n1{dot}突破甲技术。\n2{dot}突破乙技术。\n3{dot}突破丙技术。\n"
+    assert [t.heading for t in extract_text(text).tasks] == ["突破甲技术", "突破乙技术", "突破丙技术"]
+
+
+def test_a_year_after_the_dot_is_still_a_label_but_a_decimal_is_not():
+    text = "辛市工作方案\n一、重点任务\n1．2024年底前建成甲平台。\n2．2025年6月底前完成乙工作。\n1.5亿元用于丙项目。\n"
+    assert [t.heading for t in extract_text(text).tasks] == ["2024年底前建成甲平台", "2025年6月底前完成乙工作"]
+
+
+def test_full_width_digits_in_labels_and_deadlines():
+    text = "辛市工作方案\n一、重点任务\n１．推进甲工作，２０２４年底前完成。（责任单位：辛市农业局）\n２．推进乙工作。\n"
+    tasks = extract_text(text).tasks
+    assert [t.id for t in tasks] == ["1.1", "1.2"]
+    assert [(a.unit, a.role) for a in tasks[0].assignments] == [("辛市农业局", "responsible")]
+    assert [(d.text, d.date) for d in tasks[0].deadlines] == [("２０２４年底前", "2024-12-31")]
