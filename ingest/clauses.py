@@ -307,7 +307,7 @@ def _split_conjunctions(text: str, s: int, e: int, vocab: Vocabulary) -> list[tu
                 shared = left[: -len(body)]
                 rs = s + i + len(conj)
                 return [(left, s, s + i), (shared + right_name, rs, rs + len(right_name))]
-        if looks_like_unit(left) and (right.startswith(vocab.unit_prefixes) or looks_like_unit(right_name)):
+        if looks_like_unit(strip_trailer(left)) and (right.startswith(vocab.unit_prefixes) or looks_like_unit(right_name)):
             return [(left, s, s + i)] + _split_conjunctions(text, s + i + len(conj), e, vocab)
         i += len(conj)
     return [(piece, s, e)]

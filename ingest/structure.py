@@ -12,9 +12,14 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from ingest.clean import Line
-from ingest.numbering import Label, match_label, style_rank
-from ingest.whitespace import ALL_SPACES, INLINE_SPACES
+from ingest.numbering import Label, label_at, match_label, style_rank
+from ingest.whitespace import ALL_SPACES, INLINE_SPACES, SPACE, leading_space
 
+# A label inside a line may follow the end of a sentence or of a bracketed statement.
+AFTER_SENTENCE = re.compile("[。；;！？!?：:）)】\\]”]" + SPACE + "*")
+BRACKET_OPEN = re.compile("[（(]")
+# A line at least this long holds several items whose line breaks were lost.
+RUN_ON_LINE = 1000
 HEADING_END = re.compile(r"[。；;：:！？!?\n\t]")
 MAX_HEADING = 60
 
@@ -50,9 +55,25 @@ class Item:
 
 
 def find_labels(lines: list[Line]) -> list[Label]:
-    """Labels opening non-junk lines; bare numbers only where a 1, 2, 3 … run confirms them."""
-    candidates = [lab for line in lines if line.junk is None
-                  for lab in [match_label(line.text, line.start)] if lab is not None]
+    """Labels of the numbered items, in document order.
+
+    - A label opening a non-junk line is one; bare numbers (`1突破…`) only where a 1, 2, 3 …
+      run confirms them.
+    - A label inside a line, after the end of a sentence or statement ("…负责）１０．大力培育…"),
+      is one where it continues its style's sequence: the line break before it was lost.
+    - In a run-on line (a whole task list on one line), a label inside it may also open a
+      sequence (1 followed by 2), and a bracketed label (（一）) needs no sentence end before it.
+    """
+    at_line_start = [lab for line in lines if line.junk is None
+                     for lab in [match_label(line.text, line.start)] if lab is not None]
+    inline = [lab for line in lines if line.junk is None for lab in _inline_candidates(line)]
+    candidates = sorted([*_confirm_strict(at_line_start), *inline], key=lambda lab: lab.start)
+    inline_starts = {lab.start: run_on for lab, run_on in inline_labels_kind(inline, lines)}
+    return _follow_sequences(candidates, inline_starts)
+
+
+def _confirm_strict(candidates: list[Label]) -> list[Label]:
+    """Bare-number labels only where a 1, 2, 3 … run confirms them."""
     strict = [lab for lab in candidates if lab.strict]
     confirmed: set[int] = set()
     expected = None
@@ -63,6 +84,51 @@ def find_labels(lines: list[Line]) -> list[Label]:
             confirmed.add(lab.start)
             expected = lab.number + 1
     return [lab for lab in candidates if not lab.strict or lab.start in confirmed]
+
+
+def inline_labels_kind(inline: list[Label], lines: list[Line]) -> list[tuple[Label, bool]]:
+    """Each inline candidate with whether its line is a run-on line."""
+    starts = [ln.start for ln in lines]
+    out = []
+    for lab in inline:
+        line = lines[bisect_right(starts, lab.start) - 1]
+        out.append((lab, line.end - line.start >= RUN_ON_LINE))
+    return out
+
+
+def _inline_candidates(line: Line) -> list[Label]:
+    """Labels that could start inside `line`: after a sentence or statement end, or (in a
+    run-on line) before any bracket."""
+    run_on = len(line.text) >= RUN_ON_LINE
+    positions = {leading_space(line.text, m.end()) for m in AFTER_SENTENCE.finditer(line.text)}
+    if run_on:
+        positions |= {m.start() for m in BRACKET_OPEN.finditer(line.text) if m.start() > 0}
+    found = []
+    for pos in sorted(positions):
+        if pos == leading_space(line.text) or pos >= len(line.text):
+            continue  # the line's own first label
+        lab = label_at(line.text, pos)
+        if lab is not None and not lab.strict:
+            found.append(Label(lab.style, lab.number, lab.text, lab.start + line.start, lab.end + line.start, False))
+    return found
+
+
+def _follow_sequences(candidates: list[Label], inline: dict[int, bool]) -> list[Label]:
+    """Line-start labels, and inline ones that continue (or, in a run-on line, open) their
+    style's sequence. Numbering may run on across parents ((四) under 一、, (五) under 二、)."""
+    last: dict[str, int] = {}
+    accepted: list[Label] = []
+    for i, lab in enumerate(candidates):
+        run_on = inline.get(lab.start)
+        if run_on is not None:
+            continues = last.get(lab.style) == lab.number - 1
+            opens = run_on and lab.number == 1 and any(
+                c.style == lab.style and c.number == 2 for c in candidates[i + 1:i + 400])
+            if not (continues or opens):
+                continue
+        accepted.append(lab)
+        last[lab.style] = lab.number
+    return accepted
 
 
 def merge_table_labels(labels: list[Label], table_rows: list[Label], lines: list[Line]) -> list[Label]:

@@ -180,3 +180,37 @@ def test_full_width_digits_in_labels_and_deadlines():
     assert [t.id for t in tasks] == ["1.1", "1.2"]
     assert [(a.unit, a.role) for a in tasks[0].assignments] == [("辛市农业局", "responsible")]
     assert [(d.text, d.date) for d in tasks[0].deadlines] == [("２０２４年底前", "2024-12-31")]
+
+
+# ---------------------------------------------------------------- run-on bodies
+
+def test_a_whole_task_list_on_one_line_is_split_at_its_labels():
+    items = []
+    for i, cn in enumerate("一二三", start=1):
+        sub = "".join(f"{n}．推进第{i}{n}项具体工作，完善配套制度，加强监督检查，确保各项措施落到实处，统筹推进相关改革，"
+                      "及时总结推广经验做法，形成可复制可推广的制度成果，2030年底前完成。"
+                      "（壬部牵头，各地区按职责分工负责）" for n in (1, 2, 3))
+        items.append(f"（{cn}）推进第{i}项重点工作，提高质量（壬部、癸部按职责分工负责）具体措施：{sub}")
+    body = "某方案。现制定如下分工方案。一、把甲和乙结合起来" + "".join(items[:2]) + "二、丙要放出活力" + items[2]
+    text = "某某任务分工方案\n" + body + "\n"
+    assert len(body) >= 1000  # a run-on line: its line breaks were lost
+    tasks = extract_text(text).tasks
+    assert [t.id for t in tasks] == ["1.1", "1.1.1", "1.1.2", "1.1.3", "1.2", "1.2.1", "1.2.2", "1.2.3",
+                                     "2.3", "2.3.1", "2.3.2", "2.3.3"]
+    assert [(a.unit, a.role) for a in tasks[1].assignments] == [("壬部", "lead"), ("各地区", "responsible")]
+    assert [(a.unit, a.role) for a in tasks[0].assignments] == [("壬部", "responsible"), ("癸部", "responsible")]
+    assert [d.text for d in tasks[1].deadlines] == ["2030年底前"]
+
+
+def test_a_label_after_a_statement_on_the_same_line_continues_the_sequence():
+    text = ("癸市若干措施\n一、支持发展\n8．支持甲。（责任单位：癸市工信局）\n"
+            "9．支持乙。（责任单位：癸市科技局）10．支持丙。（责任单位：癸市财政局）\n11．支持丁。\n")
+    tasks = extract_text(text).tasks
+    assert [t.heading for t in tasks] == ["支持甲", "支持乙", "支持丙", "支持丁"]
+    assert [a.unit for a in tasks[2].assignments] == ["癸市财政局"]
+
+
+def test_an_inline_enumeration_in_an_ordinary_line_is_not_split():
+    text = ("癸市工作方案\n一、重点任务\n1.完善制度。主要包括：（1）甲制度；（2）乙制度。（责任单位：癸市司法局）\n"
+            "2.加强培训。\n")
+    assert [t.heading for t in extract_text(text).tasks] == ["完善制度", "加强培训"]
