@@ -232,7 +232,7 @@ def split_units(text: str, s: int, e: int) -> list[tuple[str, int, int]]:
             unit, ue = stripped, ue - (len(unit) - len(stripped))
             unit = unit.strip(TRAILING_PUNCT)
             if unit:
-                out.append((unit, us, ue))
+                out.extend(_split_run_together(unit, us, ue, vocab))
     return _share_across_levels(out, vocab)
 
 
@@ -241,6 +241,39 @@ def strip_trailer(name: str) -> str:
     only a trailer stays as it is for the caller to drop."""
     m = vocabulary().trailer.search(name)
     return name[: m.start()] if m and m.start() > 0 else ("" if m else name)
+
+
+MIN_RUN_TOGETHER = 3  # each part of names run together is at least this long
+MIN_OWN_NAME = 2  # … and names at least this much after its place (丑市委丑市政府 is no split)
+
+
+def _split_run_together(unit: str, us: int, ue: int, vocab: Vocabulary) -> list[tuple[str, int, int]]:
+    """Names written without a separator (a table cell's lines joined): 县委宣传部县教育局县河长办
+    -> 县委宣传部, 县教育局, 县河长办. A name splits only where a body's name ends and the
+    name's own opening (its place up to a level: 县, 石城县, 常德市) opens the next one, both
+    parts bodies; bodies that work as one (市纪委市监委) stay whole."""
+    opening = _level_opening(unit, vocab)
+    if opening is None or len(unit) < 2 * MIN_RUN_TOGETHER or ue - us != len(unit):
+        return [(unit, us, ue)]
+    for i in range(max(MIN_RUN_TOGETHER, len(opening) + 1), len(unit) - MIN_RUN_TOGETHER + 1):
+        if not unit.startswith(opening, i):
+            continue
+        left, right = unit[:i], unit[i:]
+        if any(left.endswith(a) and right.endswith(b) for a, b in vocab.joint_bodies):
+            continue
+        if min(len(left), len(right)) - len(opening) < MIN_OWN_NAME:
+            continue
+        if looks_like_unit(left) and looks_like_unit(right):
+            return [(left, us, us + i), *_split_run_together(right, us + i, ue, vocab)]
+    return [(unit, us, ue)]
+
+
+def _level_opening(unit: str, vocab: Vocabulary) -> str | None:
+    """The place a name opens with, up to its level character: 县 / 石城县 / 常德市, or None."""
+    for end in range(1, min(len(unit), 5)):
+        if unit[end - 1] in vocab.level_prefixes:
+            return unit[:end]
+    return None
 
 
 def _share_across_levels(units: list[tuple[str, int, int]], vocab: Vocabulary) -> list[tuple[str, int, int]]:

@@ -146,13 +146,24 @@ def merge_table_labels(labels: list[Label], table_rows: list[Label], lines: list
     return sorted([*kept, *table_rows], key=lambda lab: lab.start)
 
 
-def build_tree(labels: list[Label], body_end: int) -> list[Item]:
-    """All items in document order, linked to their parents."""
+def build_tree(labels: list[Label], body_end: int, fresh_starts: list[int] = ()) -> list[Item]:
+    """All items in document order, linked to their parents.
+
+    `fresh_starts`: offsets (a task table's header after the plan body) from which items no
+    longer nest under the items before; the next label starts a new part."""
     items: list[Item] = []
     stack: list[Item] = []
     part = 1
     last_root: Item | None = None
+    breaks = sorted(fresh_starts)
     for lab in labels:
+        if breaks and lab.start >= breaks[0]:
+            while breaks and lab.start >= breaks[0]:
+                breaks.pop(0)
+            if items:
+                stack.clear()
+                part += 1
+                last_root = None
         styles = [it.label.style for it in stack]
         if lab.style in styles:
             del stack[styles.index(lab.style):]
@@ -175,6 +186,22 @@ def build_tree(labels: list[Label], body_end: int) -> list[Item]:
     return items
 
 
+def table_fresh_starts(headers: list[int], labels: list[Label], lines: list[Line]) -> list[int]:
+    """The table headers that do not stand right under an item's own line: a table printed
+    after the body (附件 … 清单) starts afresh; one right under "一、政务服务" nests in it."""
+    starts = [ln.start for ln in lines]
+    label_lines = {starts[bisect_right(starts, lab.start) - 1] for lab in labels}
+    fresh = []
+    for header in headers:
+        i = bisect_right(starts, header) - 1
+        j = i - 1
+        while j >= 0 and not lines[j].text.strip():
+            j -= 1
+        if j < 0 or lines[j].start not in label_lines:
+            fresh.append(header)
+    return fresh
+
+
 def item_text_span(text: str, item: Item) -> tuple[int, int]:
     """From the label to the next item, trailing blank space dropped."""
     end = item.end
@@ -185,7 +212,7 @@ def item_text_span(text: str, item: Item) -> tuple[int, int]:
 
 def heading_of(text: str, item: Item) -> str:
     start, end = item.label.end, item_text_span(text, item)[1]
-    while start < end and text[start] in INLINE_SPACES:
+    while start < end and text[start] in ALL_SPACES:  # a table row's number stands on its own line
         start += 1
     m = HEADING_END.search(text, start, end)
     stop = m.start() if m else end

@@ -33,6 +33,8 @@ class Vocabulary:
     conjunctions: tuple[str, ...]  # 和, 及, 会同 … between two bodies; longest first
     admin_levels: tuple[str, ...]  # 区, 县级市 … (各区、县级市)
     quantifiers: tuple[str, ...]  # 各, 有关 … before a level of government
+    level_prefixes: tuple[str, ...]  # 县, 市 … opening a name (names run together: 县委宣传部县教育局)
+    joint_bodies: tuple[tuple[str, str], ...]  # (纪委, 监委): 市纪委市监委 is one body
     lead_ins: tuple[str, ...]
     not_starts: tuple[str, ...]
     citation_verbs: dict[str, str]
@@ -93,6 +95,8 @@ def vocabulary() -> Vocabulary:
         conjunctions=of("conjunction"),
         admin_levels=of("admin_level"),
         quantifiers=of("quantifier"),
+        level_prefixes=of("level_prefix"),
+        joint_bodies=tuple(tuple(t.split("+", 1)) for t in of("joint")),
         lead_ins=of("lead_in"),
         not_starts=of("not_start"),
         citation_verbs={r["verb"]: r["relation"] for r in load_tsv("citation_verbs.tsv")},

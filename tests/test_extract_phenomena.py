@@ -214,3 +214,82 @@ def test_an_inline_enumeration_in_an_ordinary_line_is_not_split():
     text = ("癸市工作方案\n一、重点任务\n1.完善制度。主要包括：（1）甲制度；（2）乙制度。（责任单位：癸市司法局）\n"
             "2.加强培训。\n")
     assert [t.heading for t in extract_text(text).tasks] == ["完善制度", "加强培训"]
+
+
+# ---------------------------------------------------------------- statements that are a table
+
+CELL_TABLE = """子区城市更新行动方案
+一、总体要求
+（一）目标。到2025年完成改造。
+二、保障措施
+（一）加强组织领导。
+（二）强化评估考核。
+附件
+子区城市更新重点任务清单
+任务类型
+
+序号
+
+工作任务
+
+推进单位
+
+行动一：甲行动
+1
+
+推进甲片区规划研究
+
+子区规划资源局、子区建设管理委、甲街道
+
+2
+
+完成乙片区改造
+子区房管局、各相关街镇
+旧住房改造
+3
+推进丙类住房成套改造
+子区“两旧”专班、子区房管局
+4
+加快推进各类旧住房更新改造。
+5
+完成加装电梯200台
+“美丽家园”建设
+6
+创建10个示范小区
+子区房管局
+"""
+
+
+def test_a_table_written_one_cell_per_line():
+    extraction = extract_text(CELL_TABLE)
+    rows = [t for t in extraction.tasks if t.id.startswith("p2:")]
+    assert [t.heading for t in rows] == ["推进甲片区规划研究", "完成乙片区改造", "推进丙类住房成套改造",
+                                         "加快推进各类旧住房更新改造", "完成加装电梯200台", "创建10个示范小区"]
+    units = [[(a.unit, a.role) for a in t.assignments] for t in rows]
+    assert units == [
+        [("子区规划资源局", "responsible"), ("子区建设管理委", "responsible"), ("甲街道", "responsible")],
+        [("子区房管局", "responsible"), ("各相关街镇", "responsible")],
+        [("子区“两旧”专班", "responsible"), ("子区房管局", "responsible")],
+        [], [],  # merged cells: the units stand under the first row they cover only
+        [("子区房管局", "responsible")],
+    ]
+    # the table after the body does not nest under the body's last item, which stays a task
+    assert [t.heading for t in extraction.tasks if not t.id.startswith("p2:")] == ["目标", "加强组织领导", "强化评估考核"]
+
+
+def test_a_table_under_its_section_heading_nests_in_it():
+    text = ("某某市重点任务分工表\n一、政务服务\n序号\t工作任务\t牵头单位\n1\t推进甲事项\t某某市政务服务中心\n"
+            "二、数据共享\n序号\t工作任务\t牵头单位\n1\t建设乙平台\t某某市大数据局\n")
+    assert [t.id for t in extract_text(text).tasks] == ["1.1", "2.1"]
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("丑县委宣传部丑县教育局丑县河长办", ["丑县委宣传部", "丑县教育局", "丑县河长办"]),
+    ("丑县公安局丑县森林公安局", ["丑县公安局", "丑县森林公安局"]),
+    ("县环保局县水文站", ["县环保局", "县水文站"]),
+    ("丑市纪委丑市监委", ["丑市纪委丑市监委"]),  # bodies that work as one are named together
+    ("丑市委丑市政府", ["丑市委丑市政府"]),  # 丑市委 is too short a name to split at
+])
+def test_names_run_together_in_a_table_cell(cell, expected):
+    text = f"丑县考核细则\n序号\t考核项目\t考核指标\t负责考核部门\n1\t完善甲制度\t制定甲制度。\t{cell}\n"
+    assert [a.unit for t in extract_text(text).tasks for a in t.assignments] == expected
