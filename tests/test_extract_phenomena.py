@@ -293,3 +293,22 @@ def test_a_table_under_its_section_heading_nests_in_it():
 def test_names_run_together_in_a_table_cell(cell, expected):
     text = f"丑县考核细则\n序号\t考核项目\t考核指标\t负责考核部门\n1\t完善甲制度\t制定甲制度。\t{cell}\n"
     assert [a.unit for t in extract_text(text).tasks for a in t.assignments] == expected
+
+
+# ---------------------------------------------------------------- time limits
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("各地要在本意见印发之日起30日内制定实施办法。", "本意见印发之日起30日内"),
+    ("自本方案实施之日起3个月内完成清理。", "本方案实施之日起3个月内"),
+    ("有关部门于发布之日起十五个工作日内报送。", "发布之日起十五个工作日内"),
+    ("年内完成全部整改。", "年内"),
+])
+def test_time_limits_relative_to_the_document_or_the_year(sentence, expected):
+    from ingest.deadlines import find_deadlines
+    assert [(d.text, d.date) for d in find_deadlines(sentence)] == [(expected, None)]
+
+
+@pytest.mark.parametrize("sentence", ["三年内完成整改。", "今年内完成。", "年内容丰富。"])
+def test_spans_of_years_are_not_time_limits(sentence):
+    from ingest.deadlines import find_deadlines
+    assert find_deadlines(sentence) == []
