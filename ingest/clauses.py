@@ -20,12 +20,12 @@ from ingest.conventions import is_convention_note
 from ingest.model import ROLES
 from ingest.units import is_collective
 from ingest.vocab import Vocabulary, label_word, vocabulary
-from ingest.whitespace import ALL_SPACES, INLINE_SPACES
+from ingest.whitespace import ALL_SPACES, INLINE_SPACES, SPACE
 
-SPACE = ALL_SPACES
-TRAILING_PUNCT = SPACE + "。．.；;，,：:"
+TRAILING_PUNCT = ALL_SPACES + "。．.；;，,：:"
 MAX_UNIT_CHARS = 40
 SHORT_NAME = 12  # a name this short needs no known beginning
+LINE_BREAK = re.compile(SPACE + "*\n" + SPACE + "*")
 PLACE_IN_NAME = re.compile(r"^[\u4e00-\u9fff]{1,4}[省市县区州盟旗]")
 
 
@@ -103,7 +103,7 @@ def _labelled_lines(text: str, start: int, end: int, taken: list[Clause],
 
 # ---------------------------------------------------------------- parse
 
-def _strip_span(text: str, s: int, e: int, chars: str = SPACE) -> tuple[int, int]:
+def _strip_span(text: str, s: int, e: int, chars: str = ALL_SPACES) -> tuple[int, int]:
     while s < e and text[s] in chars:
         s += 1
     while e > s and text[e - 1] in chars:
@@ -193,6 +193,7 @@ def parse_clause(text: str, s: int, e: int) -> list[UnitAssignment]:
                 word = marker.group(1)
                 unit_role = vocab.label_roles.get(word) or vocab.verb_roles.get(word) or role
                 unit, me = unit[: marker.start()], me - len(marker.group(0))
+            unit = LINE_BREAK.sub("", unit)  # a name wrapped onto the next line
             if not unit or len(unit) > MAX_UNIT_CHARS or unit_role not in ROLES:
                 continue
             assignments.append(UnitAssignment(

@@ -63,6 +63,11 @@ NUMBERED_LINE = re.compile(
     SPACE + "*(?:" + "|".join([s.pattern.pattern for s in STYLES if not s.strict] + list(OTHER_NUMBERED_FORMS)) + ")")
 
 
+# A number and a dot before a digit reads as a decimal (1.5亿元), unless the numbering runs
+# through it ("10.…" / "11.121人才梯队项目" / "12.…"): a label only where the sequence confirms it.
+DOUBTFUL_ARABIC_DOT = re.compile(r"(\d{1,3})[.．﹒](?=\d)")
+
+
 def style_rank(style: str) -> int:
     return TABLE_ROW_RANK if style == TABLE_ROW else STYLE_BY_NAME[style].rank
 
@@ -107,3 +112,12 @@ def match_label(line: str, line_start: int) -> Label | None:
     if label is None:
         return None
     return Label(label.style, label.number, label.text, label.start + line_start, label.end + line_start, label.strict)
+
+
+def doubtful_label(line: str, line_start: int) -> Label | None:
+    """An arabic_dot label before a digit opening `line` (see DOUBTFUL_ARABIC_DOT), if any."""
+    indent = leading_space(line)
+    m = DOUBTFUL_ARABIC_DOT.match(line, indent)
+    if not m or int(m.group(1)) <= 0:
+        return None
+    return Label("arabic_dot", int(m.group(1)), line[indent:m.end()], line_start + indent, line_start + m.end(), False)

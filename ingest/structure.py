@@ -12,7 +12,7 @@ from bisect import bisect_right
 from dataclasses import dataclass, field
 
 from ingest.clean import Line
-from ingest.numbering import Label, label_at, match_label, style_rank
+from ingest.numbering import Label, doubtful_label, label_at, match_label, style_rank
 from ingest.whitespace import ALL_SPACES, INLINE_SPACES, SPACE, leading_space
 
 # A label inside a line may follow the end of a sentence or of a bracketed statement.
@@ -63,13 +63,19 @@ def find_labels(lines: list[Line]) -> list[Label]:
       is one where it continues its style's sequence: the line break before it was lost.
     - In a run-on line (a whole task list on one line), a label inside it may also open a
       sequence (1 followed by 2), and a bracketed label (（一）) needs no sentence end before it.
+    - A number and a dot before a digit (11.121人才梯队项目) is one where it continues the sequence.
     """
     at_line_start = [lab for line in lines if line.junk is None
                      for lab in [match_label(line.text, line.start)] if lab is not None]
     inline = [lab for line in lines if line.junk is None for lab in _inline_candidates(line)]
-    candidates = sorted([*_confirm_strict(at_line_start), *inline], key=lambda lab: lab.start)
-    inline_starts = {lab.start: run_on for lab, run_on in inline_labels_kind(inline, lines)}
-    return _follow_sequences(candidates, inline_starts)
+    opened = {lab.start for lab in at_line_start}
+    doubtful = [lab for line in lines if line.junk is None
+                for lab in [doubtful_label(line.text, line.start)] if lab is not None and lab.start not in opened]
+    candidates = sorted([*_confirm_strict(at_line_start), *inline, *doubtful], key=lambda lab: lab.start)
+    # labels that need their sequence: inline ones (opening one only in a run-on line), doubtful ones
+    needs_sequence = {lab.start: run_on for lab, run_on in inline_labels_kind(inline, lines)}
+    needs_sequence.update((lab.start, False) for lab in doubtful)
+    return _follow_sequences(candidates, needs_sequence)
 
 
 def _confirm_strict(candidates: list[Label]) -> list[Label]:

@@ -37,6 +37,7 @@ class TextTable:
     labels: list[Label] = field(default_factory=list)  # one per data row, style "table_row"
     clauses: list[Clause] = field(default_factory=list)  # one per non-empty unit cell
     headers: list[int] = field(default_factory=list)  # offset of each table's header line
+    unit_cells: list[tuple[int, int]] = field(default_factory=list)  # every non-empty cell of a unit column
 
 
 def _cells(line: Line) -> list[tuple[int, int]]:
@@ -53,7 +54,8 @@ def find_text_tables(text: str, lines: list[Line]) -> TextTable:
     tabs, cells = find_tab_tables(text, lines), find_cell_tables(text, lines)
     return TextTable(labels=sorted([*tabs.labels, *cells.labels], key=lambda lab: lab.start),
                      clauses=sorted([*tabs.clauses, *cells.clauses], key=lambda c: c.start),
-                     headers=sorted([*tabs.headers, *cells.headers]))
+                     headers=sorted([*tabs.headers, *cells.headers]),
+                     unit_cells=sorted([*tabs.unit_cells, *cells.unit_cells]))
 
 
 def find_tab_tables(text: str, lines: list[Line]) -> TextTable:
@@ -93,7 +95,9 @@ def _add_row(text: str, spans: list[tuple[int, int]], cells: list[str], roles: l
     label = Label(TABLE_ROW, number, cells[first].strip() if seq else "", start, label_end, strict=False)
     found.labels.append(label)
     for (s, e), role in zip(spans, roles):
-        _add_unit_cell(text, s, e, role, found)
+        if role in ROLES and text[s:e].strip():
+            found.unit_cells.append((s, e))
+            _add_unit_cell(text, s, e, role, found)
 
 
 def _add_unit_cell(text: str, s: int, e: int, role: str, found: TextTable) -> bool:
@@ -172,6 +176,7 @@ def _read_row_cells(text: str, cells: list[Line], i: int, columns: list[str], fo
         if role in ROLES:
             if not _add_unit_cell(text, line.start, line.end, role, found):
                 break  # not units: a cell of the next row's left columns (a category)
+            found.unit_cells.append((line.start, line.end))
         column += 1
         i += 1
     return i

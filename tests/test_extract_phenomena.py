@@ -312,3 +312,25 @@ def test_time_limits_relative_to_the_document_or_the_year(sentence, expected):
 def test_spans_of_years_are_not_time_limits(sentence):
     from ingest.deadlines import find_deadlines
     assert find_deadlines(sentence) == []
+
+
+def test_a_statement_wrapped_onto_the_next_line():
+    text = ("寅省行动计划\n一、重点任务\n（一）甲行动。推进甲事项落地见效(寅省发展改革委、寅市高\n"
+            "质量发展先行区建设办公室负责)\n（二）乙行动。推进乙事项。\n")
+    tasks = extract_text(text).tasks
+    assert [(a.unit, a.role) for a in tasks[0].assignments] == [
+        ("寅省发展改革委", "responsible"), ("寅市高质量发展先行区建设办公室", "responsible")]
+    assert tasks[0].assignments[1].mention == "寅市高\n质量发展先行区建设办公室"
+
+
+def test_an_unclosed_bracket_does_not_run_into_the_next_item():
+    text = "寅省行动计划\n一、重点任务\n1.推进甲事项（牵头单位：寅省司法厅\n2.推进乙事项。（牵头单位：寅省财政厅）\n"
+    assert [[a.unit for a in t.assignments] for t in extract_text(text).tasks] == [[], ["寅省财政厅"]]
+
+
+def test_a_number_and_dot_before_digits_is_a_label_where_the_sequence_runs_through():
+    text = ("卯市人才工程\n一、重点项目\n10.甲人才项目。（牵头单位：卯市人社局）\n11.121人才梯队项目。（牵头单位：卯市科技局）\n"
+            "12.丙人才项目。\n另有1.5亿元专项资金。\n")
+    tasks = extract_text(text).tasks
+    assert [t.heading for t in tasks] == ["甲人才项目", "121人才梯队项目", "丙人才项目"]
+    assert [a.unit for a in tasks[1].assignments] == ["卯市科技局"]
