@@ -25,6 +25,7 @@ from ingest.whitespace import ALL_SPACES, INLINE_SPACES, SPACE
 TRAILING_PUNCT = ALL_SPACES + "。．.；;，,：:"
 MAX_UNIT_CHARS = 40
 SHORT_NAME = 12  # a name this short needs no known beginning
+SPACE_RUN = re.compile(SPACE + "+")
 LINE_BREAK = re.compile(SPACE + "*\n" + SPACE + "*")
 PLACE_IN_NAME = re.compile(r"^[\u4e00-\u9fff]{1,4}[省市县区州盟旗]")
 
@@ -111,11 +112,12 @@ def _strip_span(text: str, s: int, e: int, chars: str = ALL_SPACES) -> tuple[int
     return s, e
 
 
-def _ending_verb(text: str, s: int, e: int, vocab: Vocabulary) -> str | None:
-    piece = text[s:e]
-    for verb in vocab.verbs:
-        if piece.endswith(verb) and len(piece) > len(verb):
-            return verb
+def _ending_verb(text: str, s: int, e: int, vocab: Vocabulary) -> tuple[str, int] | None:
+    """The role of the verb phrase text[s:e] ends with (市财政局按职责分别负责, 省商务厅配合落实)
+    and where the phrase starts; None when it ends with none or is nothing but the phrase."""
+    for m in vocab.verb_phrase.finditer(text, s, e):
+        if m.end() == e and m.start() > s:
+            return vocab.verb_roles[m.group("verb")], m.start()
     return None
 
 
@@ -159,18 +161,18 @@ def parse_clause(text: str, s: int, e: int) -> list[UnitAssignment]:
             us, ue = m.end(), pe
             verb = _ending_verb(text, us, ue, vocab)
             if verb:
-                ue -= len(verb)
+                ue = verb[1]
             segments.append((current_role, us, ue, True))
             continue
         verb = _ending_verb(text, ps, pe, vocab)
         if verb:
-            verb_role = vocab.verb_roles[verb]
+            verb_role, verb_start = verb
             if current_role in ("participant", "responsible") and verb_role == "responsible":
-                segments.append((current_role, ps, pe - len(verb), True))
+                segments.append((current_role, ps, verb_start, True))
             else:
                 # "A、B，C负责": the pieces before, with no role word of their own, share the verb
                 segments.extend((verb_role, a, b, False) for a, b in unroled)
-                segments.append((verb_role, ps, pe - len(verb), False))
+                segments.append((verb_role, ps, verb_start, False))
                 current_role = None
             unroled = []
         elif current_role is not None:
@@ -234,7 +236,7 @@ def split_units(text: str, s: int, e: int) -> list[tuple[str, int, int]]:
             unit = unit.strip(TRAILING_PUNCT)
             if unit:
                 out.extend(_split_run_together(unit, us, ue, vocab))
-    return _share_across_levels(out, vocab)
+    return _share_body_across_places(_share_across_levels(out, vocab), vocab)
 
 
 def strip_trailer(name: str) -> str:
@@ -244,6 +246,8 @@ def strip_trailer(name: str) -> str:
     return name[: m.start()] if m and m.start() > 0 else ("" if m else name)
 
 
+PLACE_LEVELS = "省市县区州盟旗"
+MIN_PLACE, MAX_PLACE = 2, 8  # characters of a place name (济南市, 恩施土家族苗族自治州 is too long to guess)
 MIN_RUN_TOGETHER = 3  # each part of names run together is at least this long
 MIN_OWN_NAME = 2  # … and names at least this much after its place (丑市委丑市政府 is no split)
 
@@ -302,6 +306,28 @@ def _share_across_levels(units: list[tuple[str, int, int]], vocab: Vocabulary) -
     return _with_quantifier(units, run, quantifier, body)
 
 
+def _share_body_across_places(units: list[tuple[str, int, int]], vocab: Vocabulary) -> list[tuple[str, int, int]]:
+    """Places listed before a place with a body word share that body: 济南市、青岛市政府 ->
+    济南市政府, 青岛市政府 (a city government is not the bare city)."""
+    out = list(units)
+    for i, (unit, _us, _ue) in enumerate(units):
+        body = next((w for w in vocab.body_words if unit.endswith(w) and _is_place(unit[: -len(w)], vocab)), None)
+        if body is None:
+            continue
+        j = i - 1
+        while j >= 0 and _is_place(units[j][0], vocab):
+            name, us, ue = out[j]
+            out[j] = (name + body, us, ue)
+            j -= 1
+    return out
+
+
+def _is_place(name: str, vocab: Vocabulary) -> bool:
+    """A place name alone: 济南市, 历下区, 石城县 (not 各区 or a body)."""
+    return (MIN_PLACE <= len(name) <= MAX_PLACE and name[-1] in PLACE_LEVELS
+            and not name.startswith(vocab.quantifiers) and name not in vocab.admin_levels)
+
+
 def _with_quantifier(units, run, quantifier, body):
     out = []
     for i, (unit, us, ue) in enumerate(units):
@@ -321,7 +347,7 @@ def _split_conjunctions(text: str, s: int, e: int, vocab: Vocabulary) -> list[tu
     """
     s, e = _strip_span(text, s, e)
     piece = text[s:e]
-    if not any(c in piece for c in vocab.conjunctions):
+    if not any(c in piece for c in vocab.conjunctions) and not SPACE_RUN.search(piece):
         return [(piece, s, e)]
     closes = {o: c for o, c, _d in find_pairs(piece)}
     i = 0
@@ -329,7 +355,9 @@ def _split_conjunctions(text: str, s: int, e: int, vocab: Vocabulary) -> list[tu
         if i in closes:
             i = closes[i] + 1
             continue
-        conj = next((c for c in vocab.conjunctions if piece.startswith(c, i)), None) if i > 0 else None
+        space = SPACE_RUN.match(piece, i)  # "省发展改革委 省财政厅": spaces between two bodies
+        conj = space.group() if space else next((c for c in vocab.conjunctions if piece.startswith(c, i)), None)
+        conj = conj if i > 0 else None
         if conj is None or i + len(conj) >= len(piece):
             i += 1
             continue

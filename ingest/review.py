@@ -101,6 +101,9 @@ def _looks_like_statement(text: str, s: int, e: int) -> bool:
             if looks_like_unit(head):
                 return True
             i = body.find(verb, i + 1)
+    whole = [u for u, _s, _e in split_units(text, s, e)]
+    if len(whole) == 1 and looks_like_unit(whole[0]):
+        return False  # one name in brackets (各设区市政府): an alias or a remark, no statement
     for tail in range(0, MAX_UNKNOWN_VERB + 1):
         if tail and not "\u4e00" <= text[e - tail] <= "\u9fff":
             break

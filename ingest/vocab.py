@@ -24,6 +24,7 @@ class Vocabulary:
     header_roles: dict[str, str]  # words naming a unit column only in a table header: 责任 -> responsible
     labels: tuple[str, ...]  # longest first
     verbs: tuple[str, ...]  # longest first
+    verb_phrase: re.Pattern[str]  # modifiers + a verb + an action (按职责分别负责, 配合落实); group "verb"
     label_pattern: re.Pattern[str]  # "牵头单位：" or "【牵头单位】"; group "word" is the label
     role_marker: re.Pattern[str]  # a role written after one unit: 市发改委（牵头）
     unit_suffixes: tuple[str, ...]
@@ -53,6 +54,14 @@ def _with_modifiers(verbs: dict[str, str], modifiers: list[str]) -> dict[str, st
     return out
 
 
+def _verb_phrase(verbs: dict[str, str], modifiers: list[str], actions: list[str]) -> re.Pattern[str]:
+    """Modifiers, one verb and an action, as a regex: search it with `$` to find the verb a
+    piece ends with (the match that starts first is the whole phrase)."""
+    def alternation(items) -> str:
+        return "|".join(map(re.escape, _longest_first(list(items))))
+    return re.compile(f"(?:{alternation(modifiers)})*(?P<verb>{alternation(verbs)})(?:{alternation(actions)})?")
+
+
 def _label_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
     """A label with its colon (牵头单位：) or in square brackets (【牵头单位】, colon optional)."""
     words = "|".join(map(re.escape, labels))
@@ -70,9 +79,14 @@ def label_word(m: re.Match[str]) -> tuple[str, int]:
 @lru_cache(maxsize=1)
 def vocabulary() -> Vocabulary:
     roles = load_tsv("role_words.tsv")
-    label_roles = {r["word"]: r["role"] for r in roles if r["form"] == "label"}
-    verb_roles = _with_modifiers({r["word"]: r["role"] for r in roles if r["form"] == "verb"},
-                                 [r["word"] for r in roles if r["form"] == "modifier"])
+
+    def words(form: str) -> list[str]:
+        return [r["word"] for r in roles if r["form"] == form]
+
+    label_roles = _with_modifiers({r["word"]: r["role"] for r in roles if r["form"] == "label"},
+                                  words("label_modifier"))
+    base_verbs = {r["word"]: r["role"] for r in roles if r["form"] == "verb"}
+    verb_roles = _with_modifiers(base_verbs, words("modifier"))
     labels = _longest_first(list(label_roles))
     forms = load_tsv("unit_forms.tsv")
 
@@ -85,6 +99,7 @@ def vocabulary() -> Vocabulary:
         header_roles={r["word"]: r["role"] for r in roles if r["form"] == "header"},
         labels=labels,
         verbs=_longest_first(list(verb_roles)),
+        verb_phrase=_verb_phrase(base_verbs, words("modifier"), words("action")),
         label_pattern=_label_pattern(labels),
         role_marker=re.compile(r"[（(](" + "|".join(map(re.escape, _longest_first([*labels, *verb_roles])))
                                + r")[）)]$"),

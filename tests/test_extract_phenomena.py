@@ -334,3 +334,26 @@ def test_a_number_and_dot_before_digits_is_a_label_where_the_sequence_runs_throu
     tasks = extract_text(text).tasks
     assert [t.heading for t in tasks] == ["甲人才项目", "121人才梯队项目", "丙人才项目"]
     assert [a.unit for a in tasks[1].assignments] == ["卯市科技局"]
+
+
+@pytest.mark.parametrize("statement, expected", [
+    ("（辰省工信厅配合落实）", [("辰省工信厅", "participant")]),
+    ("（辰省发展改革委牵头推进，辰省财政厅配合推进）", [("辰省发展改革委", "lead"), ("辰省财政厅", "participant")]),
+    ("（辰省商务厅主办，辰省贸促会协办）", [("辰省商务厅", "lead"), ("辰省贸促会", "participant")]),
+    ("（辰省科技厅、辰省教育厅按职责分别负责）", [("辰省科技厅", "responsible"), ("辰省教育厅", "responsible")]),
+    ("（辰省财政厅负责组织实施）", [("辰省财政厅", "responsible")]),
+    ("（主要责任单位：辰省科技厅；其他责任单位：辰省财政厅）", [("辰省科技厅", "responsible"), ("辰省财政厅", "responsible")]),
+])
+def test_verb_phrases_and_label_modifiers(statement, expected):
+    assert assigned("1.推进某项工作。" + statement) == expected
+
+
+@pytest.mark.parametrize("statement, expected", [
+    ("（牵头单位：辰省发展改革委 辰省财政厅）", [("辰省发展改革委", "lead"), ("辰省财政厅", "lead")]),
+    ("（辰南市、辰北市政府负责）", [("辰南市政府", "responsible"), ("辰北市政府", "responsible")]),
+    ("（甲东区、甲西区、甲中区人民政府负责）",
+     [("甲东区人民政府", "responsible"), ("甲西区人民政府", "responsible"), ("甲中区人民政府", "responsible")]),
+    ("（辰南市、辰北市负责）", [("辰南市", "responsible"), ("辰北市", "responsible")]),
+])
+def test_spaces_between_bodies_and_a_government_shared_by_places(statement, expected):
+    assert assigned("1.推进某项工作。" + statement) == expected
