@@ -77,7 +77,7 @@ def _labelled_lines(text: str, start: int, end: int, taken: list[Clause],
     outer = [(o, c) for o, c, depth in pairs if depth == 0]
     outer_opens = [o for o, _c in outer]
     taken_starts = [c.start for c in taken]
-    for m in vocab.label_pattern.finditer(text, start, end):
+    for m in vocab.label_scan.finditer(text, start, end):
         word, label_start = label_word(m)
         if vocab.label_roles[word] == "none":
             continue
@@ -129,7 +129,7 @@ def _pieces(text: str, s: int, e: int, vocab: Vocabulary) -> list[tuple[int, int
     for a, b in split_top_level(body, "；;"):
         for c, d in split_top_level(body[a:b], "，,"):
             ps, pe = s + a + c, s + a + d
-            cuts = [label_word(m)[1] for m in vocab.label_pattern.finditer(text, ps, pe)]
+            cuts = [label_word(m)[1] for m in vocab.label_scan.finditer(text, ps, pe)]
             cuts = [cut for cut in cuts if cut > ps]
             for x, y in zip([ps, *cuts], [*cuts, pe]):
                 x, y = _strip_span(text, x, y, TRAILING_PUNCT)

@@ -47,7 +47,7 @@ def review(text: str, lines: list[Line], labels: list[Label], tasks: list[Task],
     """Every finding in document order (see the module docstring). `labels`: every numbered
     item's label (tasks and the groups above them)."""
     read = sorted((a.start, a.end) for t in tasks for a in t.assignments)
-    spans = [*_statement_spans(text, body_start), *unit_cells]
+    spans = [*_statement_spans(text, body_start, read), *unit_cells]
     findings = [Finding("unread_statement", text[s:e], s, e) for s, e in _merge(spans) if not _holds(read, s, e)]
     findings += _unknown_units(tasks)
     findings += _tasks_without_units(tasks)
@@ -64,15 +64,16 @@ def review(text: str, lines: list[Line], labels: list[Label], tasks: list[Task],
     return sorted(out, key=lambda f: (f.start, FINDING_KINDS.index(f.kind)))
 
 
-def _statement_spans(text: str, body_start: int) -> list[tuple[int, int]]:
-    """Brackets and labelled lines that look like responsibility statements."""
+def _statement_spans(text: str, body_start: int, read: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Brackets and labelled lines that look like responsibility statements and from which
+    nothing was read (`read`: spans of the units read, sorted)."""
     vocab = vocabulary()
     spans = []
     for open_pos, close_pos, depth in find_pairs(text, body_start, within_lines=True):
-        body = text[open_pos + 1:close_pos]
-        if depth == 0 and len(body) <= MAX_STATEMENT and _looks_like_statement(text, open_pos + 1, close_pos):
+        if depth == 0 and close_pos - open_pos <= MAX_STATEMENT and not _holds(read, open_pos, close_pos) \
+                and _looks_like_statement(text, open_pos + 1, close_pos):
             spans.append((open_pos, close_pos + 1))
-    for m in vocab.label_pattern.finditer(text, body_start):
+    for m in vocab.label_scan.finditer(text, body_start):
         word, start = label_word(m)
         if vocab.label_roles[word] == "none":
             continue
@@ -94,19 +95,17 @@ def _looks_like_statement(text: str, s: int, e: int) -> bool:
     body = text[s:e]
     if vocab.label_pattern.search(body) or LABEL_FORM.match(body):
         return True
-    for verb in vocab.verbs:
-        i = body.find(verb)
-        while i > 0:
-            head = re.split(r"[、，,；;和及]", body[:i])[-1].strip()
-            if looks_like_unit(head):
-                return True
-            i = body.find(verb, i + 1)
-    whole = [u for u, _s, _e in split_units(text, s, e)]
-    if len(whole) == 1 and looks_like_unit(whole[0]):
+    for m in vocab.verb_phrase.finditer(body):
+        head = re.split(r"[、，,；;和及]", body[:m.start()])[-1].strip()
+        if head and looks_like_unit(head):
+            return True
+    if looks_like_unit(body.strip()):
         return False  # one name in brackets (各设区市政府): an alias or a remark, no statement
     for tail in range(0, MAX_UNKNOWN_VERB + 1):
         if tail and not "\u4e00" <= text[e - tail] <= "\u9fff":
             break
+        if not text[s:e - tail].endswith(vocab.unit_suffixes):
+            continue  # no body's name before the tail
         units = [u for u, _s, _e in split_units(text, s, e - tail)]
         if not units or not all(looks_like_unit(u) and len(u) >= MIN_NAME for u in units) \
                 or all(u in vocab.admin_levels for u in units):

@@ -25,7 +25,8 @@ class Vocabulary:
     labels: tuple[str, ...]  # longest first
     verbs: tuple[str, ...]  # longest first
     verb_phrase: re.Pattern[str]  # modifiers + a verb + an action (按职责分别负责, 配合落实); group "verb"
-    label_pattern: re.Pattern[str]  # "牵头单位：" or "【牵头单位】"; group "word" is the label
+    label_pattern: re.Pattern[str]  # "牵头单位：" or "【牵头单位】" after spaces, for .match at a piece
+    label_scan: re.Pattern[str]  # the same without the leading spaces: fast to search a whole text
     role_marker: re.Pattern[str]  # a role written after one unit: 市发改委（牵头）
     unit_suffixes: tuple[str, ...]
     unit_prefixes: tuple[str, ...]
@@ -62,11 +63,13 @@ def _verb_phrase(verbs: dict[str, str], modifiers: list[str], actions: list[str]
     return re.compile(f"(?:{alternation(modifiers)})*(?P<verb>{alternation(verbs)})(?:{alternation(actions)})?")
 
 
-def _label_pattern(labels: tuple[str, ...]) -> re.Pattern[str]:
+def _label_pattern(labels: tuple[str, ...], leading_spaces: bool = True) -> re.Pattern[str]:
     """A label with its colon (牵头单位：) or in square brackets (【牵头单位】, colon optional)."""
     words = "|".join(map(re.escape, labels))
-    return re.compile(SPACE + "*(?:【(?P<bracketed>" + words + r")】" + SPACE + "*[:：]?"
-                      r"|(?P<plain>" + words + ")" + SPACE + "*[:：])")
+    # a lookahead of the possible first characters lets `re` skip ahead fast (13x on whole texts)
+    first = "(?=[【" + re.escape("".join(sorted({w[0] for w in labels}))) + "])"
+    return re.compile((SPACE + "*" if leading_spaces else first) + "(?:【(?P<bracketed>" + words + r")】" + SPACE
+                      + "*[:：]?|(?P<plain>" + words + ")" + SPACE + "*[:：])")
 
 
 def label_word(m: re.Match[str]) -> tuple[str, int]:
@@ -101,6 +104,7 @@ def vocabulary() -> Vocabulary:
         verbs=_longest_first(list(verb_roles)),
         verb_phrase=_verb_phrase(base_verbs, words("modifier"), words("action")),
         label_pattern=_label_pattern(labels),
+        label_scan=_label_pattern(labels, leading_spaces=False),
         role_marker=re.compile(r"[（(](" + "|".join(map(re.escape, _longest_first([*labels, *verb_roles])))
                                + r")[）)]$"),
         unit_suffixes=of("suffix"),
