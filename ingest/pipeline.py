@@ -14,13 +14,15 @@ from ingest.conventions import FIRST_LISTED_LEADS, first_stated
 from ingest.metadata import read_metadata
 from ingest.model import Assignment, Citation, Deadline, DocumentInfo, Extraction, Task
 from ingest.read import RawDocument, read_document
+from ingest.review import review
 from ingest.segment import segment
-from ingest.structure import build_tree, find_labels, heading_of, item_text_span, merge_table_labels, unique_ids
+from ingest.structure import (build_tree, find_labels, heading_of, item_text_span, merge_table_labels,
+                              table_fresh_starts, unique_ids)
 from ingest.text_tables import find_text_tables
 from ingest.units import canonical_unit, document_level, document_region
 
 # Bump when extraction output changes, so `plangraph ingest` re-extracts unchanged files.
-EXTRACTOR_VERSION = "2026.11.27"
+EXTRACTOR_VERSION = "2026.12.02"
 
 
 def extract_file(path: str | Path) -> Extraction:
@@ -39,7 +41,7 @@ def extract_raw(raw: RawDocument) -> Extraction:
     tables = find_text_tables(text, lines)
     labels = merge_table_labels(find_labels(lines), tables.labels, lines)
     body_end = _body_end(lines, labels, len(text))
-    items = build_tree(labels, body_end)
+    items = build_tree(labels, body_end, table_fresh_starts(tables.headers, labels, lines))
     body_start = labels[0].start if labels else len(text)
     meta = read_metadata(lines, body_start, page_meta)
 
@@ -90,6 +92,7 @@ def extract_raw(raw: RawDocument) -> Extraction:
         citations=[_citation(c) for c in citations if outside(c)],
         deadlines=[_deadline(d) for d in deadlines if outside(d)],
     )
+    extraction.findings = review(text, lines, labels, tasks, tables.unit_cells, body_start)
     extraction.warnings.extend(raw.warnings)
     if not tasks:
         extraction.warnings.append("no numbered tasks found")

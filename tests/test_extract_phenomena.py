@@ -148,3 +148,212 @@ def test_levels_of_government_share_quantifier_and_body(statement, expected):
 def test_a_list_continued_after_a_comma_shares_the_verb():
     assert assigned("1.推进某项工作。（己部、庚部，各省级人民政府按职责分工负责）") == [
         ("己部", "responsible"), ("庚部", "responsible"), ("各省级人民政府", "responsible")]
+
+
+# ---------------------------------------------------------------- whitespace
+
+@pytest.mark.parametrize("indent", ["\u2003\u2003", "\u2002\u2002", "\xa0\xa0", "\t", "\u3000\u3000", " \u2003\t",
+                                    "\u200b", "\ufeff\u3000"])
+def test_labels_indented_with_any_space_are_found(indent):
+    text = (f"{indent}庚市某项工作方案\n{indent}一、重点任务\n{indent}（一）推进甲工作。（责任单位：庚市农业局）\n"
+            f"{indent}（二）推进乙工作。（责任单位：庚市水务局）\n{indent}二、保障措施\n{indent}（一）加强领导。\n")
+    extraction = extract_text(text)
+    assert extraction.document.title == "庚市某项工作方案"
+    assert [(t.id, t.heading) for t in extraction.tasks] == [("1.1", "推进甲工作"), ("1.2", "推进乙工作"), ("2.1", "加强领导")]
+    assert [(a.unit, a.role) for a in extraction.tasks[0].assignments] == [("庚市农业局", "responsible")]
+
+
+@pytest.mark.parametrize("dot", ["\ue5ce", "\uf06c", "．", "﹒"])
+def test_a_private_use_or_other_dot_after_the_number(dot):
+    text = f"辛市工作方案\n一、重点任务\n1{dot}突破甲技术。\n2{dot}突破乙技术。\n3{dot}突破丙技术。\n"
+    assert [t.heading for t in extract_text(text).tasks] == ["突破甲技术", "突破乙技术", "突破丙技术"]
+
+
+def test_a_year_after_the_dot_is_still_a_label_but_a_decimal_is_not():
+    text = "辛市工作方案\n一、重点任务\n1．2024年底前建成甲平台。\n2．2025年6月底前完成乙工作。\n1.5亿元用于丙项目。\n"
+    assert [t.heading for t in extract_text(text).tasks] == ["2024年底前建成甲平台", "2025年6月底前完成乙工作"]
+
+
+def test_full_width_digits_in_labels_and_deadlines():
+    text = "辛市工作方案\n一、重点任务\n１．推进甲工作，２０２４年底前完成。（责任单位：辛市农业局）\n２．推进乙工作。\n"
+    tasks = extract_text(text).tasks
+    assert [t.id for t in tasks] == ["1.1", "1.2"]
+    assert [(a.unit, a.role) for a in tasks[0].assignments] == [("辛市农业局", "responsible")]
+    assert [(d.text, d.date) for d in tasks[0].deadlines] == [("２０２４年底前", "2024-12-31")]
+
+
+# ---------------------------------------------------------------- run-on bodies
+
+def test_a_whole_task_list_on_one_line_is_split_at_its_labels():
+    items = []
+    for i, cn in enumerate("一二三", start=1):
+        sub = "".join(f"{n}．推进第{i}{n}项具体工作，完善配套制度，加强监督检查，确保各项措施落到实处，统筹推进相关改革，"
+                      "及时总结推广经验做法，形成可复制可推广的制度成果，2030年底前完成。"
+                      "（壬部牵头，各地区按职责分工负责）" for n in (1, 2, 3))
+        items.append(f"（{cn}）推进第{i}项重点工作，提高质量（壬部、癸部按职责分工负责）具体措施：{sub}")
+    body = "某方案。现制定如下分工方案。一、把甲和乙结合起来" + "".join(items[:2]) + "二、丙要放出活力" + items[2]
+    text = "某某任务分工方案\n" + body + "\n"
+    assert len(body) >= 1000  # a run-on line: its line breaks were lost
+    tasks = extract_text(text).tasks
+    assert [t.id for t in tasks] == ["1.1", "1.1.1", "1.1.2", "1.1.3", "1.2", "1.2.1", "1.2.2", "1.2.3",
+                                     "2.3", "2.3.1", "2.3.2", "2.3.3"]
+    assert [(a.unit, a.role) for a in tasks[1].assignments] == [("壬部", "lead"), ("各地区", "responsible")]
+    assert [(a.unit, a.role) for a in tasks[0].assignments] == [("壬部", "responsible"), ("癸部", "responsible")]
+    assert [d.text for d in tasks[1].deadlines] == ["2030年底前"]
+
+
+def test_a_label_after_a_statement_on_the_same_line_continues_the_sequence():
+    text = ("癸市若干措施\n一、支持发展\n8．支持甲。（责任单位：癸市工信局）\n"
+            "9．支持乙。（责任单位：癸市科技局）10．支持丙。（责任单位：癸市财政局）\n11．支持丁。\n")
+    tasks = extract_text(text).tasks
+    assert [t.heading for t in tasks] == ["支持甲", "支持乙", "支持丙", "支持丁"]
+    assert [a.unit for a in tasks[2].assignments] == ["癸市财政局"]
+
+
+def test_an_inline_enumeration_in_an_ordinary_line_is_not_split():
+    text = ("癸市工作方案\n一、重点任务\n1.完善制度。主要包括：（1）甲制度；（2）乙制度。（责任单位：癸市司法局）\n"
+            "2.加强培训。\n")
+    assert [t.heading for t in extract_text(text).tasks] == ["完善制度", "加强培训"]
+
+
+# ---------------------------------------------------------------- statements that are a table
+
+CELL_TABLE = """子区城市更新行动方案
+一、总体要求
+（一）目标。到2025年完成改造。
+二、保障措施
+（一）加强组织领导。
+（二）强化评估考核。
+附件
+子区城市更新重点任务清单
+任务类型
+
+序号
+
+工作任务
+
+推进单位
+
+行动一：甲行动
+1
+
+推进甲片区规划研究
+
+子区规划资源局、子区建设管理委、甲街道
+
+2
+
+完成乙片区改造
+子区房管局、各相关街镇
+旧住房改造
+3
+推进丙类住房成套改造
+子区“两旧”专班、子区房管局
+4
+加快推进各类旧住房更新改造。
+5
+完成加装电梯200台
+“美丽家园”建设
+6
+创建10个示范小区
+子区房管局
+"""
+
+
+def test_a_table_written_one_cell_per_line():
+    extraction = extract_text(CELL_TABLE)
+    rows = [t for t in extraction.tasks if t.id.startswith("p2:")]
+    assert [t.heading for t in rows] == ["推进甲片区规划研究", "完成乙片区改造", "推进丙类住房成套改造",
+                                         "加快推进各类旧住房更新改造", "完成加装电梯200台", "创建10个示范小区"]
+    units = [[(a.unit, a.role) for a in t.assignments] for t in rows]
+    assert units == [
+        [("子区规划资源局", "responsible"), ("子区建设管理委", "responsible"), ("甲街道", "responsible")],
+        [("子区房管局", "responsible"), ("各相关街镇", "responsible")],
+        [("子区“两旧”专班", "responsible"), ("子区房管局", "responsible")],
+        [], [],  # merged cells: the units stand under the first row they cover only
+        [("子区房管局", "responsible")],
+    ]
+    # the table after the body does not nest under the body's last item, which stays a task
+    assert [t.heading for t in extraction.tasks if not t.id.startswith("p2:")] == ["目标", "加强组织领导", "强化评估考核"]
+
+
+def test_a_table_under_its_section_heading_nests_in_it():
+    text = ("某某市重点任务分工表\n一、政务服务\n序号\t工作任务\t牵头单位\n1\t推进甲事项\t某某市政务服务中心\n"
+            "二、数据共享\n序号\t工作任务\t牵头单位\n1\t建设乙平台\t某某市大数据局\n")
+    assert [t.id for t in extract_text(text).tasks] == ["1.1", "2.1"]
+
+
+@pytest.mark.parametrize("cell, expected", [
+    ("丑县委宣传部丑县教育局丑县河长办", ["丑县委宣传部", "丑县教育局", "丑县河长办"]),
+    ("丑县公安局丑县森林公安局", ["丑县公安局", "丑县森林公安局"]),
+    ("县环保局县水文站", ["县环保局", "县水文站"]),
+    ("丑市纪委丑市监委", ["丑市纪委丑市监委"]),  # bodies that work as one are named together
+    ("丑市委丑市政府", ["丑市委丑市政府"]),  # 丑市委 is too short a name to split at
+])
+def test_names_run_together_in_a_table_cell(cell, expected):
+    text = f"丑县考核细则\n序号\t考核项目\t考核指标\t负责考核部门\n1\t完善甲制度\t制定甲制度。\t{cell}\n"
+    assert [a.unit for t in extract_text(text).tasks for a in t.assignments] == expected
+
+
+# ---------------------------------------------------------------- time limits
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("各地要在本意见印发之日起30日内制定实施办法。", "本意见印发之日起30日内"),
+    ("自本方案实施之日起3个月内完成清理。", "本方案实施之日起3个月内"),
+    ("有关部门于发布之日起十五个工作日内报送。", "发布之日起十五个工作日内"),
+    ("年内完成全部整改。", "年内"),
+])
+def test_time_limits_relative_to_the_document_or_the_year(sentence, expected):
+    from ingest.deadlines import find_deadlines
+    assert [(d.text, d.date) for d in find_deadlines(sentence)] == [(expected, None)]
+
+
+@pytest.mark.parametrize("sentence", ["三年内完成整改。", "今年内完成。", "年内容丰富。"])
+def test_spans_of_years_are_not_time_limits(sentence):
+    from ingest.deadlines import find_deadlines
+    assert find_deadlines(sentence) == []
+
+
+def test_a_statement_wrapped_onto_the_next_line():
+    text = ("寅省行动计划\n一、重点任务\n（一）甲行动。推进甲事项落地见效(寅省发展改革委、寅市高\n"
+            "质量发展先行区建设办公室负责)\n（二）乙行动。推进乙事项。\n")
+    tasks = extract_text(text).tasks
+    assert [(a.unit, a.role) for a in tasks[0].assignments] == [
+        ("寅省发展改革委", "responsible"), ("寅市高质量发展先行区建设办公室", "responsible")]
+    assert tasks[0].assignments[1].mention == "寅市高\n质量发展先行区建设办公室"
+
+
+def test_an_unclosed_bracket_does_not_run_into_the_next_item():
+    text = "寅省行动计划\n一、重点任务\n1.推进甲事项（牵头单位：寅省司法厅\n2.推进乙事项。（牵头单位：寅省财政厅）\n"
+    assert [[a.unit for a in t.assignments] for t in extract_text(text).tasks] == [[], ["寅省财政厅"]]
+
+
+def test_a_number_and_dot_before_digits_is_a_label_where_the_sequence_runs_through():
+    text = ("卯市人才工程\n一、重点项目\n10.甲人才项目。（牵头单位：卯市人社局）\n11.121人才梯队项目。（牵头单位：卯市科技局）\n"
+            "12.丙人才项目。\n另有1.5亿元专项资金。\n")
+    tasks = extract_text(text).tasks
+    assert [t.heading for t in tasks] == ["甲人才项目", "121人才梯队项目", "丙人才项目"]
+    assert [a.unit for a in tasks[1].assignments] == ["卯市科技局"]
+
+
+@pytest.mark.parametrize("statement, expected", [
+    ("（辰省工信厅配合落实）", [("辰省工信厅", "participant")]),
+    ("（辰省发展改革委牵头推进，辰省财政厅配合推进）", [("辰省发展改革委", "lead"), ("辰省财政厅", "participant")]),
+    ("（辰省商务厅主办，辰省贸促会协办）", [("辰省商务厅", "lead"), ("辰省贸促会", "participant")]),
+    ("（辰省科技厅、辰省教育厅按职责分别负责）", [("辰省科技厅", "responsible"), ("辰省教育厅", "responsible")]),
+    ("（辰省财政厅负责组织实施）", [("辰省财政厅", "responsible")]),
+    ("（主要责任单位：辰省科技厅；其他责任单位：辰省财政厅）", [("辰省科技厅", "responsible"), ("辰省财政厅", "responsible")]),
+])
+def test_verb_phrases_and_label_modifiers(statement, expected):
+    assert assigned("1.推进某项工作。" + statement) == expected
+
+
+@pytest.mark.parametrize("statement, expected", [
+    ("（牵头单位：辰省发展改革委 辰省财政厅）", [("辰省发展改革委", "lead"), ("辰省财政厅", "lead")]),
+    ("（辰南市、辰北市政府负责）", [("辰南市政府", "responsible"), ("辰北市政府", "responsible")]),
+    ("（甲东区、甲西区、甲中区人民政府负责）",
+     [("甲东区人民政府", "responsible"), ("甲西区人民政府", "responsible"), ("甲中区人民政府", "responsible")]),
+    ("（辰南市、辰北市负责）", [("辰南市", "responsible"), ("辰北市", "responsible")]),
+])
+def test_spaces_between_bodies_and_a_government_shared_by_places(statement, expected):
+    assert assigned("1.推进某项工作。" + statement) == expected

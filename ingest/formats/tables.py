@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ingest.numbering import NUMBERED_LINE
 from ingest.resources import load_tsv
 from ingest.vocab import vocabulary
 
@@ -23,18 +24,9 @@ _UNIT_ROLES = ("lead", "responsible", "participant", "guide")
 # A verb names a unit column only as the whole cell (牵头) or beside one of these (负责考核部门).
 _UNIT_NOUNS = ("单位", "部门", "机构", "主体", "处室")
 
-# A numbering label at the start of a cell or line (一、 （一） 1. 1． (1) ① 第一条 ...).
-NUMBERING_LABEL = re.compile(
-    r"^\s*(?:"
-    r"[一二三四五六七八九十百零〇]+[、.．]"
-    r"|[（(][一二三四五六七八九十百零〇]+[）)]"
-    r"|\d{1,3}(?:[.．]\d{1,3})*(?:[、．]|\.(?!\d))"
-    r"|[（(]\d{1,3}[）)]"
-    r"|[①-⑳㉑-㉟]"
-    r"|第[一二三四五六七八九十百零〇\d]+[章节条部分篇项]"
-    r"|[A-Za-z][.．、]"
-    r")"
-)
+# A numbering label at the start of a cell or line (一、 （一） 1. 1． (1) ① 第一条 ...): one
+# definition, in ingest/numbering.py.
+NUMBERING_LABEL = NUMBERED_LINE
 _SEQ_NUMBER = re.compile(r"^\s*(\d{1,4}|[一二三四五六七八九十百零〇]+)\s*[.．、]?\s*$")
 _SPACE = re.compile(r"\s+")
 
