@@ -16,10 +16,7 @@ from pathlib import Path
 from typing import Any
 
 AS_OF = "2024-06-30"  # fixed, so deadline_passed answers do not change with the day
-try:
-    from graph.store import GAP_KINDS
-except ImportError:  # an older tree
-    from graph.store import ORPHAN_KINDS as GAP_KINDS
+from graph.gaps import GAP_KINDS  # noqa: E402
 
 
 def _paths(list_file: str) -> list[Path]:
@@ -43,17 +40,17 @@ def _children_peak_mb() -> float:
 # ---------------------------------------------------------------- extraction
 
 
-def extract(files: str, records: str) -> dict:
+def extract(files: str, records: str, limit: int | None = None) -> dict:
     """extract_file over every plan, with jieba.lcut over the same text just before it
     (interleaved, so both see the same machine load). Writes the graph records for the
     later steps. jieba is the pipeline's own (user dictionary loaded)."""
     import jieba
 
-    from graph.model import build_graph_records
+    from graph.records import build_graph_records
     from ingest.pipeline import extract_file
     from ingest.segment import get_nlp
 
-    paths = _paths(files)
+    paths = _paths(files)[:limit]
     t0 = time.perf_counter()
     get_nlp()
     extract_file(paths[0])
@@ -93,10 +90,10 @@ def _extract_one(path: str) -> int:
     return len(extract_file(path).tasks)
 
 
-def extract_parallel(files: str, workers: int = 2) -> dict:
+def extract_parallel(files: str, workers: int = 2, limit: int | None = None) -> dict:
     """The same extraction with a ProcessPoolExecutor; wall time includes the pool start and
     each process's pipeline load."""
-    paths = [str(p) for p in _paths(files)]
+    paths = [str(p) for p in _paths(files)[:limit]]
     t0 = time.perf_counter()
     with ProcessPoolExecutor(workers, initializer=_warm) as pool:
         tasks = sum(pool.map(_extract_one, paths, chunksize=8))
@@ -176,11 +173,12 @@ def _short(file: str) -> str:
 
 INGEST_PHASES = [
     ("plangraph/cli_graph.py", "cmd_ingest", "plangraph ingest (whole command)"),
-    ("ingest/pipeline.py", "extract_file", "  extract_file"),
-    ("graph/model.py", "build_graph_records", "  build_graph_records (records + fingerprint)"),
-    ("graph/embedded.py", "write_document", "  EmbeddedStore.write_document"),
-    ("graph/embedded.py", "_save", "  EmbeddedStore._save (json + gzip + fsync)"),
-    ("graph/store.py", "documents", "  documents() (the unchanged check)"),
+    ("ingest/pipeline.py", "extract_raw", "  extract_raw"),
+    ("graph/records.py", "build_graph_records", "  build_graph_records (records + fingerprint)"),
+    ("graph/embedded.py", "write_documents", "  EmbeddedStore.write_documents (one transaction each)"),
+    ("graph/embedded.py", "_merge", "    shared units and regulations (read, merge, write)"),
+    ("graph/embedded.py", "_add_totals", "    store-wide totals"),
+    ("graph/embedded.py", "fingerprint", "  fingerprint() (the unchanged check)"),
 ]
 
 
@@ -208,20 +206,47 @@ def profile_cli_ingest(files: str, home: str, limit: int = 100, top: int = 12) -
 
 
 def load_embedded(home: str) -> dict:
-    """Open the N-plan graph as the app does (get_store → open_store) and answer the
-    Overview page's queries: time and peak RSS of a process holding the graph."""
+    """Open the N-plan store as the app does (get_store → open_store) and answer the
+    Overview page's queries: time and peak RSS of a process holding it open."""
     from graph.store import open_store
 
     t0 = time.perf_counter()
     store = open_store("embedded", home)
     t_open = time.perf_counter() - t0
     t = time.perf_counter()
-    store.documents()
+    docs = store.documents()
     store.workload()
+    store.regulations()
+    store.gap_counts(as_of=AS_OF)
     for kind in GAP_KINDS:
-        store.orphans(kind, as_of=AS_OF)
+        store.orphans(kind, as_of=AS_OF, limit=PAGE)
     t_queries = time.perf_counter() - t
-    return {"open_s": t_open, "overview_queries_s": t_queries, "nodes": store.g.number_of_nodes()}
+    size = sum(p.stat().st_size for p in Path(home).glob("plangraph.sqlite*"))
+    return {"open_s": t_open, "overview_queries_s": t_queries, "documents": len(docs), "file_mb": size / 2**20}
+
+
+def cli_speed(home: str, plan: str, reps: int = 7) -> dict:
+    """Seconds (median of `reps`) of a bare `python -c "import sqlite3, json, argparse"`,
+    `plangraph --help`, `plangraph gaps` on a store holding `plan`, and `plangraph extract`
+    of `plan`, run alternately so all see the same load."""
+    import statistics
+    import subprocess
+    import sys
+
+    exe = str(Path(sys.executable).with_name("plangraph"))
+    env = dict(os.environ, PLANGRAPH_HOME=home)
+    subprocess.run([exe, "ingest", plan], env=env, check=True, capture_output=True)
+    cmds = {"bare python": [sys.executable, "-c", "import sqlite3, json, argparse"],
+            "plangraph --help": [exe, "--help"], "plangraph gaps": [exe, "gaps"],
+            "plangraph extract": [exe, "extract", plan, "--format", "json"]}
+    times: dict[str, list[float]] = {k: [] for k in cmds}
+    for _ in range(reps):
+        for name, cmd in cmds.items():
+            t = time.perf_counter()
+            subprocess.run(cmd, env=env, check=True, capture_output=True)
+            times[name].append(time.perf_counter() - t)
+    median = {k: statistics.median(v) for k, v in times.items()}
+    return {"median_s": median, "all_s": times, "load": os.getloadavg()[0]}
 
 
 # ---------------------------------------------------------------- queries (both stores)
@@ -399,12 +424,12 @@ def _write_per_row(store, r) -> None:
     nodes take one statement each (MERGE with the merge done in Cypher) where the store
     reads them first and merges in Python."""
     from graph import neo4j_write
-    from graph.model import ROLE_TYPES
+    from graph.records import ROLE_TYPES
 
     def work(tx) -> None:
         neo4j_write.ensure_totals(tx, neo4j_write.bump_version(tx))
         stored = neo4j_write.existing_documents(tx, [r.document_id])
-        gone = neo4j_write.Totals()
+        gone = neo4j_write.Totals()  # graph.aggregates.Totals
         if stored:
             gone, regs = neo4j_write.remove_documents(tx, [r.document_id])
         for u in r.units:
@@ -505,6 +530,14 @@ def neo4j_compare(records: str, sample: int = 20, rounds: int = 3, batch: int = 
             "load_at_end": os.getloadavg()[0]}
 
 
+def neo4j_clear() -> dict:
+    """Empty the bench's own Neo4j database (before `plangraph ingest --store neo4j`)."""
+    store = _neo4j_store()
+    with store:
+        _clear(store)
+    return {}
+
+
 def neo4j_load(records: str, batch: int = 50) -> dict:
     """Every document into an empty database with the store's write_documents, `batch`
     documents per transaction (as `plangraph ingest` writes)."""
@@ -532,7 +565,7 @@ def neo4j_load(records: str, batch: int = 50) -> dict:
 
 WORKERS: dict[str, Callable[..., dict]] = {
     f.__name__: f for f in (extract, extract_parallel, profile_extract, profile_cli_ingest, load_embedded,
-                            queries, profile_queries, neo4j_compare, neo4j_load)
+                            cli_speed, queries, profile_queries, neo4j_compare, neo4j_clear, neo4j_load)
 }
 
 

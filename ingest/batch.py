@@ -198,7 +198,7 @@ class IngestRun:
         self.batch_size = batch_size or (NEO4J_BATCH if store.kind == "neo4j" else 1)
         self.files = plan_files(paths)
         self.total = len(self.files)
-        self.saved = 0  # documents written (reported ok)
+        self.saved: list[str] = []  # ids of the documents written, in order (each then reported ok)
         self.done = 0  # results yielded
         self.in_progress: str | None = None  # the first file not reported yet
         self._down: StoreError | None = None  # the store stopped answering
@@ -360,7 +360,7 @@ class _Writer:
                 reason = f"not written: {result}" if isinstance(result, StoreUnavailable) else _reason(result)
                 out.append(FileResult(path, "failed", reason, records.document_id))
                 continue
-            run.saved += 1
+            run.saved.append(result.document_id)
             how = "replaced" if result.replaced else "new"
             warnings = [n for n in notes if n] + [str(w) for w in records.document.props.get("warnings") or []]
             out.append(FileResult(path, "ok", f"{result.document_id} ({how}): {result.tasks} tasks, {result.units} "

@@ -213,6 +213,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from ingest.batch import ingest_paths
     run = ingest_paths(store, args.paths, args.jobs, args.force)
     failures = 0
+    reported: set[str] = set()  # documents whose ok line was printed
     previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         with store, tqdm(total=run.total, unit="file", file=sys.stderr, disable=None, leave=False) as bar:
@@ -220,6 +221,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 stream = sys.stderr if result.status == "failed" else sys.stdout
                 failures += result.status == "failed"
                 tqdm.write(result.line(), file=stream)
+                if result.status == "ok":
+                    reported.add(result.document_id)
                 for warning in result.warnings:
                     tqdm.write(f"{'warning':<8} {result.path}: {warning}", file=sys.stderr)
                 bar.update(1)
@@ -229,7 +232,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         what = "stopped (SIGTERM)" if isinstance(stop, Stopped) else "interrupted"
         left = run.total - run.done
         where = f"; {run.in_progress} was in progress" if run.in_progress else ""
-        print(f"plangraph ingest: {what}: {run.saved} documents saved (each reported ok above){where}; "
+        unreported = [d for d in run.saved if d not in reported]  # committed as the stop came
+        also = f"; {len(unreported)} saved as the stop came, not reported above: {', '.join(unreported)}" \
+            if unreported else ""
+        print(f"plangraph ingest: {what}: {len(run.saved)} documents saved (reported ok above{also}){where}; "
               f"{left} of {run.total} files not done", file=sys.stderr)
         return 143 if isinstance(stop, Stopped) else 130
     finally:
