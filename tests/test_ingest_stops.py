@@ -89,13 +89,19 @@ def stored_ids(home: Path) -> set[str]:
         return {d.document_id for d in store.documents()}
 
 
-def test_after_sigkill_nothing_is_left_running_and_the_next_ingest_proceeds(tmp_path):
+def ingest_under_way(tmp_path: Path, ok_lines: int) -> tuple[subprocess.Popen, list[str], set[int], Path]:
+    """An ingest of 200 plans with two workers that has reported `ok_lines` documents: the
+    process, its output so far, the processes below it, the store's home."""
     small_plans(tmp_path / "plans", 200)
     home = tmp_path / "home"
     proc = plangraph("ingest", "--jobs", "2", str(tmp_path / "plans"), home=home)
     out: list[str] = []
-    read_lines_until(proc, 3, out)
-    below = descendants(proc.pid)
+    read_lines_until(proc, ok_lines, out)
+    return proc, out, descendants(proc.pid), home
+
+
+def test_after_sigkill_nothing_is_left_running_and_the_next_ingest_proceeds(tmp_path):
+    proc, _out, below, home = ingest_under_way(tmp_path, 3)
     assert below, "the ingest runs extraction workers"
     proc.kill()
     proc.wait(timeout=WAIT)
@@ -116,12 +122,7 @@ def test_after_sigkill_nothing_is_left_running_and_the_next_ingest_proceeds(tmp_
 @pytest.mark.parametrize("signum, code, word", [(signal.SIGTERM, 143, "stopped (SIGTERM)"),
                                                (signal.SIGINT, 130, "interrupted")])
 def test_a_stopped_ingest_keeps_every_document_it_reported(tmp_path, signum, code, word):
-    small_plans(tmp_path / "plans", 200)
-    home = tmp_path / "home"
-    proc = plangraph("ingest", "--jobs", "2", str(tmp_path / "plans"), home=home)
-    out: list[str] = []
-    read_lines_until(proc, 5, out)
-    below = descendants(proc.pid)
+    proc, out, below, home = ingest_under_way(tmp_path, 5)
     proc.send_signal(signum)
     proc.wait(timeout=WAIT)  # then read: communicate() would skip what readline() buffered
     out += proc.stdout.read().splitlines(keepends=True)
