@@ -208,14 +208,14 @@ class IngestRun:
     def _jobs(self) -> tuple[list[_Job], dict[str, tuple[str, str]]]:
         """A job per file to read, with the id it is stored under; the stored texts."""
         stored = self.store.documents()
-        by_source = {_resolved(d.source): d for d in stored if d.source}
-        taken = {d.document_id: _resolved(d.source) for d in stored}
+        by_source = {resolved_path(d.source): d for d in stored if d.source}
+        taken = {d.document_id: resolved_path(d.source) for d in stored}
         texts = {d.sha256: (d.document_id, d.source) for d in stored if d.sha256}
         jobs = []
         for path, skip in self.files:
             if skip:
                 continue
-            source = _resolved(path)
+            source = resolved_path(path)
             own = by_source.get(source)
             if own is not None:
                 jobs.append(_Job(path, own.document_id, source, (own.sha256, own.extractor), self.force))
@@ -385,7 +385,8 @@ def ingest_paths(store: "GraphStore", paths: Sequence[str], jobs: int = 2, force
     return IngestRun(store, paths, jobs, force)
 
 
-def _resolved(path: str) -> str:
+def resolved_path(path: str) -> str:
+    """The absolute, symlink-free form of a path: how a document's source is stored and matched."""
     try:
         return str(Path(path).expanduser().resolve())
     except (OSError, RuntimeError):
@@ -400,4 +401,5 @@ def _reason(err: BaseException) -> str:
     return f"{type(err).__name__}: {line}" if line else type(err).__name__  # a bug on one file: no traceback
 
 
-__all__ = ["ingest_paths", "IngestRun", "FileResult", "plan_files", "status_line", "NEO4J_BATCH", "extract"]
+__all__ = ["ingest_paths", "IngestRun", "FileResult", "plan_files", "resolved_path", "status_line", "NEO4J_BATCH",
+           "extract"]

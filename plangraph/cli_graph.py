@@ -244,13 +244,15 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
+    from ingest.batch import resolved_path
+
     def body(store: GraphStore) -> int:
         docs = store.documents()
         by_id = {d.document_id: d for d in docs}
-        by_source = {_resolved(d.source): d.document_id for d in docs if d.source}
+        by_source = {resolved_path(d.source): d.document_id for d in docs if d.source}
         ids, unknown = [], []
         for given in args.documents:
-            doc = given if given in by_id else by_source.get(_resolved(given)) if given.strip() else None
+            doc = given if given in by_id else by_source.get(resolved_path(given)) if given.strip() else None
             (ids if doc else unknown).append(doc or given)
         if unknown:
             return _fail("remove", f"not in the store: {', '.join(repr(u) for u in unknown)} (nothing removed; "
@@ -261,13 +263,6 @@ def cmd_remove(args: argparse.Namespace) -> int:
             print(f"removed  {doc}: {by_id[doc].tasks} tasks ({by_id[doc].source or 'no source'})")
         return 0
     return _query("remove", args, body)
-
-
-def _resolved(path: str) -> str:
-    try:
-        return str(Path(path).expanduser().resolve())
-    except (OSError, RuntimeError):
-        return path
 
 
 def _query(cmd: str, args: argparse.Namespace, body) -> int:
