@@ -40,13 +40,14 @@ import os
 import sqlite3
 import sys
 import threading
+import weakref
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from graph.aggregates import LOAD_FIELDS, Totals, co_edges, workload_rows
-from graph.errors import StoreError
+from graph.errors import StoreError, StoreUnavailable
 from graph import gaps
 from graph.gaps import as_of_date, check_kind, gap_flag, static_gaps
 from graph.records import ROLE_TYPES, DocumentRecords, merge_shared_props, task_facts, task_key
@@ -233,7 +234,9 @@ def _sql_call(fn: F) -> F:
         try:
             return fn(self, *args, **kwargs)
         except sqlite3.Error as err:
-            raise StoreError(f"the store file {self.path}: {err}") from None
+            # "database is locked": another writer held it longer than BUSY_TIMEOUT_S
+            error = StoreUnavailable if "locked" in str(err) else StoreError
+            raise error(f"the store file {self.path}: {err}") from None
     return wrapper  # type: ignore[return-value]
 
 
@@ -252,7 +255,7 @@ class EmbeddedStore(GraphStore):
         except OSError as err:
             raise StoreError(f"cannot create the data folder {self.home}: {err.strerror or err}") from None
         self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
+        self._connections: list[tuple[weakref.ref, sqlite3.Connection]] = []  # (its thread, connection)
         self._lock = threading.Lock()
         if not self.path.exists():
             self._create()
@@ -270,17 +273,23 @@ class EmbeddedStore(GraphStore):
         return con
 
     def _con(self) -> sqlite3.Connection:
-        """This thread's connection (the app's sessions are threads sharing one store)."""
+        """This thread's connection (the app's sessions are threads sharing one store; a
+        Streamlit run is a new thread, so the connections of ended threads are closed)."""
         con = getattr(self._local, "con", None)
         if con is None:
             con = self._local.con = self._connect()
             with self._lock:
-                self._connections.append(con)
+                ended = [c for t, c in self._connections if t() is None or not t().is_alive()]
+                for old in ended:
+                    with contextlib.suppress(sqlite3.Error):
+                        old.close()
+                self._connections = [(t, c) for t, c in self._connections if c not in ended]
+                self._connections.append((weakref.ref(threading.current_thread()), con))
         return con
 
     def close(self) -> None:
         with self._lock:
-            for con in self._connections:
+            for _thread, con in self._connections:
                 with contextlib.suppress(sqlite3.Error):
                     con.close()
             self._connections.clear()

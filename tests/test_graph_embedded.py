@@ -254,3 +254,18 @@ def test_an_older_store_that_cannot_be_read_is_one_error_and_no_half_store(tmp_p
     with pytest.raises(StoreError, match="ingest the plans again"):
         EmbeddedStore(tmp_path)
     assert not (tmp_path / FILE_NAME).exists() and not list(tmp_path.glob(".*.tmp*"))
+
+
+def test_connections_of_ended_threads_are_closed(tmp_path):
+    """Streamlit runs each page run in a new thread: the store must not keep a connection
+    (a file handle and its page cache) for every thread that ever asked."""
+    import threading
+    store = EmbeddedStore(tmp_path)
+    store.ingest(make_tiny_extraction())
+    for _ in range(30):
+        t = threading.Thread(target=store.tasks)
+        t.start()
+        t.join()
+    store.tasks()
+    assert len(store._connections) <= 2
+    assert len(os.listdir("/proc/self/fd")) < 100
