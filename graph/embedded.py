@@ -7,7 +7,8 @@ do not wait for writers; writers take turns (SQLite's lock, held only while one 
 
 Tables (one row per node or edge of graph.records; list values as JSON text):
   documents  id, title, doc_number, issuer, date, source, sha256, extractor, format,
-             fingerprint, counts n_*, warnings, deadlines, text, extra
+             fingerprint, counts n_*, warnings, deadlines, extra
+  document_texts id, text (apart: listing documents never reads their texts)
   sections   key, document_id, id, title, ordinal, extra
   tasks      key, document_id, ordinal, id, section_key, heading, text, start, end,
              section, section_title, labels, deadlines, deadline_dates, deadline_texts,
@@ -159,8 +160,8 @@ DOCUMENTS = _NodeTable("documents", "Document", [
     ("id", "TEXT"), ("title", "TEXT"), ("doc_number", "TEXT"), ("issuer", "TEXT"), ("date", "TEXT"),
     ("source", "TEXT"), ("sha256", "TEXT"), ("extractor", "TEXT"), ("format", "TEXT"), ("fingerprint", "TEXT"),
     ("n_sections", "INTEGER"), ("n_tasks", "INTEGER"), ("n_units", "INTEGER"), ("n_regulations", "INTEGER"),
-    ("n_assignments", "INTEGER"), ("n_citations", "INTEGER"), ("warnings", "JSON"), ("deadlines", "TEXT"),
-    ("text", "TEXT")], key="id")
+    ("n_assignments", "INTEGER"), ("n_citations", "INTEGER"), ("warnings", "JSON"), ("deadlines", "TEXT")],
+    key="id")  # its text is in document_texts: a row read for a list must not walk 100 kB of text
 SECTIONS = _NodeTable("sections", "Section", [
     ("key", "TEXT"), ("document_id", "TEXT NOT NULL"), ("id", "TEXT"), ("title", "TEXT"), ("ordinal", "INTEGER")],
     key="key")
@@ -182,6 +183,7 @@ REGULATIONS = _NodeTable("regulations", "Regulation", [
 SCHEMA = [
     "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
     DOCUMENTS.ddl(),
+    "CREATE TABLE document_texts (id TEXT PRIMARY KEY, text TEXT NOT NULL)",
     SECTIONS.ddl(),
     TASKS.ddl("UNIQUE (document_id, ordinal)"),
     UNITS.ddl(),
@@ -199,8 +201,10 @@ SCHEMA = [
     "WITHOUT ROWID",
     "CREATE INDEX sections_document ON sections (document_id)",
     "CREATE INDEX tasks_deadline ON tasks (deadline_first)",
+    "CREATE INDEX tasks_order_deadline ON tasks (document_id, ordinal, deadline_first)",
     "CREATE INDEX assignments_task ON assignments (document_id, ordinal)",
     "CREATE INDEX assignments_unit ON assignments (unit, document_id, ordinal)",
+    "CREATE INDEX assignments_unit_role ON assignments (unit, role, document_id, ordinal)",
     "CREATE INDEX assignments_written ON assignments (written)",
     "CREATE INDEX citations_task ON citations (document_id, ordinal)",
     "CREATE INDEX citations_regulation ON citations (regulation)",
@@ -225,6 +229,14 @@ def _in_docs(docs: list[str] | None, column: str = "document_id") -> tuple[str, 
     if docs is None:
         return "1", []
     return f"{column} IN (SELECT value FROM json_each(?))", [_ids(docs)]
+
+
+_UNIT_FACTS = "u.name, u.collective, u.kind, u.kind_label, u.level"
+
+
+def _unit_facts(row: Sequence[Any]) -> dict[str, Any]:
+    """The Unit properties a workload row reads, from a row starting with _UNIT_FACTS."""
+    return {"name": row[0], "collective": bool(row[1]), "kind": row[2], "kind_label": row[3], "level": row[4]}
 
 
 def _sql_call(fn: F) -> F:
@@ -470,6 +482,7 @@ class EmbeddedStore(GraphStore):
         con.execute("DELETE FROM task_gaps WHERE kind IN (SELECT value FROM json_each(?)) AND document_id = ?",
                     (_ids(gaps.STATIC_GAP_KINDS), doc))
         con.execute("DELETE FROM documents WHERE id = ?", (doc,))
+        con.execute("DELETE FROM document_texts WHERE id = ?", (doc,))
         return set(old.units), regulations
 
     @staticmethod
@@ -500,7 +513,8 @@ class EmbeddedStore(GraphStore):
     def _write_tasks(self, con: sqlite3.Connection, r: DocumentRecords) -> None:
         """The Document, its Sections and Tasks, their time limits and gap flags."""
         doc = r.document_id
-        con.execute(DOCUMENTS.insert(), DOCUMENTS.values(r.document.props))
+        con.execute(DOCUMENTS.insert(), DOCUMENTS.values(r.document.props, skip=["text"]))
+        con.execute("INSERT INTO document_texts VALUES (?, ?)", (doc, r.document.props.get("text", "")))
         con.executemany(SECTIONS.insert(), [SECTIONS.values(s.props) for s in r.sections])
         con.executemany(TASKS.insert(), [TASKS.values({**t.props, "section_key": t.section_key}, skip=[gap_flag(k) for k in gaps.STATIC_GAP_KINDS])
                                          for t in r.tasks])
@@ -570,7 +584,7 @@ class EmbeddedStore(GraphStore):
 
     @_sql_call
     def document_text(self, document_id: str) -> str | None:
-        row = self._con().execute("SELECT text FROM documents WHERE id = ?", (document_id,)).fetchone()
+        row = self._con().execute("SELECT text FROM document_texts WHERE id = ?", (document_id,)).fetchone()
         return None if row is None else (row[0] or "")
 
     @_sql_call
@@ -611,9 +625,12 @@ class EmbeddedStore(GraphStore):
             if name is None:
                 return []
             where, params = _in_docs(docs)
-            return self._tasks_at(con, "SELECT DISTINCT document_id, ordinal FROM assignments WHERE unit = ? "
-                                       f"AND role IN (SELECT value FROM json_each(?)) AND {where} "
-                                       f"ORDER BY document_id, ordinal{page}", [name, _ids(roles), *params])
+            source = "assignments"
+            if len(roles) < len(ROLE_TYPES):  # (unit, role, …) index: a role the unit never has costs nothing
+                source = "assignments INDEXED BY assignments_unit_role"
+                where, params = f"role IN (SELECT value FROM json_each(?)) AND {where}", [_ids(roles), *params]
+            return self._tasks_at(con, f"SELECT DISTINCT document_id, ordinal FROM {source} WHERE unit = ? "
+                                       f"AND {where} ORDER BY document_id, ordinal{page}", [name, *params])
 
     @_sql_call
     def has_unit(self, name: str) -> bool:
@@ -657,9 +674,11 @@ class EmbeddedStore(GraphStore):
                 out.append(unit_role(UNITS.props(u_row[6:]), role, edge, tid))
         return sorted(out, key=unit_role_sort_key)
 
-    def _unit_props(self, con: sqlite3.Connection, names: list[str]) -> dict[str, dict[str, Any]]:
-        return {row[0]: UNITS.props(row) for row in con.execute(
-            f"SELECT {UNITS.select()} FROM units WHERE name IN (SELECT value FROM json_each(?))", (_ids(names),))}
+    @staticmethod
+    def _unit_facts(con: sqlite3.Connection, names: list[str]) -> dict[str, dict[str, Any]]:
+        """Name -> what a workload row shows of the unit (graph.rows.unit_workload)."""
+        return {row[0]: _unit_facts(row) for row in con.execute(
+            f"SELECT {_UNIT_FACTS} FROM units u WHERE u.name IN (SELECT value FROM json_each(?))", (_ids(names),))}
 
     @_sql_call
     def regulations(self, title_contains: str | None = None,
@@ -717,9 +736,9 @@ class EmbeddedStore(GraphStore):
     def _gap_positions(self, kind: str, docs: list[str] | None, day: str) -> tuple[str, list[Any]]:
         """SQL selecting (document_id, ordinal) of the tasks with a gap of `kind`, ordered."""
         where, params = _in_docs(docs)
-        if kind == "deadline_passed":
-            return ("SELECT document_id, ordinal FROM tasks WHERE deadline_first > '' AND deadline_first < ? "
-                    f"AND {where} ORDER BY document_id, ordinal", [day, *params])
+        if kind == "deadline_passed":  # in task order through the index that holds both: no sort
+            return ("SELECT document_id, ordinal FROM tasks INDEXED BY tasks_order_deadline WHERE deadline_first > '' "
+                    f"AND deadline_first < ? AND {where} ORDER BY document_id, ordinal", [day, *params])
         if kind == "unresolved_citation":
             return ("SELECT DISTINCT document_id, ordinal FROM citations WHERE ordinal IS NOT NULL AND regulation IN "
                     f"(SELECT key FROM regulations WHERE status = 'unknown') AND {where} ORDER BY document_id, ordinal",
@@ -745,6 +764,10 @@ class EmbeddedStore(GraphStore):
             doc_where, doc_params = _in_docs(docs, "id")
             static = con.execute(f"SELECT {sums} FROM documents WHERE {doc_where}", doc_params).fetchone()
             out.update(zip(gaps.STATIC_GAP_KINDS, map(int, static)))
+            where, params = _in_docs(docs)
+            out["deadline_passed"] = con.execute(  # counted in the date index, not in task order
+                f"SELECT count(*) FROM tasks WHERE deadline_first > '' AND deadline_first < ? AND {where}",
+                [day, *params]).fetchone()[0]
             for kind in gaps.GAPS:
                 if kind not in out:
                     positions, p = self._gap_positions(kind, docs, day)
@@ -755,12 +778,14 @@ class EmbeddedStore(GraphStore):
     def workload(self, document_ids: Sequence[str] | None = None) -> list[UnitWorkload]:
         docs = doc_filter(document_ids)
         with self._reading() as con:
-            if docs is None:
-                units = {row[0]: row[1:] for row in con.execute(f"SELECT unit, {', '.join(LOAD_FIELDS)} FROM unit_load")}
-            else:
-                units = Totals.of(con.execute("SELECT document_id, document_id || '/' || ordinal, unit, role FROM "
-                                              f"assignments WHERE {_in_docs(docs)[0]}", (_ids(docs),))).units
-            return workload_rows(units, lambda names: self._unit_props(con, names))
+            if docs is None:  # the store-wide totals, with what a row shows of each unit
+                loads = con.execute(f"SELECT {_UNIT_FACTS}, {', '.join('l.' + f for f in LOAD_FIELDS)} "
+                                    "FROM unit_load l JOIN units u ON u.name = l.unit").fetchall()
+                facts = {row[0]: _unit_facts(row) for row in loads}
+                return workload_rows({row[0]: row[5:] for row in loads}, lambda names: facts)
+            units = Totals.of(con.execute("SELECT document_id, document_id || '/' || ordinal, unit, role FROM "
+                                          f"assignments WHERE {_in_docs(docs)[0]}", (_ids(docs),))).units
+            return workload_rows(units, lambda names: self._unit_facts(con, names))
 
     @_sql_call
     def co_responsibility(self, document_ids: Sequence[str] | None = None,
@@ -792,16 +817,19 @@ class EmbeddedStore(GraphStore):
         g = nx.MultiDiGraph()
         with self._reading() as con:
             doc_where, doc_params = _in_docs(docs, "id")
-            for row in con.execute(f"SELECT {DOCUMENTS.select()} FROM documents WHERE {doc_where}", doc_params):
-                props = DOCUMENTS.props(row)
+            for row in con.execute(f"SELECT {DOCUMENTS.select('d')}, x.text FROM documents d JOIN document_texts x "
+                                   f"ON x.id = d.id WHERE {doc_where.replace('id IN', 'd.id IN')}", doc_params):
+                props = DOCUMENTS.props(row[:-1])
+                props["text"] = row[-1]
                 g.add_node(f"Document:{props['id']}", label="Document", **props)
             for row in con.execute(f"SELECT {SECTIONS.select()} FROM sections WHERE {where}", params):
                 props = SECTIONS.props(row)
                 g.add_node(f"Section:{props['key']}", label="Section", **props)
                 g.add_edge(f"Document:{props['document_id']}", f"Section:{props['key']}", type="CONTAINS")
             flagged: dict[tuple[str, int], set[str]] = defaultdict(set)
-            for kind, doc, ordinal in con.execute(f"SELECT kind, document_id, ordinal FROM task_gaps WHERE {where}",
-                                                  params):
+            for kind, doc, ordinal in con.execute("SELECT kind, document_id, ordinal FROM task_gaps WHERE kind IN "
+                                                  f"(SELECT value FROM json_each(?)) AND {where}",
+                                                  [_ids(gaps.STATIC_GAP_KINDS), *params]):
                 flagged[(doc, ordinal)].add(kind)
             keys: dict[tuple[str, int], str] = {}
             for row in con.execute(f"SELECT section_key, {TASKS.select()} FROM tasks WHERE {where}", params):
