@@ -21,7 +21,7 @@ from ingest.brackets import find_pairs
 from ingest.clauses import looks_like_unit, split_units
 from ingest.clean import Line
 from ingest.model import FINDING_KINDS, Finding, Task
-from ingest.numbering import NUMBERED_LINE, Label
+from ingest.numbering import Label, starts_numbered
 from ingest.vocab import label_word, vocabulary
 from ingest.whitespace import SPACE, strip_spaces
 
@@ -160,7 +160,7 @@ def _unlabelled_numbers(lines: list[Line], labels: list[Label], body_start: int)
     for line in lines:
         if line.junk is not None or line.start < body_start or line.start in label_lines:
             continue
-        if NUMBERED_LINE.match(line.text) or NUMBER_DOT_DIGIT.match(line.text):
+        if starts_numbered(line.text) or NUMBER_DOT_DIGIT.match(line.text):
             stripped = strip_spaces(line.text)
             if len(stripped) < 2 or stripped.isdigit():
                 continue  # a lone number: a page number

@@ -21,7 +21,7 @@ from ingest.clauses import Clause, UnitAssignment, looks_like_unit, split_units
 from ingest.clean import Line
 from ingest.formats.tables import column_role, header_roles
 from ingest.model import ROLES
-from ingest.numbering import NUMBERED_LINE, TABLE_ROW, Label
+from ingest.numbering import TABLE_ROW, Label, starts_numbered
 from ingest.units import is_collective
 
 SEQ_CELL = re.compile(r"^\s*(\d{1,4})\s*[.．、]?\s*$")
@@ -132,7 +132,7 @@ def _header_at(cells: list[Line], i: int) -> list[str] | None:
     run = []
     for line in cells[i:i + 10]:
         cell = line.text.strip()
-        if len(cell) > MAX_HEADER_CELL or cell.endswith("。") or NUMBERED_LINE.match(cell):
+        if len(cell) > MAX_HEADER_CELL or cell.endswith("。") or starts_numbered(cell):
             break
         run.append(cell)
     if not run or column_role(run[0]) == "other":
