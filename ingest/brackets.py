@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ingest.numbering import NUMBERED_LINE
+from ingest.numbering import starts_numbered
 
 OPENERS = {"（": "paren", "(": "paren", "[": "square", "［": "square", "【": "square", "〔": "square"}
 CLOSERS = {"）": "paren", ")": "paren", "]": "square", "］": "square", "】": "square", "〕": "square"}
@@ -22,7 +22,7 @@ def _wraps_onto(text: str, pos: int, end: int) -> bool:
     """The line at `pos` may continue a bracket: it is not blank and not a numbered item."""
     line_end = text.find("\n", pos, end)
     line = text[pos:end if line_end < 0 else line_end]
-    return bool(line.strip()) and NUMBERED_LINE.match(line) is None
+    return bool(line.strip()) and not starts_numbered(line)
 
 
 def find_pairs(text: str, start: int = 0, end: int | None = None,

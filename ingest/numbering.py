@@ -4,13 +4,14 @@ Each style is one row of ``STYLES``: a name, a pattern that captures the number,
 the number, its usual rank (一、 above （一） above 1. above （1） above ①), and whether only a
 confirming sequence makes it a label (bare numbers). Adding a style is adding one row:
 `structure.py` nests by `rank`, and the table and PDF readers recognise a numbered line by
-`NUMBERED_LINE`, built from the same rows (plus the numbered forms that are never task
+`starts_numbered`, built from the same rows (plus the numbered forms that are never task
 labels, `OTHER_NUMBERED_FORMS`).
 """
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ingest.numerals import CN_NUMERAL, CIRCLED, read_circled, chinese_to_int
 from ingest.whitespace import INLINE_SPACES, SPACE, leading_space
@@ -49,7 +50,6 @@ STYLES: tuple[Style, ...] = (
     # `1突破…`: a bare number straight before a Chinese character; only where 1, 2, 3 … follow.
     _style("arabic_bare", r"(\d{1,2})(?=[\u4e00-\u9fff“《])", "arabic", 3, strict=True),
 )
-STYLE_BY_NAME = {s.name: s for s in STYLES}
 # Rows of a task table found in plain text (ingest/text_tables.py): below every written label.
 TABLE_ROW = "table_row"
 TABLE_ROW_RANK = 6
@@ -58,18 +58,29 @@ TABLE_ROW_RANK = 6
 # dotted numbers (1.2.3). The table and PDF readers treat them like labels.
 OTHER_NUMBERED_FORMS = (rf"第[{CN_NUMERAL[1:-1]}\d]+[章节条部分篇项]", r"[A-Za-z][.．、]", r"\d{1,3}(?:[.．]\d{1,3})+(?:[、．]|\.(?!\d))")
 
-# A line (or cell) that starts with a numbering label of any style or another numbered form.
-NUMBERED_LINE = re.compile(
-    SPACE + "*(?:" + "|".join([s.pattern.pattern for s in STYLES if not s.strict] + list(OTHER_NUMBERED_FORMS)) + ")")
+def starts_numbered(text: str) -> bool:
+    """True when `text` (a line or a cell) starts with a numbering label of any style in
+    STYLES, or another numbered form (OTHER_NUMBERED_FORMS)."""
+    return _numbered_start(STYLES).match(text) is not None
+
+
+@lru_cache(maxsize=4)
+def _numbered_start(styles: tuple[Style, ...]) -> re.Pattern[str]:
+    forms = [s.pattern.pattern for s in styles if not s.strict] + list(OTHER_NUMBERED_FORMS)
+    return re.compile(SPACE + "*(?:" + "|".join(forms) + ")")
 
 
 # A number and a dot before a digit reads as a decimal (1.5亿元), unless the numbering runs
 # through it ("10.…" / "11.121人才梯队项目" / "12.…"): a label only where the sequence confirms it.
 DOUBTFUL_ARABIC_DOT = re.compile(r"(\d{1,3})[.．﹒](?=\d)")
+CJK_CHAR = re.compile("[\u4e00-\u9fff]")
 
 
 def style_rank(style: str) -> int:
-    return TABLE_ROW_RANK if style == TABLE_ROW else STYLE_BY_NAME[style].rank
+    """The rank of the style named `style` (a table row ranks below every written label)."""
+    if style == TABLE_ROW:
+        return TABLE_ROW_RANK
+    return next(s.rank for s in STYLES if s.name == style)
 
 
 @dataclass(frozen=True)
@@ -118,6 +129,6 @@ def doubtful_label(line: str, line_start: int) -> Label | None:
     """An arabic_dot label before a digit opening `line` (see DOUBTFUL_ARABIC_DOT), if any."""
     indent = leading_space(line)
     m = DOUBTFUL_ARABIC_DOT.match(line, indent)
-    if not m or int(m.group(1)) <= 0:
-        return None
+    if not m or int(m.group(1)) <= 0 or not CJK_CHAR.search(line, m.end()):
+        return None  # a figure (4.42), not an item
     return Label("arabic_dot", int(m.group(1)), line[indent:m.end()], line_start + indent, line_start + m.end(), False)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ingest.numbering import NUMBERED_LINE
+from ingest.numbering import starts_numbered
 from ingest.resources import load_tsv
 from ingest.vocab import vocabulary
 
@@ -24,9 +24,6 @@ _UNIT_ROLES = ("lead", "responsible", "participant", "guide")
 # A verb names a unit column only as the whole cell (牵头) or beside one of these (负责考核部门).
 _UNIT_NOUNS = ("单位", "部门", "机构", "主体", "处室")
 
-# A numbering label at the start of a cell or line (一、 （一） 1. 1． (1) ① 第一条 ...): one
-# definition, in ingest/numbering.py.
-NUMBERING_LABEL = NUMBERED_LINE
 _SEQ_NUMBER = re.compile(r"^\s*(\d{1,4}|[一二三四五六七八九十百零〇]+)\s*[.．、]?\s*$")
 _SPACE = re.compile(r"\s+")
 
@@ -158,7 +155,7 @@ def table_lines(rows: list[list[str]], roles: list[str] | None = None) -> tuple[
             continue
         heading_lines, body, seq = line
         lines.extend(heading_lines)
-        if not NUMBERING_LABEL.match(body):
+        if not starts_numbered(body):
             counter = seq if seq is not None else counter + 1
             body = f"{counter}．{body}"
         lines.append(body)
