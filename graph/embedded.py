@@ -51,7 +51,7 @@ from graph.aggregates import LOAD_FIELDS, Totals, co_edges, workload_rows
 from graph.errors import StoreError, StoreUnavailable
 from graph import gaps
 from graph.gaps import as_of_date, check_kind, gap_flag, static_gaps
-from graph.records import ROLE_TYPES, DocumentRecords, merge_shared_props, task_facts, task_key
+from graph.records import ROLE_PROPS, ROLE_TYPES, DocumentRecords, merge_shared_props, task_facts, task_key
 from graph.rows import (
     DOCUMENT_FIELDS,
     LINK_FIELDS,
@@ -232,6 +232,7 @@ def _in_docs(docs: list[str] | None, column: str = "document_id") -> tuple[str, 
 
 
 _UNIT_FACTS = "u.name, u.collective, u.kind, u.kind_label, u.level"
+ROLE_COLUMNS = set(ROLE_PROPS.values())  # the tasks' JSON lists of units per role
 
 
 def _unit_facts(row: Sequence[Any]) -> dict[str, Any]:
@@ -602,9 +603,13 @@ class EmbeddedStore(GraphStore):
 
     @_sql_call
     def task_links(self, document_ids: Sequence[str] | None = None) -> list[TaskLink]:
+        """All the links as one JSON array made by SQLite and decoded at once: a drawing of a
+        province's plans reads 50k of them, and row by row each list was a json.loads."""
         where, params = _in_docs(doc_filter(document_ids))
-        return [task_link(dict(zip(LINK_FIELDS, row))) for row in self._con().execute(
-            f"SELECT {self._LINK_COLUMNS} FROM tasks WHERE {where} ORDER BY document_id, ordinal", params)]
+        fields = ", ".join(f"coalesce(json(\"{c}\"), '[]')" if c in ROLE_COLUMNS else f'"{c}"' for c in LINK_FIELDS)
+        raw = self._con().execute(f"SELECT json_group_array(json_array({fields})) FROM (SELECT {self._LINK_COLUMNS} "
+                                  f"FROM tasks WHERE {where} ORDER BY document_id, ordinal)", params).fetchone()[0]
+        return [task_link(dict(zip(LINK_FIELDS, row))) for row in json.loads(raw or "[]")]
 
     def _tasks_at(self, con: sqlite3.Connection, positions: str, params: Sequence[Any]) -> list[TaskRow]:
         """The task rows at the (document_id, ordinal) pairs `positions` selects, in its order
