@@ -210,8 +210,7 @@ def _list(value: Any) -> list:
 def task_row(props: Mapping[str, Any]) -> TaskRow:
     """A TaskRow from a Task's properties (its units and citations are stored on the Task
     by graph.records)."""
-    raw_deadlines = props.get("deadlines") or "[]"
-    deadlines = [DeadlineInfo(**d) for d in json.loads(raw_deadlines)] if isinstance(raw_deadlines, str) else []
+    deadlines = [DeadlineInfo(**d) for d in _list(props.get("deadlines"))]  # JSON text, or decoded already
     return TaskRow(
         document_id=props["document_id"], task_id=props["id"], ordinal=int(props.get("ordinal") or 0),
         heading=props.get("heading") or "", text=props.get("text") or "",
