@@ -336,7 +336,7 @@ def _percentile(values: list[float], q: float) -> float:
 
 
 def queries(kind: str, home: str | None = None, min_reps: int = 5, max_reps: int = 30,
-            budget_s: float = 4.0) -> dict:
+            budget_s: float = 4.0, bulk: bool = True) -> dict:
     """p50/p95 of each query API call: one untimed warm-up call, then at least `min_reps`
     timed calls (3 when the warm-up took over budget_s / 2), more (up to `max_reps`) while
     under `budget_s` per call. With few calls, p95 is the slowest call."""
@@ -351,6 +351,8 @@ def queries(kind: str, home: str | None = None, min_reps: int = 5, max_reps: int
         store.workload()
         t_first = time.perf_counter() - t0
         for name, call in _query_calls(store):
+            if not bulk and name in BULK_CALLS:
+                continue
             t = time.perf_counter()
             result = call()
             reps = min_reps if time.perf_counter() - t < budget_s / 2 else 3  # very slow calls: 3
