@@ -10,11 +10,13 @@ import neither the extraction stack (spaCy, jieba) nor the Neo4j driver unless a
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import signal
 import sys
 import unicodedata
+from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -196,8 +198,33 @@ class Stopped(KeyboardInterrupt):
     """SIGTERM during an ingest: stop as Ctrl-C does (what is written stays written)."""
 
 
-def _stop_on_sigterm(signum: int, frame: Any) -> None:
-    raise Stopped()
+class _Stopper:
+    """Ctrl-C and SIGTERM during an ingest: raised at once, except inside `held()`, where a
+    line is printed with its bookkeeping: then at its end, so the stop message counts exactly
+    the ok lines printed. (Python runs signal handlers in the main thread whichever thread
+    the signal reached, so a flag works where blocking the signal in one thread would not.)"""
+
+    def __init__(self) -> None:
+        self.holding = False
+        self.pending: BaseException | None = None
+
+    def __call__(self, signum: int, frame: Any) -> None:
+        stop = Stopped() if signum == signal.SIGTERM else KeyboardInterrupt()
+        if self.holding:
+            self.pending = stop
+            return
+        raise stop
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        self.holding = True
+        try:
+            yield
+        finally:
+            self.holding = False
+            if self.pending is not None:
+                stop, self.pending = self.pending, None
+                raise stop
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
@@ -214,15 +241,18 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     run = ingest_paths(store, args.paths, args.jobs, args.force)
     failures = 0
     reported: set[str] = set()  # documents whose ok line was printed
-    previous = signal.signal(signal.SIGTERM, _stop_on_sigterm)
+    stopper = _Stopper()
+    previous = {s: signal.signal(s, stopper) for s in (signal.SIGINT, signal.SIGTERM)}
     try:
         with store, tqdm(total=run.total, unit="file", file=sys.stderr, disable=None, leave=False) as bar:
             for result in run:
                 stream = sys.stderr if result.status == "failed" else sys.stdout
                 failures += result.status == "failed"
-                tqdm.write(result.line(), file=stream)
-                if result.status == "ok":
-                    reported.add(result.document_id)
+                with stopper.held():
+                    tqdm.write(result.line(), file=stream)
+                    stream.flush()
+                    if result.status == "ok":
+                        reported.add(result.document_id)
                 for warning in result.warnings:
                     tqdm.write(f"{'warning':<8} {result.path}: {warning}", file=sys.stderr)
                 bar.update(1)
@@ -239,7 +269,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
               f"{left} of {run.total} files not done", file=sys.stderr)
         return 143 if isinstance(stop, Stopped) else 130
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for s, handler in previous.items():
+            signal.signal(s, handler)
     return 1 if failures else 0
 
 
