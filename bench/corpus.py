@@ -255,6 +255,22 @@ def plan_name(index: int) -> str:
     return f"p{index + 1:05d}_{templates[index % len(templates)].name.split('_')[0]}"
 
 
+def task_origins(starts: list[int], origins: list[TextOrigin]) -> list[tuple[str, int]]:
+    """Where each task of a synthetic plan came from, given where the tasks start (in text
+    order): the origin of the stretch its start falls in, and its rank among the tasks that
+    start in that stretch (an item with sub-items gives several tasks). Equal values in two
+    plans are copies of the same task."""
+    import bisect
+    bounds = [o.start for o in origins]
+    seen: dict[int, int] = {}
+    out = []
+    for start in starts:
+        k = max(bisect.bisect_right(bounds, start) - 1, 0)
+        out.append((origins[k].origin, seen.get(k, 0)))
+        seen[k] = seen.get(k, 0) + 1
+    return out
+
+
 def build_corpus(n: int, out_dir: Path, seed: int = 7) -> list[Path]:
     """Write n synthetic plans into out_dir (created); return their paths in order."""
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -22,9 +22,9 @@ The score of a pair of tasks (every weight and threshold is in `CompareSettings`
   citations  cosine of the TF-IDF-weighted titles they cite (normalised, graph.model.regulation_key)
 
 Modes: "one-to-one" pairs tasks by an optimal assignment (scipy's linear_sum_assignment on the
-scores) and keeps pairs scoring at least `min_score`; "one-to-many" keeps those pairs and gives
-each task of B left over its best task of A when they score at least `min_score_many`, so one
-upper task can be carried out by several local tasks. Weights and thresholds were calibrated
+scores) and keeps pairs scoring at least `min_score`; "one-to-many" gives each task of B its
+best task of A when they score at least `min_score_many`, and its one-to-one pair otherwise, so
+one upper task can be carried out by several local tasks. Weights and thresholds were calibrated
 on the hand-made alignment tests/data/compare_gold_09_10.json; bench/compare_calibrate.py
 prints the grid and bench/README.md the figures.
 """
@@ -88,7 +88,7 @@ class CompareSettings:
     unit_weight: float = 0.05  # the largest that keeps the gold's band of good thresholds
     citation_weight: float = 0.05  # as units: the gold's tasks cite nothing to calibrate it on
     min_score: float = 0.12  # pairs of the assignment below it are dropped (gold band 0.115-0.125)
-    min_score_many: float = 0.21  # one-to-many: a further B task joins its best A task from here
+    min_score_many: float = 0.19  # one-to-many: a B task joins its best A task from here (band 0.185-0.19)
     top_terms: int = 6  # key terms listed in a pair's evidence
 
 
@@ -177,21 +177,19 @@ def score_tasks(a: Plan, b: Plan, settings: CompareSettings = DEFAULT_SETTINGS) 
 
 def assign(total: np.ndarray, mode: str, settings: CompareSettings) -> list[tuple[int, int]]:
     """(A index, B index) of the matched pairs, sorted. one-to-one: the optimal assignment,
-    pairs under min_score dropped; one-to-many: those pairs, and each B task left over joins
-    its best A task when they score at least min_score_many (ties: the earlier A task)."""
+    pairs under min_score dropped. one-to-many: each B task joins its best A task when they
+    score at least min_score_many (ties: the earlier A task), else keeps its one-to-one pair."""
     if mode not in MODES:
         raise ValueError(f"unknown mode {mode!r} (use one of {', '.join(MODES)})")
     if total.size == 0:
         return []
     from scipy.optimize import linear_sum_assignment
     rows, cols = linear_sum_assignment(total, maximize=True)
-    pairs = [(int(i), int(j)) for i, j in zip(rows, cols) if total[i, j] >= settings.min_score]
+    pairs = {int(j): int(i) for i, j in zip(rows, cols) if total[i, j] >= settings.min_score}
     if mode == "one-to-many":
-        taken = {j for _, j in pairs}
         best = total.argmax(axis=0)
-        pairs += [(int(best[j]), j) for j in range(total.shape[1])
-                  if j not in taken and total[best[j], j] >= settings.min_score_many]
-    return sorted(pairs)
+        pairs.update({j: int(best[j]) for j in range(total.shape[1]) if total[best[j], j] >= settings.min_score_many})
+    return sorted((i, j) for j, i in pairs.items())
 
 
 def compare_plans(a: Plan, b: Plan, mode: str = "one-to-one",
