@@ -63,6 +63,13 @@ def _tokenizer():
     return tokenizer
 
 
+def load_libraries() -> None:
+    """Import scikit-learn's vectorizer and load jieba's dictionary now (about 2 s), so the
+    first comparison does not wait for them (the app server does this before it answers)."""
+    from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: F401
+    _tokenizer().initialize()
+
+
 def key_terms(text: str) -> list[str]:
     """The words of `text` that say what it is about, in order, repeats kept (term frequency)."""
     stop = stopwords()
