@@ -1,6 +1,6 @@
 """The records a comparison reads (graph.compare.Plan), from a store or from an extraction.
 
-    plan_from_store(store, "10_jinan_…")   # documents(), tasks(), units_of_task(): the query API only
+    plan_from_store(store, "10_jinan_…")   # documents(), tasks(), to_networkx(): the query API only
     plan_from_extraction(extract_file(path))
 
 Both give the same Plan for the same document: unit names canonical and ordered by first
@@ -12,10 +12,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from graph.compare import Plan, PlanTask
-from graph.model import ROLES, ordered_citations, ordered_units, regulation_key, unit_key
+from graph.model import ROLE_TYPES, ROLES, ordered_citations, ordered_units, regulation_key, task_key, unit_key
 from graph.store import GraphStore, StoreError
 from ingest.model import Extraction
 from ingest.units import document_region
+
+TASK_NODE = "Task:"  # GraphStore.to_networkx node ids are '<Label>:<key>'
 
 
 def _one_per_regulation(titles: Sequence[str]) -> tuple[str, ...]:
@@ -25,17 +27,28 @@ def _one_per_regulation(titles: Sequence[str]) -> tuple[str, ...]:
     return tuple(seen.values())
 
 
+def unit_mentions(store: GraphStore, document_id: str) -> dict[str, list[tuple[int, int]]]:
+    """Task key -> (start, end) in the document text of each unit mention, from the
+    document's subgraph in one call (one units_of_task call per task costs ~1 s per plan on
+    Neo4j)."""
+    roles = set(ROLE_TYPES.values())
+    out: dict[str, list[tuple[int, int]]] = {}
+    for _unit, task, edge in store.to_networkx([document_id]).edges(data=True):
+        if edge.get("type") in roles and task.startswith(TASK_NODE):
+            out.setdefault(task[len(TASK_NODE):], []).append((int(edge["start"]), int(edge["end"])))
+    return out
+
+
 def plan_from_store(store: GraphStore, document_id: str) -> Plan:
     """The stored document's tasks; StoreError (one line) when the store does not hold it."""
     found = store.documents([document_id])
     if not found:
         raise StoreError(f"no document {document_id!r} in the store (see `plangraph documents`)")
     doc = found[0]
+    mentions = unit_mentions(store, document_id)
     tasks = []
     for row in store.tasks([document_id]):
-        named = row.lead or row.participants or row.responsible
-        spans = tuple((u.start - row.start, u.end - row.start)
-                      for u in store.units_of_task(document_id, row.task_id)) if named else ()
+        spans = [(s - row.start, e - row.start) for s, e in mentions.get(task_key(document_id, row.task_id), ())]
         tasks.append(PlanTask(task_id=row.task_id, heading=row.heading, text=row.text,
                               section_title=row.section_title, lead=tuple(row.lead),
                               participants=tuple(row.participants), responsible=tuple(row.responsible),
