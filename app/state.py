@@ -384,6 +384,21 @@ def comparison_sheet(sel: Selection, a: str, b: str, mode: str, fmt: str) -> byt
     return _comparison_sheet(sel.kind, sel.home, sel.version, a, b, mode, fmt)
 
 
+@st.cache_data(show_spinner=False, max_entries=64)
+def _implemented_plans(kind: str, home: str, version: str, document_id: str):
+    from graph.link import PlanTitles
+    store = get_store(kind, home)
+    cites = [(title, "basis", None) for r in store.regulations(document_ids=[document_id]) if r.basis_count
+             for title in r.titles]
+    return PlanTitles((d.document_id, d.title) for d in store.documents()).implemented_by(cites, document_id)
+
+
+def implemented_plans(sel: Selection, document_id: str):
+    """The stored plans a document cites as its basis (为贯彻落实《…》: graph.link.CitedPlan),
+    found from its citations and the stored titles (until IMPLEMENTS edges are stored)."""
+    return _implemented_plans(sel.kind, sel.home, sel.version, document_id)
+
+
 def plan_task_table(tasks):
     """Tasks of a comparison (graph.compare.PlanTask) as a DataFrame for st.dataframe."""
     import pandas as pd

@@ -501,3 +501,36 @@ def test_compare_page_escapes_document_text(monkeypatch, tmp_path):
     assert "时限:时限提前:2030年底前 → 2029年底前" in body
     for m in list(at.markdown) + list(at.caption) + list(at.subheader):
         assert "<script" not in m.value and "<img" not in m.value
+
+
+def test_compare_page_suggests_the_plan_b_implements(monkeypatch, tmp_path):
+    """The Shandong action plan opens 为贯彻落实《数字山东发展规划（2018—2022年）》: with that plan
+    stored, choosing the action plan as B offers the cited plan as A."""
+    import shutil
+    from graph.store import open_store
+    from ingest.pipeline import extract_file
+    from shared_corpus import CORPUS, require_corpus
+    require_corpus()
+    home = tmp_path / "implements"
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    for name in ("09_shandong_digital_action_plan_2021", "10_jinan_digital_pioneer_city_2021"):
+        shutil.copy(CORPUS / "dev" / f"{name}.txt", folder)
+    (folder / "00_shandong_plan_2018.txt").write_text(
+        "数字山东发展规划（2018—2022年）\n\n一、重点任务\n"
+        "（一）建设数字政府。推进政务服务一网通办，建设一体化综合指挥平台。（省大数据局牵头）\n"
+        "（二）发展数字经济。推动工业互联网平台建设，培育智能制造标杆企业。（省工业和信息化厅牵头）\n", encoding="utf-8")
+    with open_store("embedded", home) as store:
+        for path in sorted(folder.iterdir()):
+            store.ingest(extract_file(path))
+    at = app_at(monkeypatch, home, "compare")
+    at.selectbox(key="cmp_a").set_value("10_jinan_digital_pioneer_city_2021").run()
+    at.selectbox(key="cmp_b").set_value("09_shandong_digital_action_plan_2021").run()
+    [offer] = [b for b in at.button if b.key.startswith("cmp_use_")]
+    assert offer.key == "cmp_use_00_shandong_plan_2018" and "数字山东发展规划" in offer.label
+    offer.click().run()
+    assert at.selectbox(key="cmp_a").value == "00_shandong_plan_2018"
+    assert at.selectbox(key="cmp_b").value == "09_shandong_digital_action_plan_2021"
+    assert any("B 落实 A" in c.value for c in at.caption)
+    assert not [b for b in at.button if b.key.startswith("cmp_use_")]
+    assert int(metric(at, "对应 Matched pairs")) >= 1

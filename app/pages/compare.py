@@ -37,6 +37,18 @@ if st.session_state.get("cmp_b") not in others:
 b = c[1].selectbox("下级/后一版方案 B", others, key="cmp_b", format_func=_label)
 mode = c[2].radio("模式 Mode", MODES, key="cmp_mode", format_func=MODE_LABELS.get)
 
+
+def _use_as_a(doc_id: str) -> None:
+    st.session_state["cmp_a"] = doc_id
+
+
+for cited in state.implemented_plans(sel, b):
+    if cited.document_id == a:
+        st.caption(f"B 以 A 为依据(引用《{state.esc(cited.title)}》):B 落实 A。")
+    elif cited.document_id in titles:
+        st.button(f"B 落实《{cited.title}》:以它为 A", key=f"cmp_use_{cited.document_id}", icon=":material/north:",
+                  on_click=_use_as_a, args=(cited.document_id,), help="B 的依据中引用了这份已导入的方案")
+
 with st.spinner("正在对比 …"):
     result = state.comparison(sel, a, b, mode)
 
