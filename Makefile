@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: app test setup browser neo4j-start neo4j-stop bench clean
+.PHONY: app test test-fast setup browser neo4j-start neo4j-stop bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +33,10 @@ test: $(STAMP) browser
 	@if [ -z "$$NEO4J_URI" ]; then $(BIN)/plangraph neo4j start || exit 1; fi; \
 	PLANGRAPH_REQUIRE_NEO4J=1 $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ -z "$$NEO4J_URI" ]; then $(BIN)/plangraph neo4j stop; fi; exit $$rc
+
+## The quick loop while coding: every test that needs no Neo4j server and no browser (no root, no Java).
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not neo4j and not browser" $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -34,7 +34,9 @@ from functools import lru_cache
 from pathlib import Path
 
 from ingest.clean import mark_junk, split_lines
-from ingest.structure import STYLE_RANK, find_labels
+from ingest.numbering import style_rank
+from ingest.numerals import int_to_chinese
+from ingest.structure import find_labels
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [ROOT / "data" / "changde_fazhi_2021-2025.txt",
@@ -64,7 +66,6 @@ ALIASES = [
 ]
 # 市X局 written after a list separator: the unit mentions a region prefix can go in front of
 CITY_UNIT = re.compile(r"(?<=[、，,：:（(])市(?!场)(?=[\u4e00-\u9fff]{1,10}?(?:局|委|办|院|厅|部|中心)[、，,。；;）)\n])")
-CN_NUM = "零一二三四五六七八九"
 
 # Renumbering styles by the rank of the task level; (format, style name it produces).
 LABEL_FORMATS = {
@@ -74,14 +75,6 @@ LABEL_FORMATS = {
                  ("{n}、", "arabic_dot")],
     "arabic_paren": [("（{n}）", "arabic_paren"), ("({n})", "arabic_paren"), ("{n}）", "arabic_rparen")],
 }
-
-
-def cn_number(n: int) -> str:
-    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 35 → 三十五 (1 ≤ n ≤ 99)."""
-    tens, ones = divmod(n, 10)
-    if tens == 0:
-        return CN_NUM[ones]
-    return ("" if tens == 1 else CN_NUM[tens]) + "十" + (CN_NUM[ones] if ones else "")
 
 
 @dataclass
@@ -117,9 +110,9 @@ def _cut(path: Path) -> Template:
     mark_junk(lines)
     labels = find_labels(lines)
     styles = [lab.style for lab in labels]
-    lower = [s for s in styles if STYLE_RANK[s] >= 2 and s in LABEL_FORMATS]
-    task_style = max(set(lower), key=lambda s: (lower.count(s), -STYLE_RANK[s]))
-    task_rank = STYLE_RANK[task_style]
+    lower = [s for s in styles if style_rank(s) >= 2 and s in LABEL_FORMATS]
+    task_style = max(set(lower), key=lambda s: (lower.count(s), -style_rank(s)))
+    task_rank = style_rank(task_style)
 
     # the tail: junk lines after the last label (page footers) stay at the end
     body_end = len(text)
@@ -141,7 +134,7 @@ def _cut(path: Path) -> Template:
         group: list[TaskUnit] = []
         while i < len(labels) and labels[i].style == task_style:
             j = i + 1
-            while j < len(labels) and STYLE_RANK[labels[j].style] > task_rank:
+            while j < len(labels) and style_rank(labels[j].style) > task_rank:
                 j += 1
             end = labels[j].start if j < len(labels) else body_end
             group.append(TaskUnit(body=text[labels[i].end:end], leaf=(j == i + 1),
@@ -178,7 +171,7 @@ def _label_formats(t: Template) -> list[tuple[str, str]]:
 
 def _safe_label(fmt: str, n: int, body: str) -> str:
     """`1.` before a digit would read as a decimal (1.2022): use 1、 there."""
-    label = fmt.format(n=n, cn=cn_number(n))
+    label = fmt.format(n=n, cn=int_to_chinese(n))
     if label[-1] in ".．" and body[:1].isdigit():
         label = f"{n}、"
     return label

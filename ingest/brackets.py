@@ -8,11 +8,21 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+from ingest.numbering import starts_numbered
+
 OPENERS = {"（": "paren", "(": "paren", "[": "square", "［": "square", "【": "square", "〔": "square"}
 CLOSERS = {"）": "paren", ")": "paren", "]": "square", "］": "square", "】": "square", "〕": "square"}
 MARKS = re.compile("[" + re.escape("".join(OPENERS) + "".join(CLOSERS)) + "]")
 MARKS_AND_BREAKS = re.compile("[" + re.escape("".join(OPENERS) + "".join(CLOSERS)) + "\n]")  # only these matter
 MAX_DEPTH = 32  # deeper nesting is treated as plain text (bounded work on hostile input)
+MAX_WRAPPED_HEAD = 60  # a bracket wraps onto the next line only if opened this close to the line end
+
+
+def _wraps_onto(text: str, pos: int, end: int) -> bool:
+    """The line at `pos` may continue a bracket: it is not blank and not a numbered item."""
+    line_end = text.find("\n", pos, end)
+    line = text[pos:end if line_end < 0 else line_end]
+    return bool(line.strip()) and not starts_numbered(line)
 
 
 def find_pairs(text: str, start: int = 0, end: int | None = None,
@@ -21,15 +31,21 @@ def find_pairs(text: str, start: int = 0, end: int | None = None,
 
     A closer of the wrong family closes the nearest opener of its own family, if any;
     unmatched openers and closers are ignored. With `within_lines`, a line break drops
-    every open bracket: a clause never runs on into the next line (or numbered item).
+    every open bracket: a clause never runs on into the next line (or numbered item) --
+    except a bracket opened near the end of its line whose text wraps onto one next line
+    that is no numbered item ("(青岛市…高\\n质量发展…办公室负责)").
     """
     end = len(text) if end is None else end
     stack: list[tuple[int, str]] = []
     pairs: list[tuple[int, int, int]] = []
+    last_break = start - 1
     for m in (MARKS_AND_BREAKS if within_lines else MARKS).finditer(text, start, end):
         i, ch = m.start(), m.group()
         if ch == "\n":
-            stack.clear()
+            if not (stack and stack[0][0] > last_break and i - stack[0][0] <= MAX_WRAPPED_HEAD
+                    and _wraps_onto(text, i + 1, end)):
+                stack.clear()
+            last_break = i
             continue
         family = OPENERS.get(ch)
         if family is not None:

@@ -16,14 +16,17 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from ingest.brackets import find_pairs, split_top_level
+from ingest.conventions import is_convention_note
+from ingest.model import ROLES
 from ingest.units import is_collective
 from ingest.vocab import Vocabulary, label_word, vocabulary
+from ingest.whitespace import ALL_SPACES, INLINE_SPACES, SPACE
 
-ROLES = ("lead", "participant", "responsible")
-SPACE = " \t\u3000\xa0\n"
-TRAILING_PUNCT = SPACE + "。．.；;，,：:"
+TRAILING_PUNCT = ALL_SPACES + "。．.；;，,：:"
 MAX_UNIT_CHARS = 40
 SHORT_NAME = 12  # a name this short needs no known beginning
+SPACE_RUN = re.compile(SPACE + "+")
+LINE_BREAK = re.compile(SPACE + "*\n" + SPACE + "*")
 PLACE_IN_NAME = re.compile(r"^[\u4e00-\u9fff]{1,4}[省市县区州盟旗]")
 
 
@@ -74,12 +77,12 @@ def _labelled_lines(text: str, start: int, end: int, taken: list[Clause],
     outer = [(o, c) for o, c, depth in pairs if depth == 0]
     outer_opens = [o for o, _c in outer]
     taken_starts = [c.start for c in taken]
-    for m in vocab.label_pattern.finditer(text, start, end):
+    for m in vocab.label_scan.finditer(text, start, end):
         word, label_start = label_word(m)
         if vocab.label_roles[word] == "none":
             continue
         before = text[start:label_start]
-        stripped = before.rstrip(" \t\u3000")
+        stripped = before.rstrip(INLINE_SPACES)
         if stripped and stripped[-1] not in "\n。；;" and len(before) - len(stripped) < 2:
             continue  # mid-sentence, not set apart by punctuation or a run of spaces
         own_brackets = (label_start, m.end() - 1) if m.group("bracketed") else None
@@ -101,7 +104,7 @@ def _labelled_lines(text: str, start: int, end: int, taken: list[Clause],
 
 # ---------------------------------------------------------------- parse
 
-def _strip_span(text: str, s: int, e: int, chars: str = SPACE) -> tuple[int, int]:
+def _strip_span(text: str, s: int, e: int, chars: str = ALL_SPACES) -> tuple[int, int]:
     while s < e and text[s] in chars:
         s += 1
     while e > s and text[e - 1] in chars:
@@ -109,11 +112,12 @@ def _strip_span(text: str, s: int, e: int, chars: str = SPACE) -> tuple[int, int
     return s, e
 
 
-def _ending_verb(text: str, s: int, e: int, vocab: Vocabulary) -> str | None:
-    piece = text[s:e]
-    for verb in vocab.verbs:
-        if piece.endswith(verb) and len(piece) > len(verb):
-            return verb
+def _ending_verb(text: str, s: int, e: int, vocab: Vocabulary) -> tuple[str, int] | None:
+    """The role of the verb phrase text[s:e] ends with (市财政局按职责分别负责, 省商务厅配合落实)
+    and where the phrase starts; None when it ends with none or is nothing but the phrase."""
+    for m in vocab.verb_phrase.finditer(text, s, e):
+        if m.end() == e and m.start() > s:
+            return vocab.verb_roles[m.group("verb")], m.start()
     return None
 
 
@@ -125,7 +129,7 @@ def _pieces(text: str, s: int, e: int, vocab: Vocabulary) -> list[tuple[int, int
     for a, b in split_top_level(body, "；;"):
         for c, d in split_top_level(body[a:b], "，,"):
             ps, pe = s + a + c, s + a + d
-            cuts = [label_word(m)[1] for m in vocab.label_pattern.finditer(text, ps, pe)]
+            cuts = [label_word(m)[1] for m in vocab.label_scan.finditer(text, ps, pe)]
             cuts = [cut for cut in cuts if cut > ps]
             for x, y in zip([ps, *cuts], [*cuts, pe]):
                 x, y = _strip_span(text, x, y, TRAILING_PUNCT)
@@ -138,10 +142,18 @@ def parse_clause(text: str, s: int, e: int) -> list[UnitAssignment]:
     """Assignments stated by the clause body text[s:e]; empty if it is not a clause."""
     vocab = vocabulary()
     body = text[s:e]
-    if not body.strip() or "。" in body.rstrip("。") or len(body) > 600:
+    if "。" in body.rstrip("。"):
+        # "（A、B负责。列第一位者为牵头单位，下同）": a convention note after the statement
+        first, *notes = body.rstrip("。").split("。")
+        if not all(is_convention_note(note) for note in notes):
+            return []
+        e = s + len(first)
+        body = first
+    if not body.strip() or len(body) > 600:
         return []
     segments: list[tuple[str, int, int, bool]] = []  # (role, start, end, labelled)
     current_role: str | None = None
+    unroled: list[tuple[int, int]] = []  # pieces waiting for a verb
     for ps, pe in _pieces(text, s, e, vocab):
         m = vocab.label_pattern.match(text, ps, pe)
         if m:
@@ -149,21 +161,26 @@ def parse_clause(text: str, s: int, e: int) -> list[UnitAssignment]:
             us, ue = m.end(), pe
             verb = _ending_verb(text, us, ue, vocab)
             if verb:
-                ue -= len(verb)
+                ue = verb[1]
             segments.append((current_role, us, ue, True))
             continue
         verb = _ending_verb(text, ps, pe, vocab)
         if verb:
-            verb_role = vocab.verb_roles[verb]
+            verb_role, verb_start = verb
             if current_role in ("participant", "responsible") and verb_role == "responsible":
-                segments.append((current_role, ps, pe - len(verb), True))
+                segments.append((current_role, ps, verb_start, True))
             else:
-                segments.append((verb_role, ps, pe - len(verb), False))
+                # "A、B，C负责": the pieces before, with no role word of their own, share the verb
+                segments.extend((verb_role, a, b, False) for a, b in unroled)
+                segments.append((verb_role, ps, verb_start, False))
                 current_role = None
+            unroled = []
         elif current_role is not None:
             # a piece that continues a labelled list ("参加单位：A，B") must itself name
             # units: "；持续推进" after a list is a remark, not a unit
             segments.append((current_role, ps, pe, False))
+        else:
+            unroled.append((ps, pe))
     assignments: list[UnitAssignment] = []
     for role, us, ue, labelled in segments:
         if role not in ROLES:
@@ -178,6 +195,7 @@ def parse_clause(text: str, s: int, e: int) -> list[UnitAssignment]:
                 word = marker.group(1)
                 unit_role = vocab.label_roles.get(word) or vocab.verb_roles.get(word) or role
                 unit, me = unit[: marker.start()], me - len(marker.group(0))
+            unit = LINE_BREAK.sub("", unit)  # a name wrapped onto the next line
             if not unit or len(unit) > MAX_UNIT_CHARS or unit_role not in ROLES:
                 continue
             assignments.append(UnitAssignment(
@@ -209,27 +227,127 @@ def split_units(text: str, s: int, e: int) -> list[tuple[str, int, int]]:
             break
     out: list[tuple[str, int, int]] = []
     for a, b in split_top_level(text[s:e], "、，,；;/"):
-        for unit, us, ue in _split_conjunctions(text, s + a, s + b, vocab):
+        ps, pe = _strip_span(text, s + a, s + b, TRAILING_PUNCT)
+        pe = ps + len(strip_trailer(text[ps:pe]))  # 人社部等有关部门和单位: the trailer names nobody
+        for unit, us, ue in _split_conjunctions(text, ps, pe, vocab):
             us, ue = _strip_span(text, us, ue, TRAILING_PUNCT)
-            for trailer in vocab.trailers:
-                if unit.endswith(trailer) and len(unit) > len(trailer):
-                    unit, ue = unit[: -len(trailer)], ue - len(trailer)
-                    break
+            stripped = strip_trailer(unit)
+            unit, ue = stripped, ue - (len(unit) - len(stripped))
             unit = unit.strip(TRAILING_PUNCT)
-            if unit and unit not in vocab.trailers:
-                out.append((unit, us, ue))
+            if unit:
+                out.extend(_split_run_together(unit, us, ue, vocab))
+    return _share_body_across_places(_share_across_levels(out, vocab), vocab)
+
+
+def strip_trailer(name: str) -> str:
+    """`name` without a trailing 等, 等部门, 等有关部门和单位 … (SCHEMA.md); a name that is
+    only a trailer stays as it is for the caller to drop."""
+    m = vocabulary().trailer.search(name)
+    return name[: m.start()] if m and m.start() > 0 else ("" if m else name)
+
+
+PLACE_LEVELS = "省市县区州盟旗"
+MIN_PLACE, MAX_PLACE = 2, 8  # characters of a place name (济南市, 恩施土家族苗族自治州 is too long to guess)
+MIN_RUN_TOGETHER = 3  # each part of names run together is at least this long
+MIN_OWN_NAME = 2  # … and names at least this much after its place (丑市委丑市政府 is no split)
+
+
+def _split_run_together(unit: str, us: int, ue: int, vocab: Vocabulary) -> list[tuple[str, int, int]]:
+    """Names written without a separator (a table cell's lines joined): 县委宣传部县教育局县河长办
+    -> 县委宣传部, 县教育局, 县河长办. A name splits only where a body's name ends and the
+    name's own opening (its place up to a level: 县, 石城县, 常德市) opens the next one, both
+    parts bodies; bodies that work as one (市纪委市监委) stay whole."""
+    opening = _level_opening(unit, vocab)
+    if opening is None or len(unit) < 2 * MIN_RUN_TOGETHER or ue - us != len(unit):
+        return [(unit, us, ue)]
+    for i in range(max(MIN_RUN_TOGETHER, len(opening) + 1), len(unit) - MIN_RUN_TOGETHER + 1):
+        if not unit.startswith(opening, i):
+            continue
+        left, right = unit[:i], unit[i:]
+        if any(left.endswith(a) and right.endswith(b) for a, b in vocab.joint_bodies):
+            continue
+        if min(len(left), len(right)) - len(opening) < MIN_OWN_NAME:
+            continue
+        if looks_like_unit(left) and looks_like_unit(right):
+            return [(left, us, us + i), *_split_run_together(right, us + i, ue, vocab)]
+    return [(unit, us, ue)]
+
+
+def _level_opening(unit: str, vocab: Vocabulary) -> str | None:
+    """The place a name opens with, up to its level character: 县 / 石城县 / 常德市, or None."""
+    for end in range(1, min(len(unit), 5)):
+        if unit[end - 1] in vocab.level_prefixes:
+            return unit[:end]
+    return None
+
+
+def _share_across_levels(units: list[tuple[str, int, int]], vocab: Vocabulary) -> list[tuple[str, int, int]]:
+    """A list of levels of government that share a quantifier and a body word:
+    各区、县级市 -> 各区, 各县级市; 有关区、市政府 -> 有关区政府, 有关市政府. Names keep the
+    mention as written (each level's own span)."""
+    if len(units) < 2:
+        return units
+    first = units[0][0]
+    quantifier = next((q for q in vocab.quantifiers if first.startswith(q)), None)
+    if quantifier is None or first[len(quantifier):] not in vocab.admin_levels:
+        return units
+    run = 1  # units[0:run] are bare levels; units[run] may be a level with a body word
+    while run < len(units) and units[run][0] in vocab.admin_levels:
+        run += 1
+    body = ""
+    if run < len(units):
+        last = units[run][0]
+        body = next((w for w in vocab.body_words if last.endswith(w) and last[: -len(w)] in vocab.admin_levels), "")
+        if not body:
+            return units if run == 1 else _with_quantifier(units, run, quantifier, "")
+        run += 1
+    elif run == 1:
+        return units
+    return _with_quantifier(units, run, quantifier, body)
+
+
+def _share_body_across_places(units: list[tuple[str, int, int]], vocab: Vocabulary) -> list[tuple[str, int, int]]:
+    """Places listed before a place with a body word share that body: 济南市、青岛市政府 ->
+    济南市政府, 青岛市政府 (a city government is not the bare city)."""
+    out = list(units)
+    for i, (unit, _us, _ue) in enumerate(units):
+        body = next((w for w in vocab.body_words if unit.endswith(w) and _is_place(unit[: -len(w)], vocab)), None)
+        if body is None:
+            continue
+        j = i - 1
+        while j >= 0 and _is_place(units[j][0], vocab):
+            name, us, ue = out[j]
+            out[j] = (name + body, us, ue)
+            j -= 1
+    return out
+
+
+def _is_place(name: str, vocab: Vocabulary) -> bool:
+    """A place name alone: 济南市, 历下区, 石城县 (not 各区 or a body)."""
+    return (MIN_PLACE <= len(name) <= MAX_PLACE and name[-1] in PLACE_LEVELS
+            and not name.startswith(vocab.quantifiers) and name not in vocab.admin_levels)
+
+
+def _with_quantifier(units, run, quantifier, body):
+    out = []
+    for i, (unit, us, ue) in enumerate(units):
+        if i < run:
+            unit = (unit if unit.startswith(quantifier) else quantifier + unit)
+            unit = unit if unit.endswith(body) else unit + body
+        out.append((unit, us, ue))
     return out
 
 
 def _split_conjunctions(text: str, s: int, e: int, vocab: Vocabulary) -> list[tuple[str, int, int]]:
-    """Split "A和B" / "A及B" where both are units; expand "P人大常委会和政府" to P+政府.
+    """Split "A和B" / "A及B" / "A会同B" where both are bodies; expand a shared ending
+    ("P人大常委会和政府" -> P人大常委会 + P政府, "各有关部门和单位" -> 各有关部门 + 各有关单位).
 
     Names that contain 和 themselves (市人大监察和司法委, 文化和旅游部) stay whole: the part
-    after 和 neither starts like a unit nor is a shared body word.
+    before 和 is no body.
     """
     s, e = _strip_span(text, s, e)
     piece = text[s:e]
-    if not any(ch in piece for ch in "和及与"):
+    if not any(c in piece for c in vocab.conjunctions) and not SPACE_RUN.search(piece):
         return [(piece, s, e)]
     closes = {o: c for o, c, _d in find_pairs(piece)}
     i = 0
@@ -237,19 +355,21 @@ def _split_conjunctions(text: str, s: int, e: int, vocab: Vocabulary) -> list[tu
         if i in closes:
             i = closes[i] + 1
             continue
-        if piece[i] in "和及与" and 0 < i < len(piece) - 1:
-            left, right = piece[:i], piece[i + 1:]
-            right_stripped = right
-            for trailer in vocab.trailers:
-                if right_stripped.endswith(trailer):
-                    right_stripped = right_stripped[: -len(trailer)]
-                    break
-            if right.startswith(vocab.unit_prefixes) and looks_like_unit(left.split("等")[0] or left):
-                return [(left, s, s + i)] + _split_conjunctions(text, s + i + 1, e, vocab)
-            if right_stripped in vocab.body_words:
-                body = next((w for w in vocab.body_words if left.endswith(w) and len(left) > len(w)), None)
-                if body:
-                    shared = left[: -len(body)]
-                    return [(left, s, s + i), (shared + right_stripped, s + i + 1, s + i + 1 + len(right_stripped))]
-        i += 1
+        space = SPACE_RUN.match(piece, i)  # "省发展改革委 省财政厅": spaces between two bodies
+        conj = space.group() if space else next((c for c in vocab.conjunctions if piece.startswith(c, i)), None)
+        conj = conj if i > 0 else None
+        if conj is None or i + len(conj) >= len(piece):
+            i += 1
+            continue
+        left, right = piece[:i], piece[i + len(conj):]
+        right_name = strip_trailer(right)
+        if right_name in vocab.body_words:
+            body = next((w for w in vocab.body_words if left.endswith(w) and len(left) > len(w)), None)
+            if body:
+                shared = left[: -len(body)]
+                rs = s + i + len(conj)
+                return [(left, s, s + i), (shared + right_name, rs, rs + len(right_name))]
+        if looks_like_unit(strip_trailer(left)) and (right.startswith(vocab.unit_prefixes) or looks_like_unit(right_name)):
+            return [(left, s, s + i)] + _split_conjunctions(text, s + i + len(conj), e, vocab)
+        i += len(conj)
     return [(piece, s, e)]

@@ -6,16 +6,21 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
+from ingest.resources import load_tsv
 from ingest.vocab import vocabulary
+from ingest.whitespace import SPACE, remove_spaces, strip_spaces
 
 # gov.cn and similar pages put a metadata table above the article: "索 引 号：", "发文字号：" …
-META_KEYS = {
-    "索引号": "index_no", "主题分类": "topic", "发文机关": "issuer", "成文日期": "date",
-    "标题": "title", "发文字号": "doc_number", "发布日期": "published", "主题词": "keywords",
-    "文号": "doc_number", "发布机关": "issuer", "时效性": "validity", "效力级别": "level",
-}
-_META_LINE = re.compile(r"^[\s\u3000]*([\u4e00-\u9fff][\u4e00-\u9fff\s\u3000]{0,8})[:：][\s\u3000]*(.*)$")
+# (data/page_metadata.tsv, shared with the HTML reader).
+_META_LINE = re.compile(rf"^{SPACE}*([\u4e00-\u9fff](?:[\u4e00-\u9fff]|{SPACE}){{0,8}})[:：]{SPACE}*(.*)$")
+
+
+@lru_cache(maxsize=1)
+def page_metadata_labels() -> dict[str, str]:
+    """Page metadata label (spaces removed) -> metadata key, from data/page_metadata.tsv."""
+    return {r["label"]: r["key"] for r in load_tsv("page_metadata.tsv")}
 
 
 @dataclass
@@ -35,7 +40,7 @@ def split_lines(text: str) -> list[Line]:
 
 
 def _meta_key(label: str) -> str | None:
-    return META_KEYS.get(re.sub(r"[\s\u3000]", "", label))
+    return page_metadata_labels().get(remove_spaces(label))
 
 
 def mark_junk(lines: list[Line]) -> dict[str, str]:
@@ -45,7 +50,7 @@ def mark_junk(lines: list[Line]) -> dict[str, str]:
     i = 0
     while i < len(lines):
         line = lines[i]
-        stripped = line.text.strip(" \t\u3000\xa0")
+        stripped = strip_spaces(line.text)
         for pattern, reason in vocab.junk_patterns:
             if pattern.search(stripped):
                 line.junk = reason

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
+from ingest.numerals import chinese_to_int
+
 NUM = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
 
 
@@ -38,7 +40,6 @@ def _day(year: int, month: int, day: int) -> str | None:
 
 
 def _num(s: str) -> int:
-    from ingest.numbering import chinese_to_int
     return int(s) if s.isdigit() else chinese_to_int(s)
 
 
@@ -67,12 +68,17 @@ PATTERNS: tuple[tuple[re.Pattern[str], Resolver, str | None], ...] = (
     # month alone as a time limit at the head of a clause: "（12月取得明显成效，牵头考核单位：…）"
     (re.compile(r"(?<=[（(，,])(1[0-2]|[1-9])月份?(?=取得|完成|实现|建成|上线|启动)"), lambda m: None, None),
     (re.compile(r"(?<![\d年每])年(?:底|末)(?:前|之前)"), lambda m: None, None),
+    # relative to the document: "（自）本意见印发之日起30日内", "自本方案实施之日起3个月内"
+    (re.compile(r"(?:本(?:意见|方案|通知|办法|计划|决定|细则|规定|措施))?(?:印发|发布|出台|施行|实施|下发|公布)之日起"
+                r"(\d{1,3}|[一二三四五六七八九十两]{1,3})(?:个)?(?:工作日|日|天|月|年)(?:内|以内)"), lambda m: None, None),
+    # "年内" on its own: within the current year (not 三年内, 今年内 …)
+    (re.compile(r"(?<![\d〇零一二三四五六七八九十两几每今明当本去近全])年内(?!容)"), lambda m: None, None),
 )
 
 
-# Every form holds 年 or 月 and is at most ~20 characters with its look-arounds, so only the
-# text near those characters is searched (the same matches, ~3x less text to scan).
-DATE_CHARS = re.compile("[年月]")
+# Every form holds 年, 月 or 日 and is at most ~20 characters with its look-arounds, so only the
+# text near those characters is searched (the same matches, less text to scan).
+DATE_CHARS = re.compile("[年月日]")
 WINDOW = 28
 
 

@@ -9,9 +9,10 @@ import re
 from dataclasses import dataclass
 
 from ingest.clean import Line
+from ingest.whitespace import SPACE, strip_spaces
 
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,12}[〔［\[【(（]\s*\d{4}\s*[〕］\]】)）]\s*\d{1,4}\s*号")
-DATE_LINE = re.compile(r"^[\s\u3000]*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日[\s\u3000]*$")
+DATE_LINE = re.compile(rf"^{SPACE}*(\d{{4}})\s*年\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日{SPACE}*$")
 DATE_ANY = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
 NOTICE = re.compile(r"^(?P<issuer>.{2,40}?)关于(?:印发|转发|下发)?《(?P<title>[^》]{2,80})》的通知$")
 ISSUER_BEFORE_GUANYU = re.compile(r"^(?P<issuer>[\u4e00-\u9fff（）()]{2,40}?)关于")
@@ -44,7 +45,7 @@ def read_metadata(lines: list[Line], body_start: int, page_meta: dict[str, str])
     """Metadata from lines before `body_start` (the first numbered item), plus the page table."""
     meta = DocumentMeta()
     head = [ln for ln in lines if ln.end < body_start and ln.junk is None and ln.text.strip()]
-    texts = [ln.text.strip(" \t\u3000\xa0") for ln in head]
+    texts = [strip_spaces(ln.text) for ln in head]
 
     if page_meta.get("doc_number"):
         meta.doc_number = page_meta["doc_number"]

@@ -10,12 +10,16 @@ from typing import Any
 
 SCHEMA_ID = "plangraph.extract/1"
 
+# SCHEMA.md `role`: who leads, takes part in, answers for, or guides (指导: supervises, does not
+# carry out) a task. The words that state each role are data: data/role_words.tsv.
+ROLES = ("lead", "participant", "responsible", "guide")
+
 
 @dataclass
 class Assignment:
     unit: str
     mention: str
-    role: str  # "lead" | "participant" | "responsible"
+    role: str  # one of ROLES
     collective: bool
     start: int
     end: int
@@ -56,6 +60,19 @@ class Task:
     deadlines: list[Deadline] = field(default_factory=list)
 
 
+# What `plangraph check` names (ingest/review.py): places the extractor could not read.
+FINDING_KINDS = ("unread_statement", "unknown_unit", "task_without_units", "unlabelled_number")
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str  # one of FINDING_KINDS
+    text: str
+    start: int
+    end: int
+    task_id: str | None = None  # the task it lies in
+
+
 @dataclass
 class DocumentInfo:
     source: str
@@ -77,6 +94,7 @@ class Extraction:
     citations: list[Citation] = field(default_factory=list)  # outside every task
     deadlines: list[Deadline] = field(default_factory=list)  # outside every task
     warnings: list[str] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)  # what could not be read (not in to_json)
 
     def to_json(self, include_text: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -90,3 +108,7 @@ class Extraction:
         if include_text:
             out["text"] = self.text
         return out
+
+    def check_json(self) -> dict[str, Any]:
+        """The object `plangraph check --format json` prints: the document and the findings."""
+        return {"document": asdict(self.document), "findings": [asdict(f) for f in self.findings]}

@@ -10,19 +10,19 @@ from bisect import bisect_left
 from pathlib import Path
 
 from ingest.clean import mark_junk, split_lines
+from ingest.conventions import FIRST_LISTED_LEADS, first_stated
 from ingest.metadata import read_metadata
 from ingest.model import Assignment, Citation, Deadline, DocumentInfo, Extraction, Task
 from ingest.read import RawDocument, read_document
+from ingest.review import review
 from ingest.segment import segment
-from ingest.structure import build_tree, find_labels, heading_of, item_text_span, merge_table_labels, unique_ids
+from ingest.structure import (build_tree, find_labels, heading_of, item_text_span, merge_table_labels,
+                              table_fresh_starts, unique_ids)
 from ingest.text_tables import find_text_tables
 from ingest.units import canonical_unit, document_level, document_region
 
 # Bump when extraction output changes, so `plangraph ingest` re-extracts unchanged files.
-EXTRACTOR_VERSION = "2026.11.27"
-
-FIRST_LISTED_LEADS = ("排在第一位的部门为牵头部门", "排在第一位的为牵头单位", "排在第一位的单位为牵头单位",
-                      "列第一位的为牵头单位", "排名第一的为牵头单位", "排在首位的为牵头单位")
+EXTRACTOR_VERSION = "2026.12.02"
 
 
 def extract_file(path: str | Path) -> Extraction:
@@ -41,7 +41,7 @@ def extract_raw(raw: RawDocument) -> Extraction:
     tables = find_text_tables(text, lines)
     labels = merge_table_labels(find_labels(lines), tables.labels, lines)
     body_end = _body_end(lines, labels, len(text))
-    items = build_tree(labels, body_end)
+    items = build_tree(labels, body_end, table_fresh_starts(tables.headers, labels, lines))
     body_start = labels[0].start if labels else len(text)
     meta = read_metadata(lines, body_start, page_meta)
 
@@ -49,7 +49,7 @@ def extract_raw(raw: RawDocument) -> Extraction:
     clauses = doc.user_data["clauses"]
     citations = doc.user_data["citations"]
     deadlines = doc.user_data["deadlines"]
-    first_listed_leads = any(phrase in text for phrase in FIRST_LISTED_LEADS)
+    first_listed_leads_from = first_stated(text, FIRST_LISTED_LEADS)
 
     # 市司法局 in a Changde plan is 常德市司法局: canonical names carry the document's region
     region = document_region(meta.issuer, meta.title)
@@ -72,7 +72,8 @@ def extract_raw(raw: RawDocument) -> Extraction:
             task.section = ids[id(item.parent)]
             task.section_title = heading_of(text, item.parent)
         for clause in own_clauses:
-            task.assignments.extend(_assignments(clause, first_listed_leads, region, level))
+            first_leads = first_listed_leads_from is not None and clause.end > first_listed_leads_from
+            task.assignments.extend(_assignments(clause, first_leads, region, level))
         task.citations = [_citation(c) for c in _within(citations, citation_starts, start, end)]
         task.deadlines = [_deadline(d) for d in _within(deadlines, deadline_starts, start, end)]
         tasks.append(task)
@@ -91,6 +92,7 @@ def extract_raw(raw: RawDocument) -> Extraction:
         citations=[_citation(c) for c in citations if outside(c)],
         deadlines=[_deadline(d) for d in deadlines if outside(d)],
     )
+    extraction.findings = review(text, lines, labels, tasks, tables.unit_cells, body_start)
     extraction.warnings.extend(raw.warnings)
     if not tasks:
         extraction.warnings.append("no numbered tasks found")
@@ -135,11 +137,20 @@ def _assignments(clause, first_listed_leads: bool, region: str | None, level: st
     out = [Assignment(unit=a.unit, mention=a.mention, role=a.role, collective=a.collective,
                       start=a.start, end=a.end, canonical=canonical_unit(a.unit, region=region, document_level=level))
            for a in clause.assignments]
-    if first_listed_leads and out and not any(a.role == "lead" for a in out):
-        first = next((a for a in out if not a.collective), None)
-        if first is not None:
-            first.role = "lead"
+    if first_listed_leads:
+        _first_listed_leads(out)
     return out
+
+
+def _first_listed_leads(assignments: list[Assignment]) -> None:
+    """The convention "the first-listed unit leads" (SCHEMA.md): in a statement without a
+    lead, the first of the units it lists as 负责 leads unless it is a collective name (各有关
+    部门 leads nothing); a statement with one such unit gives it the lead."""
+    if any(a.role == "lead" for a in assignments):
+        return
+    responsible = [a for a in assignments if a.role == "responsible"]
+    if len(responsible) == 1 or (responsible and not responsible[0].collective):
+        responsible[0].role = "lead"
 
 
 def _citation(c) -> Citation:

@@ -1,12 +1,17 @@
-"""Where the project's data files live, and a cached TSV loader for them."""
+"""Where the project's data files live, and a cached TSV loader for them.
+
+The rules are data (data/*.tsv). PLANGRAPH_DATA names another folder to read them from: a
+copy of data/ with rows of your own (a role word, a unit alias, a junk line).
+"""
 from __future__ import annotations
 
 import csv
+import os
 from functools import lru_cache
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = PROJECT_ROOT / "data"
+DATA_DIR = Path(os.environ.get("PLANGRAPH_DATA") or PROJECT_ROOT / "data")
 
 
 @lru_cache(maxsize=None)

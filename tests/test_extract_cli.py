@@ -56,3 +56,49 @@ def test_bad_input_is_one_line_and_exit_2(tmp_path, make, message):
     assert len(lines) == 1 and lines[0].startswith("plangraph extract:")
     assert message in lines[0]
     assert "Traceback" not in proc.stderr
+
+
+def test_several_files_are_written_to_a_folder_by_one_process(tmp_path):
+    second = tmp_path / "另一方案.txt"
+    second.write_text("某县工作方案\n一、重点任务\n1.推进甲工作。（牵头单位：某县农业局）\n", encoding="utf-8")
+    out = tmp_path / "out"
+    proc = run("extract", str(PLAN), str(second), "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    written = sorted(p.name for p in out.glob("*.json"))
+    assert written == sorted([PLAN.stem + ".json", "另一方案.json"])
+    single = json.loads(run("extract", str(second), "--format", "json").stdout)
+    assert json.loads((out / "另一方案.json").read_text(encoding="utf-8")) == single
+
+
+def test_several_files_without_a_folder_or_with_clashing_names_are_refused(tmp_path):
+    proc = run("extract", str(PLAN), str(PLAN), "--format", "json")
+    assert proc.returncode == 2 and "--out" in proc.stderr
+    copy = tmp_path / "sub" / PLAN.name
+    copy.parent.mkdir()
+    copy.write_bytes(PLAN.read_bytes())
+    proc = run("extract", str(PLAN), str(copy), "--out", str(tmp_path / "out"))
+    assert proc.returncode == 2 and PLAN.stem in proc.stderr and "Traceback" not in proc.stderr
+
+
+UNREAD_PLAN = ("某县工作方案\n一、重点任务\n1.推进甲工作。（牵头单位：某县农业局）\n"
+               "2.推进乙工作。（某县水务局、某县环保局主抓）\n3.推进丙工作。（牵头单位：某县教育局）\n")
+
+
+def test_check_names_a_statement_that_gave_no_unit(tmp_path):
+    plan = tmp_path / "plan.txt"
+    plan.write_text(UNREAD_PLAN, encoding="utf-8")
+    proc = run("check", str(plan), "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    out = json.loads(proc.stdout)
+    assert out["document"]["title"] == "某县工作方案"
+    statement = "（某县水务局、某县环保局主抓）"
+    start = UNREAD_PLAN.index(statement)
+    assert out["findings"] == [{"kind": "unread_statement", "text": statement, "start": start,
+                                "end": start + len(statement), "task_id": "1.2"}]
+    text = run("check", str(plan)).stdout
+    assert "1 finding(s)" in text and "unread_statement" in text and "task 1.2" in text
+
+
+def test_check_of_a_missing_file_is_one_line_and_exit_2(tmp_path):
+    proc = run("check", str(tmp_path / "missing.txt"))
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

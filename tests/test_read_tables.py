@@ -1,7 +1,8 @@
 """Task-division tables as text lines (shared by the .docx, .html and .pdf readers)."""
 from __future__ import annotations
 
-from ingest.formats.tables import NUMBERING_LABEL, header_roles, table_lines
+from ingest.formats.tables import header_roles, table_lines
+from ingest.numbering import starts_numbered
 
 
 def test_header_roles():
@@ -54,6 +55,6 @@ def test_plain_table_rows_tab_separated():
 
 def test_numbering_labels():
     for label in ("一、", "（一）", "(二)", "1.", "1．", "2、", "（3）", "①", "第一条", "1.2.3．"):
-        assert NUMBERING_LABEL.match(label + "任务"), label
+        assert starts_numbered(label + "任务"), label
     for text in ("2022年底前", "1.5亿元", "市司法局", "一是"):
-        assert not NUMBERING_LABEL.match(text), text
+        assert not starts_numbered(text), text

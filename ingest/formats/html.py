@@ -23,7 +23,9 @@ import re
 
 from ingest.formats.errors import InputError
 from ingest.formats.tables import table_lines
+from ingest.clean import page_metadata_labels
 from ingest.formats.text import Decoded, _attempt, _finish, decode_bytes, is_cjk
+from ingest.numerals import chinese_to_int
 
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,400}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-]{2,30})""", re.I)
 _CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
@@ -49,19 +51,7 @@ _BLOCK = {"p", "div", "br", "li", "ul", "ol", "dl", "dt", "dd", "h1", "h2", "h3"
           "tfoot", "body", "html", "form", "fieldset", "details", "summary", "td", "th"}
 _WS = re.compile(r"[ \t\n\r\f]+")
 
-# Metadata labels (spaces removed) -> metadata key.
-META_LABELS = {
-    "索引号": "index_no", "索引": "index_no",
-    "发文机关": "issuer", "发布机构": "issuer", "发文单位": "issuer", "发布单位": "issuer",
-    "制发机关": "issuer", "发文机构": "issuer", "发布机关": "issuer", "公开主体": "issuer",
-    "发文字号": "doc_number", "文号": "doc_number", "发文文号": "doc_number",
-    "成文日期": "date", "发文日期": "date", "印发日期": "date", "成文时间": "date",
-    "发布日期": "published", "公开日期": "published", "发布时间": "published",
-    "生成日期": "published",
-    "标题": "title", "名称": "title", "文件名称": "title",
-    "主题分类": "topic", "分类": "topic", "主题词": "keywords", "关键词": "keywords",
-    "有效性": "validity", "时效性": "validity", "效力状态": "validity", "信息来源": "source",
-}
+META_LABELS = page_metadata_labels()  # label (spaces removed) -> metadata key
 _LABEL = re.compile(r"^\s*(" + "|".join(sorted(META_LABELS, key=len, reverse=True)) + r")\s*[:：]\s*(.*)$")
 _DATE_KEYS = ("date", "published")
 
@@ -134,21 +124,10 @@ def iso_date(text: str) -> str | None:
         m = re.search(r"([〇零○一二三四五六七八九]{4})年([一二三四五六七八九十]{1,3})月([一二三四五六七八九十]{1,3})日", text)
         if not m:
             return None
-        digits = {c: i for i, c in enumerate("〇一二三四五六七八九")}
-        digits.update({"零": 0, "○": 0})
-        y = int("".join(str(digits[c]) for c in m.group(1)))
-        mo, d = _cn_small(m.group(2)), _cn_small(m.group(3))
+        y, mo, d = (chinese_to_int(g) for g in m.groups())
     if not (1 <= mo <= 12 and 1 <= d <= 31 and 1900 <= y <= 2200):
         return None
     return f"{y:04d}-{mo:02d}-{d:02d}"
-
-
-def _cn_small(s: str) -> int:
-    digits = {c: i for i, c in enumerate("零一二三四五六七八九")}
-    if "十" in s:
-        tens, _, ones = s.partition("十")
-        return (digits.get(tens, 1) if tens else 1) * 10 + (digits.get(ones, 0) if ones else 0)
-    return digits.get(s, 0)
 
 
 def _clean(text: str) -> str:

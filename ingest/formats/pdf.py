@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.formats.errors import InputError
-from ingest.formats.tables import NUMBERING_LABEL, header_roles, table_lines
+from ingest.formats.tables import header_roles, table_lines
 from ingest.formats.text import is_cjk
+from ingest.numbering import starts_numbered
 
 MAX_PAGES = 5000
 # Fraction of the page height that counts as top / bottom margin for running heads.
@@ -195,7 +196,7 @@ def _running_keys(text: str) -> list[str]:
     text differs only in the number ("12.加强第12项工作")."""
     exact = re.sub(r"\s+", "", text)
     keys = ["=" + exact]
-    if not NUMBERING_LABEL.match(text):
+    if not starts_numbered(text):
         keys.append("#" + re.sub(r"\d+", "#", exact))
     return keys
 
@@ -258,7 +259,7 @@ def _continues(prev: Line, line: Line, left: float, right: float, size: float, u
     unit = max(line.size or size, 1.0)
     if line.page == prev.page and line.top - prev.bottom > 2.5 * unit:  # a gap between blocks
         return False
-    label = NUMBERING_LABEL.match(line.text) is not None
+    label = starts_numbered(line.text)
     ends_sentence = _SENTENCE_END.search(prev.text) is not None
     if _centred(prev, left, right, unit) or (
             _centred(line, left, right, unit)

@@ -12,56 +12,71 @@ Used by the .docx, .html and .pdf readers; input is plain rows of cell strings
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-# Roles of a header cell, first match wins (so 牵头 beats 责任 in "责任单位（牵头）").
-_PERSON = re.compile(r"领导|责任人|联系人|负责人|分管")
-_HEADER_ROLES: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("seq", re.compile(r"^(序号?|编号|序列|No\.?)$", re.I)),
-    ("mixed", re.compile(r"牵头.*(配合|参加|协办|参与|协助|协同)|(配合|参加|协办|参与|协助|协同).*牵头")),
-    ("lead", re.compile(r"牵头")),
-    ("participant", re.compile(r"配合|参加|协办|参与|协助|协同")),
-    ("responsible", re.compile(r"责任(单位|部门|主体)?|负责(单位|部门)|主责|实施(单位|主体)|承办")),
-    ("deadline", re.compile(r"时限|时间|期限|进度|节点|完成时|完成日期")),
-    ("content", re.compile(r"任务|内容|措施|事项|工作|举措|目标|要求|项目")),
-)
+from ingest.numbering import starts_numbered
+from ingest.resources import load_tsv
+from ingest.vocab import vocabulary
+
 _ROLE_LABEL = {"lead": "牵头单位", "participant": "参加单位", "responsible": "责任单位",
-               "deadline": "完成时限"}
-_UNIT_ROLES = ("lead", "responsible", "participant")
+               "guide": "指导单位", "deadline": "完成时限"}
+_UNIT_ROLES = ("lead", "responsible", "participant", "guide")
+# A verb names a unit column only as the whole cell (牵头) or beside one of these (负责考核部门).
+_UNIT_NOUNS = ("单位", "部门", "机构", "主体", "处室")
 
-# A numbering label at the start of a cell or line (一、 （一） 1. 1． (1) ① 第一条 ...).
-NUMBERING_LABEL = re.compile(
-    r"^\s*(?:"
-    r"[一二三四五六七八九十百零〇]+[、.．]"
-    r"|[（(][一二三四五六七八九十百零〇]+[）)]"
-    r"|\d{1,3}(?:[.．]\d{1,3})*(?:[、．]|\.(?!\d))"
-    r"|[（(]\d{1,3}[）)]"
-    r"|[①-⑳㉑-㉟]"
-    r"|第[一二三四五六七八九十百零〇\d]+[章节条部分篇项]"
-    r"|[A-Za-z][.．、]"
-    r")"
-)
 _SEQ_NUMBER = re.compile(r"^\s*(\d{1,4}|[一二三四五六七八九十百零〇]+)\s*[.．、]?\s*$")
 _SPACE = re.compile(r"\s+")
+
+
+@lru_cache(maxsize=1)
+def table_header_words() -> tuple[tuple[str, str, str], ...]:
+    """(word, match, column) rows of data/table_headers.tsv."""
+    return tuple((r["word"], r["match"], r["column"]) for r in load_tsv("table_headers.tsv"))
 
 
 def _norm(cell: str) -> str:
     return _SPACE.sub("", cell or "")
 
 
+def column_role(cell: str) -> str:
+    """What a header cell names: seq, content, deadline, a unit role (lead, participant,
+    responsible, guide), mixed (two unit roles: 牵头单位及配合单位) or other.
+
+    The words are data: unit roles from data/role_words.tsv, the rest from
+    data/table_headers.tsv."""
+    text = _norm(cell)
+    if not text or len(text) > 20:
+        return "other"
+    columns = table_header_words()
+    if any(word in text for word, match, column in columns if column == "person" and match == "contains"):
+        return "other"
+    if any(text == word for word, match, column in columns if column == "seq" and match == "exact"):
+        return "seq"
+    roles = _unit_roles_named(text)
+    if "lead" in roles and "participant" in roles:
+        return "mixed"
+    for role in ("lead", "guide", "participant", "responsible"):  # 责任单位（牵头） leads
+        if role in roles:
+            return role
+    for column in ("deadline", "content"):
+        if any(word in text for word, match, col in columns if col == column and match == "contains"):
+            return column
+    return "other"
+
+
+def _unit_roles_named(text: str) -> set[str]:
+    vocab = vocabulary()
+    roles = {role for word, role in (*vocab.label_roles.items(), *vocab.header_roles.items()) if word in text}
+    roles |= {role for word, role in vocab.verb_roles.items()
+              if word in text and (text == word or any(noun in text for noun in _UNIT_NOUNS))}
+    return roles & set(_UNIT_ROLES)
+
+
 def header_roles(cells: list[str]) -> list[str] | None:
     """Role of each column if `cells` is the header of a task table, else None."""
     if any(_SEQ_NUMBER.match(c or "") for c in cells):
         return None  # a numbered data row ("1 | 推进…工作 | 市司法局牵头"), not a header
-    roles: list[str] = []
-    for cell in cells:
-        text = _norm(cell)
-        role = "other"
-        if text and len(text) <= 20 and not _PERSON.search(text):
-            for name, pattern in _HEADER_ROLES:
-                if pattern.search(text):
-                    role = name
-                    break
-        roles.append(role)
+    roles = [column_role(cell) for cell in cells]
     has_units = any(r in _UNIT_ROLES or r == "mixed" for r in roles)
     return roles if has_units and "content" in roles else None
 
@@ -140,7 +155,7 @@ def table_lines(rows: list[list[str]], roles: list[str] | None = None) -> tuple[
             continue
         heading_lines, body, seq = line
         lines.extend(heading_lines)
-        if not NUMBERING_LABEL.match(body):
+        if not starts_numbered(body):
             counter = seq if seq is not None else counter + 1
             body = f"{counter}．{body}"
         lines.append(body)
@@ -186,7 +201,7 @@ def _task_line(row: list[str], roles: list[str], header: list[str] | None, conte
         if body and body[-1] not in "。；;！？":
             body += "；"
         body += extra
-    parts = [f"{_ROLE_LABEL[r]}：{'、'.join(clause[r])}" for r in ("lead", "responsible", "participant", "deadline")
+    parts = [f"{_ROLE_LABEL[r]}：{'、'.join(clause[r])}" for r in ("lead", "responsible", "participant", "guide", "deadline")
              if r in clause]
     parts.extend(mixed)
     if parts:
