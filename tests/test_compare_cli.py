@@ -12,6 +12,7 @@ import sys
 import pytest
 
 from conftest import STORE_PARAMS, connect_neo4j_store
+from conftest import run_cli as run
 from graph.compare import compare_plans
 from graph.compare_input import plan_from_extraction
 from graph.compare_sheet import SHEET_HEADER, STATUS
@@ -19,14 +20,6 @@ from plangraph.cli import main
 from shared_corpus import require_corpus
 
 A_ID, B_ID = "09_shandong_digital_action_plan_2021", "10_jinan_digital_pioneer_city_2021"
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    h = tmp_path / "home"
-    monkeypatch.setenv("PLANGRAPH_HOME", str(h))
-    monkeypatch.delenv("PLANGRAPH_STORE", raising=False)
-    return h
 
 
 @pytest.fixture(params=STORE_PARAMS)
@@ -43,13 +36,6 @@ def kind(request, home, corpus_extractions) -> str:
         for doc in (A_ID, B_ID):
             store.ingest(corpus_extractions[doc])
     return request.param
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    rc = main(list(argv))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return rc, out, err
 
 
 def test_json_is_the_comparison_of_the_two_plans(kind, corpus_extractions, capsys):

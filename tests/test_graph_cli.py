@@ -11,17 +11,10 @@ import networkx as nx
 import pytest
 
 from conftest import connect_neo4j_store, make_tiny_extraction
+from conftest import run_cli as run
 from shared_corpus import CHANGDE
 from plangraph import cli_graph
 from plangraph.cli import main
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    h = tmp_path / "home"
-    monkeypatch.setenv("PLANGRAPH_HOME", str(h))
-    monkeypatch.delenv("PLANGRAPH_STORE", raising=False)
-    return h
 
 
 @pytest.fixture
@@ -37,13 +30,6 @@ def fake_extract(monkeypatch):
         return real(path)
 
     monkeypatch.setattr(cli_graph, "extract", extract)
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    rc = main(list(argv))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return rc, out, err
 
 
 def tiny_files(folder: Path, *names: str) -> list[str]:
