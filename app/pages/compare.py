@@ -46,7 +46,7 @@ for cited in state.implemented_plans(sel, b):
     if cited.document_id == a:
         st.caption(f"B 以 A 为依据(引用《{state.esc(cited.title)}》):B 落实 A。")
     elif cited.document_id in titles:
-        st.button(f"B 落实《{cited.title}》:以它为 A", key=f"cmp_use_{cited.document_id}", icon=":material/north:",
+        st.button(f"B 落实《{state.esc(cited.title)}》:以它为 A", key=f"cmp_use_{cited.document_id}", icon=":material/north:",
                   on_click=_use_as_a, args=(cited.document_id,), help="B 的依据中引用了这份已导入的方案")
 
 with st.spinner("正在对比 …"):
