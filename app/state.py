@@ -368,8 +368,7 @@ def _comparison(kind: str, home: str, version: str, a: str, b: str, mode: str):
 
 
 def comparison(sel: Selection, a: str, b: str, mode: str):
-    """graph.compare.Comparison of documents a (upper or earlier) and b, made when first asked
-    (a plan pair takes well under a second once jieba and scikit-learn are loaded)."""
+    """graph.compare.Comparison of documents a (upper or earlier) and b, made when first asked."""
     return _comparison(sel.kind, sel.home, sel.version, a, b, mode)
 
 

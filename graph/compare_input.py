@@ -29,8 +29,7 @@ def _one_per_regulation(titles: Sequence[str]) -> tuple[str, ...]:
 
 def unit_mentions(store: GraphStore, document_id: str) -> dict[str, list[tuple[int, int]]]:
     """Task key -> (start, end) in the document text of each unit mention, from the
-    document's subgraph in one call (one units_of_task call per task costs ~1 s per plan on
-    Neo4j)."""
+    document's subgraph in one call (units_of_task would be one Neo4j round trip per task)."""
     roles = set(ROLE_TYPES.values())
     out: dict[str, list[tuple[int, int]]] = {}
     for _unit, task, edge in store.to_networkx([document_id]).edges(data=True):

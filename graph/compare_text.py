@@ -64,8 +64,8 @@ def _tokenizer():
 
 
 def load_libraries() -> None:
-    """Import scikit-learn's vectorizer and load jieba's dictionary now (about 2 s), so the
-    first comparison does not wait for them (the app server does this before it answers)."""
+    """Import scikit-learn's vectorizer and load jieba's dictionary now, so the first
+    comparison does not wait for them (the app server does this before it answers)."""
     from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: F401
     _tokenizer().initialize()
 

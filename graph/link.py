@@ -159,8 +159,7 @@ def upper_first(a: DocumentInfo, b: DocumentInfo) -> bool:
 class LinkSettings:
     """Blocking (see the module docstring) and the scores and threshold of graph.compare."""
     # Chosen on the gold alignment and the 1,000-plan bench corpus (bench/README.md): with 32
-    # terms the candidates hold every pair compare makes on the gold (16 terms lose 3), and
-    # link_all takes ~70 s on 1,000 plans; keys of up to 2,000 tasks would take ~90 s.
+    # terms the candidates hold every pair compare makes on the gold (16 terms lose some).
     block_terms: int = 32  # a task's key terms that key it: its heaviest ones
     max_block: int = 1000  # a key shared by more tasks blocks nothing
     min_shared: int = 2  # a candidate pair shares at least this many keys
