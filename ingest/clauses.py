@@ -212,8 +212,8 @@ def looks_like_unit(name: str) -> bool:
     vocab = vocabulary()
     if not name or "的" in name or len(name) > MAX_UNIT_CHARS:
         return False
-    if not name.endswith(vocab.unit_suffixes) or name.startswith(vocab.not_starts):
-        return False
+    if len(name) < 2 or not name.endswith(vocab.unit_suffixes) or name.startswith(vocab.not_starts):
+        return False  # one character (会) names no body
     return name.startswith(vocab.unit_prefixes) or len(name) <= SHORT_NAME or bool(PLACE_IN_NAME.match(name))
 
 

@@ -73,6 +73,7 @@ def _numbered_start(styles: tuple[Style, ...]) -> re.Pattern[str]:
 # A number and a dot before a digit reads as a decimal (1.5亿元), unless the numbering runs
 # through it ("10.…" / "11.121人才梯队项目" / "12.…"): a label only where the sequence confirms it.
 DOUBTFUL_ARABIC_DOT = re.compile(r"(\d{1,3})[.．﹒](?=\d)")
+CJK_CHAR = re.compile("[\u4e00-\u9fff]")
 
 
 def style_rank(style: str) -> int:
@@ -128,6 +129,6 @@ def doubtful_label(line: str, line_start: int) -> Label | None:
     """An arabic_dot label before a digit opening `line` (see DOUBTFUL_ARABIC_DOT), if any."""
     indent = leading_space(line)
     m = DOUBTFUL_ARABIC_DOT.match(line, indent)
-    if not m or int(m.group(1)) <= 0:
-        return None
+    if not m or int(m.group(1)) <= 0 or not CJK_CHAR.search(line, m.end()):
+        return None  # a figure (4.42), not an item
     return Label("arabic_dot", int(m.group(1)), line[indent:m.end()], line_start + indent, line_start + m.end(), False)

@@ -33,6 +33,7 @@ MIN_SIBLINGS = 4  # … and it has at least this many siblings.
 # A number, a dot and another digit at a line start (11.121人才梯队项目): a label the decimal
 # rule refused, worth a look.
 NUMBER_DOT_DIGIT = re.compile(SPACE + r"*\d{1,3}[.．]\d")
+CJK = re.compile("[\u4e00-\u9fff]")
 SENTENCE_BEFORE = "。；;！？!?\n"
 # A word of a label's form at a statement's start, known or not (主抓单位：, 承办部门：).
 LABEL_FORM = re.compile(SPACE + r"*[\u4e00-\u9fff]{1,6}(?:单位|部门|机构|主体)" + SPACE + "*[:：]")
@@ -140,9 +141,10 @@ def _unknown_units(tasks: list[Task]) -> list[Finding]:
 
 
 def _tasks_without_units(tasks: list[Task]) -> list[Finding]:
-    siblings: dict[str | None, list[Task]] = defaultdict(list)
+    siblings: dict[tuple[str, str | None], list[Task]] = defaultdict(list)
     for t in tasks:
-        siblings[t.section].append(t)
+        part = t.id.split(":")[0] if ":" in t.id else ""
+        siblings[(part, t.section)].append(t)  # the roots of an appendix are not the body's siblings
     out = []
     for group in siblings.values():
         with_units = sum(1 for t in group if t.assignments)
@@ -162,8 +164,8 @@ def _unlabelled_numbers(lines: list[Line], labels: list[Label], body_start: int)
             continue
         if starts_numbered(line.text) or NUMBER_DOT_DIGIT.match(line.text):
             stripped = strip_spaces(line.text)
-            if len(stripped) < 2 or stripped.isdigit():
-                continue  # a lone number: a page number
+            if len(stripped) < 2 or not CJK.search(stripped):
+                continue  # a lone number (a page number, a table's figure: 25.20)
             start = line.start + (len(line.text) - len(line.text.lstrip()))
             out.append(Finding("unlabelled_number", stripped[:60], start, line.end))
     return out

@@ -123,8 +123,32 @@ def find_cell_tables(text: str, lines: list[Line]) -> TextTable:
             i += 1
             continue
         found.headers.append(cells[i].start)
-        i = _read_rows(text, cells, i + len(roles), roles, found)
+        header = cells[i:i + len(roles)]
+        body = cells[i + len(roles):]
+        if all(b.start > a.end + 1 for a, b in zip(header, header[1:])):
+            body = _paragraph_cells(text, body)  # cells set apart by blank lines may wrap
+        read = _read_rows(text, body, 0, roles, found)
+        i = len(cells) if read >= len(body) else cells.index(next(c for c in cells if c.start >= body[read].start))
     return found
+
+
+def _paragraph_cells(text: str, lines: list[Line]) -> list[Line]:
+    """Cells of a table whose cells are set apart by blank lines: a paragraph of several
+    lines is one cell wrapped ("区建设管理委、区财政局、\\n区水务局"), unless it holds a row's
+    number on a line of its own (rows written without blank lines): then each line is a cell."""
+    out: list[Line] = []
+    block: list[Line] = []
+    for line in [*lines, None]:
+        if line is not None and block and line.start == block[-1].end + 1:
+            block.append(line)
+            continue
+        if block:
+            if len(block) == 1 or any(SEQ_CELL.match(b.text) for b in block):
+                out.extend(block)
+            else:
+                out.append(Line(block[0].start, block[-1].end, text[block[0].start:block[-1].end]))
+        block = [line] if line is not None else []
+    return out
 
 
 def _header_at(cells: list[Line], i: int) -> list[str] | None:

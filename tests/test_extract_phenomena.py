@@ -357,3 +357,59 @@ def test_verb_phrases_and_label_modifiers(statement, expected):
 ])
 def test_spaces_between_bodies_and_a_government_shared_by_places(statement, expected):
     assert assigned("1.推进某项工作。" + statement) == expected
+
+
+WRAPPED_CELL_TABLE = """附件：某区重点任务分解表
+
+序号
+
+任务类型
+
+重点内容
+
+责任单位
+
+参考文件
+
+1
+
+甲类
+建设管理
+
+推进甲类建设，会同各行业主管部门制定办法。
+
+某区建设管理委、某区发展改革委、
+某区水务局、某区交通委、
+某区绿化市容局等相关部门，
+各街镇
+
+《某区甲类建设指引》
+
+2
+
+乙类
+系统方案
+
+编制乙类系统方案。
+
+某区建设管理委
+
+《某市乙类实施意见》
+"""
+
+
+def test_a_table_whose_cells_are_paragraphs_that_wrap():
+    tasks = extract_text(WRAPPED_CELL_TABLE).tasks
+    assert [[(a.unit, a.role) for a in t.assignments] for t in tasks] == [
+        [("某区建设管理委", "responsible"), ("某区发展改革委", "responsible"), ("某区水务局", "responsible"),
+         ("某区交通委", "responsible"), ("某区绿化市容局", "responsible"), ("各街镇", "responsible")],
+        [("某区建设管理委", "responsible")],
+    ]
+
+
+def test_figures_in_a_flattened_data_table_are_no_items():
+    text = ("某区方案\n一、目标\n1.完成甲。（责任单位：某区水务局）\n2.完成乙。\n3.完成丙。\n表1 计划表\n年份\n面积\n"
+            "2024年\n4.42\n25.20\n二、措施\n（一）加强领导。\n")
+    extraction = extract_text(text)
+    assert [t.heading for t in extraction.tasks] == ["完成甲", "完成乙", "完成丙", "加强领导"]
+    assert extraction.findings == []
