@@ -141,8 +141,12 @@ class Scores:
 
     @property
     def total(self) -> np.ndarray:
-        s = self.settings
-        return self.text + s.unit_weight * self.units + s.citation_weight * self.citations
+        return combined(self.text, self.units, self.citations, self.settings)
+
+
+def combined(text: np.ndarray, units: np.ndarray, citations: np.ndarray, settings: CompareSettings) -> np.ndarray:
+    """The score of pairs from their three similarities (the formula of the module docstring)."""
+    return text + settings.unit_weight * units + settings.citation_weight * citations
 
 
 def task_terms(task: PlanTask) -> list[str]:
@@ -151,11 +155,13 @@ def task_terms(task: PlanTask) -> list[str]:
     return key_terms(task.heading) + key_terms(masked(task.text, task.unit_spans))
 
 
-def _specific_functions(task: PlanTask, region: str | None) -> list[str]:
+def specific_functions(task: PlanTask, region: str | None) -> list[str]:
+    """The functions of the task's units, collective names left out, each once."""
     return list(dict.fromkeys(unit_function(u, region) for u in task.units if not is_collective(u)))
 
 
-def _citation_keys(task: PlanTask) -> list[str]:
+def citation_keys(task: PlanTask) -> list[str]:
+    """The keys of the titles the task cites (graph.model.regulation_key), each once."""
     return list(dict.fromkeys(k for k in (regulation_key(t) for t in task.citations) if k))
 
 
@@ -169,9 +175,9 @@ def _similarity(docs_a: list[list[str]], docs_b: list[list[str]]):
 def score_tasks(a: Plan, b: Plan, settings: CompareSettings = DEFAULT_SETTINGS) -> Scores:
     """Every pair's text, unit and citation similarity."""
     text, weights = _similarity([task_terms(t) for t in a.tasks], [task_terms(t) for t in b.tasks])
-    units, _ = _similarity([_specific_functions(t, a.region) for t in a.tasks],
-                           [_specific_functions(t, b.region) for t in b.tasks])
-    citations, _ = _similarity([_citation_keys(t) for t in a.tasks], [_citation_keys(t) for t in b.tasks])
+    units, _ = _similarity([specific_functions(t, a.region) for t in a.tasks],
+                           [specific_functions(t, b.region) for t in b.tasks])
+    citations, _ = _similarity([citation_keys(t) for t in a.tasks], [citation_keys(t) for t in b.tasks])
     return Scores(text, units, citations, weights, settings)
 
 

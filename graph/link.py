@@ -28,10 +28,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from graph.compare import DEFAULT_SETTINGS, CompareSettings, Plan, task_terms
-from graph.compare_text import Weights, tfidf, unit_function
+from graph.compare import DEFAULT_SETTINGS, CompareSettings, Plan, citation_keys, combined, specific_functions, task_terms
+from graph.compare_text import Weights, tfidf
 from graph.model import regulation_key
-from ingest.units import LEVELS, document_level, document_region, is_collective
+from ingest.units import LEVELS, document_level, document_region
 
 METHOD = "tfidf-corpus+units+citations/blocked/one-to-one"
 
@@ -295,9 +295,9 @@ def link_all(plans: Sequence[Plan], documents: Mapping[str, DocumentInfo],
     terms = list(terms) if terms is not None else key_terms_of(plans, settings.jobs)
     lap("key terms")
     text = tfidf(terms)
-    functions = [[unit_function(u, plans[d].region) for u in t.units if not is_collective(u)] for d, t in tasks]
+    functions = [specific_functions(t, plans[d].region) for d, t in tasks]
     units = tfidf(functions)
-    citations = tfidf([[regulation_key(c) for c in t.citations if regulation_key(c)] for _, t in tasks])
+    citations = tfidf([citation_keys(t) for _, t in tasks])
     lap("weights")
 
     infos = [documents[p.document_id] for p in plans]
@@ -308,11 +308,8 @@ def link_all(plans: Sequence[Plan], documents: Mapping[str, DocumentInfo],
     report.candidates = found
     lap("blocking")
     s = settings.compare
-    score = row_cosines(text, found.i, found.j)
-    if s.unit_weight:
-        score += s.unit_weight * row_cosines(units, found.i, found.j)
-    if s.citation_weight:
-        score += s.citation_weight * row_cosines(citations, found.i, found.j)
+    score = combined(row_cosines(text, found.i, found.j), row_cosines(units, found.i, found.j),
+                     row_cosines(citations, found.i, found.j), s)
     lap("scores")
 
     di, dj = task_document[found.i], task_document[found.j]
