@@ -52,6 +52,7 @@ PAGE_PATHS = {
     "gaps": "pages/gaps.py",
     "task": "pages/task.py",
     "export": "pages/export.py",
+    "compare": "pages/compare.py",
 }
 
 
@@ -103,12 +104,15 @@ def warm_up(kind: str | None = None, home: str | None = None) -> GraphStore:
     embedded graph is read, ask the store-wide questions of every document (so the graph is
     indexed, or Neo4j's connection is open and its queries are compiled), and make the drawing
     the network page opens with, the one page answer that takes seconds on a province's plans
-    (it asks workload() and documents() itself)."""
+    (it asks workload() and documents() itself). The compare page's libraries are loaded too."""
     kind = kind or default_store_kind()
     home = home or home_dir()
     store = get_store(kind, home)
     import altair  # noqa: F401 - the pages' own imports, done once per process
     import pandas  # noqa: F401
+
+    from graph.compare_text import load_libraries
+    load_libraries()  # the compare page's scikit-learn and jieba dictionary
 
     if not store.documents():  # a first start: the first page ingests the bundled plan
         return store
@@ -376,6 +380,61 @@ def pager(total: int, key: str, size: int = PAGE_SIZE) -> int:
     page = st.number_input(f"页 Page (共 {pages} 页,每页 {size} 行)", min_value=1, max_value=pages, value=1,
                            step=1, key=key)
     return (int(page) - 1) * size
+
+
+# ---------------------------------------------------------------- comparison
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _comparison(kind: str, home: str, version: str, a: str, b: str, mode: str):
+    from graph.compare import compare_plans
+    from graph.compare_input import plan_from_store
+    store = get_store(kind, home)
+    return compare_plans(plan_from_store(store, a), plan_from_store(store, b), mode)
+
+
+def comparison(sel: Selection, a: str, b: str, mode: str):
+    """graph.compare.Comparison of documents a (upper or earlier) and b, made when first asked."""
+    return _comparison(sel.kind, sel.home, sel.version, a, b, mode)
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
+def _comparison_sheet(kind: str, home: str, version: str, a: str, b: str, mode: str, fmt: str) -> bytes:
+    from graph.compare_sheet import sheet_bytes
+    return sheet_bytes(_comparison(kind, home, version, a, b, mode), fmt)
+
+
+def comparison_sheet(sel: Selection, a: str, b: str, mode: str, fmt: str) -> bytes:
+    """The 对标对表 sheet of that comparison: csv (UTF-8 with BOM) or xlsx."""
+    return _comparison_sheet(sel.kind, sel.home, sel.version, a, b, mode, fmt)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def _implemented_plans(kind: str, home: str, version: str, document_id: str):
+    from graph.link import PlanTitles
+    store = get_store(kind, home)
+    cites = [(title, "basis", None) for r in store.regulations(document_ids=[document_id]) if r.basis_count
+             for title in r.titles]
+    return PlanTitles((d.document_id, d.title) for d in store.documents()).implemented_by(cites, document_id)
+
+
+def implemented_plans(sel: Selection, document_id: str):
+    """The stored plans a document cites as its basis (为贯彻落实《…》: graph.link.CitedPlan),
+    found from its citations and the stored titles (until IMPLEMENTS edges are stored)."""
+    return _implemented_plans(sel.kind, sel.home, sel.version, document_id)
+
+
+def plan_task_table(tasks):
+    """Tasks of a comparison (graph.compare.PlanTask) as a DataFrame for st.dataframe."""
+    import pandas as pd
+    return pd.DataFrame({
+        "任务号": [t.task_id for t in tasks],
+        "任务": [t.heading for t in tasks],
+        "牵头单位": ["、".join(t.lead) for t in tasks],
+        "其他单位": ["、".join(u for u in t.units if u not in t.lead) for t in tasks],
+        "完成时限": ["、".join(d.text for d in t.deadlines) for t in tasks],
+        "任务内容": [t.text.strip() for t in tasks],
+    })
 
 
 # ---------------------------------------------------------------- display helpers

@@ -18,12 +18,19 @@ Each synthetic plan takes one real plan as its base (round robin) and keeps its 
 
 Plans are written as UTF-8 .txt files named `p00001_<base>.txt`: the file stem is the
 document id, so every plan is a distinct document. Same (n, seed) → same bytes.
+
+Each plan knows where its text came from (`synthetic_plan(index, seed)` gives the text and
+its `TextOrigin`s): every task-level item names the item of a real plan it was copied from,
+every run of kept text the piece of its base plan. Two plans built on the same base share
+the origins of the tasks both kept, which is what a comparison of them should find
+(tests/test_compare_synthetic.py).
 """
 from __future__ import annotations
 
 import random
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from ingest.clean import mark_junk, split_lines
@@ -76,6 +83,16 @@ class TaskUnit:
     indent, if any, comes along at the end; whitespace is harmless there)."""
     body: str  # text after the label (and its spaces), through the end of the last sub-item
     leaf: bool
+    origin: str = ""  # "<real plan>:<group>.<item>", the same wherever the item is copied to
+
+
+@dataclass(frozen=True)
+class TextOrigin:
+    """Where a stretch [start, end) of a synthetic plan's text came from: a task-level item
+    ("<real plan>:<group>.<item>") or a piece of its base plan kept as is ("<real plan>:text<n>")."""
+    start: int
+    end: int
+    origin: str
 
 
 @dataclass
@@ -105,6 +122,7 @@ def _cut(path: Path) -> Template:
         body_end = line.start
 
     pieces: list = [text[:labels[0].start]]
+    groups = 0
     i = 0
     while i < len(labels):
         lab = labels[i]
@@ -119,9 +137,11 @@ def _cut(path: Path) -> Template:
             while j < len(labels) and style_rank(labels[j].style) > task_rank:
                 j += 1
             end = labels[j].start if j < len(labels) else body_end
-            group.append(TaskUnit(body=text[labels[i].end:end], leaf=(j == i + 1)))
+            group.append(TaskUnit(body=text[labels[i].end:end], leaf=(j == i + 1),
+                                  origin=f"{path.stem}:{groups}.{len(group)}"))
             i = j
         pieces.append(group)
+        groups += 1
     pieces.append(text[body_end:])
     return Template(path.stem, task_style, frozenset(styles), pieces)
 
@@ -159,48 +179,98 @@ def _safe_label(fmt: str, n: int, body: str) -> str:
 
 def make_plan(templates: list[Template], pool: list[TaskUnit], index: int, seed: int) -> str:
     """The text of synthetic plan number `index` (deterministic for (index, seed))."""
+    return make_plan_with_origins(templates, pool, index, seed)[0]
+
+
+def make_plan_with_origins(templates: list[Template], pool: list[TaskUnit], index: int,
+                           seed: int) -> tuple[str, list[TextOrigin]]:
+    """The text of synthetic plan number `index` and where each stretch of it came from."""
     rng = random.Random(f"{seed}:{index}")
     t = templates[index % len(templates)]
     fmt, _style = rng.choice(_label_formats(t))
-    parts: list[str] = []
-    for piece in t.pieces:
+    parts: list[tuple[str, str]] = []  # (text, origin)
+    for k, piece in enumerate(t.pieces):
         if isinstance(piece, str):
-            parts.append(piece)
+            parts.append((piece, f"{t.name}:text{k}"))
             continue
         group = list(piece)
         rng.shuffle(group)
         group = [rng.choice(pool) if u.leaf and rng.random() < 0.3 else u for u in group]
         for n, unit in enumerate(group, 1):
             body = unit.body if unit.body.endswith("\n") else unit.body + "\n"
-            parts.append(_safe_label(fmt, n, body) + body)
-    text = "".join(parts)
-    return _rename_units(text, rng)
+            parts.append((_safe_label(fmt, n, body) + body, unit.origin))
+    rename = _renamer(rng)
+    texts, origins, start = [], [], 0
+    for text, origin in parts:  # renaming never reaches across a label, so part by part is the same
+        text = rename(text)
+        texts.append(text)
+        origins.append(TextOrigin(start, start + len(text), origin))
+        start += len(text)
+    return "".join(texts), origins
 
 
-def _rename_units(text: str, rng: random.Random) -> str:
+def _renamer(rng: random.Random):
+    """The renaming of one plan (region, city-prefixed units, alias forms), drawn from `rng`
+    once, as a function of a piece of text."""
     province, city = rng.choice(REGIONS)
-    for old in SOURCE_CITIES:
-        text = text.replace(old, city)
-    for old in SOURCE_PROVINCES:
-        text = text.replace(old, province)
-    if rng.random() < 0.5:
-        text = CITY_UNIT.sub(city + "市", text)
-    for pattern, forms in ALIASES:
-        if rng.random() < 0.5:
-            text = re.sub(pattern, rng.choice(forms), text)
-    return text
+    prefix_city = rng.random() < 0.5
+    aliases = [(pattern, rng.choice(forms)) for pattern, forms in ALIASES if rng.random() < 0.5]
+
+    def rename(text: str) -> str:
+        for old in SOURCE_CITIES:
+            text = text.replace(old, city)
+        for old in SOURCE_PROVINCES:
+            text = text.replace(old, province)
+        if prefix_city:
+            text = CITY_UNIT.sub(city + "市", text)
+        for pattern, form in aliases:
+            text = re.sub(pattern, form, text)
+        return text
+    return rename
+
+
+@lru_cache(maxsize=1)
+def _templates_and_pool() -> tuple[list[Template], list[TaskUnit]]:
+    templates = load_templates()
+    pool = [u for t in templates for piece in t.pieces if isinstance(piece, list) for u in piece if u.leaf]
+    return templates, pool
+
+
+def synthetic_plan(index: int, seed: int = 7) -> tuple[str, list[TextOrigin]]:
+    """Plan number `index` of the corpus `build_corpus(n > index, …, seed)` writes, with its origins."""
+    templates, pool = _templates_and_pool()
+    return make_plan_with_origins(templates, pool, index, seed)
+
+
+def plan_name(index: int) -> str:
+    """The file stem (= document id) of plan number `index`: p00001_<base>."""
+    templates, _ = _templates_and_pool()
+    return f"p{index + 1:05d}_{templates[index % len(templates)].name.split('_')[0]}"
+
+
+def task_origins(starts: list[int], origins: list[TextOrigin]) -> list[tuple[str, int]]:
+    """Where each task of a synthetic plan came from, given where the tasks start (in text
+    order): the origin of the stretch its start falls in, and its rank among the tasks that
+    start in that stretch (an item with sub-items gives several tasks). Equal values in two
+    plans are copies of the same task."""
+    import bisect
+    bounds = [o.start for o in origins]
+    seen: dict[int, int] = {}
+    out = []
+    for start in starts:
+        k = max(bisect.bisect_right(bounds, start) - 1, 0)
+        out.append((origins[k].origin, seen.get(k, 0)))
+        seen[k] = seen.get(k, 0) + 1
+    return out
 
 
 def build_corpus(n: int, out_dir: Path, seed: int = 7) -> list[Path]:
     """Write n synthetic plans into out_dir (created); return their paths in order."""
-    templates = load_templates()
-    pool = [u for t in templates for piece in t.pieces if isinstance(piece, list) for u in piece if u.leaf]
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = []
     for i in range(n):
-        base = templates[i % len(templates)].name.split("_")[0]
-        path = out_dir / f"p{i + 1:05d}_{base}.txt"
-        path.write_text(make_plan(templates, pool, i, seed), encoding="utf-8")
+        path = out_dir / f"{plan_name(i)}.txt"
+        path.write_text(synthetic_plan(i, seed)[0], encoding="utf-8")
         paths.append(path)
     return paths
 

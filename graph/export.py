@@ -110,34 +110,46 @@ def _inert(cell: str) -> str:
     return "'" + cell if cell.startswith(FORMULA_STARTS) else cell
 
 
-def export_csv(store: GraphStore, fh: IO[str], document_ids: Sequence[str] | None = None) -> None:
-    """UTF-8 CSV; write with encoding utf-8-sig for Excel."""
+def write_csv(fh: IO[str], header: Sequence[str], rows: Sequence[Sequence[str]]) -> None:
+    """A sheet as CSV, every cell inert (see `_inert`); write it with encoding utf-8-sig for Excel."""
     w = csv.writer(fh)
-    w.writerow(CSV_HEADER)
-    w.writerows([_inert(cell) for cell in row] for row in division_table(store, document_ids))
+    w.writerow(header)
+    w.writerows([_inert(cell) for cell in row] for row in rows)
 
 
-def export_xlsx(store: GraphStore, fh: IO[bytes], document_ids: Sequence[str] | None = None) -> None:
-    """The 任务分工表 as an Excel workbook; every cell is a string cell, never a formula."""
+def write_xlsx(fh: IO[bytes], title: str, header: Sequence[str], rows: Sequence[Sequence[str]],
+               widths: dict[str, int]) -> None:
+    """A sheet as an Excel workbook: bold frozen header, wrapped text, every cell a string
+    cell (never a formula), column widths by header name (default 16)."""
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
     wb = Workbook()
     ws = wb.active
-    ws.title = "任务分工表"
-    ws.append(CSV_HEADER)
-    for row in division_table(store, document_ids):
-        ws.append(row)
+    ws.title = title
+    ws.append(list(header))
+    for row in rows:
+        ws.append(list(row))
     for cells in ws.iter_rows():
         for cell in cells:
             cell.data_type = "s"  # "=…" stays text
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for i, name in enumerate(CSV_HEADER, start=1):
-        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = XLSX_WIDTHS.get(name, 16)
+    for i, name in enumerate(header, start=1):
+        ws.column_dimensions[ws.cell(row=1, column=i).column_letter].width = widths.get(name, 16)
     ws.freeze_panes = "A2"
     wb.save(fh)
+
+
+def export_csv(store: GraphStore, fh: IO[str], document_ids: Sequence[str] | None = None) -> None:
+    """UTF-8 CSV; write with encoding utf-8-sig for Excel."""
+    write_csv(fh, CSV_HEADER, division_table(store, document_ids))
+
+
+def export_xlsx(store: GraphStore, fh: IO[bytes], document_ids: Sequence[str] | None = None) -> None:
+    """The 任务分工表 as an Excel workbook; every cell is a string cell, never a formula."""
+    write_xlsx(fh, "任务分工表", CSV_HEADER, division_table(store, document_ids), XLSX_WIDTHS)
 
 
 def export(store: GraphStore, fmt: str, document_ids: Sequence[str] | None = None) -> bytes:

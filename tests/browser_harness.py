@@ -57,6 +57,7 @@ PAGES = [
     AppPage("gaps", "gaps", "无牵头单位"),
     AppPage("task", "task", "相关任务 Neighbours"),
     AppPage("export", "export", "任务分工表 Task division table"),
+    AppPage("compare", "compare", "对标对表"),
 ]
 
 

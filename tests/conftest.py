@@ -100,6 +100,27 @@ def tiny_extraction() -> Extraction:
     return make_tiny_extraction()
 
 
+# ---------------------------------------------------------------- the command line
+
+
+@pytest.fixture
+def home(tmp_path, monkeypatch):
+    """An empty embedded store's folder as PLANGRAPH_HOME, the store choice left to the default."""
+    h = tmp_path / "home"
+    monkeypatch.setenv("PLANGRAPH_HOME", str(h))
+    monkeypatch.delenv("PLANGRAPH_STORE", raising=False)
+    return h
+
+
+def run_cli(capsys, *argv: str) -> tuple[int, str, str]:
+    """`plangraph ARGV` in this process: (exit code, stdout, stderr); never a traceback."""
+    from plangraph.cli import main
+    rc = main(list(argv))
+    out, err = capsys.readouterr()
+    assert "Traceback" not in err
+    return rc, out, err
+
+
 # ---------------------------------------------------------------- stores
 
 STORE_KINDS = ("embedded", "neo4j")

@@ -173,7 +173,7 @@ def test_neo4j_store_gives_the_same_pages(monkeypatch, tmp_path):
 def test_home_links_every_page(monkeypatch, changde_home):
     at = app_at(monkeypatch, changde_home)
     links = [p.proto.page for p in at.get("page_link")]
-    for page in ("overview", "network", "units", "regulations", "gaps", "task", "export"):
+    for page in ("overview", "network", "units", "regulations", "gaps", "task", "export", "compare"):
         assert any(page in link for link in links), (page, links)
 
 
@@ -411,7 +411,7 @@ def test_script_in_task_text_is_escaped_everywhere(monkeypatch, xss_home):
     at.selectbox(key="task_pick").set_value("xss_plan::1.1.2").run()
     body = at.get("html")[0].proto.body
     assert "<img" not in body and "&lt;img src=x onerror=alert(1)&gt;" in body
-    for page in ("overview", "network", "units", "regulations", "gaps", "export"):
+    for page in ("overview", "network", "units", "regulations", "gaps", "export", "compare"):
         at.switch_page(f"pages/{page}.py").run()
         assert not at.exception, (page, at.exception)
         for m in list(at.markdown) + list(at.caption) + list(at.subheader):
@@ -487,3 +487,116 @@ def test_a_long_unbroken_string_wraps_in_the_source_view():
     row = TaskRow("d", "1", 0, "推进", text, "", "", [], 0, len(text), [], [], [], [], [], [])
     html = state.highlighted_task_html(row, [], [])
     assert "overflow-wrap:anywhere" in html and "white-space:pre-wrap" in html
+
+
+# ---------------------------------------------------------------- Compare
+
+
+@pytest.fixture(scope="session")
+def compare_home(tmp_path_factory) -> Path:
+    """The Shandong and Jinan digital plans (the compare gold's pair)."""
+    from graph.store import open_store
+    from ingest.pipeline import extract_file
+    from shared_corpus import CORPUS, require_corpus
+    require_corpus()
+    home = tmp_path_factory.mktemp("compare_home")
+    with open_store("embedded", home) as store:
+        for name in ("09_shandong_digital_action_plan_2021", "10_jinan_digital_pioneer_city_2021"):
+            store.ingest(extract_file(CORPUS / "dev" / f"{name}.txt"))
+    return home
+
+
+def test_compare_page_pairs_two_plans_side_by_side(monkeypatch, compare_home):
+    from graph.compare import compare_plans
+    from graph.compare_input import plan_from_store
+    from graph.store import open_store
+    with open_store("embedded", compare_home) as store:
+        expected = compare_plans(plan_from_store(store, "09_shandong_digital_action_plan_2021"),
+                                 plan_from_store(store, "10_jinan_digital_pioneer_city_2021"))
+    at = app_at(monkeypatch, compare_home, "compare")
+    assert at.selectbox(key="cmp_a").value == "09_shandong_digital_action_plan_2021"
+    assert at.selectbox(key="cmp_b").value == "10_jinan_digital_pioneer_city_2021"
+    assert metric(at, "对应 Matched pairs") == str(len(expected.pairs))
+    assert metric(at, "未承接 Not taken up") == str(len(expected.a_only))
+    assert metric(at, "新增 Added") == str(len(expected.b_only))
+    body = at.get("html")[0].proto.body
+    assert body.count("<tr>") == len(expected.pairs) + 1
+    assert "实施智能制造提升行动" in body and "深化企业数字化转型" in body
+    assert "<del>山东省农业农村厅(牵头)</del>" in body  # the city names its units without a lead
+    assert "<mark>农业</mark>" in body
+    not_taken = at.dataframe[0].value
+    assert set(not_taken["任务号"]) == {t.task_id for t in expected.a_only}
+    assert [b.proto.label for b in at.get("download_button")] == ["下载 CSV", "下载 Excel (XLSX)"]
+    # one-to-many: more pairs; A cannot be compared with itself
+    at.radio(key="cmp_mode").set_value("one-to-many").run()
+    assert int(metric(at, "对应 Matched pairs")) > len(expected.pairs)
+    at.selectbox(key="cmp_a").set_value("10_jinan_digital_pioneer_city_2021").run()
+    assert not at.exception
+    assert at.selectbox(key="cmp_b").value == "09_shandong_digital_action_plan_2021"
+
+
+def test_compare_sheet_from_the_app(monkeypatch, compare_home):
+    from openpyxl import load_workbook
+    import io
+    from app import state
+    from graph.compare_sheet import SHEET_HEADER
+    sel = state.Selection("embedded", str(compare_home), None, "v")
+    data = state.comparison_sheet(sel, "09_shandong_digital_action_plan_2021", "10_jinan_digital_pioneer_city_2021",
+                                  "one-to-one", "xlsx")
+    ws = load_workbook(io.BytesIO(data)).active
+    assert ws.title == "对标对表" and [c.value for c in ws[1]] == SHEET_HEADER
+    statuses = [row[0].value for row in ws.iter_rows(min_row=2)]
+    assert {"对应", "未承接", "新增"} == set(statuses)
+
+
+def test_compare_page_needs_two_documents(monkeypatch, changde_home):
+    at = app_at(monkeypatch, changde_home, "compare")
+    assert any("两份文件" in i.value for i in at.info)
+    assert not at.get("html")
+
+
+def test_compare_page_escapes_document_text(monkeypatch, tmp_path):
+    home = tmp_path / "xss_compare"
+    ingest_plan_text(home, XSS_PLAN_TEXT, "xss_plan")
+    ingest_plan_text(home, XSS_PLAN_TEXT.replace("2030年底前", "2029年底前"), "xss_plan_next")
+    at = app_at(monkeypatch, home, "compare")
+    assert metric(at, "对应 Matched pairs") == "3" and metric(at, "有变化 Changed") == "1"
+    body = at.get("html")[0].proto.body
+    assert "<script>" not in body and "<img" not in body
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in body and "&lt;img src=x onerror=alert(1)&gt;" in body
+    assert "时限:时限提前:2030年底前 → 2029年底前" in body
+    for m in list(at.markdown) + list(at.caption) + list(at.subheader):
+        assert "<script" not in m.value and "<img" not in m.value
+
+
+def test_compare_page_suggests_the_plan_b_implements(monkeypatch, tmp_path):
+    """The Shandong action plan opens 为贯彻落实《数字山东发展规划（2018—2022年）》: with that plan
+    stored, choosing the action plan as B offers the cited plan as A."""
+    import shutil
+    from graph.store import open_store
+    from ingest.pipeline import extract_file
+    from shared_corpus import CORPUS, require_corpus
+    require_corpus()
+    home = tmp_path / "implements"
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    for name in ("09_shandong_digital_action_plan_2021", "10_jinan_digital_pioneer_city_2021"):
+        shutil.copy(CORPUS / "dev" / f"{name}.txt", folder)
+    (folder / "00_shandong_plan_2018.txt").write_text(
+        "数字山东发展规划（2018—2022年）\n\n一、重点任务\n"
+        "（一）建设数字政府。推进政务服务一网通办，建设一体化综合指挥平台。（省大数据局牵头）\n"
+        "（二）发展数字经济。推动工业互联网平台建设，培育智能制造标杆企业。（省工业和信息化厅牵头）\n", encoding="utf-8")
+    with open_store("embedded", home) as store:
+        for path in sorted(folder.iterdir()):
+            store.ingest(extract_file(path))
+    at = app_at(monkeypatch, home, "compare")
+    at.selectbox(key="cmp_a").set_value("10_jinan_digital_pioneer_city_2021").run()
+    at.selectbox(key="cmp_b").set_value("09_shandong_digital_action_plan_2021").run()
+    [offer] = [b for b in at.button if b.key.startswith("cmp_use_")]
+    assert offer.key == "cmp_use_00_shandong_plan_2018" and "数字山东发展规划" in offer.label
+    offer.click().run()
+    assert at.selectbox(key="cmp_a").value == "00_shandong_plan_2018"
+    assert at.selectbox(key="cmp_b").value == "09_shandong_digital_action_plan_2021"
+    assert any("B 落实 A" in c.value for c in at.caption)
+    assert not [b for b in at.button if b.key.startswith("cmp_use_")]
+    assert int(metric(at, "对应 Matched pairs")) >= 1

@@ -126,6 +126,8 @@ def check_page(page, name: str) -> None:
     elif name == "task":
         assert page.get_by_text("19. 加大政府规章备案审查力度").first.is_visible()
         assert page.locator(".pg-source mark").count() >= 3  # units, citations highlighted
+    elif name == "compare":  # one plan in this store
+        assert page.get_by_text("对比需要两份文件").first.is_visible()
 
 
 def download_csv(page, base: str) -> list[list[str]]:
@@ -167,6 +169,63 @@ def test_markup_in_task_text_shows_literally_and_never_runs(browser, tmp_path_fa
     assert not w.dialogs, w.dialogs
     assert not w.errors, w.errors
     assert_quiet_log(OUTPUT / "streamlit-xss.log")  # this server warmed up with a plan in its store
+
+
+def test_compare_page_side_by_side_and_its_sheet(browser, tmp_path_factory):
+    """Two real plans: the pairs table, the unmatched lists, the 对标对表 CSV as downloaded."""
+    from graph.store import open_store
+    from ingest.pipeline import extract_file
+    from shared_corpus import CORPUS, require_corpus
+    require_corpus()
+    home = tmp_path_factory.mktemp("compare_home")
+    with open_store("embedded", home) as store:
+        for name in ("09_shandong_digital_action_plan_2021", "10_jinan_digital_pioneer_city_2021"):
+            store.ingest(extract_file(CORPUS / "dev" / f"{name}.txt"))
+    with streamlit_server(home, log=OUTPUT / "streamlit-compare.log") as base:
+        w = Watch(browser)
+        page = w.page
+        seconds = visit(page, base, "compare", "对应任务 Matched pairs")
+        table = page.locator("table.pg-compare")
+        table.wait_for(state="visible")
+        assert table.locator("tbody tr").count() >= 10
+        row = table.locator("tbody tr", has_text="加快发展特色数字农业")
+        assert "推动数字赋能现代农业" in row.inner_text()
+        assert row.locator("del", has_text="山东省农业农村厅").count() == 1  # not named by the city
+        assert page.get_by_text("未承接 Not taken up").first.is_visible()
+        screenshot(page, "compare")
+        with page.expect_download() as info:
+            page.get_by_role("button", name="下载 CSV").click()
+        data = Path(info.value.path()).read_bytes()
+        w.close()
+    print(f"\ncompare page: {seconds:.2f} s (first visit after the server warmed up)")
+    assert not w.dialogs and not w.errors, (w.dialogs, w.errors)
+    assert_quiet_log(OUTPUT / "streamlit-compare.log")
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert data.startswith(b"\xef\xbb\xbf") and rows[0][:3] == ["状态", "上级任务编号", "上级任务"]
+    pair = next(r for r in rows if r[2] == "加快发展特色数字农业")
+    assert pair[0] == "对应" and pair[6] == "推动数字赋能现代农业"
+
+
+def test_compare_page_shows_markup_literally(browser, tmp_path_factory):
+    home = tmp_path_factory.mktemp("xss_compare_home")
+    ingest_plan_text(home, XSS_PLAN_TEXT, "xss_plan")
+    ingest_plan_text(home, XSS_PLAN_TEXT.replace("2030年底前", "2029年底前"), "xss_plan_next")
+    with streamlit_server(home, log=OUTPUT / "streamlit-xss-compare.log") as base:
+        w = Watch(browser)
+        page = w.page
+        visit(page, base, "compare", "对应任务 Matched pairs")
+        table = page.locator("table.pg-compare")
+        for details in table.locator("details").all():
+            details.locator("summary").click()  # open every 原文
+        text = table.inner_text()
+        assert "<script>alert(1)</script>" in text and "<img src=x onerror=alert(1)>" in text
+        assert table.locator("img").count() == 0 and table.locator("script").count() == 0
+        assert "时限提前:2030年底前 → 2029年底前" in text
+        screenshot(page, "xss-compare")
+        page.wait_for_timeout(500)  # a late onerror would fire by now
+        w.close()
+    assert not w.dialogs and not w.errors, (w.dialogs, w.errors)
+    assert_quiet_log(OUTPUT / "streamlit-xss-compare.log")
 
 
 def assert_quiet_log(path: Path) -> None:

@@ -14,19 +14,12 @@ import networkx as nx
 import pytest
 
 from conftest import connect_neo4j_store, make_tiny_extraction
+from conftest import run_cli as run
 from shared_corpus import CHANGDE
 from ingest import batch
 from plangraph.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
-
-
-@pytest.fixture
-def home(tmp_path, monkeypatch):
-    h = tmp_path / "home"
-    monkeypatch.setenv("PLANGRAPH_HOME", str(h))
-    monkeypatch.delenv("PLANGRAPH_STORE", raising=False)
-    return h
 
 
 @pytest.fixture
@@ -49,13 +42,6 @@ def snapshot_of(home: Path) -> tuple:
     from graph.store import open_store
     with open_store("embedded", home) as store:
         return store.documents(), store.tasks(), store.workload(), store.regulations()
-
-
-def run(capsys, *argv: str) -> tuple[int, str, str]:
-    rc = main(list(argv))
-    out, err = capsys.readouterr()
-    assert "Traceback" not in err
-    return rc, out, err
 
 
 def tiny_files(folder: Path, *names: str) -> list[str]:

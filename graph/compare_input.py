@@ -1,0 +1,74 @@
+"""The records a comparison reads (graph.compare.Plan), from a store or from an extraction.
+
+    plan_from_store(store, "10_jinan_…")   # documents(), tasks(), to_networkx(): the query API only
+    plan_from_extraction(extract_file(path))
+
+Both give the same Plan for the same document: unit names canonical and ordered by first
+mention per role (graph.records.ordered_units), cited titles one per regulation in order of
+first citation, basis before produces (graph.records.ordered_citations).
+"""
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from graph.compare import Plan, PlanTask
+from graph.records import ROLE_TYPES, ROLES, ordered_citations, ordered_units, regulation_key, task_key, unit_key
+from graph.store import GraphStore, StoreError
+from ingest.model import Extraction
+from ingest.units import document_region
+
+TASK_NODE = "Task:"  # GraphStore.to_networkx node ids are '<Label>:<key>'
+
+
+def _one_per_regulation(titles: Sequence[str]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for t in titles:
+        seen.setdefault(regulation_key(t) or t, t)
+    return tuple(seen.values())
+
+
+def unit_mentions(store: GraphStore, document_id: str) -> dict[str, list[tuple[int, int]]]:
+    """Task key -> (start, end) in the document text of each unit mention, from the
+    document's subgraph in one call (units_of_task would be one Neo4j round trip per task)."""
+    roles = set(ROLE_TYPES.values())
+    out: dict[str, list[tuple[int, int]]] = {}
+    for _unit, task, edge in store.to_networkx([document_id]).edges(data=True):
+        if edge.get("type") in roles and task.startswith(TASK_NODE):
+            out.setdefault(task[len(TASK_NODE):], []).append((int(edge["start"]), int(edge["end"])))
+    return out
+
+
+def plan_from_store(store: GraphStore, document_id: str) -> Plan:
+    """The stored document's tasks; StoreError (one line) when the store does not hold it."""
+    found = store.documents([document_id])
+    if not found:
+        raise StoreError(f"no document {document_id!r} in the store (see `plangraph documents`)")
+    doc = found[0]
+    mentions = unit_mentions(store, document_id)
+    tasks = []
+    for row in store.tasks([document_id]):
+        spans = [(s - row.start, e - row.start) for s, e in mentions.get(task_key(document_id, row.task_id), ())]
+        tasks.append(PlanTask(task_id=row.task_id, heading=row.heading, text=row.text,
+                              section_title=row.section_title, lead=tuple(row.lead),
+                              participants=tuple(row.participants), responsible=tuple(row.responsible),
+                              citations=_one_per_regulation(row.basis + row.produces),
+                              deadlines=tuple(row.deadlines), unit_spans=tuple(sorted(spans))))
+    return Plan(document_id, doc.title, document_region(doc.issuer, doc.title), tuple(tasks))
+
+
+def plan_from_extraction(extraction: Extraction) -> Plan:
+    """An extraction's tasks, as the store would give them back after ingesting it."""
+    info = extraction.document
+    tasks = []
+    for t in extraction.tasks:
+        assignments = [a for a in t.assignments if a.role in ROLES and unit_key(a.canonical or a.unit)]
+        units = ordered_units([(unit_key(a.canonical or a.unit), a.role, a.start) for a in assignments])
+        cites = ordered_citations([(regulation_key(c.title), c.title, c.relation if c.relation == "produces"
+                                    else "basis", c.start) for c in t.citations if regulation_key(c.title)])
+        tasks.append(PlanTask(task_id=t.id, heading=t.heading or "", text=t.text or "",
+                              section_title=t.section_title or "", lead=tuple(units["lead"]),
+                              participants=tuple(units["participant"]), responsible=tuple(units["responsible"]),
+                              citations=_one_per_regulation(cites["basis"] + cites["produces"]),
+                              deadlines=tuple(t.deadlines),
+                              unit_spans=tuple(sorted((a.start - t.start, a.end - t.start) for a in assignments))))
+    return Plan(info.id, info.title or "", document_region(info.issuer, info.title), tuple(tasks))

@@ -1,0 +1,334 @@
+"""Linking plans across a store, without comparing every task with every task.
+
+Two pure parts of `plangraph link` (issue 16), which need nothing from a store beyond its
+records:
+
+* `PlanTitles.implemented_by` (`implemented_documents` for one plan): which stored documents a
+  plan names as its basis
+  (为贯彻落实《数字山东发展规划（2018—2022年）》…, 根据《…》): the future
+  (:Document)-[:IMPLEMENTS]->(:Document) edges.
+* `link_all`: the task pairs of every related pair of plans. Documents are related when one
+  implements the other, when they are versions (same region and level), or when one is of a
+  higher level than the other (国家 → 省 → 市 → 区县); two peers (two cities) are not. Task
+  pairs are blocked: each task is keyed by its heaviest key terms (corpus TF-IDF) and its
+  units' functions, keys shared by more than `max_block` tasks are dropped as too common, and
+  only pairs sharing `min_shared` keys in related documents are scored, with the same score as
+  `graph.compare` (text + 0.05 units + 0.05 citations, corpus-wide weights). Each related pair
+  of documents then gets its one-to-one assignment among its candidates, as `compare` does.
+
+    links = link_all([plan_from_store(store, d.document_id) for d in store.documents()],
+                     {d.document_id: d for d in store.documents()})
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from graph.compare import DEFAULT_SETTINGS, CompareSettings, Plan, citation_keys, combined, specific_functions, task_terms
+from graph.compare_text import Weights, tfidf
+from graph.records import regulation_key
+from ingest.units import LEVELS, document_level, document_region
+
+METHOD = "tfidf-corpus+units+citations/blocked/one-to-one"
+
+# ---------------------------------------------------------------- IMPLEMENTS
+
+_NOTICE = re.compile(r"^.*?关于(?:印发|转发|下发|颁布)(.+?)的通知$")
+
+
+def plan_title_key(title: str) -> str:
+    """A plan title as both a citation and a stored document write it: the Regulation key
+    (width, dashes, title marks, 中华人民共和国), and without a covering notice's words
+    (山东省人民政府办公厅关于印发数字山东2021行动方案的通知 → 数字山东2021行动方案)."""
+    key = regulation_key(title)
+    m = _NOTICE.match(key)
+    return m.group(1) if m else key
+
+
+@dataclass(frozen=True)
+class CitedPlan:
+    """A stored document that a plan names as its basis."""
+    document_id: str
+    title: str  # as cited
+    task_id: str | None  # None: cited outside every task (the preamble: 为贯彻落实《…》)
+
+
+class PlanTitles:
+    """The stored documents by title (plan_title_key), to find the plans others implement."""
+
+    def __init__(self, documents: Iterable[tuple[str, str]]) -> None:
+        """documents: (document id, title) of the store."""
+        self.key_of: dict[str, str] = {}
+        self.by_key: dict[str, list[str]] = {}
+        for doc_id, title in documents:
+            key = plan_title_key(title or "")
+            self.key_of[doc_id] = key
+            if key:
+                self.by_key.setdefault(key, []).append(doc_id)
+
+    def implemented_by(self, citations: Iterable[tuple[str, str, str | None]],
+                       own_id: str | None = None) -> list[CitedPlan]:
+        """The stored documents a plan implements. citations: (title as cited, relation
+        basis|produces, task id or None) of the plan. A basis citation whose title is a
+        stored document's names it. Not: a document to be produced, the plan itself, nor a
+        citation of the plan's own title (a covering notice's 现将《…》印发给你们: other
+        documents of that title are copies or versions of the plan, not the plan it
+        implements). Citations outside every task come first, then in the order given; one
+        entry per document."""
+        own_key = self.key_of.get(own_id or "")
+        out: dict[str, CitedPlan] = {}
+        for title, relation, task_id in sorted(citations, key=lambda c: c[2] is not None):
+            key = plan_title_key(title)
+            if relation != "basis" or key == own_key:
+                continue
+            for doc_id in self.by_key.get(key, ()):
+                if doc_id != own_id:
+                    out.setdefault(doc_id, CitedPlan(doc_id, title, task_id))
+        return list(out.values())
+
+
+def implemented_documents(citations: Iterable[tuple[str, str, str | None]],
+                          documents: Iterable[tuple[str, str]], own_id: str | None = None) -> list[CitedPlan]:
+    """PlanTitles(documents).implemented_by(citations, own_id), for one plan."""
+    return PlanTitles(documents).implemented_by(citations, own_id)
+
+
+def extraction_citations(extraction) -> list[tuple[str, str, str | None]]:
+    """(title, relation, task id or None) of every citation of an extraction, outside tasks first."""
+    out = [(c.title, c.relation, None) for c in extraction.citations]
+    return out + [(c.title, c.relation, t.id) for t in extraction.tasks for c in t.citations]
+
+
+# ---------------------------------------------------------------- related documents
+
+LEVEL_RANK = {lv: i for i, lv in enumerate(LEVELS)}  # 国家 0 … 乡镇 4
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    """What relating documents needs: level and region (ingest.units, from issuer and title)."""
+    document_id: str
+    level: str | None
+    region: str | None
+    date: str = ""
+
+    @classmethod
+    def of(cls, document_id: str, issuer: str | None, title: str | None, date: str | None = "") -> "DocumentInfo":
+        return cls(document_id, document_level(issuer, title), document_region(issuer, title), date or "")
+
+
+def related_pairs(infos: Sequence[DocumentInfo], implements: Iterable[tuple[str, str]] = ()):
+    """The rule for which documents' tasks may match, as a function of two arrays of indexes
+    into `infos` (a boolean array): either implements the other (`implements`: (citing,
+    cited) ids), one is of a higher level than the other (国家 → 省 → 市 → 区县), or they are
+    versions (same region, same level). Peers (other regions of one level) and documents of
+    unknown level and region are not related."""
+    n = len(infos)
+    rank = np.array([LEVEL_RANK.get(i.level, -1) if i.level else -1 for i in infos], dtype=np.int64)
+    regions: dict[str, int] = {}
+    region = np.array([regions.setdefault(i.region, len(regions)) if i.region else -1 for i in infos], dtype=np.int64)
+    index = {info.document_id: k for k, info in enumerate(infos)}
+    cited = sorted({index[a] * n + index[b] for a, b in implements if a in index and b in index}
+                   | {index[b] * n + index[a] for a, b in implements if a in index and b in index})
+    cited_codes = np.array(cited, dtype=np.int64)
+
+    def related(di: np.ndarray, dj: np.ndarray) -> np.ndarray:
+        by_level = (rank[di] >= 0) & (rank[dj] >= 0) & (rank[di] != rank[dj])
+        version = (region[di] >= 0) & (region[di] == region[dj]) & (rank[di] == rank[dj])
+        ok = by_level | version
+        if len(cited_codes):
+            ok |= np.isin(di * n + dj, cited_codes)
+        return ok
+    return related
+
+
+def upper_first(a: DocumentInfo, b: DocumentInfo) -> bool:
+    """Whether a is the upper (or earlier) plan of the two: higher level, else earlier date, else id."""
+    rank_a, rank_b = LEVEL_RANK.get(a.level or "", 9), LEVEL_RANK.get(b.level or "", 9)
+    return (rank_a, a.date, a.document_id) <= (rank_b, b.date, b.document_id)
+
+
+# ---------------------------------------------------------------- blocking
+
+
+@dataclass(frozen=True)
+class LinkSettings:
+    """Blocking (see the module docstring) and the scores and threshold of graph.compare."""
+    # Chosen on the gold alignment and the 1,000-plan bench corpus (bench/README.md): with 32
+    # terms the candidates hold every pair compare makes on the gold (16 terms lose some).
+    block_terms: int = 32  # a task's key terms that key it: its heaviest ones
+    max_block: int = 1000  # a key shared by more tasks blocks nothing
+    min_shared: int = 2  # a candidate pair shares at least this many keys
+    chunk: int = 2000  # tasks per sparse product (bounds memory)
+    jobs: int = 2  # processes cutting the texts into key terms
+    compare: CompareSettings = field(default_factory=lambda: DEFAULT_SETTINGS)
+
+
+@dataclass
+class Candidates:
+    """Candidate task pairs: global task indexes (i < j) and how many keys they share."""
+    i: np.ndarray
+    j: np.ndarray
+    shared: np.ndarray
+
+
+def blocking_keys(weights: Weights, unit_functions: Sequence[Sequence[str]], block_terms: int) -> list[list[str]]:
+    """Each task's keys: its `block_terms` heaviest key terms ("t:" + term) and its units'
+    functions ("u:" + function)."""
+    m = weights.matrix
+    out = []
+    for row in range(m.shape[0]):
+        lo, hi = m.indptr[row], m.indptr[row + 1]
+        top = m.indices[lo:hi][np.argsort(-m.data[lo:hi], kind="stable")[:block_terms]]
+        out.append([f"t:{weights.terms[c]}" for c in top] + [f"u:{f}" for f in unit_functions[row]])
+    return out
+
+
+def candidate_pairs(keys: Sequence[Sequence[str]], task_document: np.ndarray, related, settings: LinkSettings,
+                    ) -> Candidates:
+    """Pairs of tasks of different, related documents that share at least `min_shared` keys,
+    each key shared by at most `max_block` tasks. `related(doc_i, doc_j)` (related_pairs) takes arrays of
+    document indexes and says which pairs are related (vectorised). Never forms all pairs:
+    the pairs come from a sparse product of the task × key incidence, in chunks of rows."""
+    from scipy import sparse
+    vocab: dict[str, int] = {}
+    rows, cols = [], []
+    for r, ks in enumerate(keys):
+        for k in set(ks):
+            rows.append(r)
+            cols.append(vocab.setdefault(k, len(vocab)))
+    n = len(keys)
+    incidence = sparse.csr_matrix((np.ones(len(rows), dtype=np.int32), (rows, cols)), shape=(n, len(vocab)))
+    size = np.asarray(incidence.sum(axis=0)).ravel()
+    keep = np.flatnonzero((size >= 2) & (size <= settings.max_block))  # a key of one task pairs nothing
+    incidence = incidence[:, keep].tocsr()
+    transposed = incidence.T.tocsr()
+    found_i, found_j, found_n = [], [], []
+    for start in range(0, n, settings.chunk):
+        block = (incidence[start:start + settings.chunk] @ transposed).tocoo()
+        i = block.row.astype(np.int64) + start
+        j = block.col.astype(np.int64)
+        ok = (i < j) & (block.data >= settings.min_shared)
+        i, j, shared = i[ok], j[ok], block.data[ok]
+        di, dj = task_document[i], task_document[j]
+        ok = (di != dj) & related(di, dj)
+        found_i.append(i[ok])
+        found_j.append(j[ok])
+        found_n.append(shared[ok])
+    cat = (lambda parts, dtype: np.concatenate(parts) if parts else np.zeros(0, dtype=dtype))
+    return Candidates(cat(found_i, np.int64), cat(found_j, np.int64), cat(found_n, np.int32))
+
+
+def row_cosines(weights: Weights, i: np.ndarray, j: np.ndarray, chunk: int = 200_000) -> np.ndarray:
+    """Cosine of rows i[k] and j[k] of L2-normalised sparse rows, for every k."""
+    out = np.zeros(len(i))
+    m = weights.matrix
+    for s in range(0, len(i), chunk):
+        out[s:s + chunk] = np.asarray(m[i[s:s + chunk]].multiply(m[j[s:s + chunk]]).sum(axis=1)).ravel()
+    return out
+
+
+# ---------------------------------------------------------------- link --all
+
+
+@dataclass(frozen=True)
+class TaskLink:
+    """One (:Task)-[:MATCHES {score, method}]->(:Task) to be written: A's task carried out by B's."""
+    a_document: str
+    a_task: str
+    b_document: str
+    b_task: str
+    score: float
+    method: str = METHOD
+
+
+@dataclass
+class LinkReport:
+    """What link_all did, stage by stage (for the benchmark and the command's summary)."""
+    tasks: int = 0
+    documents: int = 0
+    related_documents: int = 0  # pairs of documents with at least one candidate
+    candidates: Candidates | None = None  # the task pairs scored
+    links: list[TaskLink] = field(default_factory=list)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+
+def _terms_of(tasks) -> list[list[str]]:
+    return [task_terms(t) for t in tasks]
+
+
+def key_terms_of(plans: Sequence[Plan], jobs: int) -> list[list[str]]:
+    """Every task's key terms, in plan order, cut in `jobs` processes (jieba is the cost)."""
+    tasks = [t for p in plans for t in p.tasks]
+    if jobs <= 1 or len(tasks) < 2000:
+        return _terms_of(tasks)
+    size = -(-len(tasks) // (jobs * 8))
+    parts = [tasks[k:k + size] for k in range(0, len(tasks), size)]
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        return [terms for part in pool.map(_terms_of, parts) for terms in part]
+
+
+def link_all(plans: Sequence[Plan], documents: Mapping[str, DocumentInfo],
+             implements: set[tuple[str, str]] = frozenset(), settings: LinkSettings = LinkSettings(),
+             terms: Sequence[Sequence[str]] | None = None) -> LinkReport:
+    """The MATCHES links among every related pair of plans (see the module docstring).
+    `documents`: DocumentInfo per document id; `implements`: (citing, cited) document ids;
+    `terms`: each task's key terms when already known (else cut here)."""
+    import time
+    from scipy.optimize import linear_sum_assignment
+    report = LinkReport(documents=len(plans))
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        report.seconds[name] = now - clock
+        clock = now
+
+    tasks = [(d, t) for d, p in enumerate(plans) for t in p.tasks]
+    report.tasks = len(tasks)
+    task_document = np.array([d for d, _ in tasks], dtype=np.int64)
+    terms = list(terms) if terms is not None else key_terms_of(plans, settings.jobs)
+    lap("key terms")
+    text = tfidf(terms)
+    functions = [specific_functions(t, plans[d].region) for d, t in tasks]
+    units = tfidf(functions)
+    citations = tfidf([citation_keys(t) for _, t in tasks])
+    lap("weights")
+
+    infos = [documents[p.document_id] for p in plans]
+    related = related_pairs(infos, implements)
+
+    keys = blocking_keys(text, functions, settings.block_terms)
+    found = candidate_pairs(keys, task_document, related, settings)
+    report.candidates = found
+    lap("blocking")
+    s = settings.compare
+    score = combined(row_cosines(text, found.i, found.j), row_cosines(units, found.i, found.j),
+                     row_cosines(citations, found.i, found.j), s)
+    lap("scores")
+
+    di, dj = task_document[found.i], task_document[found.j]
+    order = np.lexsort((dj, di))
+    bounds = np.flatnonzero(np.diff(di[order]) | np.diff(dj[order])) + 1
+    for group in np.split(order, bounds) if len(order) else []:
+        a_doc, b_doc = int(di[group[0]]), int(dj[group[0]])
+        ia, ib = found.i[group], found.j[group]
+        if not upper_first(infos[a_doc], infos[b_doc]):
+            a_doc, b_doc, ia, ib = b_doc, a_doc, ib, ia
+        rows, row_of = np.unique(ia, return_inverse=True)
+        cols, col_of = np.unique(ib, return_inverse=True)
+        matrix = np.zeros((len(rows), len(cols)))
+        matrix[row_of, col_of] = score[group]
+        for r, c in zip(*linear_sum_assignment(matrix, maximize=True)):
+            if matrix[r, c] >= s.min_score:
+                ta, tb = tasks[rows[r]][1], tasks[cols[c]][1]
+                report.links.append(TaskLink(plans[a_doc].document_id, ta.task_id, plans[b_doc].document_id,
+                                             tb.task_id, round(float(matrix[r, c]), 4)))
+        report.related_documents += 1
+    lap("assignment")
+    return report
