@@ -24,7 +24,9 @@ from ingest.whitespace import ALL_SPACES, INLINE_SPACES, SPACE
 
 TRAILING_PUNCT = ALL_SPACES + "。．.；;，,：:"
 MAX_UNIT_CHARS = 40
-SHORT_NAME = 12  # a name this short needs no known beginning
+SHORT_NAME = 16  # a name this short needs no known beginning (网络交易和市场规范监督管理处)
+# A word of a label's form (X单位：, X部门：) that is no known label
+LABEL_FORM = re.compile(r"[\u4e00-\u9fff]{1,6}(?:单位|部门|处室|科室|机构|主体)" + SPACE + "*[:：]")
 SPACE_RUN = re.compile(SPACE + "+")
 LINE_BREAK = re.compile(SPACE + "*\n" + SPACE + "*")
 PLACE_IN_NAME = re.compile(r"^[\u4e00-\u9fff]{1,4}[省市县区州盟旗]")
@@ -122,17 +124,20 @@ def _ending_verb(text: str, s: int, e: int, vocab: Vocabulary) -> tuple[str, int
 
 
 def _pieces(text: str, s: int, e: int, vocab: Vocabulary) -> list[tuple[int, int]]:
-    """Cut a clause body at ；; and ，, (outside inner brackets) and before every label, so
-    "牵头单位：A　配合单位：B" written with spaces splits like one written with a semicolon."""
+    """Cut a clause body at ；; (and 。 before a label) and ，, (outside inner brackets),
+    before every label, so "牵头单位：A　配合单位：B" written with spaces splits like one
+    written with a semicolon, and after a verb phrase followed by 、 ("A牵头负责、B组织落实")."""
     pieces = []
     body = text[s:e]
-    for a, b in split_top_level(body, "；;"):
+    for a, b in split_top_level(body, "；;。"):
         for c, d in split_top_level(body[a:b], "，,"):
             ps, pe = s + a + c, s + a + d
             cuts = [label_word(m)[1] for m in vocab.label_scan.finditer(text, ps, pe)]
-            cuts = [cut for cut in cuts if cut > ps]
+            cuts += [m.start() for m in LABEL_FORM.finditer(text, ps, pe)]
+            cuts += [i + 1 for i in range(ps, pe) if text[i] == "、" and _ending_verb(text, ps, i, vocab)]
+            cuts = sorted({cut for cut in cuts if cut > ps})
             for x, y in zip([ps, *cuts], [*cuts, pe]):
-                x, y = _strip_span(text, x, y, TRAILING_PUNCT)
+                x, y = _strip_span(text, x, y, TRAILING_PUNCT + "、")
                 if x < y:
                     pieces.append((x, y))
     return pieces
@@ -143,12 +148,14 @@ def parse_clause(text: str, s: int, e: int) -> list[UnitAssignment]:
     vocab = vocabulary()
     body = text[s:e]
     if "。" in body.rstrip("。"):
-        # "（A、B负责。列第一位者为牵头单位，下同）": a convention note after the statement
-        first, *notes = body.rstrip("。").split("。")
-        if not all(is_convention_note(note) for note in notes):
+        # "（A、B负责。列第一位者为牵头单位，下同）": a convention note after the statement;
+        # "（责任部门：A、B。时间节点：2025年3月）": another labelled part
+        first, *rest = body.rstrip("。").split("。")
+        if not all(is_convention_note(r) or vocab.label_pattern.match(r) for r in rest):
             return []
-        e = s + len(first)
-        body = first
+        if all(is_convention_note(r) for r in rest):
+            e = s + len(first)
+            body = first
     if not body.strip() or len(body) > 600:
         return []
     segments: list[tuple[str, int, int, bool]] = []  # (role, start, end, labelled)
@@ -156,6 +163,9 @@ def parse_clause(text: str, s: int, e: int) -> list[UnitAssignment]:
     unroled: list[tuple[int, int]] = []  # pieces waiting for a verb
     for ps, pe in _pieces(text, s, e, vocab):
         m = vocab.label_pattern.match(text, ps, pe)
+        if not m and LABEL_FORM.match(text, ps, pe):
+            current_role, unroled = None, []  # a label of a role we do not know: its units stay unread
+            continue
         if m:
             current_role = vocab.label_roles[label_word(m)[0]]
             us, ue = m.end(), pe

@@ -86,9 +86,11 @@ def vocabulary() -> Vocabulary:
     def words(form: str) -> list[str]:
         return [r["word"] for r in roles if r["form"] == form]
 
-    label_roles = _with_modifiers({r["word"]: r["role"] for r in roles if r["form"] == "label"},
-                                  words("label_modifier"))
     base_verbs = {r["word"]: r["role"] for r in roles if r["form"] == "verb"}
+    stems = {**base_verbs, **{r["word"]: r["role"] for r in roles if r["form"] in ("header", "label_stem")}}
+    composed = {stem + noun: role for stem, role in stems.items() for noun in words("label_noun")}
+    label_roles = _with_modifiers({**composed, **{r["word"]: r["role"] for r in roles if r["form"] == "label"}},
+                                  words("label_modifier"))
     verb_roles = _with_modifiers(base_verbs, words("modifier"))
     labels = _longest_first(list(label_roles))
     forms = load_tsv("unit_forms.tsv")

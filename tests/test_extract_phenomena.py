@@ -339,7 +339,8 @@ def test_a_number_and_dot_before_digits_is_a_label_where_the_sequence_runs_throu
 @pytest.mark.parametrize("statement, expected", [
     ("（辰省工信厅配合落实）", [("辰省工信厅", "participant")]),
     ("（辰省发展改革委牵头推进，辰省财政厅配合推进）", [("辰省发展改革委", "lead"), ("辰省财政厅", "participant")]),
-    ("（辰省商务厅主办，辰省贸促会协办）", [("辰省商务厅", "lead"), ("辰省贸促会", "participant")]),
+    ("（主办单位：辰省商务厅；协办部门：辰省贸促会）", [("辰省商务厅", "lead"), ("辰省贸促会", "participant")]),
+    ("（辰市政协办负责）", [("辰市政协办", "responsible")]),  # 协办 ends a name, it is no verb
     ("（辰省科技厅、辰省教育厅按职责分别负责）", [("辰省科技厅", "responsible"), ("辰省教育厅", "responsible")]),
     ("（辰省财政厅负责组织实施）", [("辰省财政厅", "responsible")]),
     ("（主要责任单位：辰省科技厅；其他责任单位：辰省财政厅）", [("辰省科技厅", "responsible"), ("辰省财政厅", "responsible")]),
@@ -413,3 +414,26 @@ def test_figures_in_a_flattened_data_table_are_no_items():
     extraction = extract_text(text)
     assert [t.heading for t in extraction.tasks] == ["完成甲", "完成乙", "完成丙", "加强领导"]
     assert extraction.findings == []
+
+
+@pytest.mark.parametrize("statement, expected", [
+    # groups joined by 、 after a verb phrase; 组织 is a modifier
+    ("（巳市公安局牵头负责、各区政府组织落实）", [("巳市公安局", "lead"), ("各区政府", "responsible")]),
+    ("（巳市公安局牵头负责，巳市民政局、各区政府组织落实）",
+     [("巳市公安局", "lead"), ("巳市民政局", "responsible"), ("各区政府", "responsible")]),
+    ("（巳市住建委牵头负责，巳市民政局按职责组织配合）", [("巳市住建委", "lead"), ("巳市民政局", "participant")]),
+    # names of offices that contain 和, without a place before them
+    ("（巳市局宣传处牵头，执法稽查处、网络交易和市场规范监督管理处按职责分工负责）",
+     [("巳市局宣传处", "lead"), ("执法稽查处", "responsible"), ("网络交易和市场规范监督管理处", "responsible")]),
+    # labels made of a role word and a noun
+    ("（牵头单位：巳区开发区；支撑单位：巳区规划资源局）", [("巳区开发区", "lead"), ("巳区规划资源局", "participant")]),
+    ("（牵头部门：巳市交通委；实施部门：巳市港航中心）", [("巳市交通委", "lead"), ("巳市港航中心", "responsible")]),
+    ("（牵头部门：巳市财政局；配合处室：综合处）", [("巳市财政局", "lead"), ("综合处", "participant")]),
+    # an unknown label's units are not glued to the role before it
+    ("（牵头部门：巳市财政局；联系单位：巳市税务局）", [("巳市财政局", "lead")]),
+    # a second labelled part after a full stop
+    ("（责任部门：巳市交通委、巳市公安局。时间节点：2025年3月）",
+     [("巳市交通委", "responsible"), ("巳市公安局", "responsible")]),
+])
+def test_statements_seen_in_unseen_plans(statement, expected):
+    assert assigned("1.推进某项工作。" + statement) == expected

@@ -38,7 +38,7 @@ def test_damage_replaces_role_words_with_unknown_ones():
 
 
 @pytest.mark.parametrize("plan, kind, text", [
-    ("某市方案\n一、任务\n1.推进甲。（承办部门：某市司法局）\n", "unread_statement", "（承办部门：某市司法局）"),
+    ("某市方案\n一、任务\n1.推进甲。（联系单位：某市司法局）\n", "unread_statement", "（联系单位：某市司法局）"),
     ("某市方案\n一、任务\n1.推进甲。（某市司法局抓落实）\n", "unread_statement", "（某市司法局抓落实）"),
     ("某市方案\n一、任务\n1.推进甲。（牵头单位：高质量发展推进小组成员）\n", "unknown_unit", "高质量发展推进小组成员"),
     ("某市方案\n一、任务\n1.推进甲。\n5.1亿元用于乙。\n", "unlabelled_number", "5.1亿元用于乙。"),
