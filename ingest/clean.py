@@ -23,6 +23,10 @@ def page_metadata_labels() -> dict[str, str]:
     return {r["label"]: r["key"] for r in load_tsv("page_metadata.tsv")}
 
 
+# "附件：" opening the list of attachments under a notice
+ATTACHMENT_LIST = re.compile(SPACE + "*附件" + SPACE + "*[:：]" + SPACE + "*")
+
+
 @dataclass
 class Line:
     start: int
@@ -72,7 +76,32 @@ def mark_junk(lines: list[Line]) -> dict[str, str]:
             if value and key not in metadata:
                 metadata[key] = value
         i += 1
+    _mark_attachment_lists(lines)
     return metadata
+
+
+def _mark_attachment_lists(lines: list[Line]) -> None:
+    """Flag the list of attachments under a notice ("附件：1．XX任务分工表" / "2．YY表"): its
+    numbers are titles, not items of the plan, and would make the task before them a parent."""
+    from ingest.numbering import match_label  # numbering reads no line flags; a late import keeps clean.py first
+
+    for i, line in enumerate(lines):
+        m = ATTACHMENT_LIST.match(line.text)
+        if line.junk is not None or not m:
+            continue
+        first = match_label(line.text[m.end():], 0) if line.text[m.end():].strip() else None
+        if line.text[m.end():].strip() and (first is None or first.number != 1):
+            continue  # 附件：某某清单 (one attachment named): its content follows
+        line.junk = "attachment list"
+        expected = 2 if first else 1
+        for nxt in lines[i + 1:]:
+            if not nxt.text.strip():
+                continue
+            label = match_label(nxt.text, 0)
+            if label is None or label.number != expected or "。" in nxt.text or len(strip_spaces(nxt.text)) > 60:
+                break
+            nxt.junk = "attachment list"
+            expected += 1
 
 
 def _meta_key_line(text: str) -> bool:

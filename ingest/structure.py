@@ -15,8 +15,9 @@ from ingest.clean import Line
 from ingest.numbering import Label, doubtful_label, label_at, match_label, style_rank
 from ingest.whitespace import ALL_SPACES, INLINE_SPACES, SPACE, leading_space
 
-# A label inside a line may follow the end of a sentence or of a bracketed statement.
-AFTER_SENTENCE = re.compile("[。；;！？!?：:）)】\\]”]" + SPACE + "*")
+# A label inside a line may follow the end of a sentence or of a bracketed statement, or a run
+# of spaces ("第二章　规划建设　　第八条　…": a heading and the first article on one line).
+AFTER_SENTENCE = re.compile("[。；;！？!?：:）)】\\]”]" + SPACE + "*|" + SPACE + "{2,}")  # or a run of spaces
 BRACKET_OPEN = re.compile("[（(]")
 # A line at least this long holds several items whose line breaks were lost.
 RUN_ON_LINE = 1000

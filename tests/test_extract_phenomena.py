@@ -437,3 +437,23 @@ def test_figures_in_a_flattened_data_table_are_no_items():
 ])
 def test_statements_seen_in_unseen_plans(statement, expected):
     assert assigned("1.推进某项工作。" + statement) == expected
+
+
+@pytest.mark.parametrize("attachments", [
+    "附件：1．午市任务分工表\n      2．午市申请表\n      3．午市流程图\n",
+    "附件：\n1.午市任务分工表\n2.午市申请表\n",
+])
+def test_a_list_of_attachments_does_not_take_the_last_task(attachments):
+    text = ("午市方案\n一、任务\n（一）甲工作。（牵头单位：午市交通委）\n（二）乙工作。2025年5月底前完成。"
+            "（牵头单位：午市公安局）\n" + attachments)
+    tasks = extract_text(text).tasks
+    assert [(t.id, t.heading, [a.unit for a in t.assignments]) for t in tasks] == [
+        ("1.1", "甲工作", ["午市交通委"]), ("1.2", "乙工作", ["午市公安局"])]
+    assert [d.text for d in tasks[1].deadlines] == ["2025年5月底前"]
+
+
+def test_an_article_on_the_line_of_its_chapter_heading():
+    text = ("未州办法\n第一章　总则\n第一条　为了规范管理，制定本办法。\n第二条　本办法适用于本州。\n"
+            "　第二章　规划建设　　第三条 　州数据主管部门应当编制规划。\n第四条　各县应当配合。\n")
+    assert [t.heading for t in extract_text(text).tasks] == [
+        "为了规范管理，制定本办法", "本办法适用于本州", "州数据主管部门应当编制规划", "各县应当配合"]
