@@ -28,6 +28,7 @@ SHORT_NAME = 16  # a name this short needs no known beginning (网络交易和�
 # A word of a label's form (X单位：, X部门：) that is no known label
 LABEL_FORM = re.compile(r"[\u4e00-\u9fff]{1,6}(?:单位|部门|处室|科室|机构|主体)" + SPACE + "*[:：]")
 SPACE_RUN = re.compile(SPACE + "+")
+BRACKETED_TAIL = re.compile(r"[（(][^（()）]*[)）]$")
 LINE_BREAK = re.compile(SPACE + "*\n" + SPACE + "*")
 PLACE_IN_NAME = re.compile(r"^[\u4e00-\u9fff]{1,4}[省市县区州盟旗]")
 
@@ -152,8 +153,9 @@ def parse_clause(text: str, s: int, e: int) -> list[UnitAssignment]:
         # "（责任部门：A、B。时间节点：2025年3月）": another labelled part
         first, *rest = body.rstrip("。").split("。")
         if not all(is_convention_note(r) or vocab.label_pattern.match(r) for r in rest):
-            return []
-        if all(is_convention_note(r) for r in rest):
+            e = s + len(first)  # a remark after the statement ("以下均需…落实，不再单独列出")
+            body = first
+        elif all(is_convention_note(r) for r in rest):
             e = s + len(first)
             body = first
     if not body.strip() or len(body) > 600:
@@ -222,6 +224,7 @@ def looks_like_unit(name: str) -> bool:
     vocab = vocabulary()
     if not name or "的" in name or len(name) > MAX_UNIT_CHARS:
         return False
+    name = BRACKETED_TAIL.sub("", name) or name  # 各街镇（园区）, 区委宣传部（区文明办、区网信办）
     if len(name) < 2 or not name.endswith(vocab.unit_suffixes) or name.startswith(vocab.not_starts):
         return False  # one character (会) names no body
     return name.startswith(vocab.unit_prefixes) or len(name) <= SHORT_NAME or bool(PLACE_IN_NAME.match(name))

@@ -39,7 +39,7 @@ def extract_raw(raw: RawDocument) -> Extraction:
     lines = split_lines(text)
     page_meta = {**mark_junk(lines), **raw.metadata}
     tables = find_text_tables(text, lines)
-    labels = merge_table_labels(find_labels(lines), tables.labels, lines)
+    labels = merge_table_labels(find_labels(lines), tables.labels, lines, tables.spans)
     body_end = _body_end(lines, labels, len(text))
     items = build_tree(labels, body_end, table_fresh_starts(tables.headers, labels, lines))
     body_start = labels[0].start if labels else len(text)
@@ -92,7 +92,7 @@ def extract_raw(raw: RawDocument) -> Extraction:
         citations=[_citation(c) for c in citations if outside(c)],
         deadlines=[_deadline(d) for d in deadlines if outside(d)],
     )
-    extraction.findings = review(text, lines, labels, tasks, tables.unit_cells, body_start)
+    extraction.findings = review(text, lines, labels, tasks, tables.unit_cells, body_start, tables.spans)
     extraction.warnings.extend(raw.warnings)
     if not tasks:
         extraction.warnings.append("no numbered tasks found")

@@ -44,7 +44,8 @@ BRACKETED_TAIL = re.compile(r"[（(][^（()）]*[)）]$")
 
 
 def review(text: str, lines: list[Line], labels: list[Label], tasks: list[Task],
-           unit_cells: list[tuple[int, int]], body_start: int) -> list[Finding]:
+           unit_cells: list[tuple[int, int]], body_start: int,
+           table_spans: list[tuple[int, int]] = ()) -> list[Finding]:
     """Every finding in document order (see the module docstring). `labels`: every numbered
     item's label (tasks and the groups above them)."""
     read = sorted((a.start, a.end) for t in tasks for a in t.assignments)
@@ -52,7 +53,8 @@ def review(text: str, lines: list[Line], labels: list[Label], tasks: list[Task],
     findings = [Finding("unread_statement", text[s:e], s, e) for s, e in _merge(spans) if not _holds(read, s, e)]
     findings += _unknown_units(tasks)
     findings += _tasks_without_units(tasks)
-    findings += _unlabelled_numbers(lines, labels, body_start)
+    findings += [f for f in _unlabelled_numbers(lines, labels, body_start)
+                 if not any(s <= f.start < e for s, e in table_spans)]  # numbered lists inside a table's cells
     task_starts = [t.start for t in tasks]
 
     def task_of(f: Finding) -> str | None:

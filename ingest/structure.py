@@ -138,11 +138,14 @@ def _follow_sequences(candidates: list[Label], inline: dict[int, bool]) -> list[
     return accepted
 
 
-def merge_table_labels(labels: list[Label], table_rows: list[Label], lines: list[Line]) -> list[Label]:
+def merge_table_labels(labels: list[Label], table_rows: list[Label], lines: list[Line],
+                       table_spans: list[tuple[int, int]] = ()) -> list[Label]:
     """Line labels and table-row labels in document order; a table row is one item even
-    when a cell inside it starts with a number."""
+    when a cell inside it starts with a number, and so is a row of a table written one cell per
+    line (`table_spans`) when a cell of its holds a numbered list."""
     if not table_rows:
         return labels
+    labels = [lab for lab in labels if not any(s <= lab.start < e for s, e in table_spans)]
     starts = [ln.start for ln in lines]
 
     def line_of(offset: int) -> int:

@@ -457,3 +457,104 @@ def test_an_article_on_the_line_of_its_chapter_heading():
             "　第二章　规划建设　　第三条 　州数据主管部门应当编制规划。\n第四条　各县应当配合。\n")
     assert [t.heading for t in extract_text(text).tasks] == [
         "为了规范管理，制定本办法", "本办法适用于本州", "州数据主管部门应当编制规划", "各县应当配合"]
+
+
+MERGED_LEFT_TABLE = """申区工作方案
+一、任务
+（一）加强领导。
+附件
+申区任务分解表
+序号
+任务名称
+任务内容
+牵头部门
+配合部门
+时间节点
+1
+加强组织领导
+召开动员大会，建立工作机制。
+申区政府办公室
+各联席会议成员单位
+2019年3月
+2
+将垃圾管理纳入考核，加大培训力度。
+申区委组织部（申区公务员局）
+申区绿化市容局
+2019年
+3
+推进基层建设
+将工作纳入基层组织管理。
+申区民政局
+申区房管局
+申区绿化市容局
+2019年6月
+4
+落实联席会议制度，每1-2周开展一次分析评价。
+各街镇（园区）
+申区绿化市容局、
+申区农业农村委
+2019年
+"""
+
+
+def test_a_merged_cell_missing_from_a_row_does_not_shift_the_columns():
+    rows = [t for t in extract_text(MERGED_LEFT_TABLE).tasks if t.id.startswith("p2:")]
+    assert [[(a.unit, a.role) for a in t.assignments] for t in rows] == [
+        [("申区政府办公室", "lead"), ("各联席会议成员单位", "participant")],
+        [("申区委组织部（申区公务员局）", "lead"), ("申区绿化市容局", "participant")],  # 任务名称 merged away
+        [("申区民政局", "lead"), ("申区房管局", "participant"), ("申区绿化市容局", "participant")],  # one unit a line
+        [("各街镇（园区）", "lead"), ("申区绿化市容局", "participant"), ("申区农业农村委", "participant")],
+    ]
+
+
+NO_SEQ_TABLE = """酉市精细化管理方案
+一、总体要求
+（一）目标。到2026年见效。
+二、保障措施
+（一）加强领导。
+附件
+酉市任务清单
+任务
+分类
+重点任务（2024-2026）
+2024年工作项目
+牵头
+部门
+配合
+部门
+实施
+主体
+（一）
+提升设施品质
+（1）建设精品道路300条。
+建设精品道路100条。
+酉市设施养护处
+各相关部门和单位
+各区
+（2）推进农村公路发展。
+1.农村公路改造300公里。
+2.农村公路改造200公里。
+酉市设施养护处
+酉市交通委（科信处）
+酉市港航中心
+"""
+
+
+def test_a_table_without_a_number_column_opens_rows_at_numbered_tasks():
+    extraction = extract_text(NO_SEQ_TABLE)
+    rows = [t for t in extraction.tasks if t.id.startswith("p2:")]
+    assert [t.text[:9] for t in rows] == ["（1）建设精品道路", "（2）推进农村公路"]
+    assert [[(a.unit, a.role) for a in t.assignments] for t in rows] == [
+        [("酉市设施养护处", "lead"), ("各相关部门", "participant"), ("各相关单位", "participant"),
+         ("各区", "responsible")],
+        [("酉市设施养护处", "lead"), ("酉市交通委（科信处）", "participant"), ("酉市港航中心", "responsible")],
+    ]
+    # a numbered list inside a cell makes no tasks, and check does not name it
+    assert not any(t.heading.startswith("农村公路改造") for t in extraction.tasks)
+    assert extraction.findings == []
+
+
+def test_a_table_continued_after_its_header_repeats():
+    text = ("戌区方案\n附件：戌区任务表\n\n序号\n\n重点内容\n\n责任单位\n\n1\n\n推进甲。\n\n戌区水务局\n\n"
+            "序号\n\n重点内容\n\n责任单位\n\n2\n\n推进乙。\n\n戌区交通委\n")
+    assert [[a.unit for a in t.assignments] for t in extract_text(text).tasks] == [["戌区水务局"], ["戌区交通委"]]
