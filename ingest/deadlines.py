@@ -58,11 +58,17 @@ PATTERNS: tuple[tuple[re.Pattern[str], Resolver, str | None], ...] = (
      lambda m: _month_end(int(m.group(1)), _num(m.group(2))), None),
     (re.compile(r"(\d{4})年" + NUM + r"月(?:前|之前|以前)"),
      lambda m: _month_end(int(m.group(1)), _num(m.group(2)) - 1) if _num(m.group(2)) > 1 else f"{int(m.group(1)) - 1}-12-31", None),
-    (re.compile(r"(\d{4})年(?:年底|年末|底)(?:前|之前|以前)"), lambda m: f"{int(m.group(1)):04d}-12-31", None),
+    # (a year's end without 前, 到2025年底…, is a target the plans set, not a time limit: not here)
+    (re.compile(r"(\d{4})年(?:年底|年末|底|末)(?:前|之前|以前)"), lambda m: f"{int(m.group(1)):04d}-12-31", None),
     (re.compile(r"(\d{4})年(?:第)?([一二三四1-4])季度(?:末|底)?(?:前|之前)"),
      lambda m: _month_end(int(m.group(1)), 3 * _num(m.group(2))), None),
-    (re.compile(r"(\d{4})年(?:年)?内(?=完成|前|全面|基本|实现|建成)"), lambda m: f"{int(m.group(1)):04d}-12-31", None),
+    (re.compile(r"(\d{4})年(?:年)?内(?!容)"), lambda m: f"{int(m.group(1)):04d}-12-31", None),
+    (re.compile(r"(\d{4})年(?:前|之前|以前)"), lambda m: f"{int(m.group(1)) - 1:04d}-12-31", None),
+    # a month on its own where a time limit stands: "时间节点：2025年3月", "（2021年8月）", a table's cell
+    (re.compile(r"(?:(?<=[：:（(])|(?<=^)|(?<=\n))(\d{4})年" + NUM + r"月(?=[）)\n]|$)", re.M),
+     lambda m: _month_end(int(m.group(1)), _num(m.group(2))), None),
     (re.compile(r"(\d{4})年上半年(?:前|之前)?(?=完成|前|底)"), lambda m: f"{int(m.group(1)):04d}-06-30", None),
+    (re.compile(r"(?<![\d年月每])(1[0-2]|[1-9])月(\d{1,2})日(?:前|之前|以前)"), lambda m: None, None),
     (re.compile(r"(?<![\d年月每])(1[0-2]|[1-9])月(?:底|末)(?:前|之前|以前)?"), lambda m: None, None),
     (re.compile(r"(?<![\d年月每])(1[0-2]|[1-9])月(?:前|之前|以前)"), lambda m: None, None),
     # month alone as a time limit at the head of a clause: "（12月取得明显成效，牵头考核单位：…）"

@@ -558,3 +558,22 @@ def test_a_table_continued_after_its_header_repeats():
     text = ("戌区方案\n附件：戌区任务表\n\n序号\n\n重点内容\n\n责任单位\n\n1\n\n推进甲。\n\n戌区水务局\n\n"
             "序号\n\n重点内容\n\n责任单位\n\n2\n\n推进乙。\n\n戌区交通委\n")
     assert [[a.unit for a in t.assignments] for t in extract_text(text).tasks] == [["戌区水务局"], ["戌区交通委"]]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("2024年年内创建30个项目。", ("2024年年内", "2024-12-31")),
+    ("2014年前建成示范区。", ("2014年前", "2013-12-31")),
+    ("10月15日前，形成正式报告。", ("10月15日前", None)),
+    ("（责任部门：某局。时间节点：2025年3月）", ("2025年3月", "2025-03-31")),
+    ("（2021年8月）", ("2021年8月", "2021-08-31")),
+    ("牵头部门\n2019年3月\n", ("2019年3月", "2019-03-31")),  # a table's date cell
+])
+def test_time_limits_seen_in_unseen_plans(sentence, expected):
+    from ingest.deadlines import find_deadlines
+    assert [(d.text, d.date) for d in find_deadlines(sentence)] == [expected]
+
+
+@pytest.mark.parametrize("sentence", ["到2025年年底，全省营收突破2万亿元。", "2023年3月，市政府印发了方案。"])
+def test_targets_and_past_dates_are_no_time_limits(sentence):
+    from ingest.deadlines import find_deadlines
+    assert find_deadlines(sentence) == []
