@@ -25,8 +25,15 @@ Tables (one row per node or edge of graph.records; list values as JSON text):
   task_gaps  kind, document_id, ordinal: the static gap flags (graph.gaps)
   unit_load, unit_pair: workload and co-responsibility over every document
              (graph.aggregates), kept up to date by every write
+  implements document_id, implemented_id, title, task_id, via: (:Document)-[:IMPLEMENTS]->
+             (:Document), kept by every write and removal (graph.implements)
+  matches    a_document, a_ordinal, b_document, b_ordinal (B's task carries out A's), score,
+             method, mode, text, units, citations, key_terms, term_weights (JSON lists)
+  compared   a, b, basis, method, mode, min_score, pairs, linked: the pairs `plangraph link` linked
   meta       format, version (the change counter), gap_flags (the static kinds the flags
-             were written with: a kind added to graph.gaps makes the next open rewrite them)
+             were written with: a kind added to graph.gaps makes the next open rewrite them),
+             links (LINKS_FORMAT: a store of an older PlanGraph gets the link tables, its
+             documents' title keys and IMPLEMENTS edges on its next open)
 `extra` holds any other property of the records (JSON), so a node reads back exactly as
 written. An embedded store of an older PlanGraph (``graph.json.gz``) is imported once, when
 the SQLite file does not exist yet (graph.legacy).
@@ -51,23 +58,40 @@ from graph.aggregates import LOAD_FIELDS, Totals, co_edges, workload_rows
 from graph.errors import StoreError, StoreUnavailable
 from graph import gaps
 from graph.gaps import as_of_date, check_kind, gap_flag, static_gaps
-from graph.records import ROLE_PROPS, ROLE_TYPES, DocumentRecords, merge_shared_props, task_facts, task_key
+from graph.records import (
+    GAP_BASES,
+    ROLE_PROPS,
+    ROLE_TYPES,
+    DocumentRecords,
+    LinkedPair,
+    compared_props,
+    match_props,
+    merge_shared_props,
+    task_facts,
+    task_key,
+)
 from graph.rows import (
     DOCUMENT_FIELDS,
     LINK_FIELDS,
     TASK_FIELDS,
     CoEdge,
+    ComparedRow,
     Deliverable,
     DocumentSummary,
+    ImplementsRow,
     IngestResult,
+    MatchRow,
     RegulationRow,
     TaskCitation,
     TaskLink,
     TaskRow,
     UnitRole,
     UnitWorkload,
+    compared_row,
     deliverable_rows,
     document_summary,
+    implements_row,
+    match_row,
     matches_title,
     regulation_row,
     sort_citations,
@@ -80,7 +104,9 @@ from graph.rows import (
 )
 from graph.store import (
     GraphStore,
+    check_bases,
     check_page,
+    check_pairs,
     check_relation,
     check_roles,
     doc_filter,
@@ -212,6 +238,28 @@ SCHEMA = [
     "CREATE INDEX deadlines_task ON deadlines (document_id, ordinal)",
     "CREATE INDEX regulations_status ON regulations (status)",
     "CREATE INDEX unit_pair_weight ON unit_pair (weight)",
+]
+
+# The links between plans (graph.records: LinkedPair, match_props, compared_props). IF NOT
+# EXISTS: also run on a store file of an older PlanGraph (_upgrade_links).
+LINKS_FORMAT = "1"
+MATCH_COLUMNS = ("score", "method", "mode", "text", "units", "citations", "key_terms", "term_weights")
+MATCH_JSON = {"key_terms", "term_weights"}
+COMPARED_COLUMNS = ("basis", "method", "mode", "min_score", "pairs", "linked")
+TITLE_KEY = "json_extract(extra, '$.title_key')"  # a Document's title_key (indexed expression)
+LINK_SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS implements (document_id TEXT NOT NULL, implemented_id TEXT NOT NULL, title TEXT, "
+    "task_id TEXT, via TEXT, PRIMARY KEY (document_id, implemented_id)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS implements_implemented ON implements (implemented_id)",
+    "CREATE TABLE IF NOT EXISTS matches (a_document TEXT NOT NULL, a_ordinal INTEGER NOT NULL, "
+    "b_document TEXT NOT NULL, b_ordinal INTEGER NOT NULL, score REAL NOT NULL, method TEXT, mode TEXT, text REAL, "
+    "units REAL, citations REAL, key_terms TEXT, term_weights TEXT, "
+    "PRIMARY KEY (a_document, a_ordinal, b_document, b_ordinal)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS matches_b ON matches (b_document, b_ordinal, a_document)",
+    "CREATE TABLE IF NOT EXISTS compared (a TEXT NOT NULL, b TEXT NOT NULL, basis TEXT NOT NULL, method TEXT, "
+    "mode TEXT, min_score REAL, pairs INTEGER, linked TEXT, PRIMARY KEY (a, b)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS compared_b ON compared (b, a)",
+    f"CREATE INDEX IF NOT EXISTS documents_title_key ON documents ({TITLE_KEY})",
 ]
 
 _ROLE_OF_TYPE = {v: k for k, v in ROLE_TYPES.items()}
@@ -352,10 +400,11 @@ class EmbeddedStore(GraphStore):
             try:
                 con.execute("PRAGMA journal_mode = WAL")
                 con.execute("BEGIN")
-                for stmt in SCHEMA:
+                for stmt in SCHEMA + LINK_SCHEMA:
                     con.execute(stmt)
                 con.executemany("INSERT INTO meta VALUES (?, ?)", [
-                    ("format", FORMAT_ID), ("version", "0"), ("gap_flags", json.dumps(list(gaps.STATIC_GAP_KINDS)))])
+                    ("format", FORMAT_ID), ("version", "0"), ("gap_flags", json.dumps(list(gaps.STATIC_GAP_KINDS))),
+                    ("links", LINKS_FORMAT)])
                 imported = legacy.read_records(old) if old.exists() else []
                 for records in imported:
                     self._write_one(con, records)
@@ -385,8 +434,26 @@ class EmbeddedStore(GraphStore):
             raise StoreError(f"not a PlanGraph store file: {self.path} ({err})") from None
         if meta.get("format") != FORMAT_ID:
             raise StoreError(f"not a PlanGraph store file: {self.path} (format {meta.get('format')!r})")
+        if meta.get("links") != LINKS_FORMAT:
+            self._upgrade_links()
         if json.loads(meta.get("gap_flags", "[]")) != list(gaps.STATIC_GAP_KINDS):
             self._rewrite_gap_flags()
+
+    def _upgrade_links(self) -> None:
+        """A store of an older PlanGraph: the link tables, each document's title_key, and the
+        IMPLEMENTS edges of every document."""
+        from graph.records import document_link_props
+        with self._writing() as con:
+            if (con.execute("SELECT value FROM meta WHERE key = 'links'").fetchone() or [None])[0] == LINKS_FORMAT:
+                return  # another process did it meanwhile
+            for stmt in LINK_SCHEMA:
+                con.execute(stmt)
+            for doc, title, extra in con.execute("SELECT id, title, extra FROM documents").fetchall():
+                props = json.loads(extra or "{}")
+                props["title_key"] = document_link_props(title)["title_key"]
+                con.execute("UPDATE documents SET extra = ? WHERE id = ?", (json.dumps(props, ensure_ascii=False), doc))
+            self._link_implements(con, [r[0] for r in con.execute("SELECT id FROM documents")])
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('links', ?)", (LINKS_FORMAT,))
 
     def _rewrite_gap_flags(self) -> None:
         """Decide every task's static gaps again from its stored records (the store was
@@ -442,8 +509,8 @@ class EmbeddedStore(GraphStore):
             return []
         with self._writing() as con:
             replaced = [self._write_one(con, r) for r in batch]
-        return [IngestResult(r.document_id, len(r.tasks), len(r.units), len(r.regulations), found)
-                for r, found in zip(batch, replaced)]
+        return [IngestResult(r.document_id, len(r.tasks), len(r.units), len(r.regulations), found is not None,
+                             unlinked=found or 0) for r, found in zip(batch, replaced)]
 
     @_sql_call
     def delete_documents(self, document_ids: Sequence[str]) -> list[bool]:
@@ -452,12 +519,13 @@ class EmbeddedStore(GraphStore):
             for doc in document_ids:
                 old = self._remove(con, doc)
                 if old is not None:
-                    self._prune(con, *old)
+                    self._prune(con, *old[:2])
                 found.append(old is not None)
             return found
 
-    def _write_one(self, con: sqlite3.Connection, r: DocumentRecords) -> bool:
-        """Replace one document inside the caller's transaction; True: it was stored before.
+    def _write_one(self, con: sqlite3.Connection, r: DocumentRecords) -> int | None:
+        """Replace one document inside the caller's transaction; None: it was not stored
+        before, else how many linked pairs its old version was in (removed with it).
         These steps are separate methods so a test can make one fail."""
         old = self._remove(con, r.document_id)
         self._write_shared(con, r)
@@ -465,13 +533,16 @@ class EmbeddedStore(GraphStore):
         self._write_assignments(con, r)
         self._write_citations(con, r)
         self._add_totals(con, Totals.of_records([r]))
-        if old is not None:
-            self._prune(con, *old)
-        return old is not None
+        self._link_implements(con, [r.document_id])
+        if old is None:
+            return None
+        self._prune(con, *old[:2])
+        return old[2]
 
-    def _remove(self, con: sqlite3.Connection, doc: str) -> tuple[set[str], set[str]] | None:
-        """Delete a document's rows and take its part out of the totals; the Units and
-        Regulations it used (to prune), or None when it was not stored."""
+    def _remove(self, con: sqlite3.Connection, doc: str) -> tuple[set[str], set[str], int] | None:
+        """Delete a document's rows, its links, and its part of the totals; the Units and
+        Regulations it used (to prune) and how many linked pairs it was in, or None when it
+        was not stored."""
         if con.execute("SELECT 1 FROM documents WHERE id = ?", (doc,)).fetchone() is None:
             return None
         old = Totals.of(con.execute("SELECT document_id, document_id || '/' || ordinal, unit, role "
@@ -485,7 +556,14 @@ class EmbeddedStore(GraphStore):
                     (_ids(gaps.STATIC_GAP_KINDS), doc))
         con.execute("DELETE FROM documents WHERE id = ?", (doc,))
         con.execute("DELETE FROM document_texts WHERE id = ?", (doc,))
-        return set(old.units), regulations
+        unlinked = con.execute("SELECT count(*) FROM compared WHERE a = ? OR b = ?", (doc, doc)).fetchone()[0]
+        con.execute("DELETE FROM compared WHERE a = ?", (doc,))
+        con.execute("DELETE FROM compared WHERE b = ?", (doc,))
+        con.execute("DELETE FROM matches WHERE a_document = ?", (doc,))
+        con.execute("DELETE FROM matches WHERE b_document = ?", (doc,))
+        con.execute("DELETE FROM implements WHERE document_id = ?", (doc,))
+        con.execute("DELETE FROM implements WHERE implemented_id = ?", (doc,))
+        return set(old.units), regulations, unlinked
 
     @staticmethod
     def _prune(con: sqlite3.Connection, units: set[str], regulations: set[str]) -> None:
@@ -541,6 +619,84 @@ class EmbeddedStore(GraphStore):
             (r.document_id, ordinal[c.source_key] if c.source_key else None, i, c.regulation, c.props["relation"],
              c.props["title"], c.props["mention"], c.props["start"], c.props["end"], c.props["issuer_prefix"])
             for i, c in enumerate(r.citations)])
+
+    @staticmethod
+    def _link_implements(con: sqlite3.Connection, written: Sequence[str]) -> None:
+        """(Re)make the IMPLEMENTS edges of the documents just written and of those whose
+        basis may name them (graph.implements: one rule for both stores)."""
+        from graph.implements import implements_edges, may_name, plan_title_key
+        titles = dict(con.execute(f"SELECT id, {TITLE_KEY} FROM documents WHERE id IN "
+                                  "(SELECT value FROM json_each(?))", (_ids(written),)).fetchall())
+        keys = [k for k in titles.values() if k]
+        regulations = [r[0] for r in con.execute(
+            "SELECT key FROM regulations WHERE key IN (SELECT value FROM json_each(?)) OR key LIKE ?",
+            (_ids(keys), "%" + "的通知")) if may_name(r[0], keys)] if keys else []
+        citing = {r[0] for r in con.execute("SELECT DISTINCT document_id FROM citations WHERE relation = 'basis' AND "
+                                            "regulation IN (SELECT value FROM json_each(?))", (_ids(regulations),))}
+        affected = sorted(set(titles) | citing)
+        cites: dict[str, list[tuple[str, str | None, int | None, int]]] = {d: [] for d in affected}
+        for doc, title, task_id, ordinal, start in con.execute(
+                "SELECT c.document_id, c.title, t.id, c.ordinal, c.start FROM citations c LEFT JOIN tasks t "
+                "ON t.document_id = c.document_id AND t.ordinal = c.ordinal WHERE c.relation = 'basis' "
+                "AND c.document_id IN (SELECT value FROM json_each(?))", (_ids(affected),)):
+            cites[doc].append((title, task_id, ordinal, start))
+        named = sorted({plan_title_key(c[0]) for cs in cites.values() for c in cs} - {""})
+        documents = con.execute(f"SELECT id, title FROM documents WHERE id IN (SELECT value FROM json_each(?)) "
+                                f"OR {TITLE_KEY} IN (SELECT value FROM json_each(?))",
+                                (_ids(affected), _ids(named))).fetchall()
+        con.execute("DELETE FROM implements WHERE document_id IN (SELECT value FROM json_each(?))", (_ids(affected),))
+        con.executemany("INSERT INTO implements VALUES (?, ?, ?, ?, ?)", implements_edges(documents, cites))
+
+    @staticmethod
+    def _task_ordinals(con: sqlite3.Connection, docs: list[str]) -> dict[str, dict[str, int]]:
+        """Stored document -> its task ids -> ordinals."""
+        out: dict[str, dict[str, int]] = {d: {} for d, in con.execute(
+            "SELECT id FROM documents WHERE id IN (SELECT value FROM json_each(?))", (_ids(docs),))}
+        for doc, tid, ordinal in con.execute("SELECT document_id, id, ordinal FROM tasks WHERE document_id IN "
+                                             "(SELECT value FROM json_each(?))", (_ids(out),)):
+            out[doc][tid] = ordinal
+        return out
+
+    @staticmethod
+    def _unlink(con: sqlite3.Connection, pairs: Iterable[tuple[str, str]]) -> None:
+        """Remove the links of these document pairs, either way round."""
+        both = [(a, b) for x, y in pairs for a, b in ((x, y), (y, x))]
+        con.executemany("DELETE FROM matches WHERE a_document = ? AND b_document = ?", both)
+        con.executemany("DELETE FROM compared WHERE a = ? AND b = ?", both)
+
+    @_sql_call
+    def write_links_many(self, pairs: Iterable[LinkedPair], drop_bases: Sequence[str] = (),
+                         progress: Callable[[int], None] | None = None) -> int:
+        drop = check_bases(drop_bases)
+        written = 0
+        with self._writing() as con:
+            ordinals: dict[str, dict[str, int]] = {}
+
+            def tasks_of(docs: list[str]) -> dict[str, dict[str, int]]:
+                ordinals.update(self._task_ordinals(con, docs))
+                return ordinals
+            checked = check_pairs(pairs, tasks_of)
+            if drop:
+                self._unlink(con, con.execute("SELECT a, b FROM compared WHERE basis IN (SELECT value FROM json_each(?))",
+                                              (_ids(drop),)).fetchall())
+            self._unlink(con, [(p.a, p.b) for p in checked])
+            for done, p in enumerate(checked, 1):
+                rows = []
+                for m in p.links:
+                    props = match_props(p, m)
+                    rows.append((p.a, ordinals[p.a][m.a_task], p.b, ordinals[p.b][m.b_task],
+                                 *(json.dumps(props[c], ensure_ascii=False) if c in MATCH_JSON else props[c]
+                                   for c in MATCH_COLUMNS)))
+                rows.sort(key=lambda r: r[:4])
+                con.executemany(f"INSERT OR REPLACE INTO matches VALUES ({', '.join('?' * (4 + len(MATCH_COLUMNS)))})",
+                                rows)
+                props = compared_props(p)
+                con.execute(f"INSERT INTO compared VALUES (?, ?, {', '.join('?' * len(COMPARED_COLUMNS))})",
+                            (p.a, p.b, *(props[c] for c in COMPARED_COLUMNS)))
+                written += len(rows)
+                if progress is not None:
+                    progress(done)
+        return written
 
     @staticmethod
     def _add_totals(con: sqlite3.Connection, delta: Totals) -> None:
@@ -756,6 +912,13 @@ class EmbeddedStore(GraphStore):
             return ("SELECT DISTINCT document_id, ordinal FROM citations WHERE ordinal IS NOT NULL AND regulation IN "
                     f"(SELECT key FROM regulations WHERE status = 'unknown') AND {where} ORDER BY document_id, ordinal",
                     params)
+        if kind == "not_taken_up":  # A's tasks without a MATCHES from a lower plan B in docs (the gap is B's)
+            lower, params = _in_docs(docs, "c.b")
+            return ("SELECT DISTINCT t.document_id AS document_id, t.ordinal AS ordinal FROM compared c "
+                    "JOIN tasks t ON t.document_id = c.a WHERE c.basis IN (SELECT value FROM json_each(?)) "
+                    f"AND {lower} AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.a_document = c.a "
+                    "AND m.a_ordinal = t.ordinal AND m.b_document = c.b) ORDER BY t.document_id, t.ordinal",
+                    [_ids(GAP_BASES), *params])
         return (f"SELECT document_id, ordinal FROM task_gaps WHERE kind = ? AND {where} ORDER BY document_id, ordinal",
                 [kind, *params])
 
@@ -817,6 +980,81 @@ class EmbeddedStore(GraphStore):
         return co_edges(pairs, min_weight, collective)
 
     @_sql_call
+    def implements(self, document_ids: Sequence[str] | None = None) -> list[ImplementsRow]:
+        docs = doc_filter(document_ids)
+        either = "1" if docs is None else \
+            "(document_id IN (SELECT value FROM json_each(?1)) OR implemented_id IN (SELECT value FROM json_each(?1)))"
+        return [implements_row(doc, impl, {"title": title, "task_id": task_id, "via": via})
+                for doc, impl, title, task_id, via in self._con().execute(
+                    f"SELECT * FROM implements WHERE {either} ORDER BY document_id, implemented_id",
+                    [] if docs is None else [_ids(docs)])]
+
+    @_sql_call
+    def compared(self, document_ids: Sequence[str] | None = None) -> list[ComparedRow]:
+        docs = doc_filter(document_ids)
+        either = "1" if docs is None else "(a IN (SELECT value FROM json_each(?1)) OR b IN (SELECT value FROM json_each(?1)))"
+        return [compared_row(row[0], row[1], dict(zip(COMPARED_COLUMNS, row[2:]))) for row in self._con().execute(
+            f"SELECT a, b, {', '.join(COMPARED_COLUMNS)} FROM compared WHERE {either} ORDER BY a, b",
+            [] if docs is None else [_ids(docs)])]
+
+    @_sql_call
+    def matches(self, a: str | None = None, b: str | None = None, document_ids: Sequence[str] | None = None,
+                task: tuple[str, str] | None = None, limit: int | None = None, offset: int = 0) -> list[MatchRow]:
+        page = self._page(limit, offset)
+        docs = doc_filter(document_ids)
+        where, params = ["1"], []
+        if a is not None:
+            where.append("a_document = ?")
+            params.append(a)
+        if b is not None:
+            where.append("b_document = ?")
+            params.append(b)
+        if docs is not None:
+            where.append("(a_document IN (SELECT value FROM json_each(?)) OR b_document IN (SELECT value FROM json_each(?)))")
+            params += [_ids(docs), _ids(docs)]
+        with self._reading() as con:
+            if task is not None:
+                found = con.execute("SELECT ordinal FROM tasks WHERE key = ?", (task_key(*task),)).fetchone()
+                if found is None:
+                    return []
+                where.append("((a_document = ? AND a_ordinal = ?) OR (b_document = ? AND b_ordinal = ?))")
+                params += [task[0], found[0], task[0], found[0]]
+            links = con.execute(f"SELECT a_document, a_ordinal, b_document, b_ordinal, {', '.join(MATCH_COLUMNS)} "
+                                f"FROM matches WHERE {' AND '.join(where)} "
+                                f"ORDER BY a_document, a_ordinal, b_document, b_ordinal{page}", params).fetchall()
+            at = sorted({(r[0], r[1]) for r in links} | {(r[2], r[3]) for r in links})
+            rows = {(t.document_id, t.ordinal): t for t in self._tasks_at(
+                con, "SELECT value ->> 0 AS document_id, value ->> 1 AS ordinal FROM json_each(?) ORDER BY 1, 2",
+                [json.dumps(at, ensure_ascii=False)])}
+        out = []
+        for r in links:
+            props = {c: (json.loads(v) if c in MATCH_JSON and v else v) for c, v in zip(MATCH_COLUMNS, r[4:])}
+            out.append(match_row(rows[(r[0], r[1])], rows[(r[2], r[3])], props))
+        return out
+
+    @_sql_call
+    def key_terms(self, document_ids: Sequence[str] | None = None) -> dict[str, list[list[str]] | None]:
+        from graph.compare_text import terms_version
+        where, params = _in_docs(doc_filter(document_ids), "id")
+        current = terms_version()
+        with self._reading() as con:
+            out: dict[str, list[list[str]] | None] = {
+                doc: ([] if version == current else None) for doc, version in con.execute(
+                    f"SELECT id, json_extract(extra, '$.terms_version') FROM documents WHERE {where}", params)}
+            fresh = [d for d, v in out.items() if v is not None]
+            raw = con.execute("SELECT json_group_array(json_array(document_id, json(coalesce(extra ->> '$.key_terms', "
+                              "'null')))) FROM (SELECT document_id, extra FROM tasks WHERE document_id IN "
+                              "(SELECT value FROM json_each(?)) ORDER BY document_id, ordinal)",
+                              (_ids(fresh),)).fetchone()[0]
+        for doc, terms in json.loads(raw or "[]"):
+            if out[doc] is not None:
+                if terms is None:
+                    out[doc] = None
+                else:
+                    out[doc].append(terms)
+        return out
+
+    @_sql_call
     def unit_names(self) -> list[str]:
         return [r[0] for r in self._con().execute("SELECT name FROM units ORDER BY name")]
 
@@ -871,6 +1109,22 @@ class EmbeddedStore(GraphStore):
                 source = keys[(doc, ordinal)] if ordinal is not None else f"Document:{doc}"
                 g.add_edge(source, f"Regulation:{reg}", type="CITES", document_id=doc, relation=relation,
                            title=title, mention=mention, start=start, end=end, issuer_prefix=prefix)
+            # links between plans: those with both ends in the selection
+            both, both_params = (("1", []) if docs is None else
+                                 ("{0} IN (SELECT value FROM json_each(?1)) AND {1} IN (SELECT value FROM json_each(?1))",
+                                  [_ids(docs)]))
+            for doc, impl, title, task_id, via in con.execute(
+                    f"SELECT * FROM implements WHERE {both.format('document_id', 'implemented_id')}", both_params):
+                g.add_edge(f"Document:{doc}", f"Document:{impl}", type="IMPLEMENTS", title=title, task_id=task_id,
+                           via=via)
+            for row in con.execute(f"SELECT a, b, {', '.join(COMPARED_COLUMNS)} FROM compared "
+                                   f"WHERE {both.format('a', 'b')}", both_params):
+                g.add_edge(f"Document:{row[1]}", f"Document:{row[0]}", type="COMPARED",
+                           **dict(zip(COMPARED_COLUMNS, row[2:])))
+            for row in con.execute(f"SELECT a_document, a_ordinal, b_document, b_ordinal, {', '.join(MATCH_COLUMNS)} "
+                                   f"FROM matches WHERE {both.format('a_document', 'b_document')}", both_params):
+                props = {c: (json.loads(v) if c in MATCH_JSON else v) for c, v in zip(MATCH_COLUMNS, row[4:])}
+                g.add_edge(keys[(row[2], row[3])], keys[(row[0], row[1])], type="MATCHES", **props)
         return g
 
 

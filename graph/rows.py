@@ -195,6 +195,44 @@ class IngestResult:
     regulations: int
     replaced: bool  # the document was in the store before
     unchanged: bool = False  # skipped: the store already holds exactly these records
+    unlinked: int = 0  # linked pairs (plangraph link) its old version was in, removed with its tasks
+
+
+@dataclass
+class MatchRow:
+    """A stored (:Task)-[:MATCHES]->(:Task): B's task `b` carries out A's task `a`."""
+    a: TaskRow
+    b: TaskRow
+    score: float
+    method: str  # how it was found, with the mode: tfidf-jieba+units+citations/one-to-one …
+    mode: str  # one-to-one | one-to-many
+    text: float  # the parts of the score (graph.compare): text similarity
+    units: float  # units of the same function
+    citations: float  # titles both cite
+    key_terms: list[dict[str, Any]]  # [{"term", "weight"}]: the shared terms, what each adds to `text`
+
+
+@dataclass
+class ImplementsRow:
+    """A stored (:Document)-[:IMPLEMENTS]->(:Document): document_id cites implemented_id as its basis."""
+    document_id: str
+    implemented_id: str
+    title: str  # as cited
+    task_id: str | None  # the citing task; None: outside every task (the preamble)
+    via: str  # preamble | task
+
+
+@dataclass
+class ComparedRow:
+    """A stored (:Document)-[:COMPARED]->(:Document): B was linked against A (`plangraph link`)."""
+    a: str  # the upper (or earlier) plan
+    b: str  # the lower (or later) plan
+    basis: str  # why: asked | implements | level | version (graph.records.LINK_BASES)
+    method: str
+    mode: str
+    min_score: float
+    pairs: int  # MATCHES written between their tasks
+    linked: str  # when (ISO time)
 
 
 # ---------------------------------------------------------------- builders from stored properties
@@ -318,6 +356,26 @@ def deliverable_rows(cites: Iterable[tuple[str, str, str, str, int, int, Mapping
     return sorted(out, key=lambda d: (d.task.document_id, d.task.ordinal, d.start, d.regulation))
 
 
+def match_row(a: TaskRow, b: TaskRow, props: Mapping[str, Any]) -> MatchRow:
+    """A MatchRow from the two task rows and the MATCHES edge's properties (graph.records.match_props)."""
+    terms, weights = _list(props.get("key_terms")), _list(props.get("term_weights"))
+    return MatchRow(a=a, b=b, score=float(props["score"]), method=props.get("method") or "",
+                    mode=props.get("mode") or "", text=float(props.get("text") or 0.0),
+                    units=float(props.get("units") or 0.0), citations=float(props.get("citations") or 0.0),
+                    key_terms=[{"term": t, "weight": float(w)} for t, w in zip(terms, weights)])
+
+
+def implements_row(document_id: str, implemented_id: str, props: Mapping[str, Any]) -> ImplementsRow:
+    return ImplementsRow(document_id=document_id, implemented_id=implemented_id, title=props.get("title") or "",
+                         task_id=props.get("task_id") or None, via=props.get("via") or "")
+
+
+def compared_row(a: str, b: str, props: Mapping[str, Any]) -> ComparedRow:
+    return ComparedRow(a=a, b=b, basis=props.get("basis") or "", method=props.get("method") or "",
+                       mode=props.get("mode") or "", min_score=float(props.get("min_score") or 0.0),
+                       pairs=int(props.get("pairs") or 0), linked=props.get("linked") or "")
+
+
 # ---------------------------------------------------------------- the orders the API states
 
 
@@ -349,6 +407,10 @@ def sort_citations(rows: Iterable[TaskCitation]) -> list[TaskCitation]:
     return sorted(rows, key=lambda c: (c.task.document_id, c.task.ordinal, c.start, c.relation, c.title))
 
 
+def sort_matches(rows: Iterable[MatchRow]) -> list[MatchRow]:
+    return sorted(rows, key=lambda m: (m.a.document_id, m.a.ordinal, m.b.document_id, m.b.ordinal))
+
+
 def unit_role_sort_key(u: UnitRole) -> tuple:
     return (u.start, ROLE_ORDER.get(u.role, 9), u.unit, u.end)
 
@@ -357,4 +419,5 @@ __all__ = ["DeadlineInfo", "TaskRow", "TaskLink", "UnitRole", "TaskCitation", "R
            "Deliverable", "CoEdge", "DocumentSummary", "IngestResult", "task_number", "task_row", "task_link",
            "document_summary", "regulation_row", "unit_workload", "unit_role", "unit_matches", "deliverable_rows",
            "sort_tasks", "sort_regulations", "matches_title", "sort_workload", "sort_co_edges", "sort_citations",
-           "unit_role_sort_key", "TASK_FIELDS", "LINK_FIELDS", "DOCUMENT_FIELDS", "REGULATION_INFO"]
+           "unit_role_sort_key", "TASK_FIELDS", "LINK_FIELDS", "DOCUMENT_FIELDS", "REGULATION_INFO", "MatchRow",
+           "ImplementsRow", "ComparedRow", "match_row", "implements_row", "compared_row", "sort_matches"]

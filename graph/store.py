@@ -21,6 +21,18 @@ Writes (each all-or-nothing; a reader in another process sees a document whole o
   write_documents([records…]) -> [IngestResult…]             one transaction for all of them
   delete_documents([document_id…]) -> [bool…] one transaction: each document with the Units
                                               and Regulations only it used; False: not stored
+  Writing or removing a document also (same transaction) keeps the IMPLEMENTS edges of every
+  document whose basis names it or that it names (graph.implements), and removes every
+  MATCHES touching its tasks and every COMPARED touching it (its task ids may have changed:
+  IngestResult.unlinked counts those pairs; link them again).
+Links between plans (`plangraph link`; graph.records.LinkedPair, each written whole)
+  write_links(pair) -> int                    one transaction: replaces the MATCHES between the
+                   two documents' tasks (either way) and their COMPARED edge; the links written
+  write_links_many(pairs, drop_bases=(), progress=None) -> int
+                   many pairs; first removes every linked pair whose basis is in drop_bases
+                   (`link --all` replaces its own earlier results). Embedded: one transaction;
+                   Neo4j: the removal in slices, then about LINK_BATCH links per transaction,
+                   each pair whole in one of them. progress(pairs written so far)
 Queries (all but the per-document ones take `document_ids: list[str] | None` to restrict
 to some documents; results are dataclasses from graph.rows, sorted as stated, equal
 across stores; unit names are canonical names; treat them as read-only, a store may share
@@ -62,6 +74,19 @@ a province's plans have 50k tasks, more than a screen or a quick answer should c
   to_networkx(document_ids=None) -> networkx.MultiDiGraph          for export / analysis
                    node ids '<Label>:<key>', attrs = properties + label; edge attrs + type
   unit_names() -> list[str]
+  implements(document_ids=None) -> list[ImplementsRow]              by (document_id, implemented_id)
+                   the edges with either end in document_ids
+  compared(document_ids=None) -> list[ComparedRow]                  by (a, b): the linked pairs,
+                   either end in document_ids
+  matches(a=None, b=None, document_ids=None, task=None, limit=None, offset=0) -> list[MatchRow]
+                   by (a document, a ordinal, b document, b ordinal); a / b: the upper / lower
+                   document; document_ids: either task's document in them; task: (document_id,
+                   task_id), its links either way
+  key_terms(document_ids=None) -> dict[str, list[list[str]] | None]
+                   per document its tasks' key terms (ordinal order) as written at ingest; None
+                   when written with other stop words or dictionaries (graph.compare_text.terms_version)
+  orphans("not_taken_up", document_ids=B…): A's tasks that a lower plan B (in document_ids)
+                   linked with A on a basis of graph.records.GAP_BASES has no MATCHES to
 Helpers: graph.gaps.find_gaps(store, kinds=None, as_of=None, document_ids=None) -> {kind: rows};
   graph.export.export(store, 'graphml'|'csv'|'xlsx'|'json', document_ids=None) -> bytes,
   graph.export.division_table(store, document_ids) -> rows of the 任务分工表.
@@ -80,7 +105,7 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -90,9 +115,12 @@ from ingest.model import ROLES
 if TYPE_CHECKING:  # the stores import these; this module stays light for the CLI's start
     import networkx as nx
 
-    from graph.records import DocumentRecords
+    from graph.records import DocumentRecords, LinkedPair
     from graph.rows import (
         CoEdge,
+        ComparedRow,
+        ImplementsRow,
+        MatchRow,
         Deliverable,
         DocumentSummary,
         IngestResult,
@@ -173,6 +201,37 @@ def check_relation(relation: str | None) -> str | None:
     return relation
 
 
+def check_bases(bases: Iterable[str]) -> list[str]:
+    """Link bases (graph.records.LINK_BASES); StoreError for an unknown one."""
+    from graph.records import LINK_BASES
+    out = list(bases)
+    bad = [b for b in out if b not in LINK_BASES]
+    if bad:
+        raise StoreError(f"unknown link basis: {bad[0]!r} (use one of {', '.join(LINK_BASES)})")
+    return out
+
+
+def check_pairs(pairs: Iterable["LinkedPair"], tasks_of: Callable[[list[str]], dict[str, set[str]]]) -> list["LinkedPair"]:
+    """The pairs to write, checked before anything is written: `tasks_of(document ids)` gives
+    the stored task ids of each stored document; StoreError naming the first document or
+    task that is not stored. A pair given twice: the later wins."""
+    latest: dict[frozenset[str], "LinkedPair"] = {}
+    for p in pairs:
+        latest.pop(frozenset((p.a, p.b)), None)
+        latest[frozenset((p.a, p.b))] = p
+    out = list(latest.values())
+    stored = tasks_of(sorted({d for p in out for d in (p.a, p.b)}))
+    for p in out:
+        for doc in (p.a, p.b):
+            if doc not in stored:
+                raise StoreError(f"no document {doc!r} in the store (see `plangraph documents`)")
+        for m in p.links:
+            for doc, task in ((m.a_document, m.a_task), (m.b_document, m.b_task)):
+                if task not in stored[doc]:
+                    raise StoreError(f"no task {task!r} in document {doc!r}")
+    return out
+
+
 def regulation_query_key(regulation: str) -> str:
     """The key a regulation asked for by any of its titles is stored under."""
     from graph.records import regulation_key
@@ -240,6 +299,30 @@ class GraphStore(ABC):
     @abstractmethod
     def delete_documents(self, document_ids: Sequence[str]) -> list[bool]:
         """Remove these documents in ONE transaction (see delete_document); per id: it was stored."""
+
+    # ------------------------------------------------------------ links between plans
+    def write_links(self, pair: LinkedPair) -> int:
+        """Replace the links of one pair of documents, all-or-nothing; the MATCHES written."""
+        return self.write_links_many([pair])
+
+    @abstractmethod
+    def write_links_many(self, pairs: Iterable[LinkedPair], drop_bases: Sequence[str] = (),
+                         progress: Callable[[int], None] | None = None) -> int:
+        """Write many linked pairs (see the module docstring); the MATCHES written. StoreError
+        (nothing of the failing pair written) for a document or task not in the store."""
+
+    @abstractmethod
+    def implements(self, document_ids: Sequence[str] | None = None) -> list[ImplementsRow]: ...
+
+    @abstractmethod
+    def compared(self, document_ids: Sequence[str] | None = None) -> list[ComparedRow]: ...
+
+    @abstractmethod
+    def matches(self, a: str | None = None, b: str | None = None, document_ids: Sequence[str] | None = None,
+                task: tuple[str, str] | None = None, limit: int | None = None, offset: int = 0) -> list[MatchRow]: ...
+
+    @abstractmethod
+    def key_terms(self, document_ids: Sequence[str] | None = None) -> dict[str, list[list[str]] | None]: ...
 
     # ------------------------------------------------------------ queries
     @abstractmethod
@@ -338,4 +421,4 @@ class GraphStore(ABC):
 
 
 __all__ = ["GraphStore", "StoreError", "open_store", "default_home", "STORE_KINDS", "doc_filter", "check_page",
-           "check_roles", "check_relation", "regulation_query_key", "unit_needles"]
+           "check_roles", "check_relation", "regulation_query_key", "unit_needles", "check_bases", "check_pairs"]
