@@ -45,6 +45,7 @@ import datetime as _dt
 import functools
 import json
 import os
+import re
 import sqlite3
 import sys
 import threading
@@ -63,9 +64,9 @@ from graph.records import (
     ROLE_PROPS,
     ROLE_TYPES,
     DocumentRecords,
+    MATCH_PROPS,
     LinkedPair,
     compared_props,
-    match_props,
     merge_shared_props,
     task_facts,
     task_key,
@@ -243,24 +244,45 @@ SCHEMA = [
 # The links between plans (graph.records: LinkedPair, match_props, compared_props). IF NOT
 # EXISTS: also run on a store file of an older PlanGraph (_upgrade_links).
 LINKS_FORMAT = "1"
-MATCH_COLUMNS = ("score", "method", "mode", "text", "units", "citations", "key_terms", "term_weights")
+# A MATCHES row: its pair's method and mode are read from the pair's COMPARED row (the same
+# for every link of the pair: a million links would repeat them a million times).
+MATCH_COLUMNS = ("score", "text", "units", "citations", "key_terms", "term_weights")
 MATCH_JSON = {"key_terms", "term_weights"}
+PAIR_COLUMNS = ("method", "mode")  # of compared, on every MATCHES edge (graph.records.match_props)
 COMPARED_COLUMNS = ("basis", "method", "mode", "min_score", "pairs", "linked")
 TITLE_KEY = "json_extract(extra, '$.title_key')"  # a Document's title_key (indexed expression)
 LINK_SCHEMA = [
     "CREATE TABLE IF NOT EXISTS implements (document_id TEXT NOT NULL, implemented_id TEXT NOT NULL, title TEXT, "
     "task_id TEXT, via TEXT, PRIMARY KEY (document_id, implemented_id)) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS implements_implemented ON implements (implemented_id)",
-    "CREATE TABLE IF NOT EXISTS matches (a_document TEXT NOT NULL, a_ordinal INTEGER NOT NULL, "
-    "b_document TEXT NOT NULL, b_ordinal INTEGER NOT NULL, score REAL NOT NULL, method TEXT, mode TEXT, text REAL, "
-    "units REAL, citations REAL, key_terms TEXT, term_weights TEXT, "
-    "PRIMARY KEY (a_document, a_ordinal, b_document, b_ordinal)) WITHOUT ROWID",
-    "CREATE INDEX IF NOT EXISTS matches_b ON matches (b_document, b_ordinal, a_document)",
+    "CREATE TABLE IF NOT EXISTS matches (a_document TEXT NOT NULL, b_document TEXT NOT NULL, "
+    "a_ordinal INTEGER NOT NULL, b_ordinal INTEGER NOT NULL, score REAL NOT NULL, text REAL, units REAL, "
+    "citations REAL, key_terms TEXT, term_weights TEXT, "
+    "PRIMARY KEY (a_document, b_document, a_ordinal, b_ordinal)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS matches_b ON matches (b_document, b_ordinal)",
     "CREATE TABLE IF NOT EXISTS compared (a TEXT NOT NULL, b TEXT NOT NULL, basis TEXT NOT NULL, method TEXT, "
     "mode TEXT, min_score REAL, pairs INTEGER, linked TEXT, PRIMARY KEY (a, b)) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS compared_b ON compared (b, a)",
+    "CREATE INDEX IF NOT EXISTS compared_basis ON compared (basis, b)",
     f"CREATE INDEX IF NOT EXISTS documents_title_key ON documents ({TITLE_KEY})",
 ]
+assert set(MATCH_COLUMNS + PAIR_COLUMNS) == set(MATCH_PROPS), "a MATCHES property needs its column"
+LINK_WRITE_ROWS = 50_000  # MATCHES rows per executemany (a progress report after each)
+LINK_WRITE_CACHE_KB = 262_144  # page cache while writing links: the matches index is written out of order
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
+
+
+def _json_terms(terms: Sequence[str]) -> str:
+    """A list of key terms as JSON text, without json.dumps' cost per call when no term needs
+    escaping (jieba words never do): `link --all` writes a million of them."""
+    if _NEEDS_ESCAPE.search("".join(terms)):
+        return json.dumps(list(terms), ensure_ascii=False)
+    return '["' + '","'.join(terms) + '"]' if terms else "[]"
+
+
+def _json_floats(values: Sequence[float]) -> str:
+    """A list of floats as JSON text (repr of a finite float is JSON)."""
+    return "[" + ",".join(map(repr, map(float, values))) + "]"
 
 _ROLE_OF_TYPE = {v: k for k, v in ROLE_TYPES.items()}
 _LOAD_SET = ", ".join(f"{f} = {f} + excluded.{f}" for f in LOAD_FIELDS)
@@ -369,6 +391,17 @@ class EmbeddedStore(GraphStore):
             yield con
         finally:
             con.execute("COMMIT")
+
+    @staticmethod
+    @contextlib.contextmanager
+    def _cache(con: sqlite3.Connection, kb: int) -> Iterator[None]:
+        """A bigger page cache for one large write, the usual one after."""
+        old = con.execute("PRAGMA cache_size").fetchone()[0]
+        con.execute(f"PRAGMA cache_size = {-int(kb)}")
+        try:
+            yield
+        finally:
+            con.execute(f"PRAGMA cache_size = {int(old)}")
 
     @contextlib.contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
@@ -659,43 +692,42 @@ class EmbeddedStore(GraphStore):
 
     @staticmethod
     def _unlink(con: sqlite3.Connection, pairs: Iterable[tuple[str, str]]) -> None:
-        """Remove the links of these document pairs, either way round."""
-        both = [(a, b) for x, y in pairs for a, b in ((x, y), (y, x))]
-        con.executemany("DELETE FROM matches WHERE a_document = ? AND b_document = ?", both)
-        con.executemany("DELETE FROM compared WHERE a = ? AND b = ?", both)
+        """Remove the links of these document pairs (as stored: A, B)."""
+        pairs = list(pairs)
+        con.executemany("DELETE FROM matches WHERE a_document = ? AND b_document = ?", pairs)
+        con.executemany("DELETE FROM compared WHERE a = ? AND b = ?", pairs)
 
     @_sql_call
     def write_links_many(self, pairs: Iterable[LinkedPair], drop_bases: Sequence[str] = (),
                          progress: Callable[[int], None] | None = None) -> int:
         drop = check_bases(drop_bases)
         written = 0
-        with self._writing() as con:
+        with self._writing() as con, self._cache(con, LINK_WRITE_CACHE_KB):
             ordinals: dict[str, dict[str, int]] = {}
 
             def tasks_of(docs: list[str]) -> dict[str, dict[str, int]]:
                 ordinals.update(self._task_ordinals(con, docs))
                 return ordinals
-            checked = check_pairs(pairs, tasks_of)
-            if drop:
-                self._unlink(con, con.execute("SELECT a, b FROM compared WHERE basis IN (SELECT value FROM json_each(?))",
-                                              (_ids(drop),)).fetchall())
-            self._unlink(con, [(p.a, p.b) for p in checked])
-            for done, p in enumerate(checked, 1):
-                rows = []
-                for m in p.links:
-                    props = match_props(p, m)
-                    rows.append((p.a, ordinals[p.a][m.a_task], p.b, ordinals[p.b][m.b_task],
-                                 *(json.dumps(props[c], ensure_ascii=False) if c in MATCH_JSON else props[c]
-                                   for c in MATCH_COLUMNS)))
-                rows.sort(key=lambda r: r[:4])
-                con.executemany(f"INSERT OR REPLACE INTO matches VALUES ({', '.join('?' * (4 + len(MATCH_COLUMNS)))})",
-                                rows)
-                props = compared_props(p)
-                con.execute(f"INSERT INTO compared VALUES (?, ?, {', '.join('?' * len(COMPARED_COLUMNS))})",
-                            (p.a, p.b, *(props[c] for c in COMPARED_COLUMNS)))
-                written += len(rows)
-                if progress is not None:
-                    progress(done)
+            checked = sorted(check_pairs(pairs, tasks_of), key=lambda p: (p.a, p.b))
+            stored = {(a, b): basis for a, b, basis in con.execute("SELECT a, b, basis FROM compared")}
+            new = {frozenset((p.a, p.b)) for p in checked}
+            self._unlink(con, [k for k, basis in stored.items() if basis in drop or frozenset(k) in new])
+            rows: list[tuple[Any, ...]] = []
+            done = 0
+            for p in checked:
+                a, b = ordinals[p.a], ordinals[p.b]
+                rows += sorted((p.a, p.b, a[m.a_task], b[m.b_task], m.score, m.text, m.units, m.citations,
+                                _json_terms(m.key_terms), _json_floats(m.term_weights)) for m in p.links)
+                done += 1
+                if len(rows) >= LINK_WRITE_ROWS or done == len(checked):
+                    con.executemany(f"INSERT OR REPLACE INTO matches VALUES ({', '.join('?' * (4 + len(MATCH_COLUMNS)))})",
+                                    rows)
+                    written += len(rows)
+                    rows = []
+                    if progress is not None:
+                        progress(done)
+            con.executemany(f"INSERT INTO compared VALUES (?, ?, {', '.join('?' * len(COMPARED_COLUMNS))})",
+                            [(p.a, p.b, *(compared_props(p)[c] for c in COMPARED_COLUMNS)) for p in checked])
         return written
 
     @staticmethod
@@ -997,6 +1029,17 @@ class EmbeddedStore(GraphStore):
             f"SELECT a, b, {', '.join(COMPARED_COLUMNS)} FROM compared WHERE {either} ORDER BY a, b",
             [] if docs is None else [_ids(docs)])]
 
+    # A MATCHES row with its pair's method and mode: (a doc, a ordinal, b doc, b ordinal, props…)
+    _MATCH_SELECT = ("m.a_document, m.a_ordinal, m.b_document, m.b_ordinal, "
+                     + ", ".join(f"m.{c}" for c in MATCH_COLUMNS) + ", " + ", ".join(f"c.{c}" for c in PAIR_COLUMNS))
+
+    @staticmethod
+    def _match_props(values: Sequence[Any]) -> dict[str, Any]:
+        """The MATCHES edge's properties (graph.records.match_props) from _MATCH_SELECT's values after the positions."""
+        props = {c: (json.loads(v) if c in MATCH_JSON and v else v) for c, v in zip(MATCH_COLUMNS, values)}
+        props.update(zip(PAIR_COLUMNS, values[len(MATCH_COLUMNS):]))
+        return props
+
     @_sql_call
     def matches(self, a: str | None = None, b: str | None = None, document_ids: Sequence[str] | None = None,
                 task: tuple[str, str] | None = None, limit: int | None = None, offset: int = 0) -> list[MatchRow]:
@@ -1004,32 +1047,32 @@ class EmbeddedStore(GraphStore):
         docs = doc_filter(document_ids)
         where, params = ["1"], []
         if a is not None:
-            where.append("a_document = ?")
+            where.append("m.a_document = ?")
             params.append(a)
         if b is not None:
-            where.append("b_document = ?")
+            where.append("m.b_document = ?")
             params.append(b)
         if docs is not None:
-            where.append("(a_document IN (SELECT value FROM json_each(?)) OR b_document IN (SELECT value FROM json_each(?)))")
+            where.append("(m.a_document IN (SELECT value FROM json_each(?)) "
+                         "OR m.b_document IN (SELECT value FROM json_each(?)))")
             params += [_ids(docs), _ids(docs)]
         with self._reading() as con:
             if task is not None:
                 found = con.execute("SELECT ordinal FROM tasks WHERE key = ?", (task_key(*task),)).fetchone()
                 if found is None:
                     return []
-                where.append("((a_document = ? AND a_ordinal = ?) OR (b_document = ? AND b_ordinal = ?))")
+                where.append("((m.a_document = ? AND m.a_ordinal = ?) OR (m.b_document = ? AND m.b_ordinal = ?))")
                 params += [task[0], found[0], task[0], found[0]]
-            links = con.execute(f"SELECT a_document, a_ordinal, b_document, b_ordinal, {', '.join(MATCH_COLUMNS)} "
-                                f"FROM matches WHERE {' AND '.join(where)} "
-                                f"ORDER BY a_document, a_ordinal, b_document, b_ordinal{page}", params).fetchall()
+            links = con.execute(f"SELECT {self._MATCH_SELECT} FROM matches m JOIN compared c ON c.a = m.a_document "
+                                f"AND c.b = m.b_document WHERE {' AND '.join(where)} "
+                                f"ORDER BY m.a_document, m.a_ordinal, m.b_document, m.b_ordinal{page}", params).fetchall()
             at = sorted({(r[0], r[1]) for r in links} | {(r[2], r[3]) for r in links})
             rows = {(t.document_id, t.ordinal): t for t in self._tasks_at(
                 con, "SELECT value ->> 0 AS document_id, value ->> 1 AS ordinal FROM json_each(?) ORDER BY 1, 2",
                 [json.dumps(at, ensure_ascii=False)])}
         out = []
         for r in links:
-            props = {c: (json.loads(v) if c in MATCH_JSON and v else v) for c, v in zip(MATCH_COLUMNS, r[4:])}
-            out.append(match_row(rows[(r[0], r[1])], rows[(r[2], r[3])], props))
+            out.append(match_row(rows[(r[0], r[1])], rows[(r[2], r[3])], self._match_props(r[4:])))
         return out
 
     @_sql_call
@@ -1121,10 +1164,10 @@ class EmbeddedStore(GraphStore):
                                    f"WHERE {both.format('a', 'b')}", both_params):
                 g.add_edge(f"Document:{row[1]}", f"Document:{row[0]}", type="COMPARED",
                            **dict(zip(COMPARED_COLUMNS, row[2:])))
-            for row in con.execute(f"SELECT a_document, a_ordinal, b_document, b_ordinal, {', '.join(MATCH_COLUMNS)} "
-                                   f"FROM matches WHERE {both.format('a_document', 'b_document')}", both_params):
-                props = {c: (json.loads(v) if c in MATCH_JSON else v) for c, v in zip(MATCH_COLUMNS, row[4:])}
-                g.add_edge(keys[(row[2], row[3])], keys[(row[0], row[1])], type="MATCHES", **props)
+            for row in con.execute(f"SELECT {self._MATCH_SELECT} FROM matches m JOIN compared c ON c.a = m.a_document "
+                                   f"AND c.b = m.b_document WHERE {both.format('m.a_document', 'm.b_document')}",
+                                   both_params):
+                g.add_edge(keys[(row[2], row[3])], keys[(row[0], row[1])], type="MATCHES", **self._match_props(row[4:]))
         return g
 
 

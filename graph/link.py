@@ -203,23 +203,27 @@ def link_basis(a: DocumentInfo, b: DocumentInfo, implements: Iterable[tuple[str,
     return "level" if LEVEL_RANK.get(a.level or "", -1) != LEVEL_RANK.get(b.level or "", -1) else "version"
 
 
-def top_shared_terms(weights: Weights, i: np.ndarray, j: np.ndarray, limit: int
-                     ) -> list[tuple[tuple[str, ...], tuple[float, ...]]]:
-    """For each k, the terms rows i[k] and j[k] share with what each adds to their cosine,
-    largest first (ties: the earlier column), at most `limit`, weights rounded to 4 places:
-    graph.compare_text.shared_terms for many pairs at once."""
+def text_evidence(weights: Weights, i: np.ndarray, j: np.ndarray, limit: int
+                  ) -> tuple[np.ndarray, list[tuple[tuple[str, ...], tuple[float, ...]]]]:
+    """For each k: the cosine of rows i[k] and j[k] (L2-normalised), and the terms they share
+    with what each adds to it, largest first (ties: the earlier column), at most `limit`,
+    rounded to 4 places: graph.compare_text.shared_terms for a million pairs at once."""
     if not len(i):
-        return []
-    product = weights.matrix[i].multiply(weights.matrix[j]).tocoo()
-    order = np.lexsort((product.col, -product.data, product.row))
-    rows, cols, values = product.row[order], product.col[order], product.data[order]
+        return np.zeros(0), []
+    product = weights.matrix[i].multiply(weights.matrix[j]).tocsr()
+    cosines = np.asarray(product.sum(axis=1)).ravel()
+    product.sort_indices()  # columns in order within a row: the stable sort below keeps it for ties
+    rows = np.repeat(np.arange(len(i)), np.diff(product.indptr))
+    # by row, then largest first: each product of two L2-normalised rows' entries is in (0, 1]
+    order = np.argsort(rows * 2.0 + (1.0 - product.data), kind="stable")
+    rows, cols, values = rows[order], product.indices[order], product.data[order]
     first = np.searchsorted(rows, np.arange(len(i)))
     keep = (np.arange(len(rows)) - first[rows] < limit) & (values > 0)
     rows, cols, values = rows[keep], cols[keep], np.round(values[keep], 4)
-    bounds = np.searchsorted(rows, np.arange(len(i) + 1))
+    bounds = np.searchsorted(rows, np.arange(len(i) + 1)).tolist()
     terms = weights.terms[cols].tolist()
     values = values.tolist()
-    return [(tuple(terms[bounds[k]:bounds[k + 1]]), tuple(values[bounds[k]:bounds[k + 1]])) for k in range(len(i))]
+    return cosines, [(tuple(terms[lo:hi]), tuple(values[lo:hi])) for lo, hi in zip(bounds, bounds[1:])]
 
 
 def _terms_of(tasks) -> list[list[str]]:
@@ -298,12 +302,15 @@ def link_all(plans: Sequence[Plan], documents: Mapping[str, DocumentInfo],
     lap("assignment")
     li = np.array([x[2] for x in chosen], dtype=np.int64)
     lj = np.array([x[3] for x in chosen], dtype=np.int64)
-    parts = (row_cosines(text, li, lj), row_cosines(units, li, lj), row_cosines(citations, li, lj))
-    shared = top_shared_terms(text, li, lj, s.top_terms)
-    for k, (a_doc, b_doc, i, j, value) in enumerate(chosen):
-        a_id, b_id = plans[a_doc].document_id, plans[b_doc].document_id
-        report.pairs.setdefault((a_id, b_id), []).append(TaskMatch(
-            a_id, tasks[i][1].task_id, b_id, tasks[j][1].task_id, value, round(float(parts[0][k]), 4),
-            round(float(parts[1][k]), 4), round(float(parts[2][k]), 4), *shared[k]))
+    text_part, shared = text_evidence(text, li, lj, s.top_terms)
+    parts = [np.round(x, 4).tolist() for x in (text_part, row_cosines(units, li, lj), row_cosines(citations, li, lj))]
+    task_ids = [t.task_id for _, t in tasks]
+    doc_ids = [p.document_id for p in plans]
+    for (a_doc, b_doc, i, j, value), x, y, z, (terms_k, weights_k) in zip(chosen, *parts, shared):
+        a_id, b_id = doc_ids[a_doc], doc_ids[b_doc]
+        links = report.pairs.get((a_id, b_id))
+        if links is None:
+            links = report.pairs[(a_id, b_id)] = []
+        links.append(TaskMatch(a_id, task_ids[i], b_id, task_ids[j], value, x, y, z, terms_k, weights_k))
     lap("evidence")
     return report

@@ -52,7 +52,7 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 from graph import gaps
 from graph.gaps import TaskFacts, gap_flag, static_gaps
@@ -146,11 +146,11 @@ LINK_BASES = ("asked", "implements", "level", "version")
 GAP_BASES = ("asked", "implements")
 
 
-@dataclass(frozen=True)
-class TaskMatch:
+class TaskMatch(NamedTuple):
     """One (:Task)-[:MATCHES]->(:Task) to write: B's task carries out A's task (ids of
     tasks, not keys). score = text + weights × (units, citations) (graph.compare); key_terms
-    and term_weights: the shared key terms and what each adds to the text part, largest first."""
+    and term_weights: the shared key terms and what each adds to the text part, largest first.
+    A named tuple: `link --all` makes a million of them."""
     a_document: str
     a_task: str
     b_document: str
@@ -184,6 +184,9 @@ class LinkedPair:
         for m in self.links:
             if (m.a_document, m.b_document) != (self.a, self.b):
                 raise ValueError(f"a link of {m.a_document} and {m.b_document} in the pair {self.a}, {self.b}")
+
+
+MATCH_PROPS = ("score", "method", "mode", "text", "units", "citations", "key_terms", "term_weights")
 
 
 def match_props(pair: LinkedPair, m: TaskMatch) -> dict[str, Any]:
@@ -478,4 +481,4 @@ __all__ = ["ROLES", "ROLE_TYPES", "ROLE_PROPS", "TYPE_ROLES", "RELATIONS", "Node
            "AssignmentRecord", "CitationRecord", "DocumentRecords", "build_graph_records", "complete_records",
            "records_fingerprint", "merge_shared_props", "unit_props", "regulation_props", "regulation_key",
            "unit_key", "task_key", "section_key", "task_facts", "task_summary_props", "LINK_BASES", "GAP_BASES",
-           "TaskMatch", "LinkedPair", "match_props", "compared_props", "key_terms_of_task", "document_link_props"]
+           "TaskMatch", "LinkedPair", "MATCH_PROPS", "match_props", "compared_props", "key_terms_of_task", "document_link_props"]
