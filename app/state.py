@@ -387,21 +387,20 @@ def pager(total: int, key: str, size: int = PAGE_SIZE) -> int:
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _comparison(kind: str, home: str, version: str, a: str, b: str, mode: str):
-    from graph.compare import compare_plans
-    from graph.compare_input import plan_from_store
-    store = get_store(kind, home)
-    return compare_plans(plan_from_store(store, a), plan_from_store(store, b), mode)
+    from graph.compare_input import comparison_from_store
+    return comparison_from_store(get_store(kind, home), a, b, mode)
 
 
 def comparison(sel: Selection, a: str, b: str, mode: str):
-    """graph.compare.Comparison of documents a (upper or earlier) and b, made when first asked."""
+    """(graph.compare.Comparison of documents a (upper or earlier) and b, the stored linked
+    pair it was read from or None): the links `plangraph link` stored, else made when first asked."""
     return _comparison(sel.kind, sel.home, sel.version, a, b, mode)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _comparison_sheet(kind: str, home: str, version: str, a: str, b: str, mode: str, fmt: str) -> bytes:
     from graph.compare_sheet import sheet_bytes
-    return sheet_bytes(_comparison(kind, home, version, a, b, mode), fmt)
+    return sheet_bytes(_comparison(kind, home, version, a, b, mode)[0], fmt)
 
 
 def comparison_sheet(sel: Selection, a: str, b: str, mode: str, fmt: str) -> bytes:
@@ -411,16 +410,12 @@ def comparison_sheet(sel: Selection, a: str, b: str, mode: str, fmt: str) -> byt
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _implemented_plans(kind: str, home: str, version: str, document_id: str):
-    from graph.link import PlanTitles
-    store = get_store(kind, home)
-    cites = [(title, "basis", None) for r in store.regulations(document_ids=[document_id]) if r.basis_count
-             for title in r.titles]
-    return PlanTitles((d.document_id, d.title) for d in store.documents()).implemented_by(cites, document_id)
+    return [r for r in get_store(kind, home).implements([document_id]) if r.document_id == document_id]
 
 
 def implemented_plans(sel: Selection, document_id: str):
-    """The stored plans a document cites as its basis (为贯彻落实《…》: graph.link.CitedPlan),
-    found from its citations and the stored titles (until IMPLEMENTS edges are stored)."""
+    """The stored plans a document cites as its basis (为贯彻落实《…》): its IMPLEMENTS edges
+    (graph.rows.ImplementsRow)."""
     return _implemented_plans(sel.kind, sel.home, sel.version, document_id)
 
 

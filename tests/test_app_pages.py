@@ -600,3 +600,31 @@ def test_compare_page_suggests_the_plan_b_implements(monkeypatch, tmp_path):
     assert any("B 落实 A" in c.value for c in at.caption)
     assert not [b for b in at.button if b.key.startswith("cmp_use_")]
     assert int(metric(at, "对应 Matched pairs")) >= 1
+
+
+def test_compare_page_shows_stored_links(monkeypatch, tmp_path, compare_home):
+    """B linked against A (plangraph link, here with --min-score 0.3): the page shows the
+    stored pairs, says so, and counts what B does not take up as B's gap."""
+    import shutil
+    from graph.compare import DEFAULT_SETTINGS, compare_plans, linked_pair
+    from graph.compare_input import plan_from_store
+    from graph.store import open_store
+    import dataclasses
+    home = tmp_path / "linked"
+    shutil.copytree(compare_home, home)
+    a_id, b_id = "09_shandong_digital_action_plan_2021", "10_jinan_digital_pioneer_city_2021"
+    with open_store("embedded", home) as store:
+        stored = compare_plans(plan_from_store(store, a_id), plan_from_store(store, b_id), "one-to-one",
+                               dataclasses.replace(DEFAULT_SETTINGS, min_score=0.3))
+        computed = compare_plans(plan_from_store(store, a_id), plan_from_store(store, b_id))
+        store.write_links(linked_pair(stored, "asked", "2026-12-03T10:00:00"))
+    assert len(stored.pairs) < len(computed.pairs)
+    at = app_at(monkeypatch, home, "compare")
+    assert metric(at, "对应 Matched pairs") == str(len(stored.pairs))
+    assert metric(at, "未承接 Not taken up") == str(len(stored.a_only))
+    assert any("显示已存储的对应关系" in c.value and "2026-12-03T10:00:00" in c.value for c in at.caption), [c.value for c in at.caption]
+    assert at.get("html")[0].proto.body.count("<tr>") == len(stored.pairs) + 1
+    at.radio(key="cmp_mode").set_value("one-to-many").run()  # not stored in this mode: computed
+    assert any("即时计算" in c.value for c in at.caption)
+    gaps = app_at(monkeypatch, home, "gaps")
+    assert any(s.value.startswith(f"上级任务未承接 ({len(stored.a_only)})") for s in gaps.subheader)
