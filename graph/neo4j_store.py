@@ -243,7 +243,7 @@ class Neo4jStore(GraphStore):
             return s.execute_write(neo4j_write.delete_documents, list(document_ids))
 
     # Links: about this many MATCHES per write transaction (each pair whole in one of them).
-    LINK_BATCH = 20_000
+    LINK_BATCH = 50_000
 
     @_store_call
     def write_links_many(self, pairs: Iterable[LinkedPair], drop_bases: Sequence[str] = (),

@@ -343,7 +343,15 @@ def upgrade_links(tx: neo4j.ManagedTransaction) -> None:
     link_implements(tx, [doc for doc, _ in docs])
 
 
-def unlink_some(tx: neo4j.ManagedTransaction, bases: list[str], limit: int = 500) -> int:
+def stored_pairs(tx: neo4j.ManagedTransaction, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Which of these (A, B) pairs, either way round, are linked (COMPARED B -> A), as stored."""
+    rows = [{"a": x, "b": y} for a, b in pairs for x, y in ((a, b), (b, a))]
+    return [(r["a"], r["b"]) for r in tx.run(
+        "UNWIND $rows AS p MATCH (:Document {id: p.b})-[:COMPARED]->(:Document {id: p.a}) RETURN p.a AS a, p.b AS b",
+        rows=rows)]
+
+
+def unlink_some(tx: neo4j.ManagedTransaction, bases: list[str], limit: int = 1000) -> int:
     """Remove up to `limit` linked pairs whose basis is one of `bases`, with their MATCHES
     (in slices: a store-wide `link --all` has a million of them); how many pairs."""
     pairs = [(r["a"], r["b"]) for r in tx.run(
@@ -356,11 +364,11 @@ def unlink_some(tx: neo4j.ManagedTransaction, bases: list[str], limit: int = 500
 
 
 def unlink(tx: neo4j.ManagedTransaction, pairs: list[tuple[str, str]]) -> None:
-    """Remove the MATCHES between the tasks of these document pairs, and their COMPARED, either way."""
+    """Remove the links of these stored pairs (A, B): the MATCHES from B's tasks to A's, and the COMPARED."""
     rows = [{"a": a, "b": b} for a, b in pairs]
-    _unwind(tx, "UNWIND $rows AS p MATCH (t:Task {document_id: p.b})-[m:MATCHES]-(s:Task) "
-                "WHERE s.document_id = p.a DELETE m", rows)
-    _unwind(tx, "UNWIND $rows AS p MATCH (:Document {id: p.b})-[c:COMPARED]-(:Document {id: p.a}) DELETE c", rows)
+    _unwind(tx, "UNWIND $rows AS p MATCH (:Task {document_id: p.b})-[m:MATCHES]->(t:Task) "
+                "WHERE t.document_id = p.a DELETE m", rows)
+    _unwind(tx, "UNWIND $rows AS p MATCH (:Document {id: p.b})-[c:COMPARED]->(:Document {id: p.a}) DELETE c", rows)
 
 
 def write_link_batch(tx: neo4j.ManagedTransaction, pairs: list[LinkedPair]) -> int:
@@ -368,7 +376,7 @@ def write_link_batch(tx: neo4j.ManagedTransaction, pairs: list[LinkedPair]) -> i
     and tasks are stored; a pair or link that finds no node rolls the batch back)."""
     from graph.errors import StoreError
     bump_version(tx)
-    unlink(tx, [(p.a, p.b) for p in pairs])
+    unlink(tx, stored_pairs(tx, [(p.a, p.b) for p in pairs]))
     rows = [{"a": task_key(m.a_document, m.a_task), "b": task_key(m.b_document, m.b_task), "props": match_props(p, m)}
             for p in pairs for m in p.links]
     made = 0

@@ -269,3 +269,37 @@ def test_both_stores_give_the_same_link_answers(tmp_path, corpus_extractions):
     finally:
         for s in stores:
             s.close()
+
+
+def _as_before_links(store) -> None:
+    """Make the store look written by a PlanGraph before stored links: no link tables (embedded)
+    or no mark (Neo4j), no title keys, no IMPLEMENTS."""
+    if store.kind == "embedded":
+        import sqlite3
+        con = sqlite3.connect(store.path, isolation_level=None)
+        for table in ("implements", "matches", "compared"):
+            con.execute(f"DROP TABLE {table}")
+        con.execute("DROP INDEX documents_title_key")
+        con.execute("UPDATE documents SET extra = json_remove(extra, '$.title_key')")
+        con.execute("DELETE FROM meta WHERE key = 'links'")
+        con.close()
+    else:
+        with store.driver.session() as s:
+            s.run("MATCH (:Document)-[r:IMPLEMENTS]->() DELETE r").consume()
+            s.run("MATCH (d:Document) REMOVE d.title_key").consume()
+            s.run("MATCH (s:PlanGraphState) REMOVE s.links").consume()
+
+
+def test_a_store_of_an_older_plangraph_gets_its_links_on_open(store, tmp_path):
+    store.ingest(tiny("a", "某市示范工作方案"))
+    store.ingest(tiny("b", "某县落实方案", cites=("某市示范工作方案",)))
+    _as_before_links(store)
+    reopened = open_test_store(store.kind, tmp_path) if store.kind == "embedded" else type(store)()
+    try:
+        assert reopened.implements() == [ImplementsRow("b", "a", "某市示范工作方案", None, "preamble")]
+        assert reopened.compared() == [] and reopened.matches() == []
+        reopened.write_links(pair("a", "b", [match("a", "1.1", "b", "1.1")]))
+        assert len(reopened.matches()) == 1
+    finally:
+        if reopened is not store:
+            reopened.close()
