@@ -25,6 +25,10 @@ Tables (one row per node or edge of graph.records; list values as JSON text):
   task_gaps  kind, document_id, ordinal: the static gap flags (graph.gaps)
   unit_load, unit_pair: workload and co-responsibility over every document
              (graph.aggregates), kept up to date by every write
+  findings   document_id, position, kind, task_id (NULL: outside every task), text, start,
+             end: what the extractor could not read (ingest/review.py); a store of an older
+             PlanGraph gets the table when opened, its documents' findings not recorded
+             (their `n_findings` is missing) until they are ingested again
   meta       format, version (the change counter), gap_flags (the static kinds the flags
              were written with: a kind added to graph.gaps makes the next open rewrite them)
 `extra` holds any other property of the records (JSON), so a node reads back exactly as
@@ -50,15 +54,18 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from graph.aggregates import LOAD_FIELDS, Totals, co_edges, workload_rows
 from graph.errors import StoreError, StoreUnavailable
 from graph import gaps
+from ingest.model import FINDING_KINDS
 from graph.gaps import as_of_date, check_kind, gap_flag, static_gaps
-from graph.records import ROLE_PROPS, ROLE_TYPES, DocumentRecords, merge_shared_props, task_facts, task_key
+from graph.records import KEY_SEP, ROLE_PROPS, ROLE_TYPES, DocumentRecords, merge_shared_props, task_facts, task_key
 from graph.rows import (
     DOCUMENT_FIELDS,
+    FINDING_FIELDS,
     LINK_FIELDS,
     TASK_FIELDS,
     CoEdge,
     Deliverable,
     DocumentSummary,
+    FindingRow,
     IngestResult,
     RegulationRow,
     TaskCitation,
@@ -68,6 +75,7 @@ from graph.rows import (
     UnitWorkload,
     deliverable_rows,
     document_summary,
+    finding_row,
     matches_title,
     regulation_row,
     sort_citations,
@@ -80,6 +88,7 @@ from graph.rows import (
 )
 from graph.store import (
     GraphStore,
+    check_finding_kinds,
     check_page,
     check_relation,
     check_roles,
@@ -213,6 +222,15 @@ SCHEMA = [
     "CREATE INDEX regulations_status ON regulations (status)",
     "CREATE INDEX unit_pair_weight ON unit_pair (weight)",
 ]
+
+# The findings have a table of their own; a store made before it gets it when opened.
+FINDINGS_SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS findings (document_id TEXT NOT NULL, position INTEGER NOT NULL, kind TEXT NOT NULL, "
+    "task_id TEXT, text TEXT, start INTEGER, \"end\" INTEGER, PRIMARY KEY (document_id, position)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS findings_task ON findings (document_id, task_id)",
+    "CREATE INDEX IF NOT EXISTS findings_kind ON findings (kind, document_id, position)",
+]
+SCHEMA += FINDINGS_SCHEMA
 
 _ROLE_OF_TYPE = {v: k for k, v in ROLE_TYPES.items()}
 _LOAD_SET = ", ".join(f"{f} = {f} + excluded.{f}" for f in LOAD_FIELDS)
@@ -387,6 +405,16 @@ class EmbeddedStore(GraphStore):
             raise StoreError(f"not a PlanGraph store file: {self.path} (format {meta.get('format')!r})")
         if json.loads(meta.get("gap_flags", "[]")) != list(gaps.STATIC_GAP_KINDS):
             self._rewrite_gap_flags()
+        if self._con().execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'findings'").fetchone() \
+                is None:
+            self._add_findings_table()
+
+    def _add_findings_table(self) -> None:
+        """A store of an older PlanGraph: the findings table, empty (its documents have no
+        `n_findings`: their findings are not known until they are ingested again)."""
+        with self._writing() as con:
+            for stmt in FINDINGS_SCHEMA:
+                con.execute(stmt)
 
     def _rewrite_gap_flags(self) -> None:
         """Decide every task's static gaps again from its stored records (the store was
@@ -464,6 +492,7 @@ class EmbeddedStore(GraphStore):
         self._write_tasks(con, r)
         self._write_assignments(con, r)
         self._write_citations(con, r)
+        self._write_findings(con, r)
         self._add_totals(con, Totals.of_records([r]))
         if old is not None:
             self._prune(con, *old)
@@ -485,6 +514,7 @@ class EmbeddedStore(GraphStore):
                     (_ids(gaps.STATIC_GAP_KINDS), doc))
         con.execute("DELETE FROM documents WHERE id = ?", (doc,))
         con.execute("DELETE FROM document_texts WHERE id = ?", (doc,))
+        self._delete_findings(con, doc)
         return set(old.units), regulations
 
     @staticmethod
@@ -541,6 +571,16 @@ class EmbeddedStore(GraphStore):
             (r.document_id, ordinal[c.source_key] if c.source_key else None, i, c.regulation, c.props["relation"],
              c.props["title"], c.props["mention"], c.props["start"], c.props["end"], c.props["issuer_prefix"])
             for i, c in enumerate(r.citations)])
+
+    def _write_findings(self, con: sqlite3.Connection, r: DocumentRecords) -> None:
+        """What the extractor could not read (none written when not known: r.findings None)."""
+        con.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)", [
+            (r.document_id, f.props["position"], f.props["kind"], f.props["task_id"] or None, f.props["text"],
+             f.props["start"], f.props["end"]) for f in r.findings or []])
+
+    @staticmethod
+    def _delete_findings(con: sqlite3.Connection, doc: str) -> None:
+        con.execute("DELETE FROM findings WHERE document_id = ?", (doc,))
 
     @staticmethod
     def _add_totals(con: sqlite3.Connection, delta: Totals) -> None:
@@ -786,6 +826,45 @@ class EmbeddedStore(GraphStore):
                     positions, p = self._gap_positions(kind, docs, day)
                     out[kind] = con.execute(f"SELECT count(*) FROM ({positions})", p).fetchone()[0]
         return {k: out[k] for k in gaps.GAPS}
+
+    # ------------------------------------------------------------ findings
+    # Each row with the heading of its task (the tasks' primary key, composed as graph.records.task_key).
+    _FINDING_COLUMNS = ", ".join(f'f."{c}"' for c in FINDING_FIELDS)
+    _FINDING_ROWS = (f"SELECT {_FINDING_COLUMNS}, t.heading "
+                     "FROM findings f LEFT JOIN tasks t ON t.key = f.document_id || ? || f.task_id")
+
+    @classmethod
+    def _finding_rows(cls, con: sqlite3.Connection, where: str, params: Sequence[Any], page: str = "") -> list[FindingRow]:
+        rows = con.execute(f"{cls._FINDING_ROWS} WHERE {where} ORDER BY f.document_id, f.position{page}",
+                           [KEY_SEP, *params])
+        return [finding_row(dict(zip(FINDING_FIELDS, row)), row[-1]) for row in rows]
+
+    @_sql_call
+    def findings(self, document_ids: Sequence[str] | None = None, kinds: Sequence[str] | None = None,
+                 limit: int | None = None, offset: int = 0) -> list[FindingRow]:
+        page = self._page(limit, offset)
+        where, params = _in_docs(doc_filter(document_ids), "f.document_id")
+        return self._finding_rows(self._con(), f"f.kind IN (SELECT value FROM json_each(?)) AND {where}",
+                                  [_ids(check_finding_kinds(kinds)), *params], page)
+
+    @_sql_call
+    def findings_of_task(self, document_id: str, task_id: str) -> list[FindingRow]:
+        return self._finding_rows(self._con(), "f.document_id = ? AND f.task_id = ?", [document_id, task_id])
+
+    @_sql_call
+    def finding_counts(self, document_ids: Sequence[str] | None = None) -> dict[str, dict[str, int]]:
+        docs = doc_filter(document_ids)
+        with self._reading() as con:
+            where, params = _in_docs(docs, "id")
+            out = {doc: dict.fromkeys(FINDING_KINDS, 0) for (doc,) in con.execute(
+                f"SELECT id FROM documents WHERE json_extract(extra, '$.n_findings') IS NOT NULL AND {where} "
+                "ORDER BY id", params)}
+            where, params = _in_docs(docs)
+            for doc, kind, n in con.execute(f"SELECT document_id, kind, count(*) FROM findings WHERE {where} "
+                                            "GROUP BY document_id, kind", params):
+                if doc in out and kind in out[doc]:
+                    out[doc][kind] = n
+        return out
 
     @_sql_call
     def workload(self, document_ids: Sequence[str] | None = None) -> list[UnitWorkload]:

@@ -54,6 +54,13 @@ a province's plans have 50k tasks, more than a screen or a quick answer should c
                    the tasks with a gap of that kind (graph.gaps.GAP_TABLE: the kinds and
                    their rules); as_of: 'YYYY-MM-DD' or date, default today
   gap_counts(as_of=None, document_ids=None) -> dict[str, int]      kind -> len(orphans(kind))
+  findings(document_ids=None, kinds=None, limit=None, offset=0) -> list[FindingRow]
+                   by (document_id, position): the places the extractor could not read
+                   (ingest/review.py; kinds: ingest.model.FINDING_KINDS, default all)
+  findings_of_task(document_id, task_id) -> list[FindingRow]        by position
+  finding_counts(document_ids=None) -> dict[str, dict[str, int]]    document id -> kind -> n
+                   (every kind) for each document whose findings are stored; a document
+                   stored before PlanGraph kept findings is absent (not known is not none)
   version() -> str                                                 changes on every write
   workload(document_ids=None) -> list[UnitWorkload]                by (-total, -lead, unit)
   co_responsibility(document_ids=None, include_collective=True, min_weight=1) -> list[CoEdge]
@@ -85,7 +92,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import StoreError
-from ingest.model import ROLES
+from ingest.model import FINDING_KINDS, ROLES
 
 if TYPE_CHECKING:  # the stores import these; this module stays light for the CLI's start
     import networkx as nx
@@ -95,6 +102,7 @@ if TYPE_CHECKING:  # the stores import these; this module stays light for the CL
         CoEdge,
         Deliverable,
         DocumentSummary,
+        FindingRow,
         IngestResult,
         RegulationRow,
         TaskCitation,
@@ -171,6 +179,18 @@ def check_relation(relation: str | None) -> str | None:
     if relation is not None and relation not in ("basis", "produces"):
         raise StoreError(f"unknown relation: {relation!r} (use basis or produces)")
     return relation
+
+
+def check_finding_kinds(kinds: Sequence[str] | str | None) -> list[str]:
+    """The finding kinds asked for, in table order (None: every kind); StoreError for an unknown one."""
+    if kinds is None:
+        return list(FINDING_KINDS)
+    if isinstance(kinds, str):
+        kinds = [kinds]
+    bad = [k for k in kinds if k not in FINDING_KINDS]
+    if bad:
+        raise StoreError(f"unknown finding kind: {bad[0]!r} (use one of {', '.join(FINDING_KINDS)})")
+    return [k for k in FINDING_KINDS if k in kinds]
 
 
 def regulation_query_key(regulation: str) -> str:
@@ -318,6 +338,21 @@ class GraphStore(ABC):
                    document_ids: Sequence[str] | None = None) -> dict[str, int]:
         """Kind -> how many tasks `orphans(kind, as_of, document_ids)` gives, every kind."""
 
+    # ------------------------------------------------------------ findings (ingest/review.py)
+    @abstractmethod
+    def findings(self, document_ids: Sequence[str] | None = None, kinds: Sequence[str] | None = None,
+                 limit: int | None = None, offset: int = 0) -> list[FindingRow]:
+        """The places the extractor could not read, by (document_id, position); one page."""
+
+    @abstractmethod
+    def findings_of_task(self, document_id: str, task_id: str) -> list[FindingRow]:
+        """The findings that lie in one task, by position."""
+
+    @abstractmethod
+    def finding_counts(self, document_ids: Sequence[str] | None = None) -> dict[str, dict[str, int]]:
+        """Document id -> kind -> how many findings (every kind of FINDING_KINDS), for each
+        document whose findings are stored; documents stored before they were kept are absent."""
+
     @abstractmethod
     def version(self) -> str:
         """Changes whenever the store's content may have changed (a cache key)."""
@@ -338,4 +373,4 @@ class GraphStore(ABC):
 
 
 __all__ = ["GraphStore", "StoreError", "open_store", "default_home", "STORE_KINDS", "doc_filter", "check_page",
-           "check_roles", "check_relation", "regulation_query_key", "unit_needles"]
+           "check_roles", "check_relation", "check_finding_kinds", "regulation_query_key", "unit_needles"]
