@@ -74,11 +74,11 @@ class FindingKind:
 FINDING_TABLE: tuple[FindingKind, ...] = (
     FindingKind("unread_statement", "未读出的分工表述", "statement not read",
                 "a bracket, labelled line or table cell that holds a role word or lists bodies, and gave no unit"),
-    FindingKind("unknown_unit", "形式不明的单位", "unit of unknown form",
+    FindingKind("unknown_unit", "形式不明的单位", "unknown unit",
                 "a unit read from a labelled list whose name ends like no body (…局, …委, …办 …)"),
     FindingKind("task_without_units", "未标单位的任务", "task without units",
                 "a task without units among siblings that nearly all have them"),
-    FindingKind("unlabelled_number", "未识别的编号行", "numbered line not read as a task",
+    FindingKind("unlabelled_number", "未识别的编号行", "unread numbered line",
                 "a line that starts like a numbered item but was not taken as one"),
 )
 FINDING_KINDS = tuple(k.name for k in FINDING_TABLE)
