@@ -15,7 +15,7 @@ from ingest.model import FINDING_TABLE, FINDINGS
 
 KIND_LABELS = {k.name: f"{k.zh} {k.en}" for k in FINDING_TABLE}  # 未读出的分工表述 statement not read
 KIND_ZH = {k.name: k.zh for k in FINDING_TABLE}
-KIND_HELP = {k.name: k.description for k in FINDING_TABLE}
+KIND_HELP = {k.name: f"{k.en}: {k.description}" for k in FINDING_TABLE}
 AROUND = 40  # characters of context on each side of a finding
 LONG = 160  # a finding longer than this (a whole task) shows its start and end only
 

@@ -58,6 +58,7 @@ PAGES = [
     AppPage("task", "task", "相关任务 Neighbours"),
     AppPage("export", "export", "任务分工表 Task division table"),
     AppPage("compare", "compare", "对标对表"),
+    AppPage("review", "review", "待核查 Review"),
 ]
 
 

@@ -359,9 +359,9 @@ def review_rows(at: AppTest) -> str:
 def test_review_lists_each_finding_with_its_task_and_the_text_around_it(monkeypatch, review_home):
     at = app_at(monkeypatch, review_home, "review")
     assert at.title[0].value == "待核查 Review"
-    assert metric(at, "未读出的分工表述 statement not read") == "1"
-    assert metric(at, "未识别的编号行 unread numbered line") == "1"
-    assert metric(at, "形式不明的单位 unknown unit") == "0" and not at.warning
+    assert metric(at, "未读出的分工表述") == "1"
+    assert metric(at, "未识别的编号行") == "1"
+    assert metric(at, "形式不明的单位") == "0" and not at.warning
     by_doc = at.dataframe[0].value
     assert by_doc["编号"].tolist() == ["river"] and by_doc["合计"].tolist() == [2]  # Changde: none to check
     table = review_rows(at)
@@ -379,7 +379,7 @@ def test_review_lists_each_finding_with_its_task_and_the_text_around_it(monkeypa
 
 def test_review_of_plans_without_findings_says_so(monkeypatch, changde_home):
     at = app_at(monkeypatch, changde_home, "review")
-    assert metric(at, "未读出的分工表述 statement not read") == "0"
+    assert metric(at, "未读出的分工表述") == "0"
     assert any("没有提取时未能读出的地方" in m.value for m in at.success)
     assert not any("pg-review" in h.proto.body for h in at.get("html"))
 
@@ -396,7 +396,7 @@ def test_review_names_documents_whose_findings_are_not_known(monkeypatch, review
     at = app_at(monkeypatch, home, "review")
     [warning] = at.warning
     assert warning.value.startswith("1 份文件入库时还没有记录待核查项") and "某县河道治理工作方案" in warning.value
-    assert metric(at, "未读出的分工表述 statement not read") == "0"
+    assert metric(at, "未读出的分工表述") == "0"
     at = app_at(monkeypatch, home, "task", {"doc": "river", "task": "1.1.2"})
     assert any("还没有记录待核查项" in c.value for c in at.caption)
 

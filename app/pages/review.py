@@ -26,7 +26,7 @@ if not_known:
 totals = {k: sum(c[k] for c in counts.values()) for k in review_view.KIND_LABELS}
 cols = st.columns(len(totals))
 for col, (kind, n) in zip(cols, totals.items()):
-    col.metric(review_view.KIND_LABELS[kind], n, help=review_view.KIND_HELP[kind])
+    col.metric(review_view.KIND_ZH[kind], n, help=review_view.KIND_HELP[kind])
 
 if not any(totals.values()):
     if counts:
