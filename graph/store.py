@@ -163,16 +163,22 @@ def check_page(limit: int | None, offset: int) -> tuple[int | None, int]:
     return limit, offset
 
 
+def check_choices(asked: Sequence[str] | str | None, allowed: Sequence[str], what: str) -> list[str]:
+    """The values asked for, in `allowed`'s order (None: all of them); StoreError naming an
+    unknown one (`what` it is: "role")."""
+    if asked is None:
+        return list(allowed)
+    if isinstance(asked, str):
+        asked = [asked]
+    bad = [v for v in asked if v not in allowed]
+    if bad:
+        raise StoreError(f"unknown {what}: {bad[0]!r} (use one of {', '.join(allowed)})")
+    return [v for v in allowed if v in asked]
+
+
 def check_roles(roles: Sequence[str] | str | None) -> list[str]:
     """The roles asked for (None: every role); StoreError for an unknown one."""
-    if roles is None:
-        return list(ROLES)
-    if isinstance(roles, str):
-        roles = [roles]
-    bad = [r for r in roles if r not in ROLES]
-    if bad:
-        raise StoreError(f"unknown role: {bad[0]!r} (use one of {', '.join(ROLES)})")
-    return [r for r in ROLES if r in roles]
+    return check_choices(roles, ROLES, "role")
 
 
 def check_relation(relation: str | None) -> str | None:
@@ -183,14 +189,7 @@ def check_relation(relation: str | None) -> str | None:
 
 def check_finding_kinds(kinds: Sequence[str] | str | None) -> list[str]:
     """The finding kinds asked for, in table order (None: every kind); StoreError for an unknown one."""
-    if kinds is None:
-        return list(FINDING_KINDS)
-    if isinstance(kinds, str):
-        kinds = [kinds]
-    bad = [k for k in kinds if k not in FINDING_KINDS]
-    if bad:
-        raise StoreError(f"unknown finding kind: {bad[0]!r} (use one of {', '.join(FINDING_KINDS)})")
-    return [k for k in FINDING_KINDS if k in kinds]
+    return check_choices(kinds, FINDING_KINDS, "finding kind")
 
 
 def regulation_query_key(regulation: str) -> str:
