@@ -54,7 +54,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from graph.aggregates import LOAD_FIELDS, Totals, co_edges, workload_rows
 from graph.errors import StoreError, StoreUnavailable
 from graph import gaps
-from ingest.model import FINDING_KINDS
 from graph.gaps import as_of_date, check_kind, gap_flag, static_gaps
 from graph.records import KEY_SEP, ROLE_PROPS, ROLE_TYPES, DocumentRecords, merge_shared_props, task_facts, task_key
 from graph.rows import (
@@ -96,6 +95,7 @@ from graph.store import (
     regulation_query_key,
     unit_needles,
 )
+from ingest.model import FINDING_KINDS
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -405,8 +405,8 @@ class EmbeddedStore(GraphStore):
             raise StoreError(f"not a PlanGraph store file: {self.path} (format {meta.get('format')!r})")
         if json.loads(meta.get("gap_flags", "[]")) != list(gaps.STATIC_GAP_KINDS):
             self._rewrite_gap_flags()
-        if self._con().execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'findings'").fetchone() \
-                is None:
+        tables = {r[0] for r in self._con().execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "findings" not in tables:
             self._add_findings_table()
 
     def _add_findings_table(self) -> None:
@@ -834,7 +834,9 @@ class EmbeddedStore(GraphStore):
                      "FROM findings f LEFT JOIN tasks t ON t.key = f.document_id || ? || f.task_id")
 
     @classmethod
-    def _finding_rows(cls, con: sqlite3.Connection, where: str, params: Sequence[Any], page: str = "") -> list[FindingRow]:
+    def _finding_rows(cls, con: sqlite3.Connection, where: str, params: Sequence[Any],
+                      page: str = "") -> list[FindingRow]:
+        """Finding rows WHERE `where` (params after the key separator), in (document_id, position) order."""
         rows = con.execute(f"{cls._FINDING_ROWS} WHERE {where} ORDER BY f.document_id, f.position{page}",
                            [KEY_SEP, *params])
         return [finding_row(dict(zip(FINDING_FIELDS, row)), row[-1]) for row in rows]

@@ -25,7 +25,6 @@ from graph.aggregates import LOAD_FIELDS, Totals, co_edges, workload_rows
 from graph.errors import StoreError, StoreUnavailable
 from graph.gaps import as_of_date, check_kind, gap_flag
 from graph.records import ROLE_TYPES, TYPE_ROLES, DocumentRecords, task_key
-from ingest.model import FINDING_KINDS
 from graph.rows import (
     DOCUMENT_FIELDS,
     FINDING_FIELDS,
@@ -66,6 +65,7 @@ from graph.store import (
     regulation_query_key,
     unit_needles,
 )
+from ingest.model import FINDING_KINDS
 
 if TYPE_CHECKING:
     import networkx as nx

@@ -476,7 +476,7 @@ def test_findings_lists_what_could_not_be_read_per_stored_document(tmp_path, hom
     rc, out, _err = run(capsys, "findings", "--limit", "1", "--offset", "1")
     assert out.splitlines()[0] == "2 finding(s) in 1 document(s) (showing 2–2)" and len(out.splitlines()) == 4
     rc, out, err = run(capsys, "findings", "--doc", "nothing")
-    assert rc == 2 and out == "" and err == "plangraph findings: not in the store: 'nothing' (see plangraph documents)\n"
+    assert (rc, out) == (2, "") and err == "plangraph findings: not in the store: 'nothing' (see plangraph documents)\n"
     with pytest.raises(SystemExit) as stop:  # argparse: usage and the choices, exit 2
         main(["findings", "--kind", "gap"])
     assert stop.value.code == 2 and "invalid choice: 'gap'" in capsys.readouterr().err
