@@ -21,7 +21,8 @@ st.set_page_config(page_title=state.APP_TITLE, page_icon=":material/hub:", layou
 
 PAGE_ICONS = {"overview": ":material/dashboard:", "network": ":material/hub:", "units": ":material/account_balance:",
               "regulations": ":material/gavel:", "gaps": ":material/report:", "task": ":material/description:",
-              "export": ":material/download:", "compare": ":material/compare_arrows:"}
+              "export": ":material/download:", "compare": ":material/compare_arrows:",
+              "review": ":material/fact_check:"}
 
 
 def home() -> None:
@@ -50,6 +51,7 @@ def home() -> None:
         ("task", "任务详情 Task", "原文中高亮单位、引用和时限,以及相关任务"),
         ("export", "导出 Export", "任务分工表 CSV / Excel,GraphML(Gephi)"),
         ("compare", "对比 Compare", "对标对表:两份方案逐项对应、未承接和新增的任务、牵头单位与时限的变化"),
+        ("review", "待核查 Review", "提取时未能读出的分工表述、单位和编号:信任缺口清单之前先核对原文"),
     ]
     for i, (key, label, help_text) in enumerate(links):
         with cols[i % 2]:
@@ -63,7 +65,7 @@ PAGES = [
     *[st.Page(state.PAGE_PATHS[key], title=title, icon=PAGE_ICONS[key], url_path=key) for key, title in (
         ("overview", "概览 Overview"), ("network", "网络 Network"), ("units", "单位 Units"),
         ("regulations", "法规 Regulations"), ("gaps", "缺口 Gaps"), ("task", "任务详情 Task"),
-        ("export", "导出 Export"), ("compare", "对比 Compare"))],
+        ("export", "导出 Export"), ("compare", "对比 Compare"), ("review", "待核查 Review"))],
 ]
 
 page = st.navigation(PAGES)

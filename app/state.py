@@ -29,6 +29,7 @@ import streamlit as st
 from graph import export as graph_export
 from graph.gaps import GAP_LABELS, KIND_DESCRIPTIONS
 from graph.rows import CoEdge, DocumentSummary, RegulationRow, TaskCitation, TaskRow, UnitRole, UnitWorkload
+from graph.rows import FindingRow
 from graph.store import STORE_KINDS, GraphStore, StoreError, default_home, open_store
 from ingest.units import kind_label as units_kind_label
 from plangraph.cli_app import PASSWORD_ENV, is_local
@@ -53,6 +54,7 @@ PAGE_PATHS = {
     "task": "pages/task.py",
     "export": "pages/export.py",
     "compare": "pages/compare.py",
+    "review": "pages/review.py",
 }
 
 
@@ -314,6 +316,22 @@ def orphans(sel: Selection, kind: str, as_of: _dt.date | str | None = None,
 def gap_counts(sel: Selection, as_of: _dt.date | str | None = None) -> dict[str, int]:
     """Kind -> how many tasks of the selection have that gap."""
     return _q(sel, "gap_counts", as_of=str(as_of or _dt.date.today()), document_ids=sel.document_ids)
+
+
+def findings(sel: Selection, kinds: Sequence[str] | None = None, limit: int | None = None,
+             offset: int = 0) -> list[FindingRow]:
+    """What the extractor could not read in the selection (ingest/review.py), one page."""
+    return _q(sel, "findings", document_ids=sel.document_ids, kinds=None if kinds is None else list(kinds),
+              limit=limit, offset=offset)
+
+
+def findings_of_task(sel: Selection, document_id: str, task_id: str) -> list[FindingRow]:
+    return _q(sel, "findings_of_task", document_id, task_id)
+
+
+def finding_counts(sel: Selection) -> dict[str, dict[str, int]]:
+    """Document -> kind -> findings, for the selected documents whose findings are stored."""
+    return _q(sel, "finding_counts", document_ids=sel.document_ids)
 
 
 def task_citations(sel: Selection, row: TaskRow) -> list[TaskCitation]:

@@ -30,6 +30,10 @@ Tables (one row per node or edge of graph.records; list values as JSON text):
   matches    a_document, a_ordinal, b_document, b_ordinal (B's task carries out A's), score,
              method, mode, text, units, citations, key_terms, term_weights (JSON lists)
   compared   a, b, basis, method, mode, min_score, pairs, linked: the pairs `plangraph link` linked
+  findings   document_id, position, kind, task_id (NULL: outside every task), text, start,
+             end: what the extractor could not read (ingest/review.py); a store of an older
+             PlanGraph gets the table when opened, its documents' findings not recorded
+             (their `n_findings` is missing) until they are ingested again
   meta       format, version (the change counter), gap_flags (the static kinds the flags
              were written with: a kind added to graph.gaps makes the next open rewrite them),
              links (LINKS_FORMAT: a store of an older PlanGraph gets the link tables, its
@@ -61,6 +65,7 @@ from graph import gaps
 from graph.gaps import as_of_date, check_kind, gap_flag, static_gaps
 from graph.records import (
     GAP_BASES,
+    KEY_SEP,
     ROLE_PROPS,
     ROLE_TYPES,
     DocumentRecords,
@@ -73,6 +78,7 @@ from graph.records import (
 )
 from graph.rows import (
     DOCUMENT_FIELDS,
+    FINDING_FIELDS,
     LINK_FIELDS,
     TASK_FIELDS,
     CoEdge,
@@ -80,6 +86,7 @@ from graph.rows import (
     Deliverable,
     DocumentSummary,
     ImplementsRow,
+    FindingRow,
     IngestResult,
     MatchRow,
     RegulationRow,
@@ -93,6 +100,7 @@ from graph.rows import (
     document_summary,
     implements_row,
     match_row,
+    finding_row,
     matches_title,
     regulation_row,
     sort_citations,
@@ -106,6 +114,7 @@ from graph.rows import (
 from graph.store import (
     GraphStore,
     check_bases,
+    check_finding_kinds,
     check_page,
     check_pairs,
     check_relation,
@@ -114,6 +123,7 @@ from graph.store import (
     regulation_query_key,
     unit_needles,
 )
+from ingest.model import FINDING_KINDS
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -283,6 +293,14 @@ def _json_terms(terms: Sequence[str]) -> str:
 def _json_floats(values: Sequence[float]) -> str:
     """A list of floats as JSON text (repr of a finite float is JSON)."""
     return "[" + ",".join(map(repr, map(float, values))) + "]"
+# The findings have a table of their own; a store made before it gets it when opened.
+FINDINGS_SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS findings (document_id TEXT NOT NULL, position INTEGER NOT NULL, kind TEXT NOT NULL, "
+    "task_id TEXT, text TEXT, start INTEGER, \"end\" INTEGER, PRIMARY KEY (document_id, position)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS findings_task ON findings (document_id, task_id)",
+    "CREATE INDEX IF NOT EXISTS findings_kind ON findings (kind, document_id, position)",
+]
+SCHEMA += FINDINGS_SCHEMA
 
 _ROLE_OF_TYPE = {v: k for k, v in ROLE_TYPES.items()}
 _LOAD_SET = ", ".join(f"{f} = {f} + excluded.{f}" for f in LOAD_FIELDS)
@@ -471,6 +489,16 @@ class EmbeddedStore(GraphStore):
             self._upgrade_links()
         if json.loads(meta.get("gap_flags", "[]")) != list(gaps.STATIC_GAP_KINDS):
             self._rewrite_gap_flags()
+        tables = {r[0] for r in self._con().execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "findings" not in tables:
+            self._add_findings_table()
+
+    def _add_findings_table(self) -> None:
+        """A store of an older PlanGraph: the findings table, empty (its documents have no
+        `n_findings`: their findings are not known until they are ingested again)."""
+        with self._writing() as con:
+            for stmt in FINDINGS_SCHEMA:
+                con.execute(stmt)
 
     def _upgrade_links(self) -> None:
         """A store of an older PlanGraph: the link tables, each document's title_key, and the
@@ -565,6 +593,7 @@ class EmbeddedStore(GraphStore):
         self._write_tasks(con, r)
         self._write_assignments(con, r)
         self._write_citations(con, r)
+        self._write_findings(con, r)
         self._add_totals(con, Totals.of_records([r]))
         self._link_implements(con, [r.document_id])
         if old is None:
@@ -596,6 +625,7 @@ class EmbeddedStore(GraphStore):
         con.execute("DELETE FROM matches WHERE b_document = ?", (doc,))
         con.execute("DELETE FROM implements WHERE document_id = ?", (doc,))
         con.execute("DELETE FROM implements WHERE implemented_id = ?", (doc,))
+        self._delete_findings(con, doc)
         return set(old.units), regulations, unlinked
 
     @staticmethod
@@ -652,6 +682,16 @@ class EmbeddedStore(GraphStore):
             (r.document_id, ordinal[c.source_key] if c.source_key else None, i, c.regulation, c.props["relation"],
              c.props["title"], c.props["mention"], c.props["start"], c.props["end"], c.props["issuer_prefix"])
             for i, c in enumerate(r.citations)])
+
+    def _write_findings(self, con: sqlite3.Connection, r: DocumentRecords) -> None:
+        """What the extractor could not read (none written when not known: r.findings None)."""
+        con.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)", [
+            (r.document_id, f.props["position"], f.props["kind"], f.props["task_id"] or None, f.props["text"],
+             f.props["start"], f.props["end"]) for f in r.findings or []])
+
+    @staticmethod
+    def _delete_findings(con: sqlite3.Connection, doc: str) -> None:
+        con.execute("DELETE FROM findings WHERE document_id = ?", (doc,))
 
     @staticmethod
     def _link_implements(con: sqlite3.Connection, written: Sequence[str]) -> None:
@@ -981,6 +1021,47 @@ class EmbeddedStore(GraphStore):
                     positions, p = self._gap_positions(kind, docs, day)
                     out[kind] = con.execute(f"SELECT count(*) FROM ({positions})", p).fetchone()[0]
         return {k: out[k] for k in gaps.GAPS}
+
+    # ------------------------------------------------------------ findings
+    # Each row with the heading of its task (the tasks' primary key, composed as graph.records.task_key).
+    _FINDING_COLUMNS = ", ".join(f'f."{c}"' for c in FINDING_FIELDS)
+    _FINDING_ROWS = (f"SELECT {_FINDING_COLUMNS}, t.heading "
+                     "FROM findings f LEFT JOIN tasks t ON t.key = f.document_id || ? || f.task_id")
+
+    @classmethod
+    def _finding_rows(cls, con: sqlite3.Connection, where: str, params: Sequence[Any],
+                      page: str = "") -> list[FindingRow]:
+        """Finding rows WHERE `where` (params after the key separator), in (document_id, position) order."""
+        rows = con.execute(f"{cls._FINDING_ROWS} WHERE {where} ORDER BY f.document_id, f.position{page}",
+                           [KEY_SEP, *params])
+        return [finding_row(dict(zip(FINDING_FIELDS, row)), row[-1]) for row in rows]
+
+    @_sql_call
+    def findings(self, document_ids: Sequence[str] | None = None, kinds: Sequence[str] | None = None,
+                 limit: int | None = None, offset: int = 0) -> list[FindingRow]:
+        page = self._page(limit, offset)
+        where, params = _in_docs(doc_filter(document_ids), "f.document_id")
+        return self._finding_rows(self._con(), f"f.kind IN (SELECT value FROM json_each(?)) AND {where}",
+                                  [_ids(check_finding_kinds(kinds)), *params], page)
+
+    @_sql_call
+    def findings_of_task(self, document_id: str, task_id: str) -> list[FindingRow]:
+        return self._finding_rows(self._con(), "f.document_id = ? AND f.task_id = ?", [document_id, task_id])
+
+    @_sql_call
+    def finding_counts(self, document_ids: Sequence[str] | None = None) -> dict[str, dict[str, int]]:
+        docs = doc_filter(document_ids)
+        with self._reading() as con:
+            where, params = _in_docs(docs, "id")
+            out = {doc: dict.fromkeys(FINDING_KINDS, 0) for (doc,) in con.execute(
+                f"SELECT id FROM documents WHERE json_extract(extra, '$.n_findings') IS NOT NULL AND {where} "
+                "ORDER BY id", params)}
+            where, params = _in_docs(docs)
+            for doc, kind, n in con.execute(f"SELECT document_id, kind, count(*) FROM findings WHERE {where} "
+                                            "GROUP BY document_id, kind", params):
+                if doc in out and kind in out[doc]:
+                    out[doc][kind] = n
+        return out
 
     @_sql_call
     def workload(self, document_ids: Sequence[str] | None = None) -> list[UnitWorkload]:

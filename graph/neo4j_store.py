@@ -28,6 +28,7 @@ from graph.gaps import as_of_date, check_kind, gap_flag
 from graph.records import GAP_BASES, ROLE_TYPES, TYPE_ROLES, DocumentRecords, LinkedPair, task_key
 from graph.rows import (
     DOCUMENT_FIELDS,
+    FINDING_FIELDS,
     LINK_FIELDS,
     TASK_FIELDS,
     CoEdge,
@@ -35,6 +36,7 @@ from graph.rows import (
     Deliverable,
     DocumentSummary,
     ImplementsRow,
+    FindingRow,
     IngestResult,
     MatchRow,
     RegulationRow,
@@ -46,11 +48,13 @@ from graph.rows import (
     compared_row,
     deliverable_rows,
     document_summary,
+    finding_row,
     implements_row,
     match_row,
     matches_title,
     regulation_row,
     sort_citations,
+    sort_findings,
     sort_matches,
     sort_regulations,
     sort_tasks,
@@ -62,6 +66,7 @@ from graph.rows import (
 from graph.store import (
     GraphStore,
     check_bases,
+    check_finding_kinds,
     check_page,
     check_pairs,
     check_relation,
@@ -70,6 +75,7 @@ from graph.store import (
     regulation_query_key,
     unit_needles,
 )
+from ingest.model import FINDING_KINDS
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -97,6 +103,14 @@ SCHEMA = [
     for rel in ROLE_TYPES.values()
 ]
 
+# What the extractor could not read (graph.neo4j_write.write_findings): Findings by document, in order.
+FINDINGS_SCHEMA = [
+    "CREATE INDEX plangraph_finding_order IF NOT EXISTS FOR (n:Finding) ON (n.document_id, n.position)",
+    "CREATE INDEX plangraph_finding_kind IF NOT EXISTS FOR (n:Finding) ON (n.kind)",
+]
+SCHEMA += FINDINGS_SCHEMA
+
+
 def schema_name(statement: str) -> str:
     """The name a SCHEMA statement gives ("CREATE INDEX <name> IF NOT EXISTS …")."""
     return statement.split()[2]
@@ -108,6 +122,7 @@ def _projection(fields: tuple[str, ...]) -> str:
 
 
 TASK_PROJECTION = _projection(TASK_FIELDS)  # what a task row reads of a Task
+FINDING_PROJECTION = _projection(FINDING_FIELDS)  # what a finding row reads of a Finding
 LINK_PROJECTION = _projection(LINK_FIELDS)  # what a task link reads (no text)
 DOCUMENT_PROJECTION = _projection(DOCUMENT_FIELDS)  # a Document without its text
 
@@ -526,6 +541,44 @@ class Neo4jStore(GraphStore):
         calls = " ".join(f"CALL {{ {self._gap_match(k, docs)} RETURN count(t) AS {k} }}" for k in gaps.GAP_KINDS)
         rec = self._read(f"{calls} RETURN {', '.join(gaps.GAP_KINDS)}", as_of=as_of_date(as_of), docs=docs)[0]
         return {k: int(rec[k]) for k in gaps.GAP_KINDS}
+
+    # ------------------------------------------------------------ findings
+    def _finding_rows(self, match: str, **params: Any) -> list[FindingRow]:
+        """`match` binds f (one row per Finding, ordered and paged as asked); each with the
+        heading of the Task it lies in."""
+        rows = self._one(f"{match} OPTIONAL MATCH (t:Task)-[:HAS_FINDING]->(f) "
+                         f"RETURN collect([f {{{FINDING_PROJECTION}}}, t.heading]) AS rows", **params)
+        # sorted again in Python: Cypher orders strings by UTF-16 units, Python by code points
+        return sort_findings(finding_row(props, heading) for props, heading in rows)
+
+    @_store_call
+    def findings(self, document_ids: Sequence[str] | None = None, kinds: Sequence[str] | None = None,
+                 limit: int | None = None, offset: int = 0) -> list[FindingRow]:
+        limit, offset = check_page(limit, offset)
+        docs = doc_filter(document_ids)
+        return self._finding_rows(
+            f"MATCH (f:Finding) WHERE {self._doc_clause(docs, 'f')} AND f.kind IN $kinds "
+            "WITH f ORDER BY f.document_id, f.position SKIP $offset" + ("" if limit is None else " LIMIT $limit"),
+            docs=docs, kinds=check_finding_kinds(kinds), offset=offset, limit=limit)
+
+    @_store_call
+    def findings_of_task(self, document_id: str, task_id: str) -> list[FindingRow]:
+        return self._finding_rows("MATCH (:Task {key: $key})-[:HAS_FINDING]->(f:Finding)",
+                                  key=task_key(document_id, task_id))
+
+    @_store_call
+    def finding_counts(self, document_ids: Sequence[str] | None = None) -> dict[str, dict[str, int]]:
+        docs = doc_filter(document_ids)
+        where = "d.id IS NOT NULL" if docs is None else "d.id IN $docs"
+        rows = self._one(f"MATCH (d:Document) WHERE {where} AND d.n_findings IS NOT NULL "
+                         "OPTIONAL MATCH (f:Finding {document_id: d.id}) "
+                         "WITH d.id AS doc, f.kind AS kind, count(f) AS n RETURN collect([doc, kind, n]) AS rows",
+                         docs=docs)
+        out = {doc: dict.fromkeys(FINDING_KINDS, 0) for doc, _kind, _n in sorted(rows)}
+        for doc, kind, n in rows:
+            if kind in out[doc]:
+                out[doc][kind] = n
+        return out
 
     def _totals(self) -> bool:
         """Whether the store-wide totals (graph.neo4j_write, UnitLoad / UnitPair) can answer.

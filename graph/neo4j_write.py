@@ -19,6 +19,10 @@ contributed. A database whose totals are missing or of an older format (no `tota
 this TOTALS_FORMAT on its counter node) is answered from the assignments, and the next write
 builds the totals first (`ensure_totals`).
 
+What the extractor could not read is written with each document (`write_findings`): a
+(:Finding) node per finding, from the Task it lies in or from its Document
+(-[:HAS_FINDING]->), deleted with the document (`remove_findings`).
+
 The counter node also records which static gap flags (graph.gaps) the Tasks carry
 (`gap_flags`); a store written with other kinds gets its flags rewritten (`rewrite_gap_flags`),
 and whether the Documents carry their title_key and IMPLEMENTS edges (`links`); a store of an
@@ -102,7 +106,7 @@ def clear_some(tx: neo4j.ManagedTransaction, limit: int = 5000) -> int:
     """Delete up to `limit` PlanGraph nodes, the change counter and totals too (tests only);
     how many. In slices: one transaction for a 1,000-plan graph outgrows the server's memory pool."""
     return tx.run("MATCH (n) WHERE n:Document OR n:Section OR n:Task OR n:Unit OR n:Regulation OR n:PlanGraphState "
-                  "OR n:UnitLoad OR n:UnitPair "
+                  "OR n:UnitLoad OR n:UnitPair OR n:Finding "
                   "WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS n", limit=limit).single()["n"]
 
 
@@ -197,6 +201,7 @@ def _write_batch(tx: neo4j.ManagedTransaction, batch: list[DocumentRecords]) -> 
     write_tasks(tx, batch)
     write_assignments(tx, batch)
     write_citations(tx, batch)
+    write_findings(tx, batch)
     add_totals(tx, Totals.of_records(batch).minus(gone))
     link_implements(tx, ids)
     if old:
@@ -220,6 +225,7 @@ def remove_documents(tx: neo4j.ManagedTransaction, ids: list[str]) -> tuple[Tota
     tx.run("UNWIND $ids AS id MATCH (t:Task {document_id: id}) DETACH DELETE t", ids=ids).consume()
     tx.run("UNWIND $ids AS id MATCH (s:Section {document_id: id}) DETACH DELETE s", ids=ids).consume()
     tx.run("UNWIND $ids AS id MATCH (d:Document {id: id}) DETACH DELETE d", ids=ids).consume()
+    remove_findings(tx, ids)
     return gone, regs
 
 
@@ -391,6 +397,23 @@ def write_link_batch(tx: neo4j.ManagedTransaction, pairs: list[LinkedPair]) -> i
         raise StoreError("a document or task of the links is no longer in the store (removed meanwhile?); "
                          "nothing of this batch was written")
     return made
+
+
+def write_findings(tx: neo4j.ManagedTransaction, batch: list[DocumentRecords]) -> None:
+    """What the extractor could not read: a Finding from the Task it lies in, else from its
+    Document. A document whose findings are not known (records.findings None) writes none."""
+    found = [(r, f) for r in batch for f in r.findings or []]
+    _unwind(tx, "UNWIND $rows AS row MATCH (t:Task {key: row.task}) "
+                "CREATE (t)-[:HAS_FINDING]->(f:Finding) SET f = row.props",
+            [{"task": f.task_key, "props": f.props} for _r, f in found if f.task_key])
+    _unwind(tx, "UNWIND $rows AS row MATCH (d:Document {id: row.doc}) "
+                "CREATE (d)-[:HAS_FINDING]->(f:Finding) SET f = row.props",
+            [{"doc": r.document_id, "props": f.props} for r, f in found if not f.task_key])
+
+
+def remove_findings(tx: neo4j.ManagedTransaction, ids: list[str]) -> None:
+    """Delete these documents' Findings."""
+    tx.run("UNWIND $ids AS id MATCH (f:Finding {document_id: id}) DETACH DELETE f", ids=ids).consume()
 
 
 # ------------------------------------------------------------------ gap flags

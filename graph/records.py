@@ -42,6 +42,12 @@ Written by the stores themselves, not by a document's records:
   Task-MATCHES->Task (B's task -> A's) and Document-COMPARED->Document (B -> A): written by
                  `plangraph link` (LinkedPair: match_props, compared_props); removed with
                  either document's tasks (re-ingest, remove)
+Findings (what the extractor could not read, ingest/review.py; `DocumentRecords.findings`):
+  Finding        document_id, position (its place in the document's list), kind
+                 (ingest.model.FINDING_KINDS), text, start, end, task_id ("" outside every task);
+                 Task-HAS_FINDING->Finding, or Document-HAS_FINDING->Finding outside every task.
+                 The Document's n_findings counts them; a Document without it (stored before
+                 findings were kept) has them not recorded, which is not the same as none.
 Units and Regulations are shared by documents: `merge_shared_props` combines what several
 mentions (and several documents) say about one, the same way in both stores and in any
 order (collective OR-ed, levels united; a regulation keeps its best resolution).
@@ -121,6 +127,13 @@ class CitationRecord:
 
 
 @dataclass
+class FindingRecord:
+    """A place the extractor could not read (ingest.model.Finding) in the document."""
+    task_key: str | None  # the Task it lies in, None: outside every task (the Document)
+    props: dict[str, Any]  # document_id, position, kind, text, start, end, task_id ("" when none)
+
+
+@dataclass
 class DocumentRecords:
     """Everything one document contributes to the graph."""
     document: NodeRecord  # key = document id
@@ -130,6 +143,8 @@ class DocumentRecords:
     regulations: list[NodeRecord] = field(default_factory=list)  # deduplicated by key
     assignments: list[AssignmentRecord] = field(default_factory=list)
     citations: list[CitationRecord] = field(default_factory=list)
+    # None: not known (a document imported from a store that did not keep them), not "none found"
+    findings: list[FindingRecord] | None = None
 
     @property
     def document_id(self) -> str:
@@ -334,9 +349,12 @@ def complete_records(out: DocumentRecords) -> DocumentRecords:
             gap_totals[k] += bool(t.props[gap_flag(k)])
     doc = out.document.props
     doc.pop("fingerprint", None)
+    doc.pop("n_findings", None)
     doc.update(n_sections=len(out.sections), n_tasks=len(out.tasks), n_units=len(out.units),
                n_regulations=len(out.regulations), n_assignments=len(out.assignments),
                n_citations=len(out.citations), **{f"n_{gap_flag(k)}": n for k, n in gap_totals.items()})
+    if out.findings is not None:
+        doc["n_findings"] = len(out.findings)
     doc["fingerprint"] = records_fingerprint(out)
     return out
 
@@ -457,7 +475,25 @@ def build_graph_records(extraction: Extraction) -> DocumentRecords:
     out.sections = list(sections.values())
     out.units = list(units.values())
     out.regulations = list(regulations.values())
+    out.findings = finding_records(doc_id, extraction, out.tasks)
     return complete_records(out)
+
+
+def finding_records(doc_id: str, extraction: Extraction, tasks: list[TaskRecord]) -> list[FindingRecord]:
+    """The extraction's findings, in its order, each with the stored id of the task it lies in
+    (a task id the records made unique, 2.1~2, is found by the finding's offset)."""
+    stored: dict[str, list[TaskRecord]] = defaultdict(list)
+    for t, task in zip(tasks, extraction.tasks):
+        stored[task.id].append(t)
+    out = []
+    for position, f in enumerate(extraction.findings):
+        candidates = stored.get(f.task_id or "", [])
+        task = next((t for t in candidates if t.props["start"] <= f.start < t.props["end"]),
+                    candidates[0] if candidates else None)
+        out.append(FindingRecord(task.key if task else None, {
+            "document_id": doc_id, "position": position, "kind": f.kind, "text": f.text or "",
+            "start": int(f.start), "end": int(f.end), "task_id": task.props["id"] if task else ""}))
+    return out
 
 
 def records_fingerprint(records: DocumentRecords) -> str:
@@ -472,13 +508,15 @@ def records_fingerprint(records: DocumentRecords) -> str:
 
     doc = {k: v for k, v in records.document.props.items() if k != "fingerprint"}
     payload = [records.document.key, doc] + [
-        [row(x) for x in getattr(records, f.name)] for f in fields(records) if f.name != "document"]
+        None if getattr(records, f.name) is None else [row(x) for x in getattr(records, f.name)]
+        for f in fields(records) if f.name != "document"]
     data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
 __all__ = ["ROLES", "ROLE_TYPES", "ROLE_PROPS", "TYPE_ROLES", "RELATIONS", "NodeRecord", "TaskRecord",
-           "AssignmentRecord", "CitationRecord", "DocumentRecords", "build_graph_records", "complete_records",
+           "AssignmentRecord", "CitationRecord", "FindingRecord", "DocumentRecords", "build_graph_records",
+           "finding_records", "complete_records",
            "records_fingerprint", "merge_shared_props", "unit_props", "regulation_props", "regulation_key",
            "unit_key", "task_key", "section_key", "task_facts", "task_summary_props", "LINK_BASES", "GAP_BASES",
            "TaskMatch", "LinkedPair", "MATCH_PROPS", "match_props", "compared_props", "key_terms_of_task", "document_link_props"]

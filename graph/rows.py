@@ -188,6 +188,19 @@ class DocumentSummary:
 
 
 @dataclass
+class FindingRow:
+    """A place the extractor could not read (ingest/review.py): check it before trusting a gap list."""
+    document_id: str
+    position: int  # its place in the document's findings (they are in text order)
+    kind: str  # ingest.model.FINDING_KINDS
+    text: str  # the text it names (a bracket, a line, a unit's name, a task's heading)
+    start: int  # offsets into the document's text (document_text)
+    end: int
+    task_id: str | None  # the task it lies in; None: outside every task
+    task_heading: str | None = None  # that task's heading
+
+
+@dataclass
 class IngestResult:
     document_id: str
     tasks: int
@@ -283,6 +296,19 @@ def document_summary(props: Mapping[str, Any]) -> DocumentSummary:
         tasks=int(props.get("n_tasks") or 0), units=int(props.get("n_units") or 0),
         regulations=int(props.get("n_regulations") or 0), assignments=int(props.get("n_assignments") or 0),
         citations=int(props.get("n_citations") or 0), extractor=props.get("extractor") or "")
+
+
+def finding_row(props: Mapping[str, Any], task_heading: str | None = None) -> FindingRow:
+    """A FindingRow from a Finding's properties (graph.records.finding_records) and the
+    heading of the task it lies in."""
+    return FindingRow(document_id=props["document_id"], position=int(props["position"]), kind=props["kind"],
+                      text=props.get("text") or "", start=int(props.get("start") or 0),
+                      end=int(props.get("end") or 0), task_id=_text(props.get("task_id")),
+                      task_heading=None if not props.get("task_id") else (task_heading or ""))
+
+
+# What a finding row reads of a Finding.
+FINDING_FIELDS = ("document_id", "position", "kind", "text", "start", "end", "task_id")
 
 
 def _text(value: Any) -> str | None:
@@ -411,12 +437,17 @@ def sort_matches(rows: Iterable[MatchRow]) -> list[MatchRow]:
     return sorted(rows, key=lambda m: (m.a.document_id, m.a.ordinal, m.b.document_id, m.b.ordinal))
 
 
+def sort_findings(rows: Iterable[FindingRow]) -> list[FindingRow]:
+    return sorted(rows, key=lambda f: (f.document_id, f.position))
+
+
 def unit_role_sort_key(u: UnitRole) -> tuple:
     return (u.start, ROLE_ORDER.get(u.role, 9), u.unit, u.end)
 
 
 __all__ = ["DeadlineInfo", "TaskRow", "TaskLink", "UnitRole", "TaskCitation", "RegulationRow", "UnitWorkload",
-           "Deliverable", "CoEdge", "DocumentSummary", "IngestResult", "task_number", "task_row", "task_link",
+           "Deliverable", "CoEdge", "DocumentSummary", "FindingRow", "IngestResult", "task_number", "task_row",
+           "task_link", "finding_row", "sort_findings", "FINDING_FIELDS",
            "document_summary", "regulation_row", "unit_workload", "unit_role", "unit_matches", "deliverable_rows",
            "sort_tasks", "sort_regulations", "matches_title", "sort_workload", "sort_co_edges", "sort_citations",
            "unit_role_sort_key", "TASK_FIELDS", "LINK_FIELDS", "DOCUMENT_FIELDS", "REGULATION_INFO", "MatchRow",

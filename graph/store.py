@@ -66,6 +66,13 @@ a province's plans have 50k tasks, more than a screen or a quick answer should c
                    the tasks with a gap of that kind (graph.gaps.GAP_TABLE: the kinds and
                    their rules); as_of: 'YYYY-MM-DD' or date, default today
   gap_counts(as_of=None, document_ids=None) -> dict[str, int]      kind -> len(orphans(kind))
+  findings(document_ids=None, kinds=None, limit=None, offset=0) -> list[FindingRow]
+                   by (document_id, position): the places the extractor could not read
+                   (ingest/review.py; kinds: ingest.model.FINDING_KINDS, default all)
+  findings_of_task(document_id, task_id) -> list[FindingRow]        by position
+  finding_counts(document_ids=None) -> dict[str, dict[str, int]]    document id -> kind -> n
+                   (every kind) for each document whose findings are stored; a document
+                   stored before PlanGraph kept findings is absent (not known is not none)
   version() -> str                                                 changes on every write
   workload(document_ids=None) -> list[UnitWorkload]                by (-total, -lead, unit)
   co_responsibility(document_ids=None, include_collective=True, min_weight=1) -> list[CoEdge]
@@ -110,7 +117,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import StoreError
-from ingest.model import ROLES
+from ingest.model import FINDING_KINDS, ROLES
 
 if TYPE_CHECKING:  # the stores import these; this module stays light for the CLI's start
     import networkx as nx
@@ -123,6 +130,7 @@ if TYPE_CHECKING:  # the stores import these; this module stays light for the CL
         MatchRow,
         Deliverable,
         DocumentSummary,
+        FindingRow,
         IngestResult,
         RegulationRow,
         TaskCitation,
@@ -183,16 +191,22 @@ def check_page(limit: int | None, offset: int) -> tuple[int | None, int]:
     return limit, offset
 
 
+def check_choices(asked: Sequence[str] | str | None, allowed: Sequence[str], what: str) -> list[str]:
+    """The values asked for, in `allowed`'s order (None: all of them); StoreError naming an
+    unknown one (`what` it is: "role")."""
+    if asked is None:
+        return list(allowed)
+    if isinstance(asked, str):
+        asked = [asked]
+    bad = [v for v in asked if v not in allowed]
+    if bad:
+        raise StoreError(f"unknown {what}: {bad[0]!r} (use one of {', '.join(allowed)})")
+    return [v for v in allowed if v in asked]
+
+
 def check_roles(roles: Sequence[str] | str | None) -> list[str]:
     """The roles asked for (None: every role); StoreError for an unknown one."""
-    if roles is None:
-        return list(ROLES)
-    if isinstance(roles, str):
-        roles = [roles]
-    bad = [r for r in roles if r not in ROLES]
-    if bad:
-        raise StoreError(f"unknown role: {bad[0]!r} (use one of {', '.join(ROLES)})")
-    return [r for r in ROLES if r in roles]
+    return check_choices(roles, ROLES, "role")
 
 
 def check_relation(relation: str | None) -> str | None:
@@ -230,6 +244,11 @@ def check_pairs(pairs: Iterable["LinkedPair"], tasks_of: Callable[[list[str]], d
                 if task not in stored[doc]:
                     raise StoreError(f"no task {task!r} in document {doc!r}")
     return out
+
+
+def check_finding_kinds(kinds: Sequence[str] | str | None) -> list[str]:
+    """The finding kinds asked for, in table order (None: every kind); StoreError for an unknown one."""
+    return check_choices(kinds, FINDING_KINDS, "finding kind")
 
 
 def regulation_query_key(regulation: str) -> str:
@@ -401,6 +420,21 @@ class GraphStore(ABC):
                    document_ids: Sequence[str] | None = None) -> dict[str, int]:
         """Kind -> how many tasks `orphans(kind, as_of, document_ids)` gives, every kind."""
 
+    # ------------------------------------------------------------ findings (ingest/review.py)
+    @abstractmethod
+    def findings(self, document_ids: Sequence[str] | None = None, kinds: Sequence[str] | None = None,
+                 limit: int | None = None, offset: int = 0) -> list[FindingRow]:
+        """The places the extractor could not read, by (document_id, position); one page."""
+
+    @abstractmethod
+    def findings_of_task(self, document_id: str, task_id: str) -> list[FindingRow]:
+        """The findings that lie in one task, by position."""
+
+    @abstractmethod
+    def finding_counts(self, document_ids: Sequence[str] | None = None) -> dict[str, dict[str, int]]:
+        """Document id -> kind -> how many findings (every kind of FINDING_KINDS), for each
+        document whose findings are stored; documents stored before they were kept are absent."""
+
     @abstractmethod
     def version(self) -> str:
         """Changes whenever the store's content may have changed (a cache key)."""
@@ -421,4 +455,5 @@ class GraphStore(ABC):
 
 
 __all__ = ["GraphStore", "StoreError", "open_store", "default_home", "STORE_KINDS", "doc_filter", "check_page",
-           "check_roles", "check_relation", "regulation_query_key", "unit_needles", "check_bases", "check_pairs"]
+           "check_roles", "check_relation", "check_finding_kinds", "regulation_query_key", "unit_needles",
+           "check_bases", "check_pairs"]

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import state
+from app import review_view, state
 from graph.records import task_key
 
 sel = state.selection()
@@ -66,6 +66,15 @@ st.caption(state.esc(f"《{titles.get(row.document_id, row.document_id)}》 · �
 st.html(state.highlighted_task_html(row, units, cites))
 with st.expander("原文(纯文本)Plain text"):
     st.text(row.text)
+
+found = state.findings_of_task(sel, row.document_id, row.task_id)
+if found:
+    st.warning(f"待核查 Review:提取时本任务中有 {len(found)} 处未能读出,请核对原文,"
+               "其单位与缺口可能不全。", icon=":material/fact_check:")
+    st.html(review_view.findings_table(found, {row.document_id: state.document_text(sel, row.document_id)},
+                                       titles, show_document=False, show_task=False))
+elif row.document_id not in state.finding_counts(sel):
+    st.caption("本文件入库时还没有记录待核查项(重新导入即可补上)。")
 
 c = st.columns(3)
 with c[0]:
