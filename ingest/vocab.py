@@ -17,6 +17,29 @@ def _longest_first(words: list[str]) -> tuple[str, ...]:
     return tuple(sorted(set(words), key=lambda w: (-len(w), w)))
 
 
+def _alternation(words) -> str:
+    """A regex matching any of `words`, written as a trie (牵头(?:单位|部门)?): it matches
+    exactly what the longest-first alternation 牵头单位|牵头部门|牵头 matches, trying the
+    words that fit at a position longest first, but `re` no longer tries a thousand words
+    one by one at every position."""
+    trie: dict = {}
+    for word in set(words):
+        node = trie
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}  # a word ends here
+    return _trie_regex(trie)
+
+
+def _trie_regex(node: dict) -> str:
+    branches = [re.escape(ch) + _trie_regex(child) for ch, child in sorted(node.items()) if ch]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    # a word may end here: the longer words first (a greedy ?), then this one
+    return body if "" not in node else "(?:" + body + ")?"
+
+
 @dataclass(frozen=True)
 class Vocabulary:
     label_roles: dict[str, str]  # 牵头单位 -> lead; 适用范围 -> none
@@ -59,20 +82,18 @@ def _with_modifiers(verbs: dict[str, str], modifiers: list[str]) -> dict[str, st
 def _verb_phrase(verbs: dict[str, str], modifiers: list[str], actions: list[str]) -> re.Pattern[str]:
     """Modifiers, one verb and an action, as a regex: search it with `$` to find the verb a
     piece ends with (the match that starts first is the whole phrase)."""
-    def alternation(items) -> str:
-        return "|".join(map(re.escape, _longest_first(list(items))))
-    return re.compile(f"(?:{alternation(modifiers)})*(?P<verb>{alternation(verbs)})(?:{alternation(actions)})?")
+    return re.compile(f"(?:{_alternation(modifiers)})*(?P<verb>{_alternation(verbs)})(?:{_alternation(actions)})?")
 
 
 def _any_of(words: list[str]) -> re.Pattern[str]:
     """Any of `words`, behind a lookahead of their first characters (fast to search)."""
     first = "(?=[" + re.escape("".join(sorted({w[0] for w in words}))) + "])"
-    return re.compile(first + "(?:" + "|".join(map(re.escape, _longest_first(words))) + ")")
+    return re.compile(first + "(?:" + _alternation(words) + ")")
 
 
 def _label_pattern(labels: tuple[str, ...], leading_spaces: bool = True) -> re.Pattern[str]:
     """A label with its colon (牵头单位：) or in square brackets (【牵头单位】, colon optional)."""
-    words = "|".join(map(re.escape, labels))
+    words = _alternation(labels)
     # a lookahead of the possible first characters lets `re` skip ahead fast (13x on whole texts)
     first = "(?=[【" + re.escape("".join(sorted({w[0] for w in labels}))) + "])"
     return re.compile((SPACE + "*" if leading_spaces else first) + "(?:【(?P<bracketed>" + words + r")】" + SPACE
@@ -115,7 +136,7 @@ def vocabulary() -> Vocabulary:
         role_word=_any_of([*label_roles, *base_verbs]),
         label_pattern=_label_pattern(labels),
         label_scan=_label_pattern(labels, leading_spaces=False),
-        role_marker=re.compile(r"[（(](" + "|".join(map(re.escape, _longest_first([*labels, *verb_roles])))
+        role_marker=re.compile(r"[（(](" + _alternation([*labels, *verb_roles])
                                + r")[）)]$"),
         unit_suffixes=of("suffix"),
         unit_prefixes=of("prefix"),
