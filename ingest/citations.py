@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ingest.laws import split_issuer_prefix
 from ingest.vocab import vocabulary
@@ -16,6 +17,7 @@ from ingest.vocab import vocabulary
 TITLE_OPEN, TITLE_CLOSE = "《", "》"
 TITLE_MARKS = re.compile("[《》\n]")
 INNER_MARKS = {"〈": "〉", "<": ">", "＜": "＞", "《": "》"}
+INNER_OPENERS = re.compile("[" + re.escape("".join(o for o in INNER_MARKS if o != TITLE_OPEN)) + "]")
 # the bare names that count as citations, matched as whole jieba tokens (执行宪法法律 → 宪法)
 BARE_TITLES = frozenset({"宪法", "民法典", "中华人民共和国宪法", "中华人民共和国民法典"})
 CLAUSE_BREAKS = "，。；：！？,;:\n"
@@ -47,12 +49,11 @@ def _title_spans(text: str, start: int, end: int) -> list[tuple[int, int, bool]]
     for o, c, nested in list(spans):
         if nested:
             continue
-        for i in range(o + 1, c):
-            close = INNER_MARKS.get(text[i])
-            if close and text[i] != TITLE_OPEN:
-                j = text.find(close, i + 1, c)
-                if j > i + 1:
-                    spans.append((i, j, True))
+        for m in INNER_OPENERS.finditer(text, o + 1, c):
+            i = m.start()
+            j = text.find(INNER_MARKS[m.group()], i + 1, c)
+            if j > i + 1:
+                spans.append((i, j, True))
     spans.sort()
     return spans
 
@@ -96,7 +97,6 @@ def _issuer_before(text: str, open_pos: int) -> str | None:
 
 def _relation(text: str, open_pos: int, token_starts: list[int], token_texts: list[str]) -> str:
     """The relation given by the nearest relation verb before the title, within its clause."""
-    verbs = vocabulary().citation_verbs
     i = bisect_right(token_starts, open_pos) - 1
     while i >= 0 and token_starts[i] >= open_pos:
         i -= 1
@@ -109,11 +109,21 @@ def _relation(text: str, open_pos: int, token_starts: list[int], token_texts: li
                 i -= 1
             i -= 1
             continue
-        if token in verbs:
-            return verbs[token]
-        # compound verbs jieba keeps whole (加快制定, 研究出台): look for a known verb at the end
-        for verb, relation in verbs.items():
-            if len(token) > len(verb) and token.endswith(verb):
-                return relation
+        relation = _verb_relation(token)
+        if relation is not None:
+            return relation
         i -= 1
     return "basis"
+
+
+@lru_cache(maxsize=1 << 14)  # pure: the same few thousand words come back in every plan
+def _verb_relation(token: str) -> str | None:
+    """The relation of a relation verb `token` is or ends with, None if it is none."""
+    verbs = vocabulary().citation_verbs
+    if token in verbs:
+        return verbs[token]
+    # compound verbs jieba keeps whole (加快制定, 研究出台): look for a known verb at the end
+    for verb, relation in verbs.items():
+        if len(token) > len(verb) and token.endswith(verb):
+            return relation
+    return None

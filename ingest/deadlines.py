@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from bisect import bisect_left, insort
 from dataclasses import dataclass
 from typing import Callable
 
@@ -100,16 +101,23 @@ def _windows(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(s, e) for s, e in out]
 
 
+def _overlaps(taken: list[tuple[int, int]], start: int, end: int) -> bool:
+    """Whether text[start:end] overlaps a span of `taken` (disjoint spans, sorted): only the
+    last span starting before `end` can, as it ends last of those."""
+    i = bisect_left(taken, (end,)) - 1
+    return i >= 0 and taken[i][1] > start
+
+
 def find_deadlines(text: str, start: int = 0, end: int | None = None) -> list[FoundDeadline]:
     end = len(text) if end is None else end
     found: list[FoundDeadline] = []
-    taken: list[tuple[int, int]] = []
+    taken: list[tuple[int, int]] = []  # spans of the matches kept: disjoint, sorted
     windows = _windows(text, start, end)
     for pattern, resolve, recurring in PATTERNS:
         for m in (m for s, e in windows for m in pattern.finditer(text, s, e)):
-            if any(s < m.end() and m.start() < e for s, e in taken):
+            if _overlaps(taken, m.start(), m.end()):
                 continue
-            taken.append((m.start(), m.end()))
+            insort(taken, (m.start(), m.end()))
             found.append(FoundDeadline(m.group(0), resolve(m), recurring, m.start(), m.end()))
     found.sort(key=lambda d: d.start)
     return found

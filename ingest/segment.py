@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
+from itertools import accumulate
 
 import jieba
 import spacy
@@ -86,10 +87,8 @@ class JiebaTokenizer:
     def __call__(self, text: str) -> Doc:
         words = [w for w in jieba.cut(text, cut_all=False, HMM=True) if w]
         doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
-        starts, offset = [], 0
-        for word in words:  # token offsets, kept for components that only need words
-            starts.append(offset)
-            offset += len(word)
+        # token offsets, kept for components that only need words
+        starts = [0, *accumulate(map(len, words[:-1]))] if words else []
         doc.user_data["words"] = (starts, words)
         return doc
 

@@ -17,6 +17,7 @@ Order of decisions (first that holds wins):
 from __future__ import annotations
 
 import codecs
+import re
 import threading
 import unicodedata
 from dataclasses import dataclass, field
@@ -29,6 +30,8 @@ MAX_BAD_FRACTION = 0.001
 # Decoded text with more C0 control characters (other than tab, newline, CR, FF, VT)
 # than this fraction is not a text document.
 MAX_CONTROL_FRACTION = 0.005
+# control characters other than \t \n \v \f \r, and DEL
+CONTROL_CHAR = re.compile("[\x00-\x08\x0e-\x1f\x7f]")
 
 BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF32_LE, "utf-32-le"),  # before UTF-16 LE: FF FE 00 00
@@ -146,7 +149,7 @@ def _refuse_control_characters(text: str, what: str) -> None:
     if not text:
         return
     sample = text[:200_000]
-    controls = sum(1 for ch in sample if ch < " " and ch not in "\t\n\r\f\v" or ch == "\x7f")
+    controls = len(CONTROL_CHAR.findall(sample))
     if "\x00" in sample or controls > len(sample) * MAX_CONTROL_FRACTION:
         raise InputError(f"{what}: binary data, not a text plan")
 
