@@ -120,6 +120,11 @@ def get_nlp() -> Language:
     _extend_jieba()
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     nlp.tokenizer = JiebaTokenizer(nlp.vocab)
+    # No component reads lexical attributes (like_num, shape, is_stop, norm …), and spaCy
+    # computes all of them for each word the vocab has not seen yet, which is most words of a
+    # new plan: the tokens carry only their text. A component that needs an attribute adds
+    # its getter back here.
+    nlp.vocab.lex_attr_getters = {}
     # spaCy's 1,000,000-character guard is for its parser and NER, which this pipeline does
     # not run; ingest.read already bounds a text by MAX_TEXT_BYTES, which this must admit.
     nlp.max_length = MAX_TEXT_BYTES + 1
