@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ingest.brackets import find_pairs, split_top_level
 from ingest.conventions import is_convention_note
@@ -60,20 +60,41 @@ def find_clauses(text: str, start: int = 0, end: int | None = None) -> list[Clau
     clauses: list[Clause] = []
     covered_until = start
     pairs = find_pairs(text, start, end, within_lines=True)
+    parse = _ParseOnce(text)
     for open_pos, close_pos, _depth in pairs:
         if open_pos < covered_until:
             continue  # inside a clause already taken
-        assignments = parse_clause(text, open_pos + 1, close_pos)
+        assignments = parse(open_pos + 1, close_pos)
         if assignments:
             clauses.append(Clause(open_pos, close_pos + 1, assignments))
             covered_until = close_pos + 1
-    clauses.extend(_labelled_lines(text, start, end, clauses, pairs))
+    clauses.extend(_labelled_lines(text, start, end, clauses, pairs, parse))
     clauses.sort(key=lambda c: c.start)
     return clauses
 
 
+class _ParseOnce:
+    """parse_clause over one text, parsing each distinct clause body once: a plan repeats
+    many (（牵头单位：市司法局）), and the result depends on the body's text alone, so a
+    repeat gets the first one's assignments moved to its own offsets."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.seen: dict[str, tuple[int, list[UnitAssignment]]] = {}
+
+    def __call__(self, s: int, e: int) -> list[UnitAssignment]:
+        body = self.text[s:e]
+        first = self.seen.get(body)
+        if first is None:
+            found = parse_clause(self.text, s, e)
+            self.seen[body] = (s, found)
+            return found
+        shift = s - first[0]
+        return [replace(a, start=a.start + shift, end=a.end + shift) for a in first[1]]
+
+
 def _labelled_lines(text: str, start: int, end: int, taken: list[Clause],
-                    pairs: list[tuple[int, int, int]]) -> list[Clause]:
+                    pairs: list[tuple[int, int, int]], parse: _ParseOnce) -> list[Clause]:
     """"责任单位：A、B" written as a line or sentence of its own, outside brackets."""
     vocab = vocabulary()
     found: list[Clause] = []
@@ -100,7 +121,7 @@ def _labelled_lines(text: str, start: int, end: int, taken: list[Clause],
         stop = end if stop < 0 else stop
         sentence_end = text.find("。", label_start, stop)
         stop = stop if sentence_end < 0 else sentence_end
-        assignments = parse_clause(text, label_start, stop)
+        assignments = parse(label_start, stop)
         if assignments:
             found.append(Clause(label_start, stop, assignments))
     return found
