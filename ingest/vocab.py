@@ -82,7 +82,9 @@ def _with_modifiers(verbs: dict[str, str], modifiers: list[str]) -> dict[str, st
 def _verb_phrase(verbs: dict[str, str], modifiers: list[str], actions: list[str]) -> re.Pattern[str]:
     """Modifiers, one verb and an action, as a regex: search it with `$` to find the verb a
     piece ends with (the match that starts first is the whole phrase)."""
-    return re.compile(f"(?:{_alternation(modifiers)})*(?P<verb>{_alternation(verbs)})(?:{_alternation(actions)})?")
+    first = "(?=[" + re.escape("".join(sorted({w[0] for w in [*modifiers, *verbs]}))) + "])"  # fast to skip
+    return re.compile(first + f"(?:{_alternation(modifiers)})*(?P<verb>{_alternation(verbs)})"
+                      f"(?:{_alternation(actions)})?")
 
 
 def _any_of(words: list[str]) -> re.Pattern[str]:
