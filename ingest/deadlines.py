@@ -47,39 +47,41 @@ def _num(s: str) -> int:
 Resolver = Callable[[re.Match[str]], "str | None"]
 
 # (pattern, date from the match, recurring); order matters: longer forms first.
+# A form that opens with a number or a look-behind starts with a lookahead of its first
+# character ((?=\d), (?=年)): it changes no match, and lets `re` skip the other positions fast.
 PATTERNS: tuple[tuple[re.Pattern[str], Resolver, str | None], ...] = (
     (re.compile(r"每年" + NUM + r"月" + NUM + r"日(?:前|之前|以前)"), lambda m: None, "yearly"),
     (re.compile(r"每年" + NUM + r"月(?:底|末)?(?:前|之前|以前)"), lambda m: None, "yearly"),
     (re.compile(r"每年(?:第)?[一二三四1-4]季度(?:末|前)?"), lambda m: None, "yearly"),
     (re.compile(r"每年(?:年底|年末|底)(?:前|之前)"), lambda m: None, "yearly"),
     (re.compile(r"每年上半年"), lambda m: None, "yearly"),
-    (re.compile(r"(\d{4})年" + NUM + r"月" + NUM + r"日(?:前|之前|以前)"),
+    (re.compile(r"(?=\d)(\d{4})年" + NUM + r"月" + NUM + r"日(?:前|之前|以前)"),
      lambda m: _day(int(m.group(1)), _num(m.group(2)), _num(m.group(3))), None),
-    (re.compile(r"(\d{4})年" + NUM + r"月(?:底|末)(?:前|之前|以前)?"),
+    (re.compile(r"(?=\d)(\d{4})年" + NUM + r"月(?:底|末)(?:前|之前|以前)?"),
      lambda m: _month_end(int(m.group(1)), _num(m.group(2))), None),
-    (re.compile(r"(\d{4})年" + NUM + r"月(?:前|之前|以前)"),
+    (re.compile(r"(?=\d)(\d{4})年" + NUM + r"月(?:前|之前|以前)"),
      lambda m: _month_end(int(m.group(1)), _num(m.group(2)) - 1) if _num(m.group(2)) > 1 else f"{int(m.group(1)) - 1}-12-31", None),
     # (a year's end without 前, 到2025年底…, is a target the plans set, not a time limit: not here)
-    (re.compile(r"(\d{4})年(?:年底|年末|底|末)(?:前|之前|以前)"), lambda m: f"{int(m.group(1)):04d}-12-31", None),
-    (re.compile(r"(\d{4})年(?:第)?([一二三四1-4])季度(?:末|底)?(?:前|之前)"),
+    (re.compile(r"(?=\d)(\d{4})年(?:年底|年末|底|末)(?:前|之前|以前)"), lambda m: f"{int(m.group(1)):04d}-12-31", None),
+    (re.compile(r"(?=\d)(\d{4})年(?:第)?([一二三四1-4])季度(?:末|底)?(?:前|之前)"),
      lambda m: _month_end(int(m.group(1)), 3 * _num(m.group(2))), None),
-    (re.compile(r"(\d{4})年(?:年)?内(?!容)"), lambda m: f"{int(m.group(1)):04d}-12-31", None),
-    (re.compile(r"(\d{4})年(?:前|之前|以前)"), lambda m: f"{int(m.group(1)) - 1:04d}-12-31", None),
+    (re.compile(r"(?=\d)(\d{4})年(?:年)?内(?!容)"), lambda m: f"{int(m.group(1)):04d}-12-31", None),
+    (re.compile(r"(?=\d)(\d{4})年(?:前|之前|以前)"), lambda m: f"{int(m.group(1)) - 1:04d}-12-31", None),
     # a month on its own where a time limit stands: "时间节点：2025年3月", "（2021年8月）", a table's cell
-    (re.compile(r"(?:(?<=[：:（(])|(?<=^)|(?<=\n))(\d{4})年" + NUM + r"月(?=[）)\n]|$)", re.M),
+    (re.compile(r"(?=\d)(?:(?<=[：:（(])|(?<=^)|(?<=\n))(\d{4})年" + NUM + r"月(?=[）)\n]|$)", re.M),
      lambda m: _month_end(int(m.group(1)), _num(m.group(2))), None),
-    (re.compile(r"(\d{4})年上半年(?:前|之前)?(?=完成|前|底)"), lambda m: f"{int(m.group(1)):04d}-06-30", None),
-    (re.compile(r"(?<![\d年月每])(1[0-2]|[1-9])月(\d{1,2})日(?:前|之前|以前)"), lambda m: None, None),
-    (re.compile(r"(?<![\d年月每])(1[0-2]|[1-9])月(?:底|末)(?:前|之前|以前)?"), lambda m: None, None),
-    (re.compile(r"(?<![\d年月每])(1[0-2]|[1-9])月(?:前|之前|以前)"), lambda m: None, None),
+    (re.compile(r"(?=\d)(\d{4})年上半年(?:前|之前)?(?=完成|前|底)"), lambda m: f"{int(m.group(1)):04d}-06-30", None),
+    (re.compile(r"(?=[1-9])(?<![\d年月每])(1[0-2]|[1-9])月(\d{1,2})日(?:前|之前|以前)"), lambda m: None, None),
+    (re.compile(r"(?=[1-9])(?<![\d年月每])(1[0-2]|[1-9])月(?:底|末)(?:前|之前|以前)?"), lambda m: None, None),
+    (re.compile(r"(?=[1-9])(?<![\d年月每])(1[0-2]|[1-9])月(?:前|之前|以前)"), lambda m: None, None),
     # month alone as a time limit at the head of a clause: "（12月取得明显成效，牵头考核单位：…）"
-    (re.compile(r"(?<=[（(，,])(1[0-2]|[1-9])月份?(?=取得|完成|实现|建成|上线|启动)"), lambda m: None, None),
-    (re.compile(r"(?<![\d年每])年(?:底|末)(?:前|之前)"), lambda m: None, None),
+    (re.compile(r"(?=[1-9])(?<=[（(，,])(1[0-2]|[1-9])月份?(?=取得|完成|实现|建成|上线|启动)"), lambda m: None, None),
+    (re.compile(r"(?=年)(?<![\d年每])年(?:底|末)(?:前|之前)"), lambda m: None, None),
     # relative to the document: "（自）本意见印发之日起30日内", "自本方案实施之日起3个月内"
-    (re.compile(r"(?:本(?:意见|方案|通知|办法|计划|决定|细则|规定|措施))?(?:印发|发布|出台|施行|实施|下发|公布)之日起"
+    (re.compile(r"(?=[本印发出施实下公])(?:本(?:意见|方案|通知|办法|计划|决定|细则|规定|措施))?(?:印发|发布|出台|施行|实施|下发|公布)之日起"
                 r"(\d{1,3}|[一二三四五六七八九十两]{1,3})(?:个)?(?:工作日|日|天|月|年)(?:内|以内)"), lambda m: None, None),
     # "年内" on its own: within the current year (not 三年内, 今年内 …)
-    (re.compile(r"(?<![\d〇零一二三四五六七八九十两几每今明当本去近全])年内(?!容)"), lambda m: None, None),
+    (re.compile(r"(?=年)(?<![\d〇零一二三四五六七八九十两几每今明当本去近全])年内(?!容)"), lambda m: None, None),
 )
 
 
