@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/run.py                 # 1,000 plans, embedded store and Neo4j
     .venv/bin/python bench/run.py --n 50 --skip-neo4j --out /tmp/bench.json
+    .venv/bin/python bench/run.py --only extraction   # issue 13's ratio to jieba, and its profile
 
 Builds N synthetic plans (bench/corpus.py) as files in a temp folder, then measures, each
 step in its own process (bench/workers.py) so peak RSS is per step:
@@ -354,6 +355,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="also Neo4j batched vs one statement per row (issue 7; its target is retired)")
     ap.add_argument("--neo4j-port", type=int, default=7699, help="the bench's own Neo4j server (default 7699)")
     ap.add_argument("--neo4j-data", default="/tmp/pg-bench-neo4j", help="its data dir (default /tmp/pg-bench-neo4j)")
+    ap.add_argument("--only", choices=["extraction"],
+                    help="extraction: only the corpus, the extraction / jieba measurement and its profile")
     ap.add_argument("--report", metavar="JSON", help="only print the tables of an earlier --out file")
     ap.add_argument("--worker", nargs=2, metavar=("NAME", "ARGS"), help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -377,52 +380,10 @@ def main(argv: list[str] | None = None) -> int:
         sample = min(args.n, args.extract_sample)
         log(f"extraction of {sample} plans (with jieba alone, interleaved)")
         r["extraction"] = worker("extract", files=files, records=records, limit=sample)
-        log("extraction with 2 processes")
-        r["parallel"] = worker("extract_parallel", files=files, workers=2, limit=sample)
         log("extraction profile (40 plans)")
         r["profile_extract"] = worker("profile_extract", files=files, limit=40)
-        log("plangraph ingest into a fresh embedded store")
-        r["ingest"] = cli_ingest(corpus, home_full)
-        log("plangraph ingest again over the same files")
-        r["reingest"] = cli_ingest(corpus, home_full)
-        log("ingest profile (--jobs 1, first 100 plans)")
-        r["profile_ingest"] = worker("profile_cli_ingest", files=files, home=str(work / "home-profile"),
-                                     limit=min(100, args.n))
-        log("opening the N-plan store, and a process holding it")
-        r["app_load"] = worker("load_embedded", home=str(home_full))
-        log("CLI start-up against a bare Python start")
-        r["cli"] = worker("cli_speed", home=str(work / "home-cli"), plan=str(ROOT / "data" / "changde_fazhi_2021-2025.txt"))
-        log("query latencies, embedded")
-        r["queries_embedded"] = worker("queries", kind="embedded", home=str(home_full))
-        slow = [k for k, v in r["queries_embedded"]["calls"].items()
-                if v["p95_ms"] > query_target(args.n) and not v.get("bulk")]
-        if slow:
-            log(f"profile of the slow embedded queries: {len(slow)}")
-            r["profile_queries_embedded"] = worker("profile_queries", kind="embedded", home=str(home_full),
-                                                   names=slow[:6])
-        if not args.skip_app:
-            log("app pages, embedded (browser harness)")
-            r["app_embedded"] = optional(lambda: worker("app_pages", home=str(home_full), store="embedded"))
-        if not args.skip_neo4j:
-            env = neo4j_env(args.neo4j_port, work / "neo4j-state")
-            log(f"starting the bench's own Neo4j on port {args.neo4j_port}")
-            neo4j_start(args.neo4j_port, Path(args.neo4j_data), env)
-            try:
-                if args.neo4j_compare:
-                    log(f"Neo4j batched vs per-row ({args.sample} plans)")
-                    r["neo4j_compare"] = worker("neo4j_compare", env=env, records=records, sample=args.sample)
-                log("plangraph ingest --store neo4j of every plan, into an empty database")
-                worker("neo4j_clear", env=env)
-                r["neo4j_ingest"] = cli_ingest(corpus, work / "home-neo4j", env=env, store="neo4j")
-                log("query latencies, Neo4j")
-                r["queries_neo4j"] = worker("queries", env=env, kind="neo4j")
-                if not args.skip_app:
-                    log("app pages, Neo4j (browser harness)")
-                    r["app_neo4j"] = optional(lambda: worker("app_pages", env=env, home=str(home_full),
-                                                             store="neo4j"))
-            finally:
-                log("stopping the bench's Neo4j")
-                neo4j_stop(env)
+        if args.only != "extraction":
+            measure_the_rest(args, r, work, corpus, files, records, home_full)
     finally:
         r["finished"] = _dt.datetime.now().isoformat(timespec="seconds")
         r["load_at_end"] = os.getloadavg()
@@ -435,13 +396,65 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def measure_the_rest(args: argparse.Namespace, r: dict, work: Path, corpus: Path, files: str, records: str,
+                     home_full: Path) -> None:
+    """Every step after the extraction / jieba measurement: parallel extraction, ingest, store,
+    CLI, queries, app pages, Neo4j (each result into `r`)."""
+    sample = min(args.n, args.extract_sample)
+    log("extraction with 2 processes")
+    r["parallel"] = worker("extract_parallel", files=files, workers=2, limit=sample)
+    log("plangraph ingest into a fresh embedded store")
+    r["ingest"] = cli_ingest(corpus, home_full)
+    log("plangraph ingest again over the same files")
+    r["reingest"] = cli_ingest(corpus, home_full)
+    log("ingest profile (--jobs 1, first 100 plans)")
+    r["profile_ingest"] = worker("profile_cli_ingest", files=files, home=str(work / "home-profile"),
+                                 limit=min(100, args.n))
+    log("opening the N-plan store, and a process holding it")
+    r["app_load"] = worker("load_embedded", home=str(home_full))
+    log("CLI start-up against a bare Python start")
+    r["cli"] = worker("cli_speed", home=str(work / "home-cli"), plan=str(ROOT / "data" / "changde_fazhi_2021-2025.txt"))
+    log("query latencies, embedded")
+    r["queries_embedded"] = worker("queries", kind="embedded", home=str(home_full))
+    slow = [k for k, v in r["queries_embedded"]["calls"].items()
+            if v["p95_ms"] > query_target(args.n) and not v.get("bulk")]
+    if slow:
+        log(f"profile of the slow embedded queries: {len(slow)}")
+        r["profile_queries_embedded"] = worker("profile_queries", kind="embedded", home=str(home_full),
+                                               names=slow[:6])
+    if not args.skip_app:
+        log("app pages, embedded (browser harness)")
+        r["app_embedded"] = optional(lambda: worker("app_pages", home=str(home_full), store="embedded"))
+    if not args.skip_neo4j:
+        env = neo4j_env(args.neo4j_port, work / "neo4j-state")
+        log(f"starting the bench's own Neo4j on port {args.neo4j_port}")
+        neo4j_start(args.neo4j_port, Path(args.neo4j_data), env)
+        try:
+            if args.neo4j_compare:
+                log(f"Neo4j batched vs per-row ({args.sample} plans)")
+                r["neo4j_compare"] = worker("neo4j_compare", env=env, records=records, sample=args.sample)
+            log("plangraph ingest --store neo4j of every plan, into an empty database")
+            worker("neo4j_clear", env=env)
+            r["neo4j_ingest"] = cli_ingest(corpus, work / "home-neo4j", env=env, store="neo4j")
+            log("query latencies, Neo4j")
+            r["queries_neo4j"] = worker("queries", env=env, kind="neo4j")
+            if not args.skip_app:
+                log("app pages, Neo4j (browser harness)")
+                r["app_neo4j"] = optional(lambda: worker("app_pages", env=env, home=str(home_full),
+                                                         store="neo4j"))
+        finally:
+            log("stopping the bench's Neo4j")
+            neo4j_stop(env)
+
+
 def report(r: dict) -> None:
     """Print the tables (also: `bench/run.py --report results.json`)."""
     m = r["machine"]
     print(f"\nPlanGraph bench, {r['n']} plans — {m['date']}, {m['cpu']} ×{m['cores']}, {m['memory']}, "
           f"Python {m['python']}, commit {m.get('commit', '?')}; load average at end {r['load_at_end'][0]:.1f}\n")
     print(table(r))
-    print("\n" + query_table(r))
+    if r.get("queries_embedded") or r.get("queries_neo4j"):
+        print("\n" + query_table(r))
     if page_table(r):
         print("\n" + page_table(r))
     if r.get("profile_extract"):
