@@ -93,14 +93,6 @@ class Label:
     strict: bool
 
 
-@lru_cache(maxsize=4)
-def _any_style(styles: tuple[Style, ...]) -> re.Pattern[str]:
-    """Any row of `styles`: where none matches, there is no label to look at row by row."""
-    if len({s.pattern.flags for s in styles}) > 1:
-        return re.compile("")  # rows compiled with different flags: no shortcut, every row is tried
-    return re.compile("|".join("(?:" + s.pattern.pattern + ")" for s in styles), styles[0].pattern.flags)
-
-
 def read_number(reader: str, raw: str) -> int:
     if reader == "cn":
         return chinese_to_int(raw)
@@ -113,8 +105,6 @@ def label_at(text: str, pos: int, line_end: int | None = None) -> Label | None:
     """The numbering label that starts at text[pos] (no spaces skipped), if any. A label with
     nothing after it on its line (a lone number) is a page number or a table cell, not an item."""
     line_end = len(text) if line_end is None else line_end
-    if not _any_style(STYLES).match(text, pos, line_end):
-        return None  # the common case, in one regex call instead of one per style
     for style in STYLES:
         m = style.pattern.match(text, pos, line_end)
         if not m:
