@@ -252,7 +252,7 @@ def cli_speed(home: str, plan: str, reps: int = 7) -> dict:
 # ---------------------------------------------------------------- queries (both stores)
 
 
-PAGE = 200  # rows per page, as the app's tables (app.state.PAGE_SIZE)
+PAGE = 200  # rows per page, as the app's tables (app.tables.PAGE_SIZE)
 
 # Whole-selection lists (10k–50k rows) and the whole graph: what an export or a drawing of
 # every plan reads, not an interactive question. Measured, but the 100 ms target is for the
@@ -343,7 +343,7 @@ def queries(kind: str, home: str | None = None, min_reps: int = 5, max_reps: int
     from graph.store import open_store
 
     t0 = time.perf_counter()
-    store = open_store(kind, home) if kind == "embedded" else open_store("neo4j")
+    store = open_store(kind, home)
     t_open = time.perf_counter() - t0
     out = {}
     with store:
@@ -377,7 +377,7 @@ def profile_queries(kind: str, home: str | None = None, names: list[str] | None 
 
     from graph.store import open_store
 
-    store = open_store(kind, home) if kind == "embedded" else open_store("neo4j")
+    store = open_store(kind, home)
     out = {}
     with store:
         for name, call in _query_calls(store):
@@ -609,11 +609,11 @@ def app_pages(home: str, store: str = "embedded", rounds: int = 2, timeout_s: fl
 
     root = Path(__file__).resolve().parents[1]
     sys.path.insert(0, str(root))
-    from tests.browser_harness import PAGES, VIEWPORT, chromium, free_port, streamlit_server, visit
+    from tests.browser_harness import PAGE_VISITS, VIEWPORT, chromium, free_port, streamlit_server, visit
 
     port = free_port()
     env = {"PLANGRAPH_STORE": store}
-    times: dict[str, list[float]] = {p.name: [] for p in PAGES}
+    times: dict[str, list[float]] = {p.name: [] for p in PAGE_VISITS}
     errors: list[str] = []
     peak = None
     started = time.perf_counter()
@@ -623,7 +623,7 @@ def app_pages(home: str, store: str = "embedded", rounds: int = 2, timeout_s: fl
             pid = _server_pid(port)
             page = browser.new_page(viewport=VIEWPORT)
             for _ in range(rounds):
-                for p in PAGES:
+                for p in PAGE_VISITS:
                     if times[p.name] and times[p.name][-1] == float("inf"):
                         continue  # timed out cold: do not wait again
                     try:

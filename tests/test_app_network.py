@@ -300,24 +300,26 @@ def test_the_bundled_plan_is_drawn_task_by_task(changde_rows):
     assert r.sections and r.sections[0] == rows[0].section_title
 
 
-def test_state_network_draws_without_the_whole_graph(changde_store_home, monkeypatch):
-    """app.state: unit kinds from workload(), not to_networkx(); the section list comes with the drawing."""
-    from app import state
+def test_app_drawings_need_not_the_whole_graph(changde_store_home, monkeypatch):
+    """app.drawings: unit kinds from workload(), not to_networkx(); the section list comes with the drawing."""
+    from app.drawings import network_drawing
+    from app.labels import ROLE_LABELS
+    from app.queries import Selection, store_version
     from graph.embedded import EmbeddedStore
 
     def refuse(*a, **k):
         raise AssertionError("to_networkx called for a drawing")
     monkeypatch.setattr(EmbeddedStore, "to_networkx", refuse)
     home = str(changde_store_home)
-    sel = state.Selection("embedded", home, None, state.store_version("embedded", home) + "-test")
-    r = state.network(sel, "unit_task", include_collective=False, roles=list(state.ROLE_LABELS), sections=[])
+    sel = Selection("embedded", home, None, store_version("embedded", home) + "-test")
+    r = network_drawing(sel, "unit_task", include_collective=False, roles=list(ROLE_LABELS), sections=[])
     assert r.note == "" and r.nodes > 100 and "完善立法工作机制" in r.sections
     nodes = {n["id"]: n for n in nodes_of(r.html)}
     bureau = next(n for i, n in nodes.items() if i.startswith("u:") and i.endswith("司法局"))
     assert bureau["color"]["background"] == network.KIND_COLORS["government_department"]
-    part = state.network(sel, "unit_task", sections=["完善立法工作机制"])
+    part = network_drawing(sel, "unit_task", sections=["完善立法工作机制"])
     assert part.nodes < 20 and part.sections == r.sections
-    co = state.network(sel, "co", min_weight=2)
+    co = network_drawing(sel, "co", min_weight=2)
     assert co.nodes > 5 and co.edges > 5
 
 

@@ -20,7 +20,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from browser_harness import (  # noqa: E402
-    CHROMIUM, OUTPUT, PAGES, VIEWPORT, XSS_PLAN_TEXT, chromium, hover_node, ingest_plan_text, save_times,
+    CHROMIUM, OUTPUT, PAGE_VISITS, VIEWPORT, XSS_PLAN_TEXT, chromium, hover_node, ingest_plan_text, save_times,
     screenshot, streamlit_server, visit, wait_for_app, wait_for_network)
 
 pytestmark = [pytest.mark.browser,
@@ -75,7 +75,7 @@ def test_every_page_renders_what_a_user_needs(browser, tmp_path_factory):
         w = Watch(browser)
         page = w.page
         for pass_name in ("first_visit", "second_visit"):
-            for p in PAGES:
+            for p in PAGE_VISITS:
                 path = TASK_19 if p.name == "task" else p.path
                 times[pass_name][p.name] = round(visit(page, base, path, p.expect), 3)
                 if pass_name == "first_visit":
@@ -145,7 +145,7 @@ def test_markup_in_task_text_shows_literally_and_never_runs(browser, tmp_path_fa
     with streamlit_server(home, log=OUTPUT / "streamlit-xss.log") as base:
         w = Watch(browser)
         page = w.page
-        for p in PAGES:
+        for p in PAGE_VISITS:
             visit(page, base, p.path)
             wait_for_app(page)
 
