@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from graph.export import EXPORT_FORMATS
-from graph.gaps import GAP_KINDS, KIND_DESCRIPTIONS
+from graph import gaps
 from graph.store import STORE_KINDS, GraphStore, StoreError, open_store
 from ingest.model import ROLES
 
@@ -120,8 +120,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_deliverables)
 
     p = sub.add_parser("gaps", parents=[store, query, paged],
-                       help="orphaned tasks: " + "; ".join(f"{k}" for k in GAP_KINDS))
-    p.add_argument("--kind", action="append", choices=GAP_KINDS, help="gap kind (repeatable; default all)")
+                       help="orphaned tasks: " + "; ".join(gaps.GAP_KINDS))
+    p.add_argument("--kind", action="append", choices=gaps.GAP_KINDS, help="gap kind (repeatable; default all)")
     p.add_argument("--as-of", help="date for deadline_passed, YYYY-MM-DD (default today)")
     p.set_defaults(func=cmd_gaps)
 
@@ -138,7 +138,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _open(args: argparse.Namespace) -> GraphStore:
-    return open_store(args.store, args.home) if args.store == "embedded" else open_store("neo4j")
+    return open_store(args.store, args.home)
 
 
 def _fail(cmd: str, message: str, code: int = 2) -> int:
@@ -403,19 +403,19 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     from graph.gaps import find_gaps
 
     def body(store: GraphStore) -> int:
-        gaps = find_gaps(store, args.kind, args.as_of, args.docs, limit=args.limit, offset=args.offset)
+        found = find_gaps(store, args.kind, args.as_of, args.docs, limit=args.limit, offset=args.offset)
         if args.format == "json":
-            _print_json({k: [t.to_dict() for t in rows] for k, rows in gaps.items()})
+            _print_json({k: [t.to_dict() for t in rows] for k, rows in found.items()})
             return 0
         totals = store.gap_counts(args.as_of, args.docs)
         first = True
-        for kind, rows in gaps.items():
+        for kind, rows in found.items():
             if not first:
                 print()
             first = False
             shown = "" if len(rows) == totals[kind] else \
                 f" (showing {args.offset + 1}–{args.offset + len(rows)})" if rows else " (none on this page)"
-            print(f"{kind}: {totals[kind]} tasks{shown} — {KIND_DESCRIPTIONS[kind]}")
+            print(f"{kind}: {totals[kind]} tasks{shown} — {gaps.KIND_DESCRIPTIONS[kind]}")
             if rows:
                 _task_table(rows)
         return 0

@@ -369,31 +369,3 @@ def test_guides_in_every_export(store):
     assert {d.get("type") for u, v, d in g.edges(data=True) if u == "Unit:省司法厅"} == {"GUIDES"}
     data = json.loads(export(store, "json"))
     assert sum(e["type"] == "GUIDES" for e in data["edges"]) == 3
-
-
-# ---------------------------------------------------------------- a gap kind added to the table
-
-def test_a_gap_kind_added_to_the_table_is_answered_by_a_store_written_before_it(store, monkeypatch):
-    """graph.gaps.GAP_TABLE is the one place a kind is defined: a store written before a
-    kind existed rewrites its flags when opened again, instead of answering 0."""
-    from graph import gaps
-    from graph.gaps import GapKind
-    store.ingest(make_tiny_extraction())
-    lead_only = GapKind("lead_only", "只有牵头单位", "every unit named leads it",
-                        lambda f: bool(f.units) and all(role == "lead" for role, _ in f.units))
-    for name, value in gaps.derived((*gaps.GAP_TABLE, lead_only)).items():
-        monkeypatch.setattr(gaps, name, value)
-    if store.kind == "embedded":
-        from graph.embedded import EmbeddedStore
-        again = EmbeddedStore(store.home)
-    else:
-        from conftest import connect_neo4j_store
-        again = connect_neo4j_store()
-    try:
-        assert ids(again.orphans("lead_only")) == ["2.2.5"]
-        assert again.gap_counts()["lead_only"] == 1
-        assert again.gap_counts()["no_lead"] == 2  # the other kinds as before
-        again.ingest(make_tiny_extraction("plan_b"))  # and new documents get the new flag
-        assert again.gap_counts()["lead_only"] == 2
-    finally:
-        again.close()
