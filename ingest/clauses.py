@@ -28,6 +28,7 @@ SHORT_NAME = 16  # a name this short needs no known beginning (网络交易和�
 # A word of a label's form (X单位：, X部门：) that is no known label
 LABEL_FORM = re.compile(r"[\u4e00-\u9fff]{1,6}(?:单位|部门|处室|科室|机构|主体)" + SPACE + "*[:：]")
 SPACE_RUN = re.compile(SPACE + "+")
+ENUM_COMMA = re.compile("、")
 BRACKETED_TAIL = re.compile(r"[（(][^（()）]*[)）]$")
 LINE_BREAK = re.compile(SPACE + "*\n" + SPACE + "*")
 PLACE_IN_NAME = re.compile(r"^[\u4e00-\u9fff]{1,4}[省市县区州盟旗]")
@@ -135,7 +136,7 @@ def _pieces(text: str, s: int, e: int, vocab: Vocabulary) -> list[tuple[int, int
             ps, pe = s + a + c, s + a + d
             cuts = [label_word(m)[1] for m in vocab.label_scan.finditer(text, ps, pe)]
             cuts += [m.start() for m in LABEL_FORM.finditer(text, ps, pe)]
-            cuts += [i + 1 for i in range(ps, pe) if text[i] == "、" and _ending_verb(text, ps, i, vocab)]
+            cuts += [m.end() for m in ENUM_COMMA.finditer(text, ps, pe) if _ending_verb(text, ps, m.start(), vocab)]
             cuts = sorted({cut for cut in cuts if cut > ps})
             for x, y in zip([ps, *cuts], [*cuts, pe]):
                 x, y = _strip_span(text, x, y, TRAILING_PUNCT + "、")
@@ -158,8 +159,8 @@ def parse_clause(text: str, s: int, e: int) -> list[UnitAssignment]:
         elif all(is_convention_note(r) for r in rest):
             e = s + len(first)
             body = first
-    if not body.strip() or len(body) > 600:
-        return []
+    if not body.strip() or len(body) > 600 or not vocab.role_word.search(body):
+        return []  # no role word: no statement (most brackets: 以下简称…, dates, scores)
     segments: list[tuple[str, int, int, bool]] = []  # (role, start, end, labelled)
     current_role: str | None = None
     unroled: list[tuple[int, int]] = []  # pieces waiting for a verb
@@ -224,7 +225,8 @@ def looks_like_unit(name: str) -> bool:
     vocab = vocabulary()
     if not name or "的" in name or len(name) > MAX_UNIT_CHARS:
         return False
-    name = BRACKETED_TAIL.sub("", name) or name  # 各街镇（园区）, 区委宣传部（区文明办、区网信办）
+    if name.endswith(("）", ")")):
+        name = BRACKETED_TAIL.sub("", name) or name  # 各街镇（园区）, 区委宣传部（区文明办、区网信办）
     if len(name) < 2 or not name.endswith(vocab.unit_suffixes) or name.startswith(vocab.not_starts):
         return False  # one character (会) names no body
     return name.startswith(vocab.unit_prefixes) or len(name) <= SHORT_NAME or bool(PLACE_IN_NAME.match(name))
@@ -324,6 +326,8 @@ def _share_body_across_places(units: list[tuple[str, int, int]], vocab: Vocabula
     济南市政府, 青岛市政府 (a city government is not the bare city)."""
     out = list(units)
     for i, (unit, _us, _ue) in enumerate(units):
+        if i == 0 or not unit.endswith(vocab.body_words):
+            continue
         body = next((w for w in vocab.body_words if unit.endswith(w) and _is_place(unit[: -len(w)], vocab)), None)
         if body is None:
             continue

@@ -25,6 +25,7 @@ class Vocabulary:
     labels: tuple[str, ...]  # longest first
     verbs: tuple[str, ...]  # longest first
     verb_phrase: re.Pattern[str]  # modifiers + a verb + an action (按职责分别负责, 配合落实); group "verb"
+    role_word: re.Pattern[str]  # any label or verb: a bracket without one states no responsibility
     label_pattern: re.Pattern[str]  # "牵头单位：" or "【牵头单位】" after spaces, for .match at a piece
     label_scan: re.Pattern[str]  # the same without the leading spaces: fast to search a whole text
     role_marker: re.Pattern[str]  # a role written after one unit: 市发改委（牵头）
@@ -61,6 +62,12 @@ def _verb_phrase(verbs: dict[str, str], modifiers: list[str], actions: list[str]
     def alternation(items) -> str:
         return "|".join(map(re.escape, _longest_first(list(items))))
     return re.compile(f"(?:{alternation(modifiers)})*(?P<verb>{alternation(verbs)})(?:{alternation(actions)})?")
+
+
+def _any_of(words: list[str]) -> re.Pattern[str]:
+    """Any of `words`, behind a lookahead of their first characters (fast to search)."""
+    first = "(?=[" + re.escape("".join(sorted({w[0] for w in words}))) + "])"
+    return re.compile(first + "(?:" + "|".join(map(re.escape, _longest_first(words))) + ")")
 
 
 def _label_pattern(labels: tuple[str, ...], leading_spaces: bool = True) -> re.Pattern[str]:
@@ -105,6 +112,7 @@ def vocabulary() -> Vocabulary:
         labels=labels,
         verbs=_longest_first(list(verb_roles)),
         verb_phrase=_verb_phrase(base_verbs, words("modifier"), words("action")),
+        role_word=_any_of([*label_roles, *base_verbs]),
         label_pattern=_label_pattern(labels),
         label_scan=_label_pattern(labels, leading_spaces=False),
         role_marker=re.compile(r"[（(](" + "|".join(map(re.escape, _longest_first([*labels, *verb_roles])))
