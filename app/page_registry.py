@@ -44,6 +44,8 @@ PAGES: tuple[AppPage, ...] = (
             "任务分工表 CSV / Excel,GraphML(Gephi)", "任务分工表 Task division table"),
     AppPage("compare", "对比 Compare", ":material/compare_arrows:",
             "对标对表:两份方案逐项对应、未承接和新增的任务、牵头单位与时限的变化", "对标对表"),
+    AppPage("review", "待核查 Review", ":material/fact_check:",
+            "提取时未能读出的分工表述、单位和编号:信任缺口清单之前先核对原文", "待核查"),
 )
 
 _BY_KEY = {p.key: p for p in PAGES}

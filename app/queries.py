@@ -23,7 +23,7 @@ from typing import Any
 import streamlit as st
 
 from graph import export as graph_export
-from graph.rows import CoEdge, DocumentSummary, RegulationRow, TaskCitation, TaskRow, UnitRole, UnitWorkload
+from graph.rows import CoEdge, DocumentSummary, FindingRow, RegulationRow, TaskCitation, TaskRow, UnitRole, UnitWorkload
 from graph.store import STORE_KINDS, GraphStore, default_home, open_store
 from ingest.units import kind_label
 
@@ -97,6 +97,11 @@ def document_tasks(sel: Selection, document_id: str) -> list[TaskRow]:
     return _ask(sel, "tasks", document_ids=[document_id])
 
 
+def document_text(sel: Selection, document_id: str) -> str | None:
+    """The document's whole source text (offsets of its rows point into it); None if not stored."""
+    return _ask(sel, "document_text", document_id)
+
+
 def units_of_task(sel: Selection, document_id: str, task_id: str) -> list[UnitRole]:
     return _ask(sel, "units_of_task", document_id, task_id)
 
@@ -134,6 +139,22 @@ def gap_tasks(sel: Selection, kind: str, as_of: _dt.date | str | None = None,
 def gap_counts(sel: Selection, as_of: _dt.date | str | None = None) -> dict[str, int]:
     """Kind -> how many tasks of the selection have that gap."""
     return _ask(sel, "gap_counts", as_of=str(as_of or _dt.date.today()), document_ids=sel.document_ids)
+
+
+def findings(sel: Selection, kinds: Sequence[str] | None = None, limit: int | None = None,
+             offset: int = 0) -> list[FindingRow]:
+    """What the extractor could not read in the selection (ingest/review.py), one page."""
+    return _ask(sel, "findings", document_ids=sel.document_ids, kinds=None if kinds is None else list(kinds),
+                limit=limit, offset=offset)
+
+
+def findings_of_task(sel: Selection, document_id: str, task_id: str) -> list[FindingRow]:
+    return _ask(sel, "findings_of_task", document_id, task_id)
+
+
+def finding_counts(sel: Selection) -> dict[str, dict[str, int]]:
+    """Document -> kind -> findings, for the selected documents whose findings are stored."""
+    return _ask(sel, "finding_counts", document_ids=sel.document_ids)
 
 
 def task_citations(sel: Selection, row: TaskRow) -> list[TaskCitation]:
@@ -213,21 +234,20 @@ def division_rows(sel: Selection, limit: int | None = None, offset: int = 0) -> 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _comparison(kind: str, home: str, version: str, a: str, b: str, mode: str):
-    from graph.compare import compare_plans
-    from graph.compare_input import plan_from_store
-    store = get_store(kind, home)
-    return compare_plans(plan_from_store(store, a), plan_from_store(store, b), mode)
+    from graph.compare_input import comparison_from_store
+    return comparison_from_store(get_store(kind, home), a, b, mode)
 
 
 def comparison(sel: Selection, a: str, b: str, mode: str):
-    """graph.compare.Comparison of documents a (upper or earlier) and b, made when first asked."""
+    """(graph.compare.Comparison of documents a (upper or earlier) and b, the stored linked
+    pair it was read from or None): the links `plangraph link` stored, else made when first asked."""
     return _comparison(sel.kind, sel.home, sel.version, a, b, mode)
 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _comparison_sheet(kind: str, home: str, version: str, a: str, b: str, mode: str, fmt: str) -> bytes:
     from graph.compare_sheet import sheet_bytes
-    return sheet_bytes(_comparison(kind, home, version, a, b, mode), fmt)
+    return sheet_bytes(_comparison(kind, home, version, a, b, mode)[0], fmt)
 
 
 def comparison_sheet(sel: Selection, a: str, b: str, mode: str, fmt: str) -> bytes:
@@ -237,14 +257,10 @@ def comparison_sheet(sel: Selection, a: str, b: str, mode: str, fmt: str) -> byt
 
 @st.cache_data(show_spinner=False, max_entries=64)
 def _implemented_plans(kind: str, home: str, version: str, document_id: str):
-    from graph.link import PlanTitles
-    store = get_store(kind, home)
-    cites = [(title, "basis", None) for r in store.regulations(document_ids=[document_id]) if r.basis_count
-             for title in r.titles]
-    return PlanTitles((d.document_id, d.title) for d in store.documents()).implemented_by(cites, document_id)
+    return [r for r in get_store(kind, home).implements([document_id]) if r.document_id == document_id]
 
 
 def implemented_plans(sel: Selection, document_id: str):
-    """The stored plans a document cites as its basis (为贯彻落实《…》: graph.link.CitedPlan),
-    found from its citations and the stored titles (until IMPLEMENTS edges are stored)."""
+    """The stored plans a document cites as its basis (为贯彻落实《…》): its IMPLEMENTS edges
+    (graph.rows.ImplementsRow)."""
     return _implemented_plans(sel.kind, sel.home, sel.version, document_id)

@@ -1,8 +1,14 @@
-"""Benchmark of `link --all` without the store writes (issue 16, phase 2): IMPLEMENTS detection
-and the blocked task linking of graph/link.py over the bench corpus. Run by hand:
+"""Benchmark of `plangraph link --all` (issue 16, phase 2) over the bench corpus. Run by hand:
 
-    .venv/bin/python bench/link.py                     # 1,000 plans (~3 min with the extraction)
+    .venv/bin/python bench/link.py --store embedded    # the commands: ingest, then link --all (twice), timed
+    .venv/bin/python bench/link.py                     # 1,000 plans, graph/link.py alone (no store)
     .venv/bin/python bench/link.py --n 100 --workdir /tmp/pgl
+    .venv/bin/python bench/link.py --store neo4j       # the same on the Neo4j of NEO4J_URI (it is CLEARED)
+
+`--store`: writes the corpus files, runs `plangraph ingest` into a fresh store (the key terms are
+cut there now), then `plangraph link --all` twice (the second replaces the first), each as its own
+process, timed with its peak RSS (os.wait4), then reads a few answers back (matches pages,
+gap_counts). Without `--store`:
 
 Builds the synthetic corpus (bench/corpus.py), extracts it on `--jobs` processes (what
 `plangraph ingest` does; timed on its own), then times `implemented_documents` for every plan
@@ -65,6 +71,79 @@ def provenance_pairs(origins: list, task_document: np.ndarray, related) -> set[t
     return out
 
 
+def _timed(argv: list[str], env: dict[str, str]) -> tuple[float, float, str]:
+    """Run a command; (wall seconds, peak RSS MB of it and its children, its stdout + stderr tail)."""
+    import subprocess
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    out = proc.stdout.read() if proc.stdout else ""
+    _pid, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    took = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed ({proc.returncode}):\n{out[-3000:]}")
+    return took, usage.ru_maxrss / 1024, out
+
+
+def store_run(args, work: Path) -> None:
+    """`plangraph ingest` and `plangraph link --all` (twice) on a fresh store, timed."""
+    from bench.corpus import build_corpus
+    from graph.store import open_store
+    plangraph = str(ROOT / ".venv" / "bin" / "plangraph")
+    env = dict(os.environ, PLANGRAPH_HOME=str(work / "home"))
+    paths = build_corpus(args.n, work / "plans", args.seed)
+    log(f"corpus: {len(paths)} plans in {work / 'plans'}")
+    store_args = ["--store", args.store]
+    if args.store == "embedded":
+        import shutil
+        shutil.rmtree(work / "home", ignore_errors=True)
+    else:
+        from graph.neo4j_store import Neo4jStore
+        with Neo4jStore() as neo:
+            log(f"clearing the Neo4j at {neo.uri}")
+            neo.clear_all_for_tests()
+    load = [os.getloadavg()[0]]
+    ingest_s, ingest_mb, _ = _timed([plangraph, "ingest", "--jobs", str(args.jobs), *store_args,
+                                     str(work / "plans")], env)
+    load.append(os.getloadavg()[0])
+    log(f"ingest in {ingest_s:.1f} s")
+    runs = []
+    for _ in range(2):
+        took, mb, out = _timed([plangraph, "link", "--all", "--jobs", str(args.jobs), *store_args], env)
+        load.append(os.getloadavg()[0])
+        runs.append((took, mb, out))
+        log(f"link --all in {took:.1f} s")
+    with open_store(args.store, work / "home") as store:
+        t0 = time.perf_counter()
+        pairs = store.compared()
+        compared_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        page = store.matches(limit=200)
+        page_s = time.perf_counter() - t0
+        doc = pairs[len(pairs) // 2].b if pairs else None
+        t0 = time.perf_counter()
+        of_doc = store.matches(document_ids=[doc], limit=200) if doc else []
+        doc_s = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        store.gap_counts()
+        gaps_s = time.perf_counter() - t0
+        size = sum(f.stat().st_size for f in (work / "home").glob("plangraph.sqlite*")) / 1e6 \
+            if args.store == "embedded" else None
+    print(f"\n`plangraph` commands over {args.n:,} plans, {args.store} store ({args.jobs} processes; "
+          f"{os.cpu_count()} cores; load {' -> '.join(f'{x:.1f}' for x in load)})")
+    print(f"  plangraph ingest (key terms cut here)         {ingest_s:6.1f} s  peak RSS {ingest_mb:5.0f} MB")
+    for k, (took, mb, out) in enumerate(runs, 1):
+        verdict = "met" if took <= TARGET_S else "MISSED"
+        print(f"  plangraph link --all, run {k}                   {took:6.1f} s  peak RSS {mb:5.0f} MB  "
+              f"(target <= {TARGET_S:.0f} s: {verdict})")
+        for line in out.strip().splitlines():
+            if "%|" not in line:
+                print(f"      {line.strip()}")
+    print(f"  compared(): {len(pairs):,} pairs in {compared_s * 1000:.0f} ms; matches(limit=200) "
+          f"{page_s * 1000:.0f} ms; matches([one document], limit=200): {len(of_doc)} rows in {doc_s * 1000:.0f} ms; "
+          f"gap_counts() {gaps_s * 1000:.0f} ms" + (f"; store file {size:.0f} MB" if size else ""))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1000)
@@ -74,7 +153,13 @@ def main() -> None:
     parser.add_argument("--block-terms", type=int, help="LinkSettings.block_terms (default: the module's)")
     parser.add_argument("--min-shared", type=int, help="LinkSettings.min_shared")
     parser.add_argument("--max-block", type=int, help="LinkSettings.max_block")
+    parser.add_argument("--store", choices=("embedded", "neo4j"),
+                        help="run the commands on this store (neo4j: the server of NEO4J_URI, cleared first)")
     args = parser.parse_args()
+    if args.store:
+        with tempfile.TemporaryDirectory(prefix="pg-bench-link-") as tmp:
+            store_run(args, Path(args.workdir or tmp))
+        return
 
     from bench.corpus import build_corpus, synthetic_plan, task_origins
     from graph.compare_input import plan_from_extraction

@@ -222,28 +222,73 @@ def evidence(scores: Scores, a: Plan, b: Plan, i: int, j: int, mode: str) -> dic
     """Why A's task i and B's task j were paired: each part of the score, the key terms they
     share with what each adds to the text part, the units of the same function, the titles
     both cite."""
-    ta, tb = a.tasks[i], b.tasks[j]
     s = scores.settings
     terms = shared_terms(scores.terms, i, len(a.tasks) + j, s.top_terms)
-    units = []
+    return pair_evidence(a.tasks[i], b.tasks[j], a.region, b.region, f"{METHOD}/{mode}", float(scores.text[i, j]),
+                         float(scores.units[i, j]), float(scores.citations[i, j]), terms, s)
+
+
+def pair_evidence(ta: PlanTask, tb: PlanTask, region_a: str | None, region_b: str | None, method: str,
+                  text: float, units: float, citations: float, terms: Sequence[tuple[str, float]],
+                  settings: CompareSettings = DEFAULT_SETTINGS) -> dict[str, Any]:
+    """A pair's evidence from the parts of its score and its shared key terms (computed now, or
+    stored with a MATCHES edge); the units of one function and the titles both cite are facts
+    of the two tasks, read from them."""
+    shared = []
     functions_b: dict[str, list[str]] = {}
     for u in tb.units:
         if not is_collective(u):
-            functions_b.setdefault(unit_function(u, b.region), []).append(u)
+            functions_b.setdefault(unit_function(u, region_b), []).append(u)
     for u in ta.units:
-        f = unit_function(u, a.region)
+        f = unit_function(u, region_a)
         if not is_collective(u) and f in functions_b:
-            units.extend({"a": u, "b": ub, "function": f} for ub in functions_b.pop(f))
+            shared.extend({"a": u, "b": ub, "function": f} for ub in functions_b.pop(f))
     keys_b = {regulation_key(t): t for t in tb.citations}
     cites = [{"a": t, "b": keys_b[regulation_key(t)]} for t in ta.citations if regulation_key(t) in keys_b]
-    return {"method": f"{METHOD}/{mode}",
-            "text": round(float(scores.text[i, j]), 4),
-            "units": round(float(scores.units[i, j]), 4),
-            "citations": round(float(scores.citations[i, j]), 4),
-            "weights": {"text": 1.0, "units": s.unit_weight, "citations": s.citation_weight},
+    return {"method": method,
+            "text": round(text, 4),
+            "units": round(units, 4),
+            "citations": round(citations, 4),
+            "weights": {"text": 1.0, "units": settings.unit_weight, "citations": settings.citation_weight},
             "key_terms": [{"term": t, "weight": round(w, 4)} for t, w in terms],
-            "shared_units": units,
+            "shared_units": shared,
             "shared_citations": cites}
+
+
+# ---------------------------------------------------------------- stored links
+
+
+def linked_pair(result: Comparison, basis: str = "asked", linked: str = ""):
+    """The comparison as the links `plangraph link A B` stores (graph.records.LinkedPair): a
+    MATCHES per pair, with the parts of its score and its shared key terms."""
+    from graph.records import LinkedPair, TaskMatch
+    links = [TaskMatch(result.a.document_id, p.a.task_id, result.b.document_id, p.b.task_id, p.score,
+                       p.evidence["text"], p.evidence["units"], p.evidence["citations"],
+                       tuple(k["term"] for k in p.evidence["key_terms"]),
+                       tuple(k["weight"] for k in p.evidence["key_terms"])) for p in result.pairs]
+    return LinkedPair(result.a.document_id, result.b.document_id, basis, f"{METHOD}/{result.mode}", result.mode,
+                      result.settings.min_score, links, linked)
+
+
+def stored_comparison(a: Plan, b: Plan, mode: str, matches: Sequence[Any],
+                      settings: CompareSettings = DEFAULT_SETTINGS) -> Comparison:
+    """The comparison that stored links give (graph.rows.MatchRow of A's and B's tasks): the
+    pairs with their stored score and evidence, the differences read from the two tasks now,
+    and the tasks left over, as `compare_plans` answers."""
+    tasks_a, tasks_b = {t.task_id: t for t in a.tasks}, {t.task_id: t for t in b.tasks}
+    order_a, order_b = {t.task_id: k for k, t in enumerate(a.tasks)}, {t.task_id: k for k, t in enumerate(b.tasks)}
+    out = Comparison(a, b, mode, settings)
+    for m in sorted(matches, key=lambda m: (order_a.get(m.a.task_id, -1), order_b.get(m.b.task_id, -1))):
+        ta, tb = tasks_a.get(m.a.task_id), tasks_b.get(m.b.task_id)
+        if ta is None or tb is None or (m.a.document_id, m.b.document_id) != (a.document_id, b.document_id):
+            continue
+        ev = pair_evidence(ta, tb, a.region, b.region, m.method, m.text, m.units, m.citations,
+                           [(k["term"], k["weight"]) for k in m.key_terms], settings)
+        out.pairs.append(TaskPair(ta, tb, m.score, ev, differences(ta, tb, a.region, b.region)))
+    used_a, used_b = {p.a.task_id for p in out.pairs}, {p.b.task_id for p in out.pairs}
+    out.a_only = [t for t in a.tasks if t.task_id not in used_a]
+    out.b_only = [t for t in b.tasks if t.task_id not in used_b]
+    return out
 
 
 # ---------------------------------------------------------------- differences

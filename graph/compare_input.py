@@ -1,6 +1,8 @@
 """The records a comparison reads (graph.compare.Plan), from a store or from an extraction.
 
     plan_from_store(store, "10_jinan_…")   # documents(), tasks(), to_networkx(): the query API only
+    plans_from_store(store, store.documents())   # many plans in one read, for linking them
+    comparison_from_store(store, a, b)     # stored links (plangraph link) when there are, else computed
     plan_from_extraction(extract_file(path))
 
 Both give the same Plan for the same document: unit names canonical and ordered by first
@@ -9,10 +11,13 @@ first citation, basis before produces (graph.records.ordered_citations).
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
-from graph.compare import Plan, PlanTask
+from graph.compare import (DEFAULT_SETTINGS, CompareSettings, Comparison, Plan, PlanTask, compare_plans,
+                           stored_comparison)
 from graph.records import ROLE_TYPES, ROLES, ordered_citations, ordered_units, regulation_key, task_key, unit_key
+from graph.rows import ComparedRow, DocumentSummary, TaskRow
 from graph.store import GraphStore, StoreError
 from ingest.model import Extraction
 from ingest.units import document_region
@@ -38,6 +43,15 @@ def unit_mentions(store: GraphStore, document_id: str) -> dict[str, list[tuple[i
     return out
 
 
+def plan_task(row: TaskRow, unit_spans: Sequence[tuple[int, int]] = ()) -> PlanTask:
+    """A stored task as a comparison reads it (unit_spans: offsets into its text of its unit
+    mentions, left out of its key terms; not needed when the key terms are stored)."""
+    return PlanTask(task_id=row.task_id, heading=row.heading, text=row.text, section_title=row.section_title,
+                    lead=tuple(row.lead), participants=tuple(row.participants), responsible=tuple(row.responsible),
+                    citations=_one_per_regulation(row.basis + row.produces), deadlines=tuple(row.deadlines),
+                    unit_spans=tuple(sorted(unit_spans)))
+
+
 def plan_from_store(store: GraphStore, document_id: str) -> Plan:
     """The stored document's tasks; StoreError (one line) when the store does not hold it."""
     found = store.documents([document_id])
@@ -48,12 +62,30 @@ def plan_from_store(store: GraphStore, document_id: str) -> Plan:
     tasks = []
     for row in store.tasks([document_id]):
         spans = [(s - row.start, e - row.start) for s, e in mentions.get(task_key(document_id, row.task_id), ())]
-        tasks.append(PlanTask(task_id=row.task_id, heading=row.heading, text=row.text,
-                              section_title=row.section_title, lead=tuple(row.lead),
-                              participants=tuple(row.participants), responsible=tuple(row.responsible),
-                              citations=_one_per_regulation(row.basis + row.produces),
-                              deadlines=tuple(row.deadlines), unit_spans=tuple(sorted(spans))))
+        tasks.append(plan_task(row, spans))
     return Plan(document_id, doc.title, document_region(doc.issuer, doc.title), tuple(tasks))
+
+
+def plans_from_store(store: GraphStore, documents: Sequence[DocumentSummary]) -> list[Plan]:
+    """These stored documents' plans in one read of their tasks, without the unit mentions'
+    offsets (linking many plans reads the key terms stored with the tasks instead)."""
+    by_doc: dict[str, list[PlanTask]] = {d.document_id: [] for d in documents}
+    for row in store.tasks(list(by_doc)):
+        by_doc[row.document_id].append(plan_task(row))
+    return [Plan(d.document_id, d.title, document_region(d.issuer, d.title), tuple(by_doc[d.document_id]))
+            for d in documents]
+
+
+def comparison_from_store(store: GraphStore, a: str, b: str, mode: str = "one-to-one",
+                          settings: CompareSettings = DEFAULT_SETTINGS) -> tuple[Comparison, ComparedRow | None]:
+    """The comparison of stored documents a and b: from their stored links when `plangraph
+    link` linked B against A in this mode (and the linked pair, to say so), else computed now."""
+    plan_a, plan_b = plan_from_store(store, a), plan_from_store(store, b)
+    linked = next((c for c in store.compared([a, b]) if (c.a, c.b) == (a, b) and c.mode == mode), None)
+    if linked is None:
+        return compare_plans(plan_a, plan_b, mode, settings), None
+    settings = dataclasses.replace(settings, min_score=linked.min_score)
+    return stored_comparison(plan_a, plan_b, mode, store.matches(a=a, b=b), settings), linked
 
 
 def plan_from_extraction(extraction: Extraction) -> Plan:

@@ -63,6 +63,24 @@ def _tokenizer():
     return tokenizer
 
 
+@lru_cache(maxsize=1)
+def terms_version() -> str:
+    """What key terms depend on, as a short hash: the stop list, the role words, the jieba user
+    dictionary and jieba's version. Stored with the key terms written at ingest
+    (Document.terms_version): terms of another version are cut again when linking."""
+    import hashlib
+    from importlib.metadata import PackageNotFoundError, version
+    digest = hashlib.sha256()
+    for path in (STOPWORDS_FILE, DATA_DIR / "role_words.tsv", USER_DICT):
+        digest.update(path.read_bytes() if path.exists() else b"-")
+        digest.update(b"\0")
+    try:
+        digest.update(version("jieba").encode())
+    except PackageNotFoundError:  # pragma: no cover - jieba is a dependency
+        digest.update(b"?")
+    return digest.hexdigest()[:16]
+
+
 def load_libraries() -> None:
     """Import scikit-learn's vectorizer and load jieba's dictionary now, so the first
     comparison does not wait for them (the app server does this before it answers)."""

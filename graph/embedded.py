@@ -25,8 +25,19 @@ Tables (one row per node or edge of graph.records; list values as JSON text):
   task_gaps  kind, document_id, ordinal: the static gap flags (graph.gaps)
   unit_load, unit_pair: workload and co-responsibility over every document
              (graph.aggregates), kept up to date by every write
+  implements document_id, implemented_id, title, task_id, via: (:Document)-[:IMPLEMENTS]->
+             (:Document), kept by every write and removal (graph.implements)
+  matches    a_document, a_ordinal, b_document, b_ordinal (B's task carries out A's), score,
+             method, mode, text, units, citations, key_terms, term_weights (JSON lists)
+  compared   a, b, basis, method, mode, min_score, pairs, linked: the pairs `plangraph link` linked
+  findings   document_id, position, kind, task_id (NULL: outside every task), text, start,
+             end: what the extractor could not read (ingest/review.py); a store of an older
+             PlanGraph gets the table when opened, its documents' findings not recorded
+             (their `n_findings` is missing) until they are ingested again
   meta       format, version (the change counter), gap_flags (the static kinds the flags
-             were written with: a kind added to graph.gaps makes the next open rewrite them)
+             were written with: a kind added to graph.gaps makes the next open rewrite them),
+             links (LINKS_FORMAT: a store of an older PlanGraph gets the link tables, its
+             documents' title keys and IMPLEMENTS edges on its next open)
 `extra` holds any other property of the records (JSON), so a node reads back exactly as
 written. An embedded store of an older PlanGraph (``graph.json.gz``) is imported once, when
 the SQLite file does not exist yet (graph.legacy).
@@ -38,6 +49,7 @@ import datetime as _dt
 import functools
 import json
 import os
+import re
 import sqlite3
 import sys
 import threading
@@ -51,23 +63,44 @@ from graph.aggregates import LOAD_FIELDS, Totals, co_edges, workload_rows
 from graph.errors import StoreError, StoreUnavailable
 from graph import gaps
 from graph.gaps import as_of_date, check_kind, gap_flag, static_gaps
-from graph.records import ROLE_PROPS, ROLE_TYPES, DocumentRecords, merge_shared_props, task_facts, task_key
+from graph.records import (
+    GAP_BASES,
+    KEY_SEP,
+    ROLE_PROPS,
+    ROLE_TYPES,
+    DocumentRecords,
+    MATCH_PROPS,
+    LinkedPair,
+    compared_props,
+    merge_shared_props,
+    task_facts,
+    task_key,
+)
 from graph.rows import (
     DOCUMENT_FIELDS,
+    FINDING_FIELDS,
     LINK_FIELDS,
     TASK_FIELDS,
     CoEdge,
+    ComparedRow,
     Deliverable,
     DocumentSummary,
+    ImplementsRow,
+    FindingRow,
     IngestResult,
+    MatchRow,
     RegulationRow,
     TaskCitation,
     TaskLink,
     TaskRow,
     UnitRole,
     UnitWorkload,
+    compared_row,
     deliverable_rows,
     document_summary,
+    implements_row,
+    match_row,
+    finding_row,
     matches_title,
     regulation_row,
     sort_citations,
@@ -80,13 +113,17 @@ from graph.rows import (
 )
 from graph.store import (
     GraphStore,
+    check_bases,
+    check_finding_kinds,
     check_page,
+    check_pairs,
     check_relation,
     check_roles,
     doc_filter,
     regulation_query_key,
     unit_needles,
 )
+from ingest.model import FINDING_KINDS
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -214,6 +251,57 @@ SCHEMA = [
     "CREATE INDEX unit_pair_weight ON unit_pair (weight)",
 ]
 
+# The links between plans (graph.records: LinkedPair, match_props, compared_props). IF NOT
+# EXISTS: also run on a store file of an older PlanGraph (_upgrade_links).
+LINKS_FORMAT = "1"
+# A MATCHES row: its pair's method and mode are read from the pair's COMPARED row (the same
+# for every link of the pair: a million links would repeat them a million times).
+MATCH_COLUMNS = ("score", "text", "units", "citations", "key_terms", "term_weights")
+MATCH_JSON = {"key_terms", "term_weights"}
+PAIR_COLUMNS = ("method", "mode")  # of compared, on every MATCHES edge (graph.records.match_props)
+COMPARED_COLUMNS = ("basis", "method", "mode", "min_score", "pairs", "linked")
+TITLE_KEY = "json_extract(extra, '$.title_key')"  # a Document's title_key (indexed expression)
+LINK_SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS implements (document_id TEXT NOT NULL, implemented_id TEXT NOT NULL, title TEXT, "
+    "task_id TEXT, via TEXT, PRIMARY KEY (document_id, implemented_id)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS implements_implemented ON implements (implemented_id)",
+    "CREATE TABLE IF NOT EXISTS matches (a_document TEXT NOT NULL, b_document TEXT NOT NULL, "
+    "a_ordinal INTEGER NOT NULL, b_ordinal INTEGER NOT NULL, score REAL NOT NULL, text REAL, units REAL, "
+    "citations REAL, key_terms TEXT, term_weights TEXT, "
+    "PRIMARY KEY (a_document, b_document, a_ordinal, b_ordinal)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS matches_b ON matches (b_document, b_ordinal)",
+    "CREATE TABLE IF NOT EXISTS compared (a TEXT NOT NULL, b TEXT NOT NULL, basis TEXT NOT NULL, method TEXT, "
+    "mode TEXT, min_score REAL, pairs INTEGER, linked TEXT, PRIMARY KEY (a, b)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS compared_b ON compared (b, a)",
+    "CREATE INDEX IF NOT EXISTS compared_basis ON compared (basis, b)",
+    f"CREATE INDEX IF NOT EXISTS documents_title_key ON documents ({TITLE_KEY})",
+]
+assert set(MATCH_COLUMNS + PAIR_COLUMNS) == set(MATCH_PROPS), "a MATCHES property needs its column"
+LINK_WRITE_ROWS = 50_000  # MATCHES rows per executemany (a progress report after each)
+LINK_WRITE_CACHE_KB = 262_144  # page cache while writing links: the matches index is written out of order
+_NEEDS_ESCAPE = re.compile(r'["\\\x00-\x1f\x7f]')
+
+
+def _json_terms(terms: Sequence[str]) -> str:
+    """A list of key terms as JSON text, without json.dumps' cost per call when no term needs
+    escaping (jieba words never do): `link --all` writes a million of them."""
+    if _NEEDS_ESCAPE.search("".join(terms)):
+        return json.dumps(list(terms), ensure_ascii=False)
+    return '["' + '","'.join(terms) + '"]' if terms else "[]"
+
+
+def _json_floats(values: Sequence[float]) -> str:
+    """A list of floats as JSON text (repr of a finite float is JSON)."""
+    return "[" + ",".join(map(repr, map(float, values))) + "]"
+# The findings have a table of their own; a store made before it gets it when opened.
+FINDINGS_SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS findings (document_id TEXT NOT NULL, position INTEGER NOT NULL, kind TEXT NOT NULL, "
+    "task_id TEXT, text TEXT, start INTEGER, \"end\" INTEGER, PRIMARY KEY (document_id, position)) WITHOUT ROWID",
+    "CREATE INDEX IF NOT EXISTS findings_task ON findings (document_id, task_id)",
+    "CREATE INDEX IF NOT EXISTS findings_kind ON findings (kind, document_id, position)",
+]
+SCHEMA += FINDINGS_SCHEMA
+
 _ROLE_OF_TYPE = {v: k for k, v in ROLE_TYPES.items()}
 _LOAD_SET = ", ".join(f"{f} = {f} + excluded.{f}" for f in LOAD_FIELDS)
 
@@ -322,6 +410,17 @@ class EmbeddedStore(GraphStore):
         finally:
             con.execute("COMMIT")
 
+    @staticmethod
+    @contextlib.contextmanager
+    def _cache(con: sqlite3.Connection, kb: int) -> Iterator[None]:
+        """A bigger page cache for one large write, the usual one after."""
+        old = con.execute("PRAGMA cache_size").fetchone()[0]
+        con.execute(f"PRAGMA cache_size = {-int(kb)}")
+        try:
+            yield
+        finally:
+            con.execute(f"PRAGMA cache_size = {int(old)}")
+
     @contextlib.contextmanager
     def _writing(self) -> Iterator[sqlite3.Connection]:
         """One write transaction that bumps the change counter; rolled back on any error."""
@@ -352,10 +451,11 @@ class EmbeddedStore(GraphStore):
             try:
                 con.execute("PRAGMA journal_mode = WAL")
                 con.execute("BEGIN")
-                for stmt in SCHEMA:
+                for stmt in SCHEMA + LINK_SCHEMA:
                     con.execute(stmt)
                 con.executemany("INSERT INTO meta VALUES (?, ?)", [
-                    ("format", FORMAT_ID), ("version", "0"), ("gap_flags", json.dumps(list(gaps.STATIC_GAP_KINDS)))])
+                    ("format", FORMAT_ID), ("version", "0"), ("gap_flags", json.dumps(list(gaps.STATIC_GAP_KINDS))),
+                    ("links", LINKS_FORMAT)])
                 imported = legacy.read_records(old) if old.exists() else []
                 for records in imported:
                     self._write_one(con, records)
@@ -385,8 +485,36 @@ class EmbeddedStore(GraphStore):
             raise StoreError(f"not a PlanGraph store file: {self.path} ({err})") from None
         if meta.get("format") != FORMAT_ID:
             raise StoreError(f"not a PlanGraph store file: {self.path} (format {meta.get('format')!r})")
+        if meta.get("links") != LINKS_FORMAT:
+            self._upgrade_links()
         if json.loads(meta.get("gap_flags", "[]")) != list(gaps.STATIC_GAP_KINDS):
             self._rewrite_gap_flags()
+        tables = {r[0] for r in self._con().execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if "findings" not in tables:
+            self._add_findings_table()
+
+    def _add_findings_table(self) -> None:
+        """A store of an older PlanGraph: the findings table, empty (its documents have no
+        `n_findings`: their findings are not known until they are ingested again)."""
+        with self._writing() as con:
+            for stmt in FINDINGS_SCHEMA:
+                con.execute(stmt)
+
+    def _upgrade_links(self) -> None:
+        """A store of an older PlanGraph: the link tables, each document's title_key, and the
+        IMPLEMENTS edges of every document."""
+        from graph.records import document_link_props
+        with self._writing() as con:
+            if (con.execute("SELECT value FROM meta WHERE key = 'links'").fetchone() or [None])[0] == LINKS_FORMAT:
+                return  # another process did it meanwhile
+            for stmt in LINK_SCHEMA:
+                con.execute(stmt)
+            for doc, title, extra in con.execute("SELECT id, title, extra FROM documents").fetchall():
+                props = json.loads(extra or "{}")
+                props["title_key"] = document_link_props(title)["title_key"]
+                con.execute("UPDATE documents SET extra = ? WHERE id = ?", (json.dumps(props, ensure_ascii=False), doc))
+            self._link_implements(con, [r[0] for r in con.execute("SELECT id FROM documents")])
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('links', ?)", (LINKS_FORMAT,))
 
     def _rewrite_gap_flags(self) -> None:
         """Decide every task's static gaps again from its stored records (the store was
@@ -442,8 +570,8 @@ class EmbeddedStore(GraphStore):
             return []
         with self._writing() as con:
             replaced = [self._write_one(con, r) for r in batch]
-        return [IngestResult(r.document_id, len(r.tasks), len(r.units), len(r.regulations), found)
-                for r, found in zip(batch, replaced)]
+        return [IngestResult(r.document_id, len(r.tasks), len(r.units), len(r.regulations), found is not None,
+                             unlinked=found or 0) for r, found in zip(batch, replaced)]
 
     @_sql_call
     def delete_documents(self, document_ids: Sequence[str]) -> list[bool]:
@@ -452,26 +580,31 @@ class EmbeddedStore(GraphStore):
             for doc in document_ids:
                 old = self._remove(con, doc)
                 if old is not None:
-                    self._prune(con, *old)
+                    self._prune(con, *old[:2])
                 found.append(old is not None)
             return found
 
-    def _write_one(self, con: sqlite3.Connection, r: DocumentRecords) -> bool:
-        """Replace one document inside the caller's transaction; True: it was stored before.
+    def _write_one(self, con: sqlite3.Connection, r: DocumentRecords) -> int | None:
+        """Replace one document inside the caller's transaction; None: it was not stored
+        before, else how many linked pairs its old version was in (removed with it).
         These steps are separate methods so a test can make one fail."""
         old = self._remove(con, r.document_id)
         self._write_shared(con, r)
         self._write_tasks(con, r)
         self._write_assignments(con, r)
         self._write_citations(con, r)
+        self._write_findings(con, r)
         self._add_totals(con, Totals.of_records([r]))
-        if old is not None:
-            self._prune(con, *old)
-        return old is not None
+        self._link_implements(con, [r.document_id])
+        if old is None:
+            return None
+        self._prune(con, *old[:2])
+        return old[2]
 
-    def _remove(self, con: sqlite3.Connection, doc: str) -> tuple[set[str], set[str]] | None:
-        """Delete a document's rows and take its part out of the totals; the Units and
-        Regulations it used (to prune), or None when it was not stored."""
+    def _remove(self, con: sqlite3.Connection, doc: str) -> tuple[set[str], set[str], int] | None:
+        """Delete a document's rows, its links, and its part of the totals; the Units and
+        Regulations it used (to prune) and how many linked pairs it was in, or None when it
+        was not stored."""
         if con.execute("SELECT 1 FROM documents WHERE id = ?", (doc,)).fetchone() is None:
             return None
         old = Totals.of(con.execute("SELECT document_id, document_id || '/' || ordinal, unit, role "
@@ -485,7 +618,15 @@ class EmbeddedStore(GraphStore):
                     (_ids(gaps.STATIC_GAP_KINDS), doc))
         con.execute("DELETE FROM documents WHERE id = ?", (doc,))
         con.execute("DELETE FROM document_texts WHERE id = ?", (doc,))
-        return set(old.units), regulations
+        unlinked = con.execute("SELECT count(*) FROM compared WHERE a = ? OR b = ?", (doc, doc)).fetchone()[0]
+        con.execute("DELETE FROM compared WHERE a = ?", (doc,))
+        con.execute("DELETE FROM compared WHERE b = ?", (doc,))
+        con.execute("DELETE FROM matches WHERE a_document = ?", (doc,))
+        con.execute("DELETE FROM matches WHERE b_document = ?", (doc,))
+        con.execute("DELETE FROM implements WHERE document_id = ?", (doc,))
+        con.execute("DELETE FROM implements WHERE implemented_id = ?", (doc,))
+        self._delete_findings(con, doc)
+        return set(old.units), regulations, unlinked
 
     @staticmethod
     def _prune(con: sqlite3.Connection, units: set[str], regulations: set[str]) -> None:
@@ -541,6 +682,93 @@ class EmbeddedStore(GraphStore):
             (r.document_id, ordinal[c.source_key] if c.source_key else None, i, c.regulation, c.props["relation"],
              c.props["title"], c.props["mention"], c.props["start"], c.props["end"], c.props["issuer_prefix"])
             for i, c in enumerate(r.citations)])
+
+    def _write_findings(self, con: sqlite3.Connection, r: DocumentRecords) -> None:
+        """What the extractor could not read (none written when not known: r.findings None)."""
+        con.executemany("INSERT INTO findings VALUES (?, ?, ?, ?, ?, ?, ?)", [
+            (r.document_id, f.props["position"], f.props["kind"], f.props["task_id"] or None, f.props["text"],
+             f.props["start"], f.props["end"]) for f in r.findings or []])
+
+    @staticmethod
+    def _delete_findings(con: sqlite3.Connection, doc: str) -> None:
+        con.execute("DELETE FROM findings WHERE document_id = ?", (doc,))
+
+    @staticmethod
+    def _link_implements(con: sqlite3.Connection, written: Sequence[str]) -> None:
+        """(Re)make the IMPLEMENTS edges of the documents just written and of those whose
+        basis may name them (graph.implements: one rule for both stores)."""
+        from graph.implements import implements_edges, may_name, plan_title_key
+        titles = dict(con.execute(f"SELECT id, {TITLE_KEY} FROM documents WHERE id IN "
+                                  "(SELECT value FROM json_each(?))", (_ids(written),)).fetchall())
+        keys = [k for k in titles.values() if k]
+        regulations = [r[0] for r in con.execute(
+            "SELECT key FROM regulations WHERE key IN (SELECT value FROM json_each(?)) OR key LIKE ?",
+            (_ids(keys), "%" + "的通知")) if may_name(r[0], keys)] if keys else []
+        citing = {r[0] for r in con.execute("SELECT DISTINCT document_id FROM citations WHERE relation = 'basis' AND "
+                                            "regulation IN (SELECT value FROM json_each(?))", (_ids(regulations),))}
+        affected = sorted(set(titles) | citing)
+        cites: dict[str, list[tuple[str, str | None, int | None, int]]] = {d: [] for d in affected}
+        for doc, title, task_id, ordinal, start in con.execute(
+                "SELECT c.document_id, c.title, t.id, c.ordinal, c.start FROM citations c LEFT JOIN tasks t "
+                "ON t.document_id = c.document_id AND t.ordinal = c.ordinal WHERE c.relation = 'basis' "
+                "AND c.document_id IN (SELECT value FROM json_each(?))", (_ids(affected),)):
+            cites[doc].append((title, task_id, ordinal, start))
+        named = sorted({plan_title_key(c[0]) for cs in cites.values() for c in cs} - {""})
+        documents = con.execute(f"SELECT id, title FROM documents WHERE id IN (SELECT value FROM json_each(?)) "
+                                f"OR {TITLE_KEY} IN (SELECT value FROM json_each(?))",
+                                (_ids(affected), _ids(named))).fetchall()
+        con.execute("DELETE FROM implements WHERE document_id IN (SELECT value FROM json_each(?))", (_ids(affected),))
+        con.executemany("INSERT INTO implements VALUES (?, ?, ?, ?, ?)", implements_edges(documents, cites))
+
+    @staticmethod
+    def _task_ordinals(con: sqlite3.Connection, docs: list[str]) -> dict[str, dict[str, int]]:
+        """Stored document -> its task ids -> ordinals."""
+        out: dict[str, dict[str, int]] = {d: {} for d, in con.execute(
+            "SELECT id FROM documents WHERE id IN (SELECT value FROM json_each(?))", (_ids(docs),))}
+        for doc, tid, ordinal in con.execute("SELECT document_id, id, ordinal FROM tasks WHERE document_id IN "
+                                             "(SELECT value FROM json_each(?))", (_ids(out),)):
+            out[doc][tid] = ordinal
+        return out
+
+    @staticmethod
+    def _unlink(con: sqlite3.Connection, pairs: Iterable[tuple[str, str]]) -> None:
+        """Remove the links of these document pairs (as stored: A, B)."""
+        pairs = list(pairs)
+        con.executemany("DELETE FROM matches WHERE a_document = ? AND b_document = ?", pairs)
+        con.executemany("DELETE FROM compared WHERE a = ? AND b = ?", pairs)
+
+    @_sql_call
+    def write_links_many(self, pairs: Iterable[LinkedPair], drop_bases: Sequence[str] = (),
+                         progress: Callable[[int], None] | None = None) -> int:
+        drop = check_bases(drop_bases)
+        written = 0
+        with self._writing() as con, self._cache(con, LINK_WRITE_CACHE_KB):
+            ordinals: dict[str, dict[str, int]] = {}
+
+            def tasks_of(docs: list[str]) -> dict[str, dict[str, int]]:
+                ordinals.update(self._task_ordinals(con, docs))
+                return ordinals
+            checked = sorted(check_pairs(pairs, tasks_of), key=lambda p: (p.a, p.b))
+            stored = {(a, b): basis for a, b, basis in con.execute("SELECT a, b, basis FROM compared")}
+            new = {frozenset((p.a, p.b)) for p in checked}
+            self._unlink(con, [k for k, basis in stored.items() if basis in drop or frozenset(k) in new])
+            rows: list[tuple[Any, ...]] = []
+            done = 0
+            for p in checked:
+                a, b = ordinals[p.a], ordinals[p.b]
+                rows += sorted((p.a, p.b, a[m.a_task], b[m.b_task], m.score, m.text, m.units, m.citations,
+                                _json_terms(m.key_terms), _json_floats(m.term_weights)) for m in p.links)
+                done += 1
+                if len(rows) >= LINK_WRITE_ROWS or done == len(checked):
+                    con.executemany(f"INSERT OR REPLACE INTO matches VALUES ({', '.join('?' * (4 + len(MATCH_COLUMNS)))})",
+                                    rows)
+                    written += len(rows)
+                    rows = []
+                    if progress is not None:
+                        progress(done)
+            con.executemany(f"INSERT INTO compared VALUES (?, ?, {', '.join('?' * len(COMPARED_COLUMNS))})",
+                            [(p.a, p.b, *(compared_props(p)[c] for c in COMPARED_COLUMNS)) for p in checked])
+        return written
 
     @staticmethod
     def _add_totals(con: sqlite3.Connection, delta: Totals) -> None:
@@ -756,6 +984,13 @@ class EmbeddedStore(GraphStore):
             return ("SELECT DISTINCT document_id, ordinal FROM citations WHERE ordinal IS NOT NULL AND regulation IN "
                     f"(SELECT key FROM regulations WHERE status = 'unknown') AND {where} ORDER BY document_id, ordinal",
                     params)
+        if kind == "not_taken_up":  # A's tasks without a MATCHES from a lower plan B in docs (the gap is B's)
+            lower, params = _in_docs(docs, "c.b")
+            return ("SELECT DISTINCT t.document_id AS document_id, t.ordinal AS ordinal FROM compared c "
+                    "JOIN tasks t ON t.document_id = c.a WHERE c.basis IN (SELECT value FROM json_each(?)) "
+                    f"AND {lower} AND NOT EXISTS (SELECT 1 FROM matches m WHERE m.a_document = c.a "
+                    "AND m.a_ordinal = t.ordinal AND m.b_document = c.b) ORDER BY t.document_id, t.ordinal",
+                    [_ids(GAP_BASES), *params])
         return (f"SELECT document_id, ordinal FROM task_gaps WHERE kind = ? AND {where} ORDER BY document_id, ordinal",
                 [kind, *params])
 
@@ -787,6 +1022,47 @@ class EmbeddedStore(GraphStore):
                     out[kind] = con.execute(f"SELECT count(*) FROM ({positions})", p).fetchone()[0]
         return {k: out[k] for k in gaps.GAPS}
 
+    # ------------------------------------------------------------ findings
+    # Each row with the heading of its task (the tasks' primary key, composed as graph.records.task_key).
+    _FINDING_COLUMNS = ", ".join(f'f."{c}"' for c in FINDING_FIELDS)
+    _FINDING_ROWS = (f"SELECT {_FINDING_COLUMNS}, t.heading "
+                     "FROM findings f LEFT JOIN tasks t ON t.key = f.document_id || ? || f.task_id")
+
+    @classmethod
+    def _finding_rows(cls, con: sqlite3.Connection, where: str, params: Sequence[Any],
+                      page: str = "") -> list[FindingRow]:
+        """Finding rows WHERE `where` (params after the key separator), in (document_id, position) order."""
+        rows = con.execute(f"{cls._FINDING_ROWS} WHERE {where} ORDER BY f.document_id, f.position{page}",
+                           [KEY_SEP, *params])
+        return [finding_row(dict(zip(FINDING_FIELDS, row)), row[-1]) for row in rows]
+
+    @_sql_call
+    def findings(self, document_ids: Sequence[str] | None = None, kinds: Sequence[str] | None = None,
+                 limit: int | None = None, offset: int = 0) -> list[FindingRow]:
+        page = self._page(limit, offset)
+        where, params = _in_docs(doc_filter(document_ids), "f.document_id")
+        return self._finding_rows(self._con(), f"f.kind IN (SELECT value FROM json_each(?)) AND {where}",
+                                  [_ids(check_finding_kinds(kinds)), *params], page)
+
+    @_sql_call
+    def findings_of_task(self, document_id: str, task_id: str) -> list[FindingRow]:
+        return self._finding_rows(self._con(), "f.document_id = ? AND f.task_id = ?", [document_id, task_id])
+
+    @_sql_call
+    def finding_counts(self, document_ids: Sequence[str] | None = None) -> dict[str, dict[str, int]]:
+        docs = doc_filter(document_ids)
+        with self._reading() as con:
+            where, params = _in_docs(docs, "id")
+            out = {doc: dict.fromkeys(FINDING_KINDS, 0) for (doc,) in con.execute(
+                f"SELECT id FROM documents WHERE json_extract(extra, '$.n_findings') IS NOT NULL AND {where} "
+                "ORDER BY id", params)}
+            where, params = _in_docs(docs)
+            for doc, kind, n in con.execute(f"SELECT document_id, kind, count(*) FROM findings WHERE {where} "
+                                            "GROUP BY document_id, kind", params):
+                if doc in out and kind in out[doc]:
+                    out[doc][kind] = n
+        return out
+
     @_sql_call
     def workload(self, document_ids: Sequence[str] | None = None) -> list[UnitWorkload]:
         docs = doc_filter(document_ids)
@@ -815,6 +1091,92 @@ class EmbeddedStore(GraphStore):
             collective = () if include_collective else \
                 {r[0] for r in con.execute("SELECT name FROM units WHERE collective = 1")}
         return co_edges(pairs, min_weight, collective)
+
+    @_sql_call
+    def implements(self, document_ids: Sequence[str] | None = None) -> list[ImplementsRow]:
+        docs = doc_filter(document_ids)
+        either = "1" if docs is None else \
+            "(document_id IN (SELECT value FROM json_each(?1)) OR implemented_id IN (SELECT value FROM json_each(?1)))"
+        return [implements_row(doc, impl, {"title": title, "task_id": task_id, "via": via})
+                for doc, impl, title, task_id, via in self._con().execute(
+                    f"SELECT * FROM implements WHERE {either} ORDER BY document_id, implemented_id",
+                    [] if docs is None else [_ids(docs)])]
+
+    @_sql_call
+    def compared(self, document_ids: Sequence[str] | None = None) -> list[ComparedRow]:
+        docs = doc_filter(document_ids)
+        either = "1" if docs is None else "(a IN (SELECT value FROM json_each(?1)) OR b IN (SELECT value FROM json_each(?1)))"
+        return [compared_row(row[0], row[1], dict(zip(COMPARED_COLUMNS, row[2:]))) for row in self._con().execute(
+            f"SELECT a, b, {', '.join(COMPARED_COLUMNS)} FROM compared WHERE {either} ORDER BY a, b",
+            [] if docs is None else [_ids(docs)])]
+
+    # A MATCHES row with its pair's method and mode: (a doc, a ordinal, b doc, b ordinal, props…)
+    _MATCH_SELECT = ("m.a_document, m.a_ordinal, m.b_document, m.b_ordinal, "
+                     + ", ".join(f"m.{c}" for c in MATCH_COLUMNS) + ", " + ", ".join(f"c.{c}" for c in PAIR_COLUMNS))
+
+    @staticmethod
+    def _match_props(values: Sequence[Any]) -> dict[str, Any]:
+        """The MATCHES edge's properties (graph.records.match_props) from _MATCH_SELECT's values after the positions."""
+        props = {c: (json.loads(v) if c in MATCH_JSON and v else v) for c, v in zip(MATCH_COLUMNS, values)}
+        props.update(zip(PAIR_COLUMNS, values[len(MATCH_COLUMNS):]))
+        return props
+
+    @_sql_call
+    def matches(self, a: str | None = None, b: str | None = None, document_ids: Sequence[str] | None = None,
+                task: tuple[str, str] | None = None, limit: int | None = None, offset: int = 0) -> list[MatchRow]:
+        page = self._page(limit, offset)
+        docs = doc_filter(document_ids)
+        where, params = ["1"], []
+        if a is not None:
+            where.append("m.a_document = ?")
+            params.append(a)
+        if b is not None:
+            where.append("m.b_document = ?")
+            params.append(b)
+        if docs is not None:
+            where.append("(m.a_document IN (SELECT value FROM json_each(?)) "
+                         "OR m.b_document IN (SELECT value FROM json_each(?)))")
+            params += [_ids(docs), _ids(docs)]
+        with self._reading() as con:
+            if task is not None:
+                found = con.execute("SELECT ordinal FROM tasks WHERE key = ?", (task_key(*task),)).fetchone()
+                if found is None:
+                    return []
+                where.append("((m.a_document = ? AND m.a_ordinal = ?) OR (m.b_document = ? AND m.b_ordinal = ?))")
+                params += [task[0], found[0], task[0], found[0]]
+            links = con.execute(f"SELECT {self._MATCH_SELECT} FROM matches m JOIN compared c ON c.a = m.a_document "
+                                f"AND c.b = m.b_document WHERE {' AND '.join(where)} "
+                                f"ORDER BY m.a_document, m.a_ordinal, m.b_document, m.b_ordinal{page}", params).fetchall()
+            at = sorted({(r[0], r[1]) for r in links} | {(r[2], r[3]) for r in links})
+            rows = {(t.document_id, t.ordinal): t for t in self._tasks_at(
+                con, "SELECT value ->> 0 AS document_id, value ->> 1 AS ordinal FROM json_each(?) ORDER BY 1, 2",
+                [json.dumps(at, ensure_ascii=False)])}
+        out = []
+        for r in links:
+            out.append(match_row(rows[(r[0], r[1])], rows[(r[2], r[3])], self._match_props(r[4:])))
+        return out
+
+    @_sql_call
+    def key_terms(self, document_ids: Sequence[str] | None = None) -> dict[str, list[list[str]] | None]:
+        from graph.compare_text import terms_version
+        where, params = _in_docs(doc_filter(document_ids), "id")
+        current = terms_version()
+        with self._reading() as con:
+            out: dict[str, list[list[str]] | None] = {
+                doc: ([] if version == current else None) for doc, version in con.execute(
+                    f"SELECT id, json_extract(extra, '$.terms_version') FROM documents WHERE {where}", params)}
+            fresh = [d for d, v in out.items() if v is not None]
+            raw = con.execute("SELECT json_group_array(json_array(document_id, json(coalesce(extra ->> '$.key_terms', "
+                              "'null')))) FROM (SELECT document_id, extra FROM tasks WHERE document_id IN "
+                              "(SELECT value FROM json_each(?)) ORDER BY document_id, ordinal)",
+                              (_ids(fresh),)).fetchone()[0]
+        for doc, terms in json.loads(raw or "[]"):
+            if out[doc] is not None:
+                if terms is None:
+                    out[doc] = None
+                else:
+                    out[doc].append(terms)
+        return out
 
     @_sql_call
     def unit_names(self) -> list[str]:
@@ -871,6 +1233,22 @@ class EmbeddedStore(GraphStore):
                 source = keys[(doc, ordinal)] if ordinal is not None else f"Document:{doc}"
                 g.add_edge(source, f"Regulation:{reg}", type="CITES", document_id=doc, relation=relation,
                            title=title, mention=mention, start=start, end=end, issuer_prefix=prefix)
+            # links between plans: those with both ends in the selection
+            both, both_params = (("1", []) if docs is None else
+                                 ("{0} IN (SELECT value FROM json_each(?1)) AND {1} IN (SELECT value FROM json_each(?1))",
+                                  [_ids(docs)]))
+            for doc, impl, title, task_id, via in con.execute(
+                    f"SELECT * FROM implements WHERE {both.format('document_id', 'implemented_id')}", both_params):
+                g.add_edge(f"Document:{doc}", f"Document:{impl}", type="IMPLEMENTS", title=title, task_id=task_id,
+                           via=via)
+            for row in con.execute(f"SELECT a, b, {', '.join(COMPARED_COLUMNS)} FROM compared "
+                                   f"WHERE {both.format('a', 'b')}", both_params):
+                g.add_edge(f"Document:{row[1]}", f"Document:{row[0]}", type="COMPARED",
+                           **dict(zip(COMPARED_COLUMNS, row[2:])))
+            for row in con.execute(f"SELECT {self._MATCH_SELECT} FROM matches m JOIN compared c ON c.a = m.a_document "
+                                   f"AND c.b = m.b_document WHERE {both.format('m.a_document', 'm.b_document')}",
+                                   both_params):
+                g.add_edge(keys[(row[2], row[3])], keys[(row[0], row[1])], type="MATCHES", **self._match_props(row[4:]))
         return g
 
 

@@ -5,9 +5,13 @@ help, the stores' flags and the README's list all come from it. A kind whose `pr
 set is decided by the task's own records (`TaskFacts`): both stores store it as a flag on
 the task when the document is written, and record which flags they were written with, so a
 kind added here makes a store rewrite its flags on the next open instead of answering 0.
-The two kinds without a predicate depend on the question or on shared nodes and are answered
-by each store at query time: `deadline_passed` (the earliest dated time limit is before the
-as-of date) and `unresolved_citation` (cites a Regulation whose status is "unknown").
+The kinds without a predicate depend on the question, on shared nodes or on other documents
+and are answered by each store at query time: `deadline_passed` (the earliest dated time limit
+is before the as-of date), `unresolved_citation` (cites a Regulation whose status is
+"unknown") and `not_taken_up` (a task of an upper plan A that a lower plan B linked with it
+does not take up: `plangraph link A B`, or B implements A; graph.records.GAP_BASES). The
+last is the lower plan's gap: its rows are A's tasks, and `document_ids` selects the lower
+plans B, not the tasks' own documents (a task not taken up by several plans is one row).
 
 To add a kind the task decides alone: one row in GAP_TABLE and its test.
 """
@@ -82,6 +86,9 @@ GAP_TABLE: tuple[GapKind, ...] = (
             lambda f: f.produces > 0 and f.deadlines == 0),
     GapKind("unresolved_citation", "引用无法识别",
             "cites a title that is neither a known statute nor of a recognisable form", None),
+    GapKind("not_taken_up", "上级任务未承接",
+            "a task of an upper plan that a lower plan in the selection, linked with it (plangraph link A B, "
+            "or B implements A), has no counterpart for: the lower plan's gap", None),
 )
 
 

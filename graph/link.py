@@ -21,7 +21,6 @@ records:
 """
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -30,78 +29,12 @@ import numpy as np
 
 from graph.compare import DEFAULT_SETTINGS, CompareSettings, Plan, citation_keys, combined, specific_functions, task_terms
 from graph.compare_text import Weights, tfidf
-from graph.records import regulation_key
+from graph.implements import (CitedPlan, PlanTitles, extraction_citations,  # noqa: F401 (re-exported)
+                              implemented_documents, plan_title_key)
+from graph.records import TaskMatch
 from ingest.units import LEVELS, document_level, document_region
 
 METHOD = "tfidf-corpus+units+citations/blocked/one-to-one"
-
-# ---------------------------------------------------------------- IMPLEMENTS
-
-_NOTICE = re.compile(r"^.*?关于(?:印发|转发|下发|颁布)(.+?)的通知$")
-
-
-def plan_title_key(title: str) -> str:
-    """A plan title as both a citation and a stored document write it: the Regulation key
-    (width, dashes, title marks, 中华人民共和国), and without a covering notice's words
-    (山东省人民政府办公厅关于印发数字山东2021行动方案的通知 → 数字山东2021行动方案)."""
-    key = regulation_key(title)
-    m = _NOTICE.match(key)
-    return m.group(1) if m else key
-
-
-@dataclass(frozen=True)
-class CitedPlan:
-    """A stored document that a plan names as its basis."""
-    document_id: str
-    title: str  # as cited
-    task_id: str | None  # None: cited outside every task (the preamble: 为贯彻落实《…》)
-
-
-class PlanTitles:
-    """The stored documents by title (plan_title_key), to find the plans others implement."""
-
-    def __init__(self, documents: Iterable[tuple[str, str]]) -> None:
-        """documents: (document id, title) of the store."""
-        self.key_of: dict[str, str] = {}
-        self.by_key: dict[str, list[str]] = {}
-        for doc_id, title in documents:
-            key = plan_title_key(title or "")
-            self.key_of[doc_id] = key
-            if key:
-                self.by_key.setdefault(key, []).append(doc_id)
-
-    def implemented_by(self, citations: Iterable[tuple[str, str, str | None]],
-                       own_id: str | None = None) -> list[CitedPlan]:
-        """The stored documents a plan implements. citations: (title as cited, relation
-        basis|produces, task id or None) of the plan. A basis citation whose title is a
-        stored document's names it. Not: a document to be produced, the plan itself, nor a
-        citation of the plan's own title (a covering notice's 现将《…》印发给你们: other
-        documents of that title are copies or versions of the plan, not the plan it
-        implements). Citations outside every task come first, then in the order given; one
-        entry per document."""
-        own_key = self.key_of.get(own_id or "")
-        out: dict[str, CitedPlan] = {}
-        for title, relation, task_id in sorted(citations, key=lambda c: c[2] is not None):
-            key = plan_title_key(title)
-            if relation != "basis" or key == own_key:
-                continue
-            for doc_id in self.by_key.get(key, ()):
-                if doc_id != own_id:
-                    out.setdefault(doc_id, CitedPlan(doc_id, title, task_id))
-        return list(out.values())
-
-
-def implemented_documents(citations: Iterable[tuple[str, str, str | None]],
-                          documents: Iterable[tuple[str, str]], own_id: str | None = None) -> list[CitedPlan]:
-    """PlanTitles(documents).implemented_by(citations, own_id), for one plan."""
-    return PlanTitles(documents).implemented_by(citations, own_id)
-
-
-def extraction_citations(extraction) -> list[tuple[str, str, str | None]]:
-    """(title, relation, task id or None) of every citation of an extraction, outside tasks first."""
-    out = [(c.title, c.relation, None) for c in extraction.citations]
-    return out + [(c.title, c.relation, t.id) for t in extraction.tasks for c in t.citations]
-
 
 # ---------------------------------------------------------------- related documents
 
@@ -150,6 +83,16 @@ def upper_first(a: DocumentInfo, b: DocumentInfo) -> bool:
     """Whether a is the upper (or earlier) plan of the two: higher level, else earlier date, else id."""
     rank_a, rank_b = LEVEL_RANK.get(a.level or "", 9), LEVEL_RANK.get(b.level or "", 9)
     return (rank_a, a.date, a.document_id) <= (rank_b, b.date, b.document_id)
+
+
+def upper_of_pair(a: DocumentInfo, b: DocumentInfo, cited: set[tuple[str, str]]) -> bool:
+    """Whether a is A, the upper plan, of the pair: the plan the other cites as its basis
+    (`cited`: (cited, citing) ids), else by `upper_first`."""
+    if (a.document_id, b.document_id) in cited:
+        return True
+    if (b.document_id, a.document_id) in cited:
+        return False
+    return upper_first(a, b)
 
 
 # ---------------------------------------------------------------- blocking
@@ -235,17 +178,6 @@ def row_cosines(weights: Weights, i: np.ndarray, j: np.ndarray, chunk: int = 200
 # ---------------------------------------------------------------- link --all
 
 
-@dataclass(frozen=True)
-class TaskLink:
-    """One (:Task)-[:MATCHES {score, method}]->(:Task) to be written: A's task carried out by B's."""
-    a_document: str
-    a_task: str
-    b_document: str
-    b_task: str
-    score: float
-    method: str = METHOD
-
-
 @dataclass
 class LinkReport:
     """What link_all did, stage by stage (for the benchmark and the command's summary)."""
@@ -253,8 +185,45 @@ class LinkReport:
     documents: int = 0
     related_documents: int = 0  # pairs of documents with at least one candidate
     candidates: Candidates | None = None  # the task pairs scored
-    links: list[TaskLink] = field(default_factory=list)
+    pairs: dict[tuple[str, str], list[TaskMatch]] = field(default_factory=dict)  # (A, B) -> their links
     seconds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def links(self) -> list[TaskMatch]:
+        """Every link, pair by pair."""
+        return [m for links in self.pairs.values() for m in links]
+
+
+def link_basis(a: DocumentInfo, b: DocumentInfo, implements: Iterable[tuple[str, str]] = ()) -> str:
+    """Why two related documents are linked (graph.records.LINK_BASES but "asked"): one
+    implements the other, else they are of different levels, else versions."""
+    pair = {(a.document_id, b.document_id), (b.document_id, a.document_id)}
+    if pair & set(implements):
+        return "implements"
+    return "level" if LEVEL_RANK.get(a.level or "", -1) != LEVEL_RANK.get(b.level or "", -1) else "version"
+
+
+def text_evidence(weights: Weights, i: np.ndarray, j: np.ndarray, limit: int
+                  ) -> tuple[np.ndarray, list[tuple[tuple[str, ...], tuple[float, ...]]]]:
+    """For each k: the cosine of rows i[k] and j[k] (L2-normalised), and the terms they share
+    with what each adds to it, largest first (ties: the earlier column), at most `limit`,
+    rounded to 4 places: graph.compare_text.shared_terms for a million pairs at once."""
+    if not len(i):
+        return np.zeros(0), []
+    product = weights.matrix[i].multiply(weights.matrix[j]).tocsr()
+    cosines = np.asarray(product.sum(axis=1)).ravel()
+    product.sort_indices()  # columns in order within a row: the stable sort below keeps it for ties
+    rows = np.repeat(np.arange(len(i)), np.diff(product.indptr))
+    # by row, then largest first: each product of two L2-normalised rows' entries is in (0, 1]
+    order = np.argsort(rows * 2.0 + (1.0 - product.data), kind="stable")
+    rows, cols, values = rows[order], product.indices[order], product.data[order]
+    first = np.searchsorted(rows, np.arange(len(i)))
+    keep = (np.arange(len(rows)) - first[rows] < limit) & (values > 0)
+    rows, cols, values = rows[keep], cols[keep], np.round(values[keep], 4)
+    bounds = np.searchsorted(rows, np.arange(len(i) + 1)).tolist()
+    terms = weights.terms[cols].tolist()
+    values = values.tolist()
+    return cosines, [(tuple(terms[lo:hi]), tuple(values[lo:hi])) for lo, hi in zip(bounds, bounds[1:])]
 
 
 def _terms_of(tasks) -> list[list[str]]:
@@ -315,10 +284,12 @@ def link_all(plans: Sequence[Plan], documents: Mapping[str, DocumentInfo],
     di, dj = task_document[found.i], task_document[found.j]
     order = np.lexsort((dj, di))
     bounds = np.flatnonzero(np.diff(di[order]) | np.diff(dj[order])) + 1
+    cited = {(b, a) for a, b in implements}  # (cited, citing): the cited plan is A
+    chosen: list[tuple[int, int, int, int, float]] = []  # (A doc, B doc, A task, B task, score)
     for group in np.split(order, bounds) if len(order) else []:
         a_doc, b_doc = int(di[group[0]]), int(dj[group[0]])
         ia, ib = found.i[group], found.j[group]
-        if not upper_first(infos[a_doc], infos[b_doc]):
+        if not upper_of_pair(infos[a_doc], infos[b_doc], cited):
             a_doc, b_doc, ia, ib = b_doc, a_doc, ib, ia
         rows, row_of = np.unique(ia, return_inverse=True)
         cols, col_of = np.unique(ib, return_inverse=True)
@@ -326,9 +297,20 @@ def link_all(plans: Sequence[Plan], documents: Mapping[str, DocumentInfo],
         matrix[row_of, col_of] = score[group]
         for r, c in zip(*linear_sum_assignment(matrix, maximize=True)):
             if matrix[r, c] >= s.min_score:
-                ta, tb = tasks[rows[r]][1], tasks[cols[c]][1]
-                report.links.append(TaskLink(plans[a_doc].document_id, ta.task_id, plans[b_doc].document_id,
-                                             tb.task_id, round(float(matrix[r, c]), 4)))
+                chosen.append((a_doc, b_doc, int(rows[r]), int(cols[c]), round(float(matrix[r, c]), 4)))
         report.related_documents += 1
     lap("assignment")
+    li = np.array([x[2] for x in chosen], dtype=np.int64)
+    lj = np.array([x[3] for x in chosen], dtype=np.int64)
+    text_part, shared = text_evidence(text, li, lj, s.top_terms)
+    parts = [np.round(x, 4).tolist() for x in (text_part, row_cosines(units, li, lj), row_cosines(citations, li, lj))]
+    task_ids = [t.task_id for _, t in tasks]
+    doc_ids = [p.document_id for p in plans]
+    for (a_doc, b_doc, i, j, value), x, y, z, (terms_k, weights_k) in zip(chosen, *parts, shared):
+        a_id, b_id = doc_ids[a_doc], doc_ids[b_doc]
+        links = report.pairs.get((a_id, b_id))
+        if links is None:
+            links = report.pairs[(a_id, b_id)] = []
+        links.append(TaskMatch(a_id, task_ids[i], b_id, task_ids[j], value, x, y, z, terms_k, weights_k))
+    lap("evidence")
     return report

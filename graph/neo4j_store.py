@@ -14,7 +14,8 @@ import contextlib
 import datetime as _dt
 import functools
 import gc
-from collections.abc import Callable, Iterator, Sequence
+import json
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import neo4j
@@ -24,26 +25,37 @@ from graph import gaps, neo4j_write
 from graph.aggregates import LOAD_FIELDS, Totals, co_edges, workload_rows
 from graph.errors import StoreError, StoreUnavailable
 from graph.gaps import as_of_date, check_kind, gap_flag
-from graph.records import ROLE_TYPES, TYPE_ROLES, DocumentRecords, task_key
+from graph.records import GAP_BASES, ROLE_TYPES, TYPE_ROLES, DocumentRecords, LinkedPair, task_key
 from graph.rows import (
     DOCUMENT_FIELDS,
+    FINDING_FIELDS,
     LINK_FIELDS,
     TASK_FIELDS,
     CoEdge,
+    ComparedRow,
     Deliverable,
     DocumentSummary,
+    ImplementsRow,
+    FindingRow,
     IngestResult,
+    MatchRow,
     RegulationRow,
     TaskCitation,
     TaskLink,
     TaskRow,
     UnitRole,
     UnitWorkload,
+    compared_row,
     deliverable_rows,
     document_summary,
+    finding_row,
+    implements_row,
+    match_row,
     matches_title,
     regulation_row,
     sort_citations,
+    sort_findings,
+    sort_matches,
     sort_regulations,
     sort_tasks,
     task_link,
@@ -53,13 +65,17 @@ from graph.rows import (
 )
 from graph.store import (
     GraphStore,
+    check_bases,
+    check_finding_kinds,
     check_page,
+    check_pairs,
     check_relation,
     check_roles,
     doc_filter,
     regulation_query_key,
     unit_needles,
 )
+from ingest.model import FINDING_KINDS
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -87,6 +103,14 @@ SCHEMA = [
     for rel in ROLE_TYPES.values()
 ]
 
+# What the extractor could not read (graph.neo4j_write.write_findings): Findings by document, in order.
+FINDINGS_SCHEMA = [
+    "CREATE INDEX plangraph_finding_order IF NOT EXISTS FOR (n:Finding) ON (n.document_id, n.position)",
+    "CREATE INDEX plangraph_finding_kind IF NOT EXISTS FOR (n:Finding) ON (n.kind)",
+]
+SCHEMA += FINDINGS_SCHEMA
+
+
 def schema_name(statement: str) -> str:
     """The name a SCHEMA statement gives ("CREATE INDEX <name> IF NOT EXISTS …")."""
     return statement.split()[2]
@@ -98,6 +122,7 @@ def _projection(fields: tuple[str, ...]) -> str:
 
 
 TASK_PROJECTION = _projection(TASK_FIELDS)  # what a task row reads of a Task
+FINDING_PROJECTION = _projection(FINDING_FIELDS)  # what a finding row reads of a Finding
 LINK_PROJECTION = _projection(LINK_FIELDS)  # what a task link reads (no text)
 DOCUMENT_PROJECTION = _projection(DOCUMENT_FIELDS)  # a Document without its text
 
@@ -197,6 +222,8 @@ class Neo4jStore(GraphStore):
                     s.run(stmt).consume()
             if not s.execute_read(neo4j_write.gap_flags_current):  # written with other gap kinds
                 s.execute_write(neo4j_write.rewrite_gap_flags)
+            if not s.execute_read(neo4j_write.links_current):  # written by an older PlanGraph
+                s.execute_write(neo4j_write.upgrade_links)
         self._schema_ready = True
 
     @_store_call
@@ -221,14 +248,111 @@ class Neo4jStore(GraphStore):
         self._ensure_schema()
         with self._session() as s:
             replaced = s.execute_write(neo4j_write.write_documents, batch)
-        return [IngestResult(r.document_id, len(r.tasks), len(r.units), len(r.regulations), found)
-                for r, found in zip(batch, replaced)]
+        return [IngestResult(r.document_id, len(r.tasks), len(r.units), len(r.regulations), found is not None,
+                             unlinked=found or 0) for r, found in zip(batch, replaced)]
 
     @_store_call
     def delete_documents(self, document_ids: Sequence[str]) -> list[bool]:
         self._ensure_schema()
         with self._session() as s:
             return s.execute_write(neo4j_write.delete_documents, list(document_ids))
+
+    # Links: about this many MATCHES per write transaction (each pair whole in one of them).
+    LINK_BATCH = 50_000
+
+    @_store_call
+    def write_links_many(self, pairs: Iterable[LinkedPair], drop_bases: Sequence[str] = (),
+                         progress: Callable[[int], None] | None = None) -> int:
+        drop = check_bases(drop_bases)
+        self._ensure_schema()
+        checked = check_pairs(pairs, self._task_ids)
+        batches: list[list[LinkedPair]] = [[]]
+        size = 0
+        for p in checked:
+            if size >= self.LINK_BATCH:
+                batches.append([])
+                size = 0
+            batches[-1].append(p)
+            size += len(p.links)
+        written = done = 0
+        with self._session() as s:
+            while drop and s.execute_write(neo4j_write.unlink_some, drop):
+                pass
+            for batch in batches:
+                if batch:
+                    written += s.execute_write(neo4j_write.write_link_batch, batch)
+                    done += len(batch)
+                    if progress is not None:
+                        progress(done)
+        return written
+
+    def _task_ids(self, docs: list[str]) -> dict[str, set[str]]:
+        """Stored document -> its task ids."""
+        rows = self._one("UNWIND $docs AS id MATCH (d:Document {id: id}) "
+                         "RETURN collect([id, COLLECT { MATCH (t:Task {document_id: id}) RETURN t.id }]) AS rows",
+                         docs=docs)
+        return {doc: set(ids) for doc, ids in rows}
+
+    @_store_call
+    def implements(self, document_ids: Sequence[str] | None = None) -> list[ImplementsRow]:
+        rows = self._one("MATCH (d:Document)-[r:IMPLEMENTS]->(p:Document) WHERE $docs IS NULL OR d.id IN $docs "
+                         "OR p.id IN $docs RETURN collect([d.id, p.id, properties(r)]) AS rows",
+                         docs=doc_filter(document_ids))
+        return sorted((implements_row(*row) for row in rows), key=lambda r: (r.document_id, r.implemented_id))
+
+    @_store_call
+    def compared(self, document_ids: Sequence[str] | None = None) -> list[ComparedRow]:
+        rows = self._one("MATCH (b:Document)-[c:COMPARED]->(a:Document) WHERE $docs IS NULL OR a.id IN $docs "
+                         "OR b.id IN $docs RETURN collect([a.id, b.id, properties(c)]) AS rows",
+                         docs=doc_filter(document_ids))
+        return sorted((compared_row(*row) for row in rows), key=lambda r: (r.a, r.b))
+
+    @_store_call
+    def matches(self, a: str | None = None, b: str | None = None, document_ids: Sequence[str] | None = None,
+                task: tuple[str, str] | None = None, limit: int | None = None, offset: int = 0) -> list[MatchRow]:
+        limit, offset = check_page(limit, offset)
+        docs = doc_filter(document_ids)
+        if task is not None:  # one task, either end (a UNION, so each side uses the key's index)
+            match = ("CALL { MATCH (ta:Task {key: $key})<-[m:MATCHES]-(tb:Task) RETURN ta, m, tb "
+                     "UNION MATCH (ta:Task)<-[m:MATCHES]-(tb:Task {key: $key}) RETURN ta, m, tb }")
+        elif a is not None:
+            match = "MATCH (ta:Task {document_id: $a})<-[m:MATCHES]-(tb:Task)"
+        elif b is not None:
+            match = "MATCH (ta:Task)<-[m:MATCHES]-(tb:Task {document_id: $b})"
+        elif docs is not None:
+            match = ("MATCH (x:Task) WHERE x.document_id IN $docs MATCH (x)-[m:MATCHES]-(:Task) WITH DISTINCT m "
+                     "MATCH (tb:Task)-[m]->(ta:Task)")
+        else:
+            match = "MATCH (ta:Task)<-[m:MATCHES]-(tb:Task)"
+        query = (f"{match} WITH ta, m, tb WHERE ($a IS NULL OR ta.document_id = $a) "
+                 "AND ($b IS NULL OR tb.document_id = $b) "
+                 "AND ($docs IS NULL OR ta.document_id IN $docs OR tb.document_id IN $docs) "
+                 "WITH ta, m, tb ORDER BY ta.document_id, ta.ordinal, tb.document_id, tb.ordinal SKIP $offset"
+                 + ("" if limit is None else " LIMIT $limit")
+                 + f" RETURN collect([ta {{{TASK_PROJECTION}}}, tb {{{TASK_PROJECTION}}}, properties(m)]) AS rows")
+        rows = self._one(query, a=a, b=b, docs=docs, key=task_key(*task) if task else None, offset=offset,
+                         limit=limit)
+        return sort_matches(match_row(task_row(pa), task_row(pb), props) for pa, pb, props in rows)
+
+    @_store_call
+    def key_terms(self, document_ids: Sequence[str] | None = None) -> dict[str, list[list[str]] | None]:
+        from graph.compare_text import terms_version
+        docs = doc_filter(document_ids)
+        where = "d.id IS NOT NULL" if docs is None else "d.id IN $docs"
+        versions = self._one(f"MATCH (d:Document) WHERE {where} RETURN collect([d.id, d.terms_version]) AS rows",
+                             docs=docs)
+        current = terms_version()
+        out: dict[str, list[list[str]] | None] = {doc: ([] if v == current else None) for doc, v in versions}
+        rows = self._one("MATCH (t:Task) WHERE t.document_id IN $fresh WITH t ORDER BY t.document_id, t.ordinal "
+                         "RETURN collect([t.document_id, t.key_terms]) AS rows",
+                         fresh=[d for d, v in out.items() if v is not None])
+        for doc, terms in rows:
+            if out[doc] is not None:
+                if terms is None:
+                    out[doc] = None
+                else:
+                    out[doc].append(list(terms))
+        return out
 
     @_store_call
     def version(self) -> str:
@@ -395,6 +519,11 @@ class Neo4jStore(GraphStore):
         if kind == "unresolved_citation":
             return (f"MATCH (t:Task)-[:CITES]->(:Regulation {{status: 'unknown'}}) WHERE {where} "
                     "WITH DISTINCT t")
+        if kind == "not_taken_up":  # A's tasks without a MATCHES from a lower plan B in docs (the gap is B's)
+            lower = "lb.id IS NOT NULL" if docs is None else "lb.id IN $docs"
+            return (f"MATCH (lb:Document)-[c:COMPARED]->(ua:Document) WHERE c.basis IN {json.dumps(list(GAP_BASES))} "
+                    f"AND {lower} MATCH (t:Task {{document_id: ua.id}}) "
+                    "WHERE NOT EXISTS { MATCH (t)<-[:MATCHES]-(s:Task) WHERE s.document_id = lb.id } WITH DISTINCT t")
         return f"MATCH (t:Task) WHERE t.{gap_flag(kind)} = true AND {where}"
 
     @_store_call
@@ -412,6 +541,44 @@ class Neo4jStore(GraphStore):
         calls = " ".join(f"CALL {{ {self._gap_match(k, docs)} RETURN count(t) AS {k} }}" for k in gaps.GAP_KINDS)
         rec = self._read(f"{calls} RETURN {', '.join(gaps.GAP_KINDS)}", as_of=as_of_date(as_of), docs=docs)[0]
         return {k: int(rec[k]) for k in gaps.GAP_KINDS}
+
+    # ------------------------------------------------------------ findings
+    def _finding_rows(self, match: str, **params: Any) -> list[FindingRow]:
+        """`match` binds f (one row per Finding, ordered and paged as asked); each with the
+        heading of the Task it lies in."""
+        rows = self._one(f"{match} OPTIONAL MATCH (t:Task)-[:HAS_FINDING]->(f) "
+                         f"RETURN collect([f {{{FINDING_PROJECTION}}}, t.heading]) AS rows", **params)
+        # sorted again in Python: Cypher orders strings by UTF-16 units, Python by code points
+        return sort_findings(finding_row(props, heading) for props, heading in rows)
+
+    @_store_call
+    def findings(self, document_ids: Sequence[str] | None = None, kinds: Sequence[str] | None = None,
+                 limit: int | None = None, offset: int = 0) -> list[FindingRow]:
+        limit, offset = check_page(limit, offset)
+        docs = doc_filter(document_ids)
+        return self._finding_rows(
+            f"MATCH (f:Finding) WHERE {self._doc_clause(docs, 'f')} AND f.kind IN $kinds "
+            "WITH f ORDER BY f.document_id, f.position SKIP $offset" + ("" if limit is None else " LIMIT $limit"),
+            docs=docs, kinds=check_finding_kinds(kinds), offset=offset, limit=limit)
+
+    @_store_call
+    def findings_of_task(self, document_id: str, task_id: str) -> list[FindingRow]:
+        return self._finding_rows("MATCH (:Task {key: $key})-[:HAS_FINDING]->(f:Finding)",
+                                  key=task_key(document_id, task_id))
+
+    @_store_call
+    def finding_counts(self, document_ids: Sequence[str] | None = None) -> dict[str, dict[str, int]]:
+        docs = doc_filter(document_ids)
+        where = "d.id IS NOT NULL" if docs is None else "d.id IN $docs"
+        rows = self._one(f"MATCH (d:Document) WHERE {where} AND d.n_findings IS NOT NULL "
+                         "OPTIONAL MATCH (f:Finding {document_id: d.id}) "
+                         "WITH d.id AS doc, f.kind AS kind, count(f) AS n RETURN collect([doc, kind, n]) AS rows",
+                         docs=docs)
+        out = {doc: dict.fromkeys(FINDING_KINDS, 0) for doc, _kind, _n in sorted(rows)}
+        for doc, kind, n in rows:
+            if kind in out[doc]:
+                out[doc][kind] = n
+        return out
 
     def _totals(self) -> bool:
         """Whether the store-wide totals (graph.neo4j_write, UnitLoad / UnitPair) can answer.
@@ -478,7 +645,7 @@ class Neo4jStore(GraphStore):
         edge_rows = "RETURN elementId(a) AS a, elementId(b) AS b, type(r) AS type, properties(r) AS rp"
         if docs is None:
             nodes.append(f"MATCH (n) WHERE n:Unit OR n:Regulation {node_rows}")
-            edges = [f"MATCH (a)-[r:CONTAINS|{ROLE_PATTERN}|CITES]->(b) {edge_rows}"]
+            edges = [f"MATCH (a)-[r:CONTAINS|{ROLE_PATTERN}|CITES|IMPLEMENTS|COMPARED|MATCHES]->(b) {edge_rows}"]
         else:
             tasks, documents = "MATCH (t:Task) WHERE t.document_id IN $docs", "MATCH (d:Document) WHERE d.id IN $docs"
             nodes += [f"{tasks} MATCH (n:Unit)-[:{ROLE_PATTERN}]->(t) WITH DISTINCT n {node_rows}",
@@ -487,7 +654,11 @@ class Neo4jStore(GraphStore):
             edges = [f"MATCH (a:Document) WHERE a.id IN $docs MATCH (a)-[r:CONTAINS|CITES]->(b) {edge_rows}",
                      f"MATCH (a:Section) WHERE a.document_id IN $docs MATCH (a)-[r:CONTAINS]->(b) {edge_rows}",
                      f"MATCH (b:Task) WHERE b.document_id IN $docs MATCH (a:Unit)-[r:{ROLE_PATTERN}]->(b) {edge_rows}",
-                     f"MATCH (a:Task) WHERE a.document_id IN $docs MATCH (a)-[r:CITES]->(b) {edge_rows}"]
+                     f"MATCH (a:Task) WHERE a.document_id IN $docs MATCH (a)-[r:CITES]->(b) {edge_rows}",
+                     f"MATCH (a:Document) WHERE a.id IN $docs MATCH (a)-[r:IMPLEMENTS|COMPARED]->(b:Document) "
+                     f"WHERE b.id IN $docs {edge_rows}",
+                     f"MATCH (a:Task) WHERE a.document_id IN $docs MATCH (a)-[r:MATCHES]->(b:Task) "
+                     f"WHERE b.document_id IN $docs {edge_rows}"]
         g = nx.MultiDiGraph()
         ids: dict[str, str] = {}
         for query in nodes:

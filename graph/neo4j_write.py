@@ -19,8 +19,19 @@ contributed. A database whose totals are missing or of an older format (no `tota
 this TOTALS_FORMAT on its counter node) is answered from the assignments, and the next write
 builds the totals first (`ensure_totals`).
 
+What the extractor could not read is written with each document (`write_findings`): a
+(:Finding) node per finding, from the Task it lies in or from its Document
+(-[:HAS_FINDING]->), deleted with the document (`remove_findings`).
+
 The counter node also records which static gap flags (graph.gaps) the Tasks carry
-(`gap_flags`); a store written with other kinds gets its flags rewritten (`rewrite_gap_flags`).
+(`gap_flags`); a store written with other kinds gets its flags rewritten (`rewrite_gap_flags`),
+and whether the Documents carry their title_key and IMPLEMENTS edges (`links`); a store of an
+older PlanGraph gets them (`upgrade_links`).
+
+Links between plans: every document write (re)makes the IMPLEMENTS edges of the documents it
+writes and of those whose basis may name them (`link_implements`, graph.implements' rule);
+removing a document's Tasks and Document (DETACH DELETE) removes its MATCHES, COMPARED and
+IMPLEMENTS. `write_link_batch` writes linked pairs (graph.records.LinkedPair) whole.
 """
 from __future__ import annotations
 
@@ -33,19 +44,31 @@ import neo4j
 from graph.aggregates import LOAD_FIELDS, Totals
 from graph import gaps
 from graph.gaps import gap_flag, static_gaps
-from graph.records import ROLE_TYPES, TYPE_ROLES, DocumentRecords, merge_shared_props, task_facts
+from graph.records import (
+    ROLE_TYPES,
+    TYPE_ROLES,
+    DocumentRecords,
+    LinkedPair,
+    compared_props,
+    match_props,
+    merge_shared_props,
+    task_facts,
+    task_key,
+)
 
 BATCH = 1000  # rows per UNWIND statement
 ROLE_PATTERN = "|".join(ROLE_TYPES.values())  # fixed names from graph.records, never data
 SHARED_KEY = {"Unit": "name", "Regulation": "key"}  # shared labels -> key property (fixed names)
 STATE_ID = "state"
 TOTALS_FORMAT = 2  # (:PlanGraphState).totals: the UnitLoad/UnitPair totals are complete (2: with guide)
+LINKS_FORMAT = 1  # (:PlanGraphState).links: Documents carry title_key and their IMPLEMENTS edges
 
 # Constraints the write path needs besides the store's own (graph.neo4j_store.SCHEMA).
 SCHEMA = [
     "CREATE CONSTRAINT plangraph_state_id IF NOT EXISTS FOR (n:PlanGraphState) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT plangraph_unit_load IF NOT EXISTS FOR (n:UnitLoad) REQUIRE n.unit IS UNIQUE",
     "CREATE CONSTRAINT plangraph_unit_pair IF NOT EXISTS FOR (n:UnitPair) REQUIRE (n.a, n.b) IS UNIQUE",
+    "CREATE INDEX plangraph_document_title_key IF NOT EXISTS FOR (n:Document) ON (n.title_key)",
 ]
 
 
@@ -62,7 +85,8 @@ def bump_version(tx: neo4j.ManagedTransaction) -> bool:
     today's (Neo4jStore rewrote any others before its first write); whether the totals
     are complete."""
     rec = tx.run("MERGE (s:PlanGraphState {id: $id}) SET s.version = coalesce(s.version, 0) + 1, "
-                 "s.gap_flags = $flags RETURN s.totals AS totals", id=STATE_ID, flags=_gap_flags()).single()
+                 "s.gap_flags = $flags, s.links = $links RETURN s.totals AS totals", id=STATE_ID, flags=_gap_flags(),
+                 links=LINKS_FORMAT).single()
     return rec["totals"] == TOTALS_FORMAT
 
 
@@ -82,7 +106,7 @@ def clear_some(tx: neo4j.ManagedTransaction, limit: int = 5000) -> int:
     """Delete up to `limit` PlanGraph nodes, the change counter and totals too (tests only);
     how many. In slices: one transaction for a 1,000-plan graph outgrows the server's memory pool."""
     return tx.run("MATCH (n) WHERE n:Document OR n:Section OR n:Task OR n:Unit OR n:Regulation OR n:PlanGraphState "
-                  "OR n:UnitLoad OR n:UnitPair "
+                  "OR n:UnitLoad OR n:UnitPair OR n:Finding "
                   "WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS n", limit=limit).single()["n"]
 
 
@@ -127,13 +151,14 @@ def _unwind(tx: neo4j.ManagedTransaction, query: str, rows: list[dict[str, Any]]
         tx.run(query, rows=rows[i:i + BATCH], **params).consume()
 
 
-def write_documents(tx: neo4j.ManagedTransaction, batch: Sequence[DocumentRecords]) -> list[bool]:
+def write_documents(tx: neo4j.ManagedTransaction, batch: Sequence[DocumentRecords]) -> list[int | None]:
     """Write every document of `batch`, replacing earlier versions, and bump the change
-    counter; per document: it was in the store before. Each statement UNWINDs the rows of
+    counter; per document: None when it was not in the store before, else how many linked
+    pairs its old version was in (removed with its tasks). Each statement UNWINDs the rows of
     all the documents; the caller's transaction makes it all or nothing. A document id
     given twice is written twice, in order (the later version wins)."""
     ensure_totals(tx, bump_version(tx))
-    replaced: list[bool] = []
+    replaced: list[int | None] = []
     for part in _distinct_runs(batch):
         replaced += _write_batch(tx, part)
     return replaced
@@ -164,21 +189,24 @@ def _distinct_runs(batch: Sequence[DocumentRecords]) -> list[list[DocumentRecord
     return [p for p in parts if p]
 
 
-def _write_batch(tx: neo4j.ManagedTransaction, batch: list[DocumentRecords]) -> list[bool]:
+def _write_batch(tx: neo4j.ManagedTransaction, batch: list[DocumentRecords]) -> list[int | None]:
     """Documents with distinct ids: remove the old versions of those already stored, write
     all of them, then drop the Units/Regulations only the old versions used."""
     ids = [r.document_id for r in batch]
     old = existing_documents(tx, ids)
+    unlinked = linked_pairs(tx, sorted(old)) if old else {}
     gone, regs = remove_documents(tx, [i for i in ids if i in old]) if old else (Totals(), [])
     write_shared(tx, "Unit", [n for r in batch for n in r.units])
     write_shared(tx, "Regulation", [n for r in batch for n in r.regulations])
     write_tasks(tx, batch)
     write_assignments(tx, batch)
     write_citations(tx, batch)
+    write_findings(tx, batch)
     add_totals(tx, Totals.of_records(batch).minus(gone))
+    link_implements(tx, ids)
     if old:
         prune(tx, list(gone.units), regs)
-    return [i in old for i in ids]
+    return [unlinked.get(i, 0) if i in old else None for i in ids]
 
 
 def existing_documents(tx: neo4j.ManagedTransaction, ids: list[str]) -> set[str]:
@@ -197,6 +225,7 @@ def remove_documents(tx: neo4j.ManagedTransaction, ids: list[str]) -> tuple[Tota
     tx.run("UNWIND $ids AS id MATCH (t:Task {document_id: id}) DETACH DELETE t", ids=ids).consume()
     tx.run("UNWIND $ids AS id MATCH (s:Section {document_id: id}) DETACH DELETE s", ids=ids).consume()
     tx.run("UNWIND $ids AS id MATCH (d:Document {id: id}) DETACH DELETE d", ids=ids).consume()
+    remove_findings(tx, ids)
     return gone, regs
 
 
@@ -258,6 +287,133 @@ def write_citations(tx: neo4j.ManagedTransaction, batch: list[DocumentRecords]) 
                 "CREATE (d)-[e:CITES]->(g) SET e = row.props",
             [{"doc": r.document_id, "reg": c.regulation, "props": c.props}
              for r in batch for c in r.citations if not c.source_key])
+
+
+# ------------------------------------------------------------------ links between plans
+
+def linked_pairs(tx: neo4j.ManagedTransaction, ids: list[str]) -> dict[str, int]:
+    """Per document id: how many linked pairs (COMPARED edges) it is in."""
+    rows = tx.run("UNWIND $ids AS id MATCH (d:Document {id: id}) RETURN id, COUNT { (d)-[:COMPARED]-() } AS n",
+                  ids=ids)
+    return {r["id"]: r["n"] for r in rows}
+
+
+def link_implements(tx: neo4j.ManagedTransaction, written: list[str]) -> None:
+    """(Re)make the IMPLEMENTS edges of the documents just written and of those whose basis
+    may name them (graph.implements: the rule both stores follow)."""
+    from graph.implements import NOTICE_END, implements_edges, may_name, plan_title_key
+    keys = [k for k in tx.run("UNWIND $ids AS id MATCH (d:Document {id: id}) RETURN d.title_key AS k",
+                              ids=written).value("k") if k]
+    citing: list[str] = []
+    if keys:
+        regs = [k for k in tx.run("MATCH (g:Regulation) WHERE g.key IN $keys OR g.key ENDS WITH $end RETURN g.key AS k",
+                                  keys=keys, end=NOTICE_END).value("k") if may_name(k, keys)]
+        citing = tx.run("UNWIND $regs AS k MATCH (:Regulation {key: k})<-[c:CITES {relation: 'basis'}]-() "
+                        "RETURN DISTINCT c.document_id AS d", regs=regs).value("d")
+    affected = sorted(set(written) | set(citing))
+    cites: dict[str, list[tuple[str, str | None, int | None, int]]] = {d: [] for d in affected}
+    for rec in tx.run("""
+            UNWIND $ids AS id MATCH (d:Document {id: id})-[c:CITES {relation: 'basis'}]->(:Regulation)
+            RETURN id, c.title AS title, null AS task, null AS ordinal, c.start AS start
+            UNION ALL
+            UNWIND $ids AS id MATCH (t:Task {document_id: id})-[c:CITES {relation: 'basis'}]->(:Regulation)
+            RETURN id, c.title AS title, t.id AS task, t.ordinal AS ordinal, c.start AS start""", ids=affected):
+        cites[rec["id"]].append((rec["title"], rec["task"], rec["ordinal"], rec["start"]))
+    named = sorted({plan_title_key(c[0]) for cs in cites.values() for c in cs} - {""})
+    documents = [(r["id"], r["title"]) for r in tx.run(
+        "UNWIND $ids AS id MATCH (d:Document {id: id}) RETURN d.id AS id, d.title AS title UNION "
+        "UNWIND $named AS k MATCH (d:Document {title_key: k}) RETURN d.id AS id, d.title AS title",
+        ids=affected, named=named)]
+    tx.run("UNWIND $ids AS id MATCH (:Document {id: id})-[r:IMPLEMENTS]->() DELETE r", ids=affected).consume()
+    _unwind(tx, "UNWIND $rows AS row MATCH (d:Document {id: row.doc}) MATCH (p:Document {id: row.impl}) "
+                "CREATE (d)-[r:IMPLEMENTS]->(p) SET r = row.props",
+            [{"doc": doc, "impl": impl, "props": {"title": title, "task_id": task, "via": via}}
+             for doc, impl, title, task, via in implements_edges(documents, cites)])
+
+
+def links_current(tx: neo4j.ManagedTransaction) -> bool:
+    """Whether the Documents carry title_key and IMPLEMENTS edges (an empty store does)."""
+    rec = tx.run("MATCH (s:PlanGraphState {id: $id}) RETURN s.links AS links", id=STATE_ID).single()
+    if rec is not None and rec["links"] == LINKS_FORMAT:
+        return True
+    return tx.run("MATCH (d:Document) RETURN count(d) AS n").single()["n"] == 0
+
+
+def upgrade_links(tx: neo4j.ManagedTransaction) -> None:
+    """A store of an older PlanGraph: each Document's title_key, then every IMPLEMENTS edge."""
+    from graph.records import document_link_props
+    bump_version(tx)  # marks the links current
+    docs = [(r["id"], r["title"]) for r in tx.run("MATCH (d:Document) RETURN d.id AS id, d.title AS title")]
+    _unwind(tx, "UNWIND $rows AS row MATCH (d:Document {id: row.id}) SET d.title_key = row.key",
+            [{"id": doc, "key": document_link_props(title)["title_key"]} for doc, title in docs])
+    link_implements(tx, [doc for doc, _ in docs])
+
+
+def stored_pairs(tx: neo4j.ManagedTransaction, pairs: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Which of these (A, B) pairs, either way round, are linked (COMPARED B -> A), as stored."""
+    rows = [{"a": x, "b": y} for a, b in pairs for x, y in ((a, b), (b, a))]
+    return [(r["a"], r["b"]) for r in tx.run(
+        "UNWIND $rows AS p MATCH (:Document {id: p.b})-[:COMPARED]->(:Document {id: p.a}) RETURN p.a AS a, p.b AS b",
+        rows=rows)]
+
+
+def unlink_some(tx: neo4j.ManagedTransaction, bases: list[str], limit: int = 1000) -> int:
+    """Remove up to `limit` linked pairs whose basis is one of `bases`, with their MATCHES
+    (in slices: a store-wide `link --all` has a million of them); how many pairs."""
+    pairs = [(r["a"], r["b"]) for r in tx.run(
+        "MATCH (b:Document)-[c:COMPARED]->(a:Document) WHERE c.basis IN $bases RETURN a.id AS a, b.id AS b LIMIT $limit",
+        bases=bases, limit=limit)]
+    if pairs:
+        bump_version(tx)
+        unlink(tx, pairs)
+    return len(pairs)
+
+
+def unlink(tx: neo4j.ManagedTransaction, pairs: list[tuple[str, str]]) -> None:
+    """Remove the links of these stored pairs (A, B): the MATCHES from B's tasks to A's, and the COMPARED."""
+    rows = [{"a": a, "b": b} for a, b in pairs]
+    _unwind(tx, "UNWIND $rows AS p MATCH (:Task {document_id: p.b})-[m:MATCHES]->(t:Task) "
+                "WHERE t.document_id = p.a DELETE m", rows)
+    _unwind(tx, "UNWIND $rows AS p MATCH (:Document {id: p.b})-[c:COMPARED]->(:Document {id: p.a}) DELETE c", rows)
+
+
+def write_link_batch(tx: neo4j.ManagedTransaction, pairs: list[LinkedPair]) -> int:
+    """Replace the links of these pairs of documents (checked by the caller: their documents
+    and tasks are stored; a pair or link that finds no node rolls the batch back)."""
+    from graph.errors import StoreError
+    bump_version(tx)
+    unlink(tx, stored_pairs(tx, [(p.a, p.b) for p in pairs]))
+    rows = [{"a": task_key(m.a_document, m.a_task), "b": task_key(m.b_document, m.b_task), "props": match_props(p, m)}
+            for p in pairs for m in p.links]
+    made = 0
+    for i in range(0, len(rows), BATCH * 10):
+        made += tx.run("UNWIND $rows AS row MATCH (ta:Task {key: row.a}) MATCH (tb:Task {key: row.b}) "
+                       "CREATE (tb)-[m:MATCHES]->(ta) SET m = row.props RETURN count(m) AS n",
+                       rows=rows[i:i + BATCH * 10]).single()["n"]
+    docs = tx.run("UNWIND $rows AS row MATCH (a:Document {id: row.a}) MATCH (b:Document {id: row.b}) "
+                  "CREATE (b)-[c:COMPARED]->(a) SET c = row.props RETURN count(c) AS n",
+                  rows=[{"a": p.a, "b": p.b, "props": compared_props(p)} for p in pairs]).single()["n"]
+    if made != len(rows) or docs != len(pairs):
+        raise StoreError("a document or task of the links is no longer in the store (removed meanwhile?); "
+                         "nothing of this batch was written")
+    return made
+
+
+def write_findings(tx: neo4j.ManagedTransaction, batch: list[DocumentRecords]) -> None:
+    """What the extractor could not read: a Finding from the Task it lies in, else from its
+    Document. A document whose findings are not known (records.findings None) writes none."""
+    found = [(r, f) for r in batch for f in r.findings or []]
+    _unwind(tx, "UNWIND $rows AS row MATCH (t:Task {key: row.task}) "
+                "CREATE (t)-[:HAS_FINDING]->(f:Finding) SET f = row.props",
+            [{"task": f.task_key, "props": f.props} for _r, f in found if f.task_key])
+    _unwind(tx, "UNWIND $rows AS row MATCH (d:Document {id: row.doc}) "
+                "CREATE (d)-[:HAS_FINDING]->(f:Finding) SET f = row.props",
+            [{"doc": r.document_id, "props": f.props} for r, f in found if not f.task_key])
+
+
+def remove_findings(tx: neo4j.ManagedTransaction, ids: list[str]) -> None:
+    """Delete these documents' Findings."""
+    tx.run("UNWIND $ids AS id MATCH (f:Finding {document_id: id}) DETACH DELETE f", ids=ids).consume()
 
 
 # ------------------------------------------------------------------ gap flags

@@ -10,7 +10,9 @@ Nodes (label: key property):
                  warnings, deadlines (JSON, the time limits outside every task),
                  fingerprint (hash of all the document's records), its counts
                  n_sections, n_tasks, n_units, n_regulations, n_assignments, n_citations,
-                 and n_gap_<kind> per static gap kind (graph.gaps)
+                 and n_gap_<kind> per static gap kind (graph.gaps); title_key (the title
+                 as a citation names it, graph.implements.plan_title_key) and terms_version
+                 (graph.compare_text.terms_version of its tasks' key_terms)
   Section(key)   document_id, id, title, ordinal
   Task(key)      document_id, id, ordinal, labels, heading, text, start, end, section,
                  deadlines (JSON list of {text,date,recurring,start,end}), deadline_dates,
@@ -18,7 +20,8 @@ Nodes (label: key property):
                  what its own edges say, stored so a task row needs no traversal:
                  section_title, lead, participants, responsible, guides (canonical unit
                  names in order of first mention), basis, produces (titles as first cited),
-                 and the gaps it has whatever the question: gap_<kind> per static kind
+                 and the gaps it has whatever the question: gap_<kind> per static kind;
+                 key_terms (what plan comparison reads of it, graph.compare.task_terms)
   Unit(name)     canonical name; collective (True when any mention called it collective);
                  kind, kind_label (ingest.units kinds: government_department 政府部门 …);
                  levels (every administrative level its mentions gave: 国家/省/市/区县/乡镇),
@@ -33,6 +36,18 @@ Relationships:
                                                            collective, start, end}
   Task-CITES->Regulation, Document-CITES->Regulation {document_id, relation, title, mention, start, end,
                                                      issuer_prefix ("" when none)}
+Written by the stores themselves, not by a document's records:
+  Document-IMPLEMENTS->Document {title, task_id ("" outside tasks), via}: kept up to date by
+                 every write and removal (graph.implements, the one rule)
+  Task-MATCHES->Task (B's task -> A's) and Document-COMPARED->Document (B -> A): written by
+                 `plangraph link` (LinkedPair: match_props, compared_props); removed with
+                 either document's tasks (re-ingest, remove)
+Findings (what the extractor could not read, ingest/review.py; `DocumentRecords.findings`):
+  Finding        document_id, position (its place in the document's list), kind
+                 (ingest.model.FINDING_KINDS), text, start, end, task_id ("" outside every task);
+                 Task-HAS_FINDING->Finding, or Document-HAS_FINDING->Finding outside every task.
+                 The Document's n_findings counts them; a Document without it (stored before
+                 findings were kept) has them not recorded, which is not the same as none.
 Units and Regulations are shared by documents: `merge_shared_props` combines what several
 mentions (and several documents) say about one, the same way in both stores and in any
 order (collective OR-ed, levels united; a regulation keeps its best resolution).
@@ -43,7 +58,7 @@ import hashlib
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field, fields
-from typing import Any
+from typing import Any, NamedTuple
 
 from graph import gaps
 from graph.gaps import TaskFacts, gap_flag, static_gaps
@@ -112,6 +127,13 @@ class CitationRecord:
 
 
 @dataclass
+class FindingRecord:
+    """A place the extractor could not read (ingest.model.Finding) in the document."""
+    task_key: str | None  # the Task it lies in, None: outside every task (the Document)
+    props: dict[str, Any]  # document_id, position, kind, text, start, end, task_id ("" when none)
+
+
+@dataclass
 class DocumentRecords:
     """Everything one document contributes to the graph."""
     document: NodeRecord  # key = document id
@@ -121,10 +143,78 @@ class DocumentRecords:
     regulations: list[NodeRecord] = field(default_factory=list)  # deduplicated by key
     assignments: list[AssignmentRecord] = field(default_factory=list)
     citations: list[CitationRecord] = field(default_factory=list)
+    # None: not known (a document imported from a store that did not keep them), not "none found"
+    findings: list[FindingRecord] | None = None
 
     @property
     def document_id(self) -> str:
         return self.document.key
+
+
+# ---------------------------------------------------------------- links between plans
+
+# Why two plans were linked (COMPARED.basis): `plangraph link A B` asked for it; B cites A as
+# its basis (IMPLEMENTS); they are of different levels; or versions (same region and level).
+LINK_BASES = ("asked", "implements", "level", "version")
+# The bases whose A tasks without a MATCHES from B are B's gap "not taken up" (graph.gaps):
+# a pair linked only because of the levels may be two plans of unrelated regions.
+GAP_BASES = ("asked", "implements")
+
+
+class TaskMatch(NamedTuple):
+    """One (:Task)-[:MATCHES]->(:Task) to write: B's task carries out A's task (ids of
+    tasks, not keys). score = text + weights × (units, citations) (graph.compare); key_terms
+    and term_weights: the shared key terms and what each adds to the text part, largest first.
+    A named tuple: `link --all` makes a million of them."""
+    a_document: str
+    a_task: str
+    b_document: str
+    b_task: str
+    score: float
+    text: float = 0.0
+    units: float = 0.0
+    citations: float = 0.0
+    key_terms: tuple[str, ...] = ()
+    term_weights: tuple[float, ...] = ()
+
+
+@dataclass
+class LinkedPair:
+    """A pair of documents linked: A (upper or earlier) ← B (lower or later), with every
+    MATCHES between their tasks; written whole, replacing any earlier link of the two."""
+    a: str
+    b: str
+    basis: str  # one of LINK_BASES
+    method: str  # graph.compare METHOD or graph.link METHOD, with the mode: "…/one-to-one"
+    mode: str  # one-to-one | one-to-many
+    min_score: float
+    links: list[TaskMatch] = field(default_factory=list)
+    linked: str = ""  # when (ISO time, given by the caller)
+
+    def __post_init__(self) -> None:
+        if self.basis not in LINK_BASES:
+            raise ValueError(f"unknown link basis {self.basis!r} (use one of {', '.join(LINK_BASES)})")
+        if self.a == self.b:
+            raise ValueError(f"a document is not linked with itself: {self.a!r}")
+        for m in self.links:
+            if (m.a_document, m.b_document) != (self.a, self.b):
+                raise ValueError(f"a link of {m.a_document} and {m.b_document} in the pair {self.a}, {self.b}")
+
+
+MATCH_PROPS = ("score", "method", "mode", "text", "units", "citations", "key_terms", "term_weights")
+
+
+def match_props(pair: LinkedPair, m: TaskMatch) -> dict[str, Any]:
+    """The properties of a MATCHES edge (both stores write exactly these)."""
+    return {"score": float(m.score), "method": pair.method, "mode": pair.mode, "text": float(m.text),
+            "units": float(m.units), "citations": float(m.citations), "key_terms": list(m.key_terms),
+            "term_weights": [float(w) for w in m.term_weights]}
+
+
+def compared_props(pair: LinkedPair) -> dict[str, Any]:
+    """The properties of a COMPARED edge B -> A (both stores write exactly these)."""
+    return {"basis": pair.basis, "method": pair.method, "mode": pair.mode, "min_score": float(pair.min_score),
+            "pairs": len(pair.links), "linked": pair.linked}
 
 
 # ---------------------------------------------------------------- shared node properties
@@ -259,11 +349,30 @@ def complete_records(out: DocumentRecords) -> DocumentRecords:
             gap_totals[k] += bool(t.props[gap_flag(k)])
     doc = out.document.props
     doc.pop("fingerprint", None)
+    doc.pop("n_findings", None)
     doc.update(n_sections=len(out.sections), n_tasks=len(out.tasks), n_units=len(out.units),
                n_regulations=len(out.regulations), n_assignments=len(out.assignments),
                n_citations=len(out.citations), **{f"n_{gap_flag(k)}": n for k, n in gap_totals.items()})
+    if out.findings is not None:
+        doc["n_findings"] = len(out.findings)
     doc["fingerprint"] = records_fingerprint(out)
     return out
+
+
+def key_terms_of_task(heading: str, text: str, unit_spans: list[tuple[int, int]]) -> list[str]:
+    """A task's key terms as plan comparison reads them (graph.compare.task_terms; unit_spans:
+    offsets into `text` of its unit mentions). Written with the task, so linking many plans
+    cuts no text (jieba and scikit-learn's stack are loaded on first use)."""
+    from graph.compare import PlanTask, task_terms
+    return task_terms(PlanTask(task_id="", heading=heading, text=text, unit_spans=tuple(sorted(unit_spans))))
+
+
+def document_link_props(title: str) -> dict[str, Any]:
+    """What linking reads of a Document: its title as a citation of it writes it
+    (graph.implements.plan_title_key) and the version of its tasks' key terms."""
+    from graph.compare_text import terms_version
+    from graph.implements import plan_title_key
+    return {"title_key": plan_title_key(title or ""), "terms_version": terms_version()}
 
 
 def _deadline_dicts(deadlines: list) -> list[dict[str, Any]]:
@@ -291,6 +400,7 @@ def build_graph_records(extraction: Extraction) -> DocumentRecords:
         "text": extraction.text or "",
         "warnings": [str(w) for w in extraction.warnings],
         "deadlines": json.dumps(_deadline_dicts(extraction.deadlines), ensure_ascii=False),  # outside tasks
+        **document_link_props(info.title or ""),
     }
     out = DocumentRecords(document=NodeRecord(doc_id, doc_props))
     doc_level = document_level(info.issuer, info.title)
@@ -341,10 +451,12 @@ def build_graph_records(extraction: Extraction) -> DocumentRecords:
             "deadline_dates": [d["date"] for d in deadlines if d["date"]],
             "deadline_texts": [d["text"] for d in deadlines],
         }, section_key=sec_key))
+        spans = []
         for a in task.assignments:
             name = unit_key(a.canonical or a.unit)
             if not name or a.role not in ROLES:
                 continue
+            spans.append((int(a.start) - int(task.start), int(a.end) - int(task.start)))
             props = unit_props(name, a.unit or name, bool(a.collective), doc_level, region)
             old = units.get(name)
             units[name] = NodeRecord(name, merge_shared_props("Unit", old.props if old else None, props))
@@ -355,6 +467,7 @@ def build_graph_records(extraction: Extraction) -> DocumentRecords:
             rkey = add_regulation(c)
             if rkey:
                 out.citations.append(CitationRecord(key, rkey, citation_props(c)))
+        out.tasks[-1].props["key_terms"] = key_terms_of_task(task.heading or "", task.text or "", spans)
     for c in extraction.citations:
         rkey = add_regulation(c)
         if rkey:
@@ -362,7 +475,25 @@ def build_graph_records(extraction: Extraction) -> DocumentRecords:
     out.sections = list(sections.values())
     out.units = list(units.values())
     out.regulations = list(regulations.values())
+    out.findings = finding_records(doc_id, extraction, out.tasks)
     return complete_records(out)
+
+
+def finding_records(doc_id: str, extraction: Extraction, tasks: list[TaskRecord]) -> list[FindingRecord]:
+    """The extraction's findings, in its order, each with the stored id of the task it lies in
+    (a task id the records made unique, 2.1~2, is found by the finding's offset)."""
+    stored: dict[str, list[TaskRecord]] = defaultdict(list)
+    for t, task in zip(tasks, extraction.tasks):
+        stored[task.id].append(t)
+    out = []
+    for position, f in enumerate(extraction.findings):
+        candidates = stored.get(f.task_id or "", [])
+        task = next((t for t in candidates if t.props["start"] <= f.start < t.props["end"]),
+                    candidates[0] if candidates else None)
+        out.append(FindingRecord(task.key if task else None, {
+            "document_id": doc_id, "position": position, "kind": f.kind, "text": f.text or "",
+            "start": int(f.start), "end": int(f.end), "task_id": task.props["id"] if task else ""}))
+    return out
 
 
 def records_fingerprint(records: DocumentRecords) -> str:
@@ -377,12 +508,15 @@ def records_fingerprint(records: DocumentRecords) -> str:
 
     doc = {k: v for k, v in records.document.props.items() if k != "fingerprint"}
     payload = [records.document.key, doc] + [
-        [row(x) for x in getattr(records, f.name)] for f in fields(records) if f.name != "document"]
+        None if getattr(records, f.name) is None else [row(x) for x in getattr(records, f.name)]
+        for f in fields(records) if f.name != "document"]
     data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
 __all__ = ["ROLES", "ROLE_TYPES", "ROLE_PROPS", "TYPE_ROLES", "RELATIONS", "NodeRecord", "TaskRecord",
-           "AssignmentRecord", "CitationRecord", "DocumentRecords", "build_graph_records", "complete_records",
+           "AssignmentRecord", "CitationRecord", "FindingRecord", "DocumentRecords", "build_graph_records",
+           "finding_records", "complete_records",
            "records_fingerprint", "merge_shared_props", "unit_props", "regulation_props", "regulation_key",
-           "unit_key", "task_key", "section_key", "task_facts", "task_summary_props"]
+           "unit_key", "task_key", "section_key", "task_facts", "task_summary_props", "LINK_BASES", "GAP_BASES",
+           "TaskMatch", "LinkedPair", "MATCH_PROPS", "match_props", "compared_props", "key_terms_of_task", "document_link_props"]

@@ -188,6 +188,19 @@ class DocumentSummary:
 
 
 @dataclass
+class FindingRow:
+    """A place the extractor could not read (ingest/review.py): check it before trusting a gap list."""
+    document_id: str
+    position: int  # its place in the document's findings (they are in text order)
+    kind: str  # ingest.model.FINDING_KINDS
+    text: str  # the text it names (a bracket, a line, a unit's name, a task's heading)
+    start: int  # offsets into the document's text (document_text)
+    end: int
+    task_id: str | None  # the task it lies in; None: outside every task
+    task_heading: str | None = None  # that task's heading
+
+
+@dataclass
 class IngestResult:
     document_id: str
     tasks: int
@@ -195,6 +208,44 @@ class IngestResult:
     regulations: int
     replaced: bool  # the document was in the store before
     unchanged: bool = False  # skipped: the store already holds exactly these records
+    unlinked: int = 0  # linked pairs (plangraph link) its old version was in, removed with its tasks
+
+
+@dataclass
+class MatchRow:
+    """A stored (:Task)-[:MATCHES]->(:Task): B's task `b` carries out A's task `a`."""
+    a: TaskRow
+    b: TaskRow
+    score: float
+    method: str  # how it was found, with the mode: tfidf-jieba+units+citations/one-to-one …
+    mode: str  # one-to-one | one-to-many
+    text: float  # the parts of the score (graph.compare): text similarity
+    units: float  # units of the same function
+    citations: float  # titles both cite
+    key_terms: list[dict[str, Any]]  # [{"term", "weight"}]: the shared terms, what each adds to `text`
+
+
+@dataclass
+class ImplementsRow:
+    """A stored (:Document)-[:IMPLEMENTS]->(:Document): document_id cites implemented_id as its basis."""
+    document_id: str
+    implemented_id: str
+    title: str  # as cited
+    task_id: str | None  # the citing task; None: outside every task (the preamble)
+    via: str  # preamble | task
+
+
+@dataclass
+class ComparedRow:
+    """A stored (:Document)-[:COMPARED]->(:Document): B was linked against A (`plangraph link`)."""
+    a: str  # the upper (or earlier) plan
+    b: str  # the lower (or later) plan
+    basis: str  # why: asked | implements | level | version (graph.records.LINK_BASES)
+    method: str
+    mode: str
+    min_score: float
+    pairs: int  # MATCHES written between their tasks
+    linked: str  # when (ISO time)
 
 
 # ---------------------------------------------------------------- builders from stored properties
@@ -245,6 +296,19 @@ def document_summary(props: Mapping[str, Any]) -> DocumentSummary:
         tasks=int(props.get("n_tasks") or 0), units=int(props.get("n_units") or 0),
         regulations=int(props.get("n_regulations") or 0), assignments=int(props.get("n_assignments") or 0),
         citations=int(props.get("n_citations") or 0), extractor=props.get("extractor") or "")
+
+
+def finding_row(props: Mapping[str, Any], task_heading: str | None = None) -> FindingRow:
+    """A FindingRow from a Finding's properties (graph.records.finding_records) and the
+    heading of the task it lies in."""
+    return FindingRow(document_id=props["document_id"], position=int(props["position"]), kind=props["kind"],
+                      text=props.get("text") or "", start=int(props.get("start") or 0),
+                      end=int(props.get("end") or 0), task_id=_text(props.get("task_id")),
+                      task_heading=None if not props.get("task_id") else (task_heading or ""))
+
+
+# What a finding row reads of a Finding.
+FINDING_FIELDS = ("document_id", "position", "kind", "text", "start", "end", "task_id")
 
 
 def _text(value: Any) -> str | None:
@@ -318,6 +382,26 @@ def deliverable_rows(cites: Iterable[tuple[str, str, str, str, int, int, Mapping
     return sorted(out, key=lambda d: (d.task.document_id, d.task.ordinal, d.start, d.regulation))
 
 
+def match_row(a: TaskRow, b: TaskRow, props: Mapping[str, Any]) -> MatchRow:
+    """A MatchRow from the two task rows and the MATCHES edge's properties (graph.records.match_props)."""
+    terms, weights = _list(props.get("key_terms")), _list(props.get("term_weights"))
+    return MatchRow(a=a, b=b, score=float(props["score"]), method=props.get("method") or "",
+                    mode=props.get("mode") or "", text=float(props.get("text") or 0.0),
+                    units=float(props.get("units") or 0.0), citations=float(props.get("citations") or 0.0),
+                    key_terms=[{"term": t, "weight": float(w)} for t, w in zip(terms, weights)])
+
+
+def implements_row(document_id: str, implemented_id: str, props: Mapping[str, Any]) -> ImplementsRow:
+    return ImplementsRow(document_id=document_id, implemented_id=implemented_id, title=props.get("title") or "",
+                         task_id=props.get("task_id") or None, via=props.get("via") or "")
+
+
+def compared_row(a: str, b: str, props: Mapping[str, Any]) -> ComparedRow:
+    return ComparedRow(a=a, b=b, basis=props.get("basis") or "", method=props.get("method") or "",
+                       mode=props.get("mode") or "", min_score=float(props.get("min_score") or 0.0),
+                       pairs=int(props.get("pairs") or 0), linked=props.get("linked") or "")
+
+
 # ---------------------------------------------------------------- the orders the API states
 
 
@@ -349,12 +433,22 @@ def sort_citations(rows: Iterable[TaskCitation]) -> list[TaskCitation]:
     return sorted(rows, key=lambda c: (c.task.document_id, c.task.ordinal, c.start, c.relation, c.title))
 
 
+def sort_matches(rows: Iterable[MatchRow]) -> list[MatchRow]:
+    return sorted(rows, key=lambda m: (m.a.document_id, m.a.ordinal, m.b.document_id, m.b.ordinal))
+
+
+def sort_findings(rows: Iterable[FindingRow]) -> list[FindingRow]:
+    return sorted(rows, key=lambda f: (f.document_id, f.position))
+
+
 def unit_role_sort_key(u: UnitRole) -> tuple:
     return (u.start, ROLE_ORDER.get(u.role, 9), u.unit, u.end)
 
 
 __all__ = ["DeadlineInfo", "TaskRow", "TaskLink", "UnitRole", "TaskCitation", "RegulationRow", "UnitWorkload",
-           "Deliverable", "CoEdge", "DocumentSummary", "IngestResult", "task_number", "task_row", "task_link",
+           "Deliverable", "CoEdge", "DocumentSummary", "FindingRow", "IngestResult", "task_number", "task_row",
+           "task_link", "finding_row", "sort_findings", "FINDING_FIELDS",
            "document_summary", "regulation_row", "unit_workload", "unit_role", "unit_matches", "deliverable_rows",
            "sort_tasks", "sort_regulations", "matches_title", "sort_workload", "sort_co_edges", "sort_citations",
-           "unit_role_sort_key", "TASK_FIELDS", "LINK_FIELDS", "DOCUMENT_FIELDS", "REGULATION_INFO"]
+           "unit_role_sort_key", "TASK_FIELDS", "LINK_FIELDS", "DOCUMENT_FIELDS", "REGULATION_INFO", "MatchRow",
+           "ImplementsRow", "ComparedRow", "match_row", "implements_row", "compared_row", "sort_matches"]

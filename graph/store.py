@@ -21,6 +21,18 @@ Writes (each all-or-nothing; a reader in another process sees a document whole o
   write_documents([records…]) -> [IngestResult…]             one transaction for all of them
   delete_documents([document_id…]) -> [bool…] one transaction: each document with the Units
                                               and Regulations only it used; False: not stored
+  Writing or removing a document also (same transaction) keeps the IMPLEMENTS edges of every
+  document whose basis names it or that it names (graph.implements), and removes every
+  MATCHES touching its tasks and every COMPARED touching it (its task ids may have changed:
+  IngestResult.unlinked counts those pairs; link them again).
+Links between plans (`plangraph link`; graph.records.LinkedPair, each written whole)
+  write_links(pair) -> int                    one transaction: replaces the MATCHES between the
+                   two documents' tasks (either way) and their COMPARED edge; the links written
+  write_links_many(pairs, drop_bases=(), progress=None) -> int
+                   many pairs; first removes every linked pair whose basis is in drop_bases
+                   (`link --all` replaces its own earlier results). Embedded: one transaction;
+                   Neo4j: the removal in slices, then about LINK_BATCH links per transaction,
+                   each pair whole in one of them. progress(pairs written so far)
 Queries (all but the per-document ones take `document_ids: list[str] | None` to restrict
 to some documents; results are dataclasses from graph.rows, sorted as stated, equal
 across stores; unit names are canonical names; treat them as read-only, a store may share
@@ -54,6 +66,13 @@ a province's plans have 50k tasks, more than a screen or a quick answer should c
                    the tasks with a gap of that kind (graph.gaps.GAP_TABLE: the kinds and
                    their rules); as_of: 'YYYY-MM-DD' or date, default today
   gap_counts(as_of=None, document_ids=None) -> dict[str, int]      kind -> len(orphans(kind))
+  findings(document_ids=None, kinds=None, limit=None, offset=0) -> list[FindingRow]
+                   by (document_id, position): the places the extractor could not read
+                   (ingest/review.py; kinds: ingest.model.FINDING_KINDS, default all)
+  findings_of_task(document_id, task_id) -> list[FindingRow]        by position
+  finding_counts(document_ids=None) -> dict[str, dict[str, int]]    document id -> kind -> n
+                   (every kind) for each document whose findings are stored; a document
+                   stored before PlanGraph kept findings is absent (not known is not none)
   version() -> str                                                 changes on every write
   workload(document_ids=None) -> list[UnitWorkload]                by (-total, -lead, unit)
   co_responsibility(document_ids=None, include_collective=True, min_weight=1) -> list[CoEdge]
@@ -62,6 +81,19 @@ a province's plans have 50k tasks, more than a screen or a quick answer should c
   to_networkx(document_ids=None) -> networkx.MultiDiGraph          for export / analysis
                    node ids '<Label>:<key>', attrs = properties + label; edge attrs + type
   unit_names() -> list[str]
+  implements(document_ids=None) -> list[ImplementsRow]              by (document_id, implemented_id)
+                   the edges with either end in document_ids
+  compared(document_ids=None) -> list[ComparedRow]                  by (a, b): the linked pairs,
+                   either end in document_ids
+  matches(a=None, b=None, document_ids=None, task=None, limit=None, offset=0) -> list[MatchRow]
+                   by (a document, a ordinal, b document, b ordinal); a / b: the upper / lower
+                   document; document_ids: either task's document in them; task: (document_id,
+                   task_id), its links either way
+  key_terms(document_ids=None) -> dict[str, list[list[str]] | None]
+                   per document its tasks' key terms (ordinal order) as written at ingest; None
+                   when written with other stop words or dictionaries (graph.compare_text.terms_version)
+  orphans("not_taken_up", document_ids=B…): A's tasks that a lower plan B (in document_ids)
+                   linked with A on a basis of graph.records.GAP_BASES has no MATCHES to
 Helpers: graph.gaps.find_gaps(store, kinds=None, as_of=None, document_ids=None) -> {kind: rows};
   graph.export.export(store, 'graphml'|'csv'|'xlsx'|'json', document_ids=None) -> bytes,
   graph.export.division_table(store, document_ids) -> rows of the 任务分工表.
@@ -80,21 +112,25 @@ from __future__ import annotations
 import datetime as _dt
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from graph.errors import StoreError
-from ingest.model import ROLES
+from ingest.model import FINDING_KINDS, ROLES
 
 if TYPE_CHECKING:  # the stores import these; this module stays light for the CLI's start
     import networkx as nx
 
-    from graph.records import DocumentRecords
+    from graph.records import DocumentRecords, LinkedPair
     from graph.rows import (
         CoEdge,
+        ComparedRow,
+        ImplementsRow,
+        MatchRow,
         Deliverable,
         DocumentSummary,
+        FindingRow,
         IngestResult,
         RegulationRow,
         TaskCitation,
@@ -155,22 +191,64 @@ def check_page(limit: int | None, offset: int) -> tuple[int | None, int]:
     return limit, offset
 
 
+def check_choices(asked: Sequence[str] | str | None, allowed: Sequence[str], what: str) -> list[str]:
+    """The values asked for, in `allowed`'s order (None: all of them); StoreError naming an
+    unknown one (`what` it is: "role")."""
+    if asked is None:
+        return list(allowed)
+    if isinstance(asked, str):
+        asked = [asked]
+    bad = [v for v in asked if v not in allowed]
+    if bad:
+        raise StoreError(f"unknown {what}: {bad[0]!r} (use one of {', '.join(allowed)})")
+    return [v for v in allowed if v in asked]
+
+
 def check_roles(roles: Sequence[str] | str | None) -> list[str]:
     """The roles asked for (None: every role); StoreError for an unknown one."""
-    if roles is None:
-        return list(ROLES)
-    if isinstance(roles, str):
-        roles = [roles]
-    bad = [r for r in roles if r not in ROLES]
-    if bad:
-        raise StoreError(f"unknown role: {bad[0]!r} (use one of {', '.join(ROLES)})")
-    return [r for r in ROLES if r in roles]
+    return check_choices(roles, ROLES, "role")
 
 
 def check_relation(relation: str | None) -> str | None:
     if relation is not None and relation not in ("basis", "produces"):
         raise StoreError(f"unknown relation: {relation!r} (use basis or produces)")
     return relation
+
+
+def check_bases(bases: Iterable[str]) -> list[str]:
+    """Link bases (graph.records.LINK_BASES); StoreError for an unknown one."""
+    from graph.records import LINK_BASES
+    out = list(bases)
+    bad = [b for b in out if b not in LINK_BASES]
+    if bad:
+        raise StoreError(f"unknown link basis: {bad[0]!r} (use one of {', '.join(LINK_BASES)})")
+    return out
+
+
+def check_pairs(pairs: Iterable["LinkedPair"], tasks_of: Callable[[list[str]], dict[str, set[str]]]) -> list["LinkedPair"]:
+    """The pairs to write, checked before anything is written: `tasks_of(document ids)` gives
+    the stored task ids of each stored document; StoreError naming the first document or
+    task that is not stored. A pair given twice: the later wins."""
+    latest: dict[frozenset[str], "LinkedPair"] = {}
+    for p in pairs:
+        latest.pop(frozenset((p.a, p.b)), None)
+        latest[frozenset((p.a, p.b))] = p
+    out = list(latest.values())
+    stored = tasks_of(sorted({d for p in out for d in (p.a, p.b)}))
+    for p in out:
+        for doc in (p.a, p.b):
+            if doc not in stored:
+                raise StoreError(f"no document {doc!r} in the store (see `plangraph documents`)")
+        for m in p.links:
+            for doc, task in ((m.a_document, m.a_task), (m.b_document, m.b_task)):
+                if task not in stored[doc]:
+                    raise StoreError(f"no task {task!r} in document {doc!r}")
+    return out
+
+
+def check_finding_kinds(kinds: Sequence[str] | str | None) -> list[str]:
+    """The finding kinds asked for, in table order (None: every kind); StoreError for an unknown one."""
+    return check_choices(kinds, FINDING_KINDS, "finding kind")
 
 
 def regulation_query_key(regulation: str) -> str:
@@ -240,6 +318,30 @@ class GraphStore(ABC):
     @abstractmethod
     def delete_documents(self, document_ids: Sequence[str]) -> list[bool]:
         """Remove these documents in ONE transaction (see delete_document); per id: it was stored."""
+
+    # ------------------------------------------------------------ links between plans
+    def write_links(self, pair: LinkedPair) -> int:
+        """Replace the links of one pair of documents, all-or-nothing; the MATCHES written."""
+        return self.write_links_many([pair])
+
+    @abstractmethod
+    def write_links_many(self, pairs: Iterable[LinkedPair], drop_bases: Sequence[str] = (),
+                         progress: Callable[[int], None] | None = None) -> int:
+        """Write many linked pairs (see the module docstring); the MATCHES written. StoreError
+        (nothing of the failing pair written) for a document or task not in the store."""
+
+    @abstractmethod
+    def implements(self, document_ids: Sequence[str] | None = None) -> list[ImplementsRow]: ...
+
+    @abstractmethod
+    def compared(self, document_ids: Sequence[str] | None = None) -> list[ComparedRow]: ...
+
+    @abstractmethod
+    def matches(self, a: str | None = None, b: str | None = None, document_ids: Sequence[str] | None = None,
+                task: tuple[str, str] | None = None, limit: int | None = None, offset: int = 0) -> list[MatchRow]: ...
+
+    @abstractmethod
+    def key_terms(self, document_ids: Sequence[str] | None = None) -> dict[str, list[list[str]] | None]: ...
 
     # ------------------------------------------------------------ queries
     @abstractmethod
@@ -318,6 +420,21 @@ class GraphStore(ABC):
                    document_ids: Sequence[str] | None = None) -> dict[str, int]:
         """Kind -> how many tasks `orphans(kind, as_of, document_ids)` gives, every kind."""
 
+    # ------------------------------------------------------------ findings (ingest/review.py)
+    @abstractmethod
+    def findings(self, document_ids: Sequence[str] | None = None, kinds: Sequence[str] | None = None,
+                 limit: int | None = None, offset: int = 0) -> list[FindingRow]:
+        """The places the extractor could not read, by (document_id, position); one page."""
+
+    @abstractmethod
+    def findings_of_task(self, document_id: str, task_id: str) -> list[FindingRow]:
+        """The findings that lie in one task, by position."""
+
+    @abstractmethod
+    def finding_counts(self, document_ids: Sequence[str] | None = None) -> dict[str, dict[str, int]]:
+        """Document id -> kind -> how many findings (every kind of FINDING_KINDS), for each
+        document whose findings are stored; documents stored before they were kept are absent."""
+
     @abstractmethod
     def version(self) -> str:
         """Changes whenever the store's content may have changed (a cache key)."""
@@ -338,4 +455,5 @@ class GraphStore(ABC):
 
 
 __all__ = ["GraphStore", "StoreError", "open_store", "default_home", "STORE_KINDS", "doc_filter", "check_page",
-           "check_roles", "check_relation", "regulation_query_key", "unit_needles"]
+           "check_roles", "check_relation", "check_finding_kinds", "regulation_query_key", "unit_needles",
+           "check_bases", "check_pairs"]

@@ -363,8 +363,11 @@ class _Writer:
             run.saved.append(result.document_id)
             how = "replaced" if result.replaced else "new"
             warnings = [n for n in notes if n] + [str(w) for w in records.document.props.get("warnings") or []]
+            unlinked = f"; its links with {result.unlinked} plans removed (plangraph link them again)" \
+                if result.unlinked else ""
             out.append(FileResult(path, "ok", f"{result.document_id} ({how}): {result.tasks} tasks, {result.units} "
-                                              f"units, {result.regulations} regulations", result.document_id, warnings))
+                                              f"units, {result.regulations} regulations{unlinked}", result.document_id,
+                                  warnings))
         return out
 
     def _write_one(self, records) -> Any:

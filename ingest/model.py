@@ -60,8 +60,29 @@ class Task:
     deadlines: list[Deadline] = field(default_factory=list)
 
 
-# What `plangraph check` names (ingest/review.py): places the extractor could not read.
-FINDING_KINDS = ("unread_statement", "unknown_unit", "task_without_units", "unlabelled_number")
+@dataclass(frozen=True)
+class FindingKind:
+    """One kind of place the extractor could not read (ingest/review.py finds them)."""
+    name: str  # the identifier (`plangraph check` / `plangraph findings` JSON, --kind)
+    zh: str  # the short Chinese name the app shows
+    en: str  # the short English name the app shows beside it
+    description: str  # one line: what a finding of this kind is
+
+
+# What `plangraph check` names, in the order findings of one place are listed: the one table
+# the CLI's choices, the app's labels and the stores' checks read.
+FINDING_TABLE: tuple[FindingKind, ...] = (
+    FindingKind("unread_statement", "未读出的分工表述", "statement not read",
+                "a bracket, labelled line or table cell that holds a role word or lists bodies, and gave no unit"),
+    FindingKind("unknown_unit", "形式不明的单位", "unknown unit",
+                "a unit read from a labelled list whose name ends like no body (…局, …委, …办 …)"),
+    FindingKind("task_without_units", "未标单位的任务", "task without units",
+                "a task without units among siblings that nearly all have them"),
+    FindingKind("unlabelled_number", "未识别的编号行", "unread numbered line",
+                "a line that starts like a numbered item but was not taken as one"),
+)
+FINDING_KINDS = tuple(k.name for k in FINDING_TABLE)
+FINDINGS = {k.name: k for k in FINDING_TABLE}
 
 
 @dataclass(frozen=True)

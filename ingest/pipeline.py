@@ -21,8 +21,9 @@ from ingest.structure import (build_tree, find_labels, heading_of, item_text_spa
 from ingest.text_tables import find_text_tables
 from ingest.units import canonical_unit, document_level, document_region
 
-# Bump when extraction output changes, so `plangraph ingest` re-extracts unchanged files.
-EXTRACTOR_VERSION = "2026.12.02"
+# Bump when extraction output changes (or what a document stores of it: 2026.12.03 stores the
+# findings), so `plangraph ingest` re-extracts unchanged files.
+EXTRACTOR_VERSION = "2026.12.03"
 
 
 def extract_file(path: str | Path) -> Extraction:

@@ -4,9 +4,9 @@ from __future__ import annotations
 import argparse
 import sys
 
-from plangraph import cli_app, cli_check, cli_compare, cli_extract, cli_graph, cli_neo4j
+from plangraph import cli_app, cli_check, cli_compare, cli_extract, cli_findings, cli_graph, cli_link, cli_neo4j
 
-COMMAND_MODULES = (cli_extract, cli_check, cli_graph, cli_compare, cli_neo4j, cli_app)
+COMMAND_MODULES = (cli_extract, cli_check, cli_graph, cli_findings, cli_compare, cli_link, cli_neo4j, cli_app)
 
 
 def build_parser() -> argparse.ArgumentParser:

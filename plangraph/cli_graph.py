@@ -307,12 +307,17 @@ def _query(cmd: str, args: argparse.Namespace, body) -> int:
 def cmd_documents(args: argparse.Namespace) -> int:
     def body(store: GraphStore) -> int:
         rows = store.documents(args.docs)
+        implements: dict[str, list[str]] = {}
+        for r in store.implements(args.docs):
+            implements.setdefault(r.document_id, []).append(r.implemented_id)
         if args.format == "json":
-            _print_json([asdict(d) for d in rows])
+            _print_json([{**asdict(d), "implements": implements.get(d.document_id, [])} for d in rows])
             return 0
-        print_table(["document", "title", "doc number", "date", "tasks", "units", "regulations", "source"],
+        print_table(["document", "title", "doc number", "date", "tasks", "units", "regulations", "implements",
+                     "source"],
                     [[d.document_id, d.title, d.doc_number, d.date, d.tasks, d.units, d.regulations,
-                      d.source] for d in rows], limits={0: 40, 1: 40, 7: 200})
+                      " ".join(implements.get(d.document_id, [])), d.source] for d in rows],
+                    limits={0: 40, 1: 40, 7: 40, 8: 200})
         return 0
     return _query("documents", args, body)
 

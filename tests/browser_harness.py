@@ -65,6 +65,21 @@ XSS_PLAN_TEXT = (
 )
 
 
+# A plan `plangraph check` has two findings in, with markup around and inside them: an
+# unread statement (主抓 is no role word the extractor knows) and a numbered-looking line.
+REVIEW_PLAN_TEXT = (
+    "某县河道治理工作方案\n"
+    "一、重点任务\n"
+    "（一）水环境治理\n"
+    "1.开展河道清淤。2024年底前完成。（牵头单位：某县水务局；参加单位：某县财政局）\n"
+    "2.整治入河排污口<script>alert(1)</script>。（某县水务局、某县环保局主抓）\n"
+    "3.建设污水管网。2025年底前建成。（牵头单位：某县住建局）\n"
+    "5.1亿元用于<img src=x onerror=alert(1)>河道治理。\n"
+)
+REVIEW_UNREAD = "（某县水务局、某县环保局主抓）"  # the unread statement, in task 1.1.2
+REVIEW_NUMBER_LINE = "5.1亿元用于<img src=x onerror=alert(1)>河道治理。"  # in task 1.1.3
+
+
 def ingest_plan_text(home: str | Path, text: str, name: str) -> str:
     """Write `text` as <name>.txt, extract it and ingest it into the embedded store in `home`;
     returns the document id."""
@@ -238,6 +253,7 @@ def save_times(times: dict, path: Path = OUTPUT / "page_times.json") -> Path:
     return path
 
 
-__all__ = ["PageVisit", "PAGE_VISITS", "XSS_PLAN_TEXT", "ingest_plan_text", "CHROMIUM", "CHROMIUM_ARGS", "free_port", "streamlit_server", "chromium",
+__all__ = ["PageVisit", "PAGE_VISITS", "XSS_PLAN_TEXT", "REVIEW_PLAN_TEXT", "REVIEW_UNREAD", "REVIEW_NUMBER_LINE",
+           "ingest_plan_text", "CHROMIUM", "CHROMIUM_ARGS", "free_port", "streamlit_server", "chromium",
            "wait_for_app", "wait_for_network", "network_frame", "hover_node", "visit", "screenshot", "save_times",
            "OUTPUT", "SCREENSHOTS", "VIEWPORT"]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.model import Assignment, Citation, Deadline, DocumentInfo, Extraction, Task
+from ingest.model import Assignment, Citation, Deadline, DocumentInfo, Extraction, Finding, Task
 
 # ---------------------------------------------------------------- the tiny plan
 
@@ -59,10 +59,21 @@ def _span(text: str, needle: str, after: int = 0) -> tuple[int, int]:
     return i, i + len(needle)
 
 
+# What `plangraph check` would name in it, made by hand (kind, text, task id or None):
+# (ingest/review.py finds them in real plans; these give the store something to keep).
+TINY_FINDINGS = [
+    ("unlabelled_number", "为贯彻落实《中华人民共和国行政处罚法》,制定本方案。", None),
+    ("task_without_units", "指导思想", "1.1"),
+    ("unread_statement", "(责任单位:市政府办、各区县政府按职责分工负责)", "2.1.2"),
+    ("unknown_unit", "市政务服务中心", "2.2.4"),
+]
+
+
 def make_tiny_extraction(doc_id: str = "tiny_plan", text: str = TINY_TEXT,
                          rename: dict[str, str] | None = None) -> Extraction:
     """A small plan covering lead/participant/responsible, collective units, basis/produces,
-    a task without lead, without deadline, with a passed deadline, without any unit.
+    a task without lead, without deadline, with a passed deadline, without any unit, and
+    one finding of each kind (TINY_FINDINGS), one of them outside every task.
     `rename` maps unit names to other names (same offsets) to make variants."""
     rename = rename or {}
     info = DocumentInfo(source=f"{doc_id}.txt", id=doc_id, title="某市示范工作方案", doc_number="某政办发〔2022〕1号",
@@ -92,7 +103,11 @@ def make_tiny_extraction(doc_id: str = "tiny_plan", text: str = TINY_TEXT,
     s, e = _span(text, "《中华人民共和国行政处罚法》")
     doc_cites = [Citation(title="中华人民共和国行政处罚法", mention="《中华人民共和国行政处罚法》",
                           relation="basis", start=s, end=e)]
-    return Extraction(document=info, text=text, tasks=tasks, citations=doc_cites)
+    findings = []
+    for kind, needle, task_id in TINY_FINDINGS:
+        s, e = _span(text, needle)
+        findings.append(Finding(kind, needle, s, e, task_id))
+    return Extraction(document=info, text=text, tasks=tasks, citations=doc_cites, findings=findings)
 
 
 @pytest.fixture
@@ -186,9 +201,9 @@ def corpus_extractions() -> dict:
 
 
 def fail_write_step(monkeypatch, store, step: str, document_id: str | None = None) -> None:
-    """Make a store's write step (`_write_tasks`, `_write_assignments`, `_write_citations`) do
-    its writes and then raise RuntimeError("injected failure"): always, or only when it writes
-    `document_id`. Embedded: the store's methods; Neo4j: the functions of graph.neo4j_write
+    """Make a store's write step (`_write_tasks`, `_write_assignments`, `_write_citations`,
+    `_write_findings`) do its writes and then raise RuntimeError("injected failure"): always,
+    or only when it writes `document_id`. Embedded: the store's methods; Neo4j: the functions of graph.neo4j_write
     (they write a batch of documents)."""
     if store.kind == "neo4j":
         from graph import neo4j_write

@@ -15,7 +15,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser_harness import PAGE_VISITS, XSS_PLAN_TEXT, ingest_plan_text  # noqa: E402
+from browser_harness import PAGE_VISITS, REVIEW_PLAN_TEXT, REVIEW_UNREAD, XSS_PLAN_TEXT, ingest_plan_text  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
 from app.page_registry import PAGES, page  # noqa: E402
@@ -380,6 +380,78 @@ def test_task_neighbours_share_units(monkeypatch, changde_home):
     assert related["共同单位"].str.contains("委编办").any()
 
 
+# ---------------------------------------------------------------- Review (待核查)
+
+
+@pytest.fixture(scope="session")
+def review_home(tmp_path_factory) -> Path:
+    """The synthetic river plan (two findings, markup around and in them) beside the Changde plan (none)."""
+    home = tmp_path_factory.mktemp("review_home")
+    ingest_plan_text(home, REVIEW_PLAN_TEXT, "river")
+    ingest_plan_text(home, CHANGDE.read_text(encoding="utf-8"), DOC)
+    return home
+
+
+def review_rows(at: AppTest) -> str:
+    """The Review page's (or the task page's) findings table, as HTML."""
+    return next(h.proto.body for h in at.get("html") if "pg-review" in h.proto.body)
+
+
+def test_review_lists_each_finding_with_its_task_and_the_text_around_it(monkeypatch, review_home):
+    at = app_at(monkeypatch, review_home, "review")
+    assert at.title[0].value == "待核查 Review"
+    assert metric(at, "未读出的分工表述") == "1"
+    assert metric(at, "未识别的编号行") == "1"
+    assert metric(at, "形式不明的单位") == "0" and not at.warning
+    by_doc = at.dataframe[0].value
+    assert by_doc["编号"].tolist() == ["river"] and by_doc["合计"].tolist() == [2]  # Changde: none to check
+    table = review_rows(at)
+    assert table.count("<tr data-kind=") == 2
+    assert f'<mark class="pg-finding">{REVIEW_UNREAD}</mark>' in table  # the unread statement, marked
+    assert '<a href="task?doc=river&amp;task=1.1.2">' in table and "某县河道治理工作方案" in table
+    # document text is data: escaped around the finding, in it, and in the task's heading
+    assert "<script>" not in table and "<img" not in table
+    assert "2.整治入河排污口&lt;script&gt;alert(1)&lt;/script&gt;。<mark" in table
+    assert "用于&lt;img src=x onerror=alert(1)&gt;河道治理" in table
+    at.multiselect(key="review_kinds").set_value(["unlabelled_number"]).run()
+    table = review_rows(at)
+    assert table.count("<tr data-kind=") == 1 and 'data-kind="unlabelled_number"' in table
+
+
+def test_review_of_plans_without_findings_says_so(monkeypatch, changde_home):
+    at = app_at(monkeypatch, changde_home, "review")
+    assert metric(at, "未读出的分工表述") == "0"
+    assert any("没有提取时未能读出的地方" in m.value for m in at.success)
+    assert not any("pg-review" in h.proto.body for h in at.get("html"))
+
+
+def test_review_names_documents_whose_findings_are_not_known(monkeypatch, review_home, tmp_path):
+    """A store written before findings were kept: the page says so instead of showing none."""
+    import shutil
+    import sqlite3
+    home = tmp_path / "older"
+    shutil.copytree(review_home, home)
+    with sqlite3.connect(home / "plangraph.sqlite") as con:
+        con.execute("DROP TABLE findings")
+        con.execute("UPDATE documents SET extra = json_remove(extra, '$.n_findings') WHERE id = 'river'")
+    at = app_at(monkeypatch, home, "review")
+    [warning] = at.warning
+    assert warning.value.startswith("1 份文件入库时还没有记录待核查项") and "某县河道治理工作方案" in warning.value
+    assert metric(at, "未读出的分工表述") == "0"
+    at = app_at(monkeypatch, home, "task", {"doc": "river", "task": "1.1.2"})
+    assert any("还没有记录待核查项" in c.value for c in at.caption)
+
+
+def test_task_page_shows_the_tasks_findings(monkeypatch, review_home):
+    at = app_at(monkeypatch, review_home, "task", {"doc": "river", "task": "1.1.2"})
+    assert any("本任务中有 1 处未能读出" in w.value for w in at.warning)
+    table = review_rows(at)
+    assert f'<mark class="pg-finding">{REVIEW_UNREAD}</mark>' in table and "<script>" not in table
+    assert "任务 Task" not in table  # this task's own page: no link to itself
+    at.selectbox(key="task_pick").set_value("river::1.1.1").run()
+    assert not at.warning and not any("pg-review" in h.proto.body for h in at.get("html"))
+
+
 # ---------------------------------------------------------------- Export
 
 
@@ -641,3 +713,31 @@ def test_compare_page_suggests_the_plan_b_implements(monkeypatch, tmp_path):
     assert any("B 落实 A" in c.value for c in at.caption)
     assert not [b for b in at.button if b.key.startswith("cmp_use_")]
     assert int(metric(at, "对应 Matched pairs")) >= 1
+
+
+def test_compare_page_shows_stored_links(monkeypatch, tmp_path, compare_home):
+    """B linked against A (plangraph link, here with --min-score 0.3): the page shows the
+    stored pairs, says so, and counts what B does not take up as B's gap."""
+    import shutil
+    from graph.compare import DEFAULT_SETTINGS, compare_plans, linked_pair
+    from graph.compare_input import plan_from_store
+    from graph.store import open_store
+    import dataclasses
+    home = tmp_path / "linked"
+    shutil.copytree(compare_home, home)
+    a_id, b_id = "09_shandong_digital_action_plan_2021", "10_jinan_digital_pioneer_city_2021"
+    with open_store("embedded", home) as store:
+        stored = compare_plans(plan_from_store(store, a_id), plan_from_store(store, b_id), "one-to-one",
+                               dataclasses.replace(DEFAULT_SETTINGS, min_score=0.3))
+        computed = compare_plans(plan_from_store(store, a_id), plan_from_store(store, b_id))
+        store.write_links(linked_pair(stored, "asked", "2026-12-03T10:00:00"))
+    assert len(stored.pairs) < len(computed.pairs)
+    at = app_at(monkeypatch, home, "compare")
+    assert metric(at, "对应 Matched pairs") == str(len(stored.pairs))
+    assert metric(at, "未承接 Not taken up") == str(len(stored.a_only))
+    assert any("显示已存储的对应关系" in c.value and "2026-12-03T10:00:00" in c.value for c in at.caption), [c.value for c in at.caption]
+    assert at.get("html")[0].proto.body.count("<tr>") == len(stored.pairs) + 1
+    at.radio(key="cmp_mode").set_value("one-to-many").run()  # not stored in this mode: computed
+    assert any("即时计算" in c.value for c in at.caption)
+    gaps = app_at(monkeypatch, home, "gaps")
+    assert any(s.value.startswith(f"上级任务未承接 ({len(stored.a_only)})") for s in gaps.subheader)

@@ -20,8 +20,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from browser_harness import (  # noqa: E402
-    CHROMIUM, OUTPUT, PAGE_VISITS, VIEWPORT, XSS_PLAN_TEXT, chromium, hover_node, ingest_plan_text, save_times,
-    screenshot, streamlit_server, visit, wait_for_app, wait_for_network)
+    CHROMIUM, OUTPUT, PAGE_VISITS, REVIEW_NUMBER_LINE, REVIEW_PLAN_TEXT, REVIEW_UNREAD, VIEWPORT, XSS_PLAN_TEXT,
+    chromium, hover_node, ingest_plan_text, save_times, screenshot, streamlit_server, visit, wait_for_app,
+    wait_for_network)
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing: run `make browser`")]
@@ -128,6 +129,8 @@ def check_page(page, name: str) -> None:
         assert page.locator(".pg-source mark").count() >= 3  # units, citations highlighted
     elif name == "compare":  # one plan in this store
         assert page.get_by_text("对比需要两份文件").first.is_visible()
+    elif name == "review":  # the extractor read every statement of this plan
+        assert page.get_by_text("没有提取时未能读出的地方").first.is_visible()
 
 
 def download_csv(page, base: str) -> list[list[str]]:
@@ -169,6 +172,39 @@ def test_markup_in_task_text_shows_literally_and_never_runs(browser, tmp_path_fa
     assert not w.dialogs, w.dialogs
     assert not w.errors, w.errors
     assert_quiet_log(OUTPUT / "streamlit-xss.log")  # this server warmed up with a plan in its store
+
+
+def test_review_page_shows_what_could_not_be_read_and_links_its_task(browser, tmp_path_factory):
+    """A plan ingested here whose statement （某县水务局、某县环保局主抓） the extractor cannot read:
+    the Review page shows it marked in its text, markup around and in the findings shows
+    literally, and its task's link opens the task page, which shows it too."""
+    home = tmp_path_factory.mktemp("review_home")
+    ingest_plan_text(home, REVIEW_PLAN_TEXT, "river")
+    with streamlit_server(home, log=OUTPUT / "streamlit-review.log") as base:
+        w = Watch(browser)
+        page = w.page
+        visit(page, base, "review", "待核查之处 Findings")
+        table = page.locator("table.pg-review")
+        table.wait_for(state="visible")
+        rows = table.locator("tbody tr")
+        assert rows.count() == 2
+        unread = rows.filter(has=page.locator('mark.pg-finding', has_text=REVIEW_UNREAD))
+        assert unread.count() == 1 and "未读出的分工表述" in unread.inner_text()
+        assert "整治入河排污口<script>alert(1)</script>。" in unread.inner_text()  # its context, literally
+        number = rows.nth(1).locator("mark.pg-finding").inner_text()
+        assert number == REVIEW_NUMBER_LINE  # markup inside the finding, literally
+        assert table.locator("script").count() == 0 and page.locator('img[src="x"]').count() == 0
+        screenshot(page, "review")
+        unread.get_by_role("link").click()  # the task's heading links to its page
+        page.wait_for_url("**/task?doc=river&task=1.1.2", timeout=60_000)
+        wait_for_app(page)
+        page.get_by_text("本任务中有 1 处未能读出").first.wait_for(state="visible")
+        assert page.locator("table.pg-review mark.pg-finding").inner_text() == REVIEW_UNREAD
+        screenshot(page, "review-task")
+        page.wait_for_timeout(500)  # a late onerror would fire by now
+        w.close()
+    assert not w.dialogs and not w.errors, (w.dialogs, w.errors)
+    assert_quiet_log(OUTPUT / "streamlit-review.log")
 
 
 def test_compare_page_side_by_side_and_its_sheet(browser, tmp_path_factory):

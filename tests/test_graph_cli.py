@@ -453,8 +453,49 @@ def test_an_unreadable_folder_gets_its_own_line(tmp_path):
     assert lines[0].startswith("ok ") and lines[1] == f"skipped  {folder / 'locked'}: permission denied"
 
 
+# ---------------------------------------------------------------- plangraph findings
+
+def test_findings_lists_what_could_not_be_read_per_stored_document(tmp_path, home, capsys):
+    from browser_harness import REVIEW_NUMBER_LINE, REVIEW_PLAN_TEXT, REVIEW_UNREAD
+    plan = tmp_path / "river.txt"
+    plan.write_text(REVIEW_PLAN_TEXT, encoding="utf-8")
+    assert run(capsys, "ingest", "--jobs", "1", str(plan))[0] == 0
+    rc, out, err = run(capsys, "findings")
+    assert rc == 0 and err == ""
+    lines = out.splitlines()
+    assert lines[0] == "2 finding(s) in 1 document(s)"
+    assert lines[1].split() == ["document", "task", "kind", "类型", "start", "end", "text"]
+    assert lines[3].split()[:4] == ["river", "1.1.2", "unread_statement", "未读出的分工表述"]
+    assert lines[3].endswith(REVIEW_UNREAD) and lines[4].endswith(REVIEW_NUMBER_LINE)
+    rc, out, _err = run(capsys, "findings", "--document", "river", "--kind", "unlabelled_number", "--format", "json")
+    assert rc == 0
+    assert json.loads(out) == [{"document_id": "river", "position": 1, "kind": "unlabelled_number",
+                                "text": REVIEW_NUMBER_LINE, "start": REVIEW_PLAN_TEXT.index(REVIEW_NUMBER_LINE),
+                                "end": REVIEW_PLAN_TEXT.index(REVIEW_NUMBER_LINE) + len(REVIEW_NUMBER_LINE),
+                                "task_id": "1.1.3", "task_heading": "建设污水管网"}]
+    rc, out, _err = run(capsys, "findings", "--limit", "1", "--offset", "1")
+    assert out.splitlines()[0] == "2 finding(s) in 1 document(s) (showing 2–2)" and len(out.splitlines()) == 4
+    rc, out, err = run(capsys, "findings", "--doc", "nothing")
+    assert (rc, out) == (2, "") and err == "plangraph findings: not in the store: 'nothing' (see plangraph documents)\n"
+    with pytest.raises(SystemExit) as stop:  # argparse: usage and the choices, exit 2
+        main(["findings", "--kind", "gap"])
+    assert stop.value.code == 2 and "invalid choice: 'gap'" in capsys.readouterr().err
+
+
+def test_findings_names_documents_stored_before_findings_were_kept(tmp_path, home, fake_extract, capsys):
+    import sqlite3
+    [a] = tiny_files(tmp_path, "tiny_a")
+    assert run(capsys, "ingest", "--jobs", "1", a)[0] == 0
+    with sqlite3.connect(home / "plangraph.sqlite") as con:  # as an older PlanGraph left it
+        con.execute("DROP TABLE findings")
+        con.execute("UPDATE documents SET extra = json_remove(extra, '$.n_findings')")
+    rc, out, err = run(capsys, "findings")
+    assert rc == 0 and out == "0 finding(s) in 0 document(s)\n"
+    assert "1 document(s) stored before findings were kept" in err and err.rstrip().endswith(": tiny_a")
+
+
 QUERIES = [["--help"], ["documents"], ["units"], ["tasks", "--limit", "3"], ["regulations"], ["deliverables"],
-           ["gaps"], ["network"], ["export", "--format", "json"], ["remove", "nothing"]]
+           ["gaps"], ["network"], ["export", "--format", "json"], ["remove", "nothing"], ["findings"]]
 
 
 @pytest.mark.parametrize("argv", QUERIES, ids=lambda a: a[0])

@@ -35,9 +35,23 @@ def extractions(corpus_extractions) -> dict:
     return corpus_extractions
 
 
+# The province and city plans of the compare gold, linked as `plangraph link A B` links them:
+# every query, not_taken_up too, then has links to answer about.
+LINKED_A, LINKED_B = "09_shandong_digital_action_plan_2021", "10_jinan_digital_pioneer_city_2021"
+LINKED_AT = "2026-12-03T10:00:00"
+
+
+def ref_comparison(extractions):
+    from graph.compare import compare_plans
+    from graph.compare_input import plan_from_extraction
+    return compare_plans(plan_from_extraction(extractions[LINKED_A]), plan_from_extraction(extractions[LINKED_B]))
+
+
 def _load(store, extractions) -> None:
+    from graph.compare import linked_pair
     for e in extractions.values():
         store.ingest(e)
+    store.write_links(linked_pair(ref_comparison(extractions), "asked", LINKED_AT))
 
 
 @pytest.fixture(scope="module")
@@ -111,6 +125,10 @@ def ref_unit_props(extractions) -> dict[str, dict]:
 
 
 def ref_orphans(extractions, kind, docs=None, as_of=AS_OF) -> list[tuple[str, str]]:
+    if kind == "not_taken_up":  # the gap of the lower plan: A's tasks that B's do not carry out
+        if docs is not None and LINKED_B not in docs:
+            return []
+        return [(LINKED_A, t.task_id) for t in ref_comparison(extractions).a_only]
     out = []
     status = {k: p["status"] for k, p in ref_regulation_props(extractions).items()}
     for doc_id, t in all_tasks(extractions, docs):
@@ -492,6 +510,10 @@ def test_stores_give_identical_answers(embedded_corpus, neo4j_corpus):
         assert a.unit_names() == b.unit_names()
         for name in ("市司法局", "司法局", "政府", "各区县(市)政府", "市发改委"):
             assert a.find_units(name, docs) == b.find_units(name, docs)
+        assert a.implements(docs) == b.implements(docs)
+        assert a.compared(docs) == b.compared(docs)
+        assert a.matches(document_ids=docs) == b.matches(document_ids=docs)
+        assert a.key_terms(docs) == b.key_terms(docs)
     for w in a.workload()[:5]:
         assert a.tasks_of_unit(w.unit) == b.tasks_of_unit(w.unit)
     for r in a.regulations()[:5]:

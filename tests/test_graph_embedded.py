@@ -227,9 +227,10 @@ def write_legacy_file(home: Path, extractions) -> None:
 
 def everything(store) -> tuple:
     """What the store answers; a document's fingerprint (a hash of its records, which an
-    import rebuilds with shared nodes already merged) left out."""
+    import rebuilds with shared nodes already merged) and its count of findings (an older
+    store did not keep them) left out."""
     g = store.to_networkx()
-    return (sorted((n, sorted((k, repr(v)) for k, v in a.items() if k != "fingerprint"))
+    return (sorted((n, sorted((k, repr(v)) for k, v in a.items() if k not in ("fingerprint", "n_findings")))
                    for n, a in g.nodes(data=True)),
             sorted((u, v, sorted((k, repr(x)) for k, x in a.items())) for u, v, a in g.edges(data=True)),
             store.documents(), store.tasks(), store.workload(), store.regulations(), store.co_responsibility(),
@@ -245,6 +246,8 @@ def test_an_older_store_is_imported_once(tmp_path, capsys):
     for e in plans:
         fresh.ingest(e)
     assert everything(imported) == everything(fresh)
+    # what the extractor could not read was not kept: not known, which is not "none"
+    assert imported.finding_counts() == {} and set(fresh.finding_counts()) == {"plan_a", "plan_b"}
     EmbeddedStore(tmp_path / "old")  # the second open reads the SQLite file only
     assert capsys.readouterr().err == ""
 

@@ -5,7 +5,7 @@ import pytest
 
 from conftest import TINY_TEXT, fail_write_step, make_tiny_extraction
 from graph.store import StoreError
-from ingest.model import Citation
+from ingest.model import FINDING_KINDS, Citation
 
 DOC = "tiny_plan"
 
@@ -16,7 +16,7 @@ def snapshot(store) -> tuple:
     nodes = sorted((n, sorted((k, repr(v)) for k, v in a.items())) for n, a in g.nodes(data=True))
     edges = sorted((u, v, sorted((k, repr(x)) for k, x in a.items())) for u, v, a in g.edges(data=True))
     return (nodes, edges, store.documents(), store.tasks(), store.workload(), store.regulations(),
-            store.co_responsibility())
+            store.co_responsibility(), store.findings(), store.finding_counts())
 
 
 def ids(rows) -> list[str]:
@@ -215,7 +215,7 @@ def test_text_is_data_not_cypher(store):
     assert [c.title for c in store.tasks_citing("x'}) DETACH DELETE g //")] == ["x'}) DETACH DELETE g //《》"]
 
 
-@pytest.mark.parametrize("step", ["_write_tasks", "_write_assignments", "_write_citations"])
+@pytest.mark.parametrize("step", ["_write_tasks", "_write_assignments", "_write_citations", "_write_findings"])
 def test_failed_write_leaves_store_unchanged(store, monkeypatch, step):
     store.ingest(make_tiny_extraction("plan_a"))
     store.ingest(make_tiny_extraction("plan_b"))
@@ -286,7 +286,7 @@ def test_shared_node_properties_do_not_depend_on_write_order(store, tmp_path):
     assert work["各区县政府"].level == "区县"
 
 
-@pytest.mark.parametrize("step", ["_write_tasks", "_write_assignments", "_write_citations"])
+@pytest.mark.parametrize("step", ["_write_tasks", "_write_assignments", "_write_citations", "_write_findings"])
 def test_a_batch_is_one_transaction(store, monkeypatch, step):
     """write_documents is all or nothing: a document failing in the middle of a batch leaves
     every document of the batch as it was, also on disk; without the failure all are written."""
@@ -369,3 +369,102 @@ def test_guides_in_every_export(store):
     assert {d.get("type") for u, v, d in g.edges(data=True) if u == "Unit:省司法厅"} == {"GUIDES"}
     data = json.loads(export(store, "json"))
     assert sum(e["type"] == "GUIDES" for e in data["edges"]) == 3
+
+
+# ---------------------------------------------------------------- findings: what the extractor could not read
+
+def findings_of(rows) -> list[tuple]:
+    return [(f.document_id, f.position, f.kind, f.task_id, f.task_heading, f.text) for f in rows]
+
+
+EVERY_KIND_ONCE = dict.fromkeys(FINDING_KINDS, 1)
+
+
+def test_findings_are_kept_with_their_document(store):
+    store.ingest(make_tiny_extraction("plan_a"))
+    store.ingest(make_tiny_extraction("plan_b"))
+    rows = store.findings(["plan_a"])
+    assert findings_of(rows) == [
+        ("plan_a", 0, "unlabelled_number", None, None, "为贯彻落实《中华人民共和国行政处罚法》,制定本方案。"),
+        ("plan_a", 1, "task_without_units", "1.1", "指导思想", "指导思想"),
+        ("plan_a", 2, "unread_statement", "2.1.2", "加强政府督查", "(责任单位:市政府办、各区县政府按职责分工负责)"),
+        ("plan_a", 3, "unknown_unit", "2.2.4", "推进数字执法", "市政务服务中心")]
+    assert all(TINY_TEXT[f.start:f.end] == f.text for f in rows)  # offsets into the document's text
+    assert [(f.document_id, f.position) for f in store.findings()] == \
+        [(d, i) for d in ("plan_a", "plan_b") for i in range(4)]
+    assert findings_of(store.findings(kinds=["unknown_unit", "unlabelled_number"])) == \
+        [findings_of(store.findings([d]))[i] for d in ("plan_a", "plan_b") for i in (0, 3)]
+    assert store.findings(limit=3, offset=2) == store.findings()[2:5]
+    assert store.findings(["nothing"]) == [] and store.findings([]) == []
+    assert store.findings_of_task("plan_a", "2.1.2") == [rows[2]]
+    assert store.findings_of_task("plan_a", "2.2.5") == [] and store.findings_of_task("nothing", "1.1") == []
+    assert store.finding_counts() == {"plan_a": EVERY_KIND_ONCE, "plan_b": EVERY_KIND_ONCE}
+    assert store.finding_counts(["plan_b", "nothing"]) == {"plan_b": EVERY_KIND_ONCE}
+    with pytest.raises(StoreError, match="unknown finding kind: 'nonsense'"):
+        store.findings(kinds=["nonsense"])
+    with pytest.raises(StoreError, match="offset"):
+        store.findings(offset=-1)
+
+
+def test_reingest_replaces_findings_and_removal_removes_them(store):
+    store.ingest(make_tiny_extraction("plan_a"))
+    store.ingest(make_tiny_extraction("plan_b"))
+    e = make_tiny_extraction("plan_a")
+    e.findings = e.findings[2:3]
+    assert store.ingest(e).replaced
+    assert findings_of(store.findings(["plan_a"])) == [
+        ("plan_a", 0, "unread_statement", "2.1.2", "加强政府督查", "(责任单位:市政府办、各区县政府按职责分工负责)")]
+    e.findings = []
+    store.ingest(e)
+    assert store.findings(["plan_a"]) == []
+    assert store.finding_counts(["plan_a"]) == {"plan_a": dict.fromkeys(FINDING_KINDS, 0)}  # known: none
+    store.delete_documents(["plan_a"])
+    assert store.finding_counts() == {"plan_b": EVERY_KIND_ONCE}
+    assert {f.document_id for f in store.findings()} == {"plan_b"}
+
+
+def forget_findings(store, extractor: str = "2026.12.02"):
+    """Make the store look as a PlanGraph that kept no findings wrote it: no findings (the
+    embedded store: no table), documents without n_findings, of an older extractor, with
+    another fingerprint. Returns the store to use (the embedded one opened again)."""
+    if store.kind == "embedded":
+        import sqlite3
+
+        from graph.embedded import EmbeddedStore
+        con = sqlite3.connect(store.path)
+        con.execute("DROP TABLE findings")
+        con.execute("UPDATE documents SET extractor = ?, fingerprint = 'older', "
+                    "extra = json_remove(extra, '$.n_findings')", (extractor,))
+        con.commit()
+        con.close()
+        return EmbeddedStore(store.home)
+    with store.driver.session(database=store.database) as s:
+        s.run("MATCH (f:Finding) DETACH DELETE f").consume()
+        s.run("MATCH (d:Document) SET d.extractor = $e, d.fingerprint = 'older' REMOVE d.n_findings",
+              e=extractor).consume()
+    return store
+
+
+def test_a_store_written_before_findings_were_kept_says_so_until_ingested_again(store, tmp_path):
+    """Not known is not none: an older store's documents are absent from finding_counts, and
+    `plangraph ingest` of the same, unchanged file extracts it again and writes its findings."""
+    from browser_harness import REVIEW_PLAN_TEXT, REVIEW_UNREAD
+    from ingest.batch import ingest_paths
+    plan = tmp_path / "river.txt"
+    plan.write_text(REVIEW_PLAN_TEXT, encoding="utf-8")
+    [first] = ingest_paths(store, [str(plan)], jobs=1)
+    assert first.status == "ok" and store.finding_counts()["river"]["unread_statement"] == 1
+    older = forget_findings(store)
+    try:
+        assert older.findings() == [] and older.finding_counts() == {}
+        assert [d.document_id for d in older.documents()] == ["river"]  # the rest reads as before
+        [again] = ingest_paths(older, [str(plan)], jobs=1)
+        assert again.status == "ok", again.line()  # not "skipped: unchanged"
+        assert older.finding_counts()["river"]["unread_statement"] == 1
+        assert [(f.kind, f.text, f.task_id) for f in older.findings_of_task("river", "1.1.2")] == \
+            [("unread_statement", REVIEW_UNREAD, "1.1.2")]
+        [third] = ingest_paths(older, [str(plan)], jobs=1)
+        assert third.status == "skipped"  # and now it is unchanged
+    finally:
+        if older is not store:
+            older.close()

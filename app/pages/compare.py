@@ -1,7 +1,8 @@
 """Compare (对标对表): which task of plan B carries out which task of plan A, what A asks that B
 does not take up, what B adds, and what changed in each pair; the sheet as CSV or Excel.
 
-Computed when asked (graph.compare through app.queries), nothing is stored.
+The pairs `plangraph link A B` stored when B was linked against A in this mode (and the page says
+so), else computed when asked (graph.compare_input.comparison_from_store through app.queries).
 """
 from __future__ import annotations
 
@@ -46,14 +47,20 @@ def _use_as_a(doc_id: str) -> None:
 
 
 for cited in implemented_plans(sel, b):
-    if cited.document_id == a:
+    if cited.implemented_id == a:
         st.caption(f"B 以 A 为依据(引用《{markdown_literal(cited.title)}》):B 落实 A。")
-    elif cited.document_id in titles:
-        st.button(f"B 落实《{markdown_literal(cited.title)}》:以它为 A", key=f"cmp_use_{cited.document_id}", icon=":material/north:",
-                  on_click=_use_as_a, args=(cited.document_id,), help="B 的依据中引用了这份已导入的方案")
+    elif cited.implemented_id in titles:
+        st.button(f"B 落实《{markdown_literal(cited.title)}》:以它为 A", key=f"cmp_use_{cited.implemented_id}",
+                  icon=":material/north:", on_click=_use_as_a, args=(cited.implemented_id,),
+                  help="B 的依据中引用了这份已导入的方案")
 
 with st.spinner("正在对比 …"):
-    result = comparison(sel, a, b, mode)
+    result, linked = comparison(sel, a, b, mode)
+if linked is not None:
+    st.caption(f"显示已存储的对应关系(plangraph link,{linked.linked},最低匹配度 {linked.min_score:g});"
+               "“未承接”计入 B 的缺口。")
+else:
+    st.caption("对应关系为即时计算,未存储(plangraph link A B 可存储,“未承接”随之计入 B 的缺口)。")
 
 m = st.columns(4)
 m[0].metric("对应 Matched pairs", len(result.pairs))

@@ -10,7 +10,9 @@ import streamlit as st
 from app.escaping import markdown_literal
 from app.highlight import highlighted_task_html
 from app.labels import RELATION_LABELS, ROLE_LABELS
-from app.queries import document_tasks, documents, related_tasks, task_citations, units_of_task
+from app.queries import (document_tasks, document_text, documents, finding_counts, findings_of_task, related_tasks,
+                         task_citations, units_of_task)
+from app.review_view import findings_table
 from app.sidebar import selection
 from app.tables import show_tasks, task_label
 from graph.records import task_key
@@ -72,6 +74,15 @@ st.caption(markdown_literal(f"《{titles.get(row.document_id, row.document_id)}�
 st.html(highlighted_task_html(row, units, cites))
 with st.expander("原文(纯文本)Plain text"):
     st.text(row.text)
+
+found = findings_of_task(sel, row.document_id, row.task_id)
+if found:
+    st.warning(f"待核查 Review:提取时本任务中有 {len(found)} 处未能读出,请核对原文,"
+               "其单位与缺口可能不全。", icon=":material/fact_check:")
+    st.html(findings_table(found, {row.document_id: document_text(sel, row.document_id)},
+                           titles, show_document=False, show_task=False))
+elif row.document_id not in finding_counts(sel):
+    st.caption("本文件入库时还没有记录待核查项(重新导入即可补上)。")
 
 c = st.columns(3)
 with c[0]:
