@@ -6,19 +6,12 @@ store gets the bundled plan.
 """
 from __future__ import annotations
 
-import sys
-from pathlib import Path
+import streamlit as st
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:  # `streamlit run app/Home.py` only puts app/ on the path
-    sys.path.insert(0, str(ROOT))
-
-import streamlit as st  # noqa: E402
-
-from app.escaping import markdown_literal  # noqa: E402
-from app.page_registry import PAGES  # noqa: E402
-from app.queries import documents  # noqa: E402
-from app.sidebar import sidebar  # noqa: E402
+from plangraph.app.escaping import markdown_literal
+from plangraph.app.page_registry import PAGES
+from plangraph.app.queries import documents
+from plangraph.app.sidebar import sidebar
 
 APP_TITLE = "PlanGraph 规划图谱"
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Sequence
 
-from app.escaping import html_text
-from graph.compare import Comparison, PlanTask, TaskPair
-from graph.compare_sheet import describe
+from plangraph.app.escaping import html_text
+from plangraph.graph.compare import Comparison, PlanTask, TaskPair
+from plangraph.graph.compare_sheet import describe
 
 STYLE = """<style>
 table.pg-compare {border-collapse:collapse;width:100%;font-size:0.9rem}

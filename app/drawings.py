@@ -10,8 +10,8 @@ from typing import Any
 
 import streamlit as st
 
-from app.labels import ROLE_LABELS
-from app.queries import Selection, get_store, units_info
+from plangraph.app.labels import ROLE_LABELS
+from plangraph.app.queries import Selection, get_store, units_info
 
 # The network page's filters as it opens (its widgets start from these values), so the drawing
 # it opens with can be made before anyone asks (app.warm_up).
@@ -23,7 +23,7 @@ NETWORK_DEFAULTS: dict[str, Any] = {"sections": [], "roles": list(ROLE_LABELS), 
 def _drawing(kind: str, home: str, version: str, docs: tuple[str, ...] | None, graph: str,
              options: tuple) -> Any:
     """The drawing `network_drawing` shows; `version` is part of the key (a write makes a new one)."""
-    from app import network
+    from plangraph.app import network
     # Straight from the store, not through the query cache: this drawing is cached itself (one
     # shared object, not a copy), warm_up makes the first one before Streamlit's runtime and
     # its data caches exist, and a copy of ~50k rows through the query cache (pickle, then

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from app.escaping import html_text
-from app.labels import RELATION_LABELS, ROLE_LABELS
-from graph.rows import TaskCitation, TaskRow, UnitRole
+from plangraph.app.escaping import html_text
+from plangraph.app.labels import RELATION_LABELS, ROLE_LABELS
+from plangraph.graph.rows import TaskCitation, TaskRow, UnitRole
 
 HIGHLIGHT_STYLES = {
     "lead": "background:#ffd9d9;border-bottom:2px solid #d62728",

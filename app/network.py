@@ -28,11 +28,11 @@ from dataclasses import dataclass, field
 
 from pyvis.network import Network
 
-from app.escaping import html_text
-from app.labels import ROLE_LABELS
-from graph.records import ROLE_PROPS
-from graph.rows import CoEdge, TaskLink, TaskRow, UnitWorkload
-from ingest.model import ROLES
+from plangraph.app.escaping import html_text
+from plangraph.app.labels import ROLE_LABELS
+from plangraph.graph.records import ROLE_PROPS
+from plangraph.graph.rows import CoEdge, TaskLink, TaskRow, UnitWorkload
+from plangraph.ingest.model import ROLES
 
 ROLE_COLORS = {"lead": "#d62728", "responsible": "#ff7f0e", "participant": "#1f77b4", "guide": "#9467bd"}
 ROLE_DASHED = {"guide"}  # a guiding body supervises the task: its edges are dashed

@@ -22,10 +22,10 @@ from typing import Any
 
 import streamlit as st
 
-from graph import export as graph_export
-from graph.rows import CoEdge, DocumentSummary, FindingRow, RegulationRow, TaskCitation, TaskRow, UnitRole, UnitWorkload
-from graph.store import STORE_KINDS, GraphStore, default_home, open_store
-from ingest.units import kind_label
+from plangraph.graph import export as graph_export
+from plangraph.graph.rows import CoEdge, DocumentSummary, FindingRow, RegulationRow, TaskCitation, TaskRow, UnitRole, UnitWorkload
+from plangraph.graph.store import STORE_KINDS, GraphStore, default_home, open_store
+from plangraph.ingest.units import kind_label
 
 
 @dataclass(frozen=True)
@@ -234,7 +234,7 @@ def division_rows(sel: Selection, limit: int | None = None, offset: int = 0) -> 
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _comparison(kind: str, home: str, version: str, a: str, b: str, mode: str):
-    from graph.compare_input import comparison_from_store
+    from plangraph.graph.compare_input import comparison_from_store
     return comparison_from_store(get_store(kind, home), a, b, mode)
 
 
@@ -246,7 +246,7 @@ def comparison(sel: Selection, a: str, b: str, mode: str):
 
 @st.cache_data(show_spinner=False, max_entries=32)
 def _comparison_sheet(kind: str, home: str, version: str, a: str, b: str, mode: str, fmt: str) -> bytes:
-    from graph.compare_sheet import sheet_bytes
+    from plangraph.graph.compare_sheet import sheet_bytes
     return sheet_bytes(_comparison(kind, home, version, a, b, mode)[0], fmt)
 
 

@@ -10,8 +10,8 @@ import html
 import urllib.parse
 from collections.abc import Mapping, Sequence
 
-from graph.rows import FindingRow
-from ingest.model import FINDING_TABLE, FINDINGS
+from plangraph.graph.rows import FindingRow
+from plangraph.ingest.model import FINDING_TABLE, FINDINGS
 
 KIND_LABELS = {k.name: f"{k.zh} {k.en}" for k in FINDING_TABLE}  # 未读出的分工表述 statement not read
 KIND_ZH = {k.name: k.zh for k in FINDING_TABLE}

@@ -14,19 +14,19 @@ from pathlib import Path
 
 import streamlit as st
 
-from app.escaping import markdown_literal
-from app.queries import Selection, default_store_kind, documents_all, get_store, home_dir, store_version
-from graph.store import STORE_KINDS, GraphStore, StoreError
+from plangraph.app.escaping import markdown_literal
+from plangraph.app.queries import Selection, default_store_kind, documents_all, get_store, home_dir, store_version
+from plangraph.graph.store import STORE_KINDS, GraphStore, StoreError
 from plangraph.cli_app import PASSWORD_ENV, is_local
+from plangraph.ingest.resources import BUNDLED_PLAN
 
-BUNDLED_PLAN = Path(__file__).resolve().parents[1] / "data" / "changde_fazhi_2021-2025.txt"
 STORE_LABELS = {"embedded": "内置存储 (embedded)", "neo4j": "Neo4j (NEO4J_* 环境变量)"}
 
 
 def ingest_plan(store: GraphStore, path: str | Path) -> list:
     """Extract plan files (a file or folder) and write them to the store, as `plangraph
     ingest` does (graph ids, unchanged files skipped); the ingest.batch.FileResults."""
-    from ingest.batch import ingest_paths
+    from plangraph.ingest.batch import ingest_paths
     return list(ingest_paths(store, [str(path)], jobs=1))
 
 

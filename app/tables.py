@@ -11,7 +11,7 @@ from typing import Any
 
 import streamlit as st
 
-from graph.rows import TaskRow
+from plangraph.graph.rows import TaskRow
 
 PAGE_SIZE = 200  # task rows per table page
 
@@ -85,5 +85,5 @@ def show_tasks(rows: Sequence[TaskRow], extra: dict[str, Sequence[Any]] | None =
 def division_frame(rows: Sequence[Sequence[str]]):
     """Rows of the 任务分工表 (app.queries.division_rows) as a DataFrame with its header."""
     import pandas as pd
-    from graph.export import CSV_HEADER
+    from plangraph.graph.export import CSV_HEADER
     return pd.DataFrame(list(rows), columns=CSV_HEADER)

@@ -1,9 +1,9 @@
 """What a first visit would wait for, done before the server answers (plangraph.app_server)."""
 from __future__ import annotations
 
-from app.drawings import NETWORK_DEFAULTS, network_drawing
-from app.queries import Selection, default_store_kind, get_store, home_dir, store_version
-from graph.store import GraphStore
+from plangraph.app.drawings import NETWORK_DEFAULTS, network_drawing
+from plangraph.app.queries import Selection, default_store_kind, get_store, home_dir, store_version
+from plangraph.graph.store import GraphStore
 
 
 def warm_up(kind: str | None = None, home: str | None = None) -> GraphStore:
@@ -18,7 +18,7 @@ def warm_up(kind: str | None = None, home: str | None = None) -> GraphStore:
     import altair  # noqa: F401 - the pages' own imports, done once per process
     import pandas  # noqa: F401
 
-    from graph.compare_text import load_libraries
+    from plangraph.graph.compare_text import load_libraries
     load_libraries()  # the compare page's scikit-learn and jieba dictionary
 
     if not store.documents():  # a first start: the first page ingests the bundled plan

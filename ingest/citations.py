@@ -10,8 +10,8 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass
 
-from ingest.laws import split_issuer_prefix
-from ingest.vocab import vocabulary
+from plangraph.ingest.laws import split_issuer_prefix
+from plangraph.ingest.vocab import vocabulary
 
 TITLE_OPEN, TITLE_CLOSE = "《", "》"
 TITLE_MARKS = re.compile("[《》\n]")

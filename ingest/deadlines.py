@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from typing import Callable
 
-from ingest.numerals import chinese_to_int
+from plangraph.ingest.numerals import chinese_to_int
 
 NUM = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
 

@@ -38,7 +38,7 @@ def _warm_up_quietly() -> None:
     try:
         import streamlit  # noqa: F401 - its loggers set their own level as they are made
         with _quiet("streamlit.runtime.caching.cache_data_api"):
-            from app.warm_up import warm_up as warm_up_app
+            from plangraph.app.warm_up import warm_up as warm_up_app
         warm_up_app()
     except Exception as err:  # noqa: BLE001 - the pages show store errors themselves
         log.debug("warm-up stopped: %s", err)

@@ -21,10 +21,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from graph.export import EXPORT_FORMATS
-from graph import gaps
-from graph.store import STORE_KINDS, GraphStore, StoreError, open_store
-from ingest.model import ROLES
+from plangraph.graph.export import EXPORT_FORMATS
+from plangraph.graph import gaps
+from plangraph.graph.store import STORE_KINDS, GraphStore, StoreError, open_store
+from plangraph.ingest.model import ROLES
 
 ROLE_COLUMNS = {"lead": "lead", "participant": "participant", "responsible": "responsible", "guide": "guide"}
 
@@ -237,7 +237,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return _fail("ingest", str(err))
     from tqdm import tqdm
 
-    from ingest.batch import ingest_paths
+    from plangraph.ingest.batch import ingest_paths
     run = ingest_paths(store, args.paths, args.jobs, args.force)
     failures = 0
     reported: set[str] = set()  # documents whose ok line was printed
@@ -275,7 +275,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from ingest.batch import resolved_path
+    from plangraph.ingest.batch import resolved_path
 
     def body(store: GraphStore) -> int:
         docs = store.documents()
@@ -405,7 +405,7 @@ def cmd_deliverables(args: argparse.Namespace) -> int:
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
-    from graph.gaps import find_gaps
+    from plangraph.graph.gaps import find_gaps
 
     def body(store: GraphStore) -> int:
         found = find_gaps(store, args.kind, args.as_of, args.docs, limit=args.limit, offset=args.offset)
@@ -440,7 +440,7 @@ def cmd_network(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from graph.export import export
+    from plangraph.graph.export import export
 
     def body(store: GraphStore) -> int:
         data = export(store, args.format, args.docs)

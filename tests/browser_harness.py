@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from app.page_registry import PAGES  # noqa: E402
+from plangraph.app.page_registry import PAGES  # noqa: E402
 from plangraph.cli_app import app_env, streamlit_command  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -83,8 +83,8 @@ REVIEW_NUMBER_LINE = "5.1亿元用于<img src=x onerror=alert(1)>河道治理。
 def ingest_plan_text(home: str | Path, text: str, name: str) -> str:
     """Write `text` as <name>.txt, extract it and ingest it into the embedded store in `home`;
     returns the document id."""
-    from graph.store import open_store
-    from ingest.batch import ingest_paths
+    from plangraph.graph.store import open_store
+    from plangraph.ingest.batch import ingest_paths
     folder = Path(home) / "plans"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.txt"

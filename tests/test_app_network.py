@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app import network
-from graph.rows import CoEdge, DeadlineInfo, TaskLink, TaskRow, UnitWorkload
+from plangraph.app import network
+from plangraph.graph.rows import CoEdge, DeadlineInfo, TaskLink, TaskRow, UnitWorkload
 
 EVIL = "<script>alert(1)</script><img src=x onerror=alert(1)> href"
 
@@ -310,10 +310,10 @@ def test_the_bundled_plan_is_drawn_task_by_task(changde_rows):
 
 def test_app_drawings_need_not_the_whole_graph(changde_store_home, monkeypatch):
     """app.drawings: unit kinds from workload(), not to_networkx(); the section list comes with the drawing."""
-    from app.drawings import network_drawing
-    from app.labels import ROLE_LABELS
-    from app.queries import Selection, store_version
-    from graph.embedded import EmbeddedStore
+    from plangraph.app.drawings import network_drawing
+    from plangraph.app.labels import ROLE_LABELS
+    from plangraph.app.queries import Selection, store_version
+    from plangraph.graph.embedded import EmbeddedStore
 
     def refuse(*a, **k):
         raise AssertionError("to_networkx called for a drawing")
@@ -333,8 +333,8 @@ def test_app_drawings_need_not_the_whole_graph(changde_store_home, monkeypatch):
 
 @pytest.fixture(scope="module")
 def changde_store_home(tmp_path_factory):
-    from graph.store import open_store
-    from ingest.pipeline import extract_file
+    from plangraph.graph.store import open_store
+    from plangraph.ingest.pipeline import extract_file
     home = tmp_path_factory.mktemp("changde_net")
     with open_store("embedded", home) as store:
         store.ingest(extract_file(Path(__file__).resolve().parents[1] / "data" / "changde_fazhi_2021-2025.txt"))
@@ -343,7 +343,7 @@ def changde_store_home(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def changde_rows(changde_store_home):
-    from graph.store import open_store
+    from plangraph.graph.store import open_store
     with open_store("embedded", changde_store_home) as store:
         rows, load = store.tasks(), store.workload()
     info = {w.unit: {"kind": w.kind or "other", "kind_label": w.kind_label or "", "level": w.level or "",

@@ -18,7 +18,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from browser_harness import PAGE_VISITS, REVIEW_PLAN_TEXT, REVIEW_UNREAD, XSS_PLAN_TEXT, ingest_plan_text  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from app.page_registry import PAGES, page  # noqa: E402
+from plangraph.app.page_registry import PAGES, page  # noqa: E402
 
 APP = str(ROOT / "app" / "Home.py")
 CHANGDE = ROOT / "data" / "changde_fazhi_2021-2025.txt"
@@ -28,8 +28,8 @@ NO_LEAD = [19, 20, 24, 25, 26, 29, 30, 47, 64, 66, 67, 68, 69, 70]
 
 @pytest.fixture(scope="session")
 def changde_home(tmp_path_factory) -> Path:
-    from graph.store import open_store
-    from ingest.pipeline import extract_file
+    from plangraph.graph.store import open_store
+    from plangraph.ingest.pipeline import extract_file
     home = tmp_path_factory.mktemp("changde_home")
     with open_store("embedded", home) as store:
         store.ingest(extract_file(CHANGDE))
@@ -62,7 +62,7 @@ def app_at(monkeypatch, home: Path, key: str | None = None, query: dict[str, str
 def is_unit(name: str, written: str) -> bool:
     """`name` (a canonical name in the graph) is the unit the plan writes as `written`: the
     units rules may fold aliases (市政府办 → 市政府办公室) and write the region in (常德市…)."""
-    from ingest.units import canonical_unit
+    from plangraph.ingest.units import canonical_unit
     return name in {written, canonical_unit(written), canonical_unit(written, "常德市")}
 
 
@@ -87,7 +87,7 @@ def test_first_start_ingests_the_bundled_plan(monkeypatch, tmp_path):
     at = app_at(monkeypatch, home)
     assert at.title[0].value == "PlanGraph 规划图谱"
     assert any("102 项任务" in i.value for i in at.info)
-    from graph.store import open_store
+    from plangraph.graph.store import open_store
     with open_store("embedded", home) as store:
         assert [d.document_id for d in store.documents()] == [DOC]
 
@@ -97,8 +97,8 @@ def test_the_server_warms_up_what_the_first_visit_needs(monkeypatch, changde_hom
     and the network page's first visit finds its drawing made (drawing again would fail here)."""
     import shutil
 
-    from app import network
-    from app.queries import get_store
+    from plangraph.app import network
+    from plangraph.app.queries import get_store
     from plangraph import app_server
     home = tmp_path / "home"
     shutil.copytree(changde_home, home)  # a home of its own: no drawing cached by other tests
@@ -156,7 +156,7 @@ def test_unreachable_neo4j_is_one_line_in_the_sidebar(monkeypatch, changde_home)
 @pytest.mark.neo4j
 def test_neo4j_store_gives_the_same_pages(monkeypatch, tmp_path):
     from conftest import connect_neo4j_store
-    from ingest.pipeline import extract_file
+    from plangraph.ingest.pipeline import extract_file
     store = connect_neo4j_store()
     try:
         store.clear_all_for_tests()
@@ -473,8 +473,8 @@ def test_export_page_offers_csv_xlsx_graphml(monkeypatch, changde_home):
 def three_plans_home(tmp_path_factory) -> Path:
     """The Changde plan under three document ids: 306 tasks, more than one page."""
     import dataclasses
-    from graph.store import open_store
-    from ingest.pipeline import extract_file
+    from plangraph.graph.store import open_store
+    from plangraph.ingest.pipeline import extract_file
     home = tmp_path_factory.mktemp("three_plans")
     e = extract_file(CHANGDE)
     with open_store("embedded", home) as store:
@@ -484,7 +484,7 @@ def three_plans_home(tmp_path_factory) -> Path:
 
 
 def test_many_documents_are_counted_and_paged(monkeypatch, three_plans_home):
-    from app.tables import PAGE_SIZE
+    from plangraph.app.tables import PAGE_SIZE
     at = app_at(monkeypatch, three_plans_home, "overview")
     assert metric(at, "任务 Tasks") == "306" and metric(at, "无牵头单位") == str(3 * len(NO_LEAD))
     at.switch_page(page("export").script).run()
@@ -493,7 +493,7 @@ def test_many_documents_are_counted_and_paged(monkeypatch, three_plans_home):
     table = at.dataframe[0].value
     assert len(table) == 306 - PAGE_SIZE and set(table["文件"]) == {f"{DOC}_2", f"{DOC}_3"}
     at.switch_page(page("gaps").script).run()
-    from graph.store import open_store
+    from plangraph.graph.store import open_store
     with open_store("embedded", three_plans_home) as store:
         no_deadline = store.gap_counts()["no_deadline"]
     assert no_deadline > PAGE_SIZE and f"无完成时限 ({no_deadline})" in [h.value for h in at.subheader]
@@ -562,7 +562,7 @@ def test_remove_asks_for_confirmation_then_takes_the_document_out(monkeypatch, t
     at.sidebar.checkbox(key="pg_remove_sure").check().run()
     at.sidebar.button(key="pg_remove").click().run()
     assert not at.exception
-    from graph.store import open_store
+    from plangraph.graph.store import open_store
     with open_store("embedded", home) as store:
         assert [d.document_id for d in store.documents()] == ["xss_plan"]
         assert not [u for u in store.unit_names() if u.startswith("某县")]  # its own units went with it
@@ -594,8 +594,8 @@ def test_beyond_this_machine_import_and_remove_need_the_password(monkeypatch, ch
 
 
 def test_a_long_unbroken_string_wraps_in_the_source_view():
-    from app.highlight import highlighted_task_html
-    from graph.rows import TaskRow
+    from plangraph.app.highlight import highlighted_task_html
+    from plangraph.graph.rows import TaskRow
     text = "1.推进" + "A" * 400 + "。"
     row = TaskRow("d", "1", 0, "推进", text, "", "", [], 0, len(text), [], [], [], [], [], [])
     html = highlighted_task_html(row, [], [])
@@ -608,8 +608,8 @@ def test_a_long_unbroken_string_wraps_in_the_source_view():
 @pytest.fixture(scope="session")
 def compare_home(tmp_path_factory) -> Path:
     """The Shandong and Jinan digital plans (the compare gold's pair)."""
-    from graph.store import open_store
-    from ingest.pipeline import extract_file
+    from plangraph.graph.store import open_store
+    from plangraph.ingest.pipeline import extract_file
     from shared_corpus import CORPUS, require_corpus
     require_corpus()
     home = tmp_path_factory.mktemp("compare_home")
@@ -620,9 +620,9 @@ def compare_home(tmp_path_factory) -> Path:
 
 
 def test_compare_page_pairs_two_plans_side_by_side(monkeypatch, compare_home):
-    from graph.compare import compare_plans
-    from graph.compare_input import plan_from_store
-    from graph.store import open_store
+    from plangraph.graph.compare import compare_plans
+    from plangraph.graph.compare_input import plan_from_store
+    from plangraph.graph.store import open_store
     with open_store("embedded", compare_home) as store:
         expected = compare_plans(plan_from_store(store, "09_shandong_digital_action_plan_2021"),
                                  plan_from_store(store, "10_jinan_digital_pioneer_city_2021"))
@@ -651,8 +651,8 @@ def test_compare_page_pairs_two_plans_side_by_side(monkeypatch, compare_home):
 def test_compare_sheet_from_the_app(monkeypatch, compare_home):
     from openpyxl import load_workbook
     import io
-    from app.queries import Selection, comparison_sheet
-    from graph.compare_sheet import SHEET_HEADER
+    from plangraph.app.queries import Selection, comparison_sheet
+    from plangraph.graph.compare_sheet import SHEET_HEADER
     sel = Selection("embedded", str(compare_home), None, "v")
     data = comparison_sheet(sel, "09_shandong_digital_action_plan_2021", "10_jinan_digital_pioneer_city_2021",
                             "one-to-one", "xlsx")
@@ -686,8 +686,8 @@ def test_compare_page_suggests_the_plan_b_implements(monkeypatch, tmp_path):
     """The Shandong action plan opens 为贯彻落实《数字山东发展规划（2018—2022年）》: with that plan
     stored, choosing the action plan as B offers the cited plan as A."""
     import shutil
-    from graph.store import open_store
-    from ingest.pipeline import extract_file
+    from plangraph.graph.store import open_store
+    from plangraph.ingest.pipeline import extract_file
     from shared_corpus import CORPUS, require_corpus
     require_corpus()
     home = tmp_path / "implements"
@@ -719,9 +719,9 @@ def test_compare_page_shows_stored_links(monkeypatch, tmp_path, compare_home):
     """B linked against A (plangraph link, here with --min-score 0.3): the page shows the
     stored pairs, says so, and counts what B does not take up as B's gap."""
     import shutil
-    from graph.compare import DEFAULT_SETTINGS, compare_plans, linked_pair
-    from graph.compare_input import plan_from_store
-    from graph.store import open_store
+    from plangraph.graph.compare import DEFAULT_SETTINGS, compare_plans, linked_pair
+    from plangraph.graph.compare_input import plan_from_store
+    from plangraph.graph.store import open_store
     import dataclasses
     home = tmp_path / "linked"
     shutil.copytree(compare_home, home)

@@ -5,10 +5,10 @@ import sys
 
 import pytest
 
-from app.escaping import html_text, markdown_literal
-from app.highlight import highlight_spans, highlighted_task_html
-from app.tables import task_label, task_numbers, task_url
-from graph.rows import DeadlineInfo, TaskCitation, TaskRow, UnitRole
+from plangraph.app.escaping import html_text, markdown_literal
+from plangraph.app.highlight import highlight_spans, highlighted_task_html
+from plangraph.app.tables import task_label, task_numbers, task_url
+from plangraph.graph.rows import DeadlineInfo, TaskCitation, TaskRow, UnitRole
 from plangraph import cli, cli_app
 
 TEXT = "1.完善制度<b>x</b>。依据《行政处罚法》,2023年底前完成。(牵头单位:市司法局)"

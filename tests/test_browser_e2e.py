@@ -35,7 +35,7 @@ TASK_19 = f"task?doc={DOC}&task=2.5.19"
 def is_unit(name: str, written: str) -> bool:
     """The graph's canonical name for what the plan writes as `written` (aliases folded, the
     document's region written in: 市政府办 → 常德市政府办公室)."""
-    from ingest.units import canonical_unit
+    from plangraph.ingest.units import canonical_unit
     return name in {written, canonical_unit(written), canonical_unit(written, "常德市")}
 
 
@@ -209,8 +209,8 @@ def test_review_page_shows_what_could_not_be_read_and_links_its_task(browser, tm
 
 def test_compare_page_side_by_side_and_its_sheet(browser, tmp_path_factory):
     """Two real plans: the pairs table, the unmatched lists, the 对标对表 CSV as downloaded."""
-    from graph.store import open_store
-    from ingest.pipeline import extract_file
+    from plangraph.graph.store import open_store
+    from plangraph.ingest.pipeline import extract_file
     from shared_corpus import CORPUS, require_corpus
     require_corpus()
     home = tmp_path_factory.mktemp("compare_home")

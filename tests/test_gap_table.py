@@ -9,8 +9,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from conftest import make_tiny_extraction, run_cli
-from graph import gaps
-from graph.gaps import GapKind
+from plangraph.graph import gaps
+from plangraph.graph.gaps import GapKind
 
 APP = str(Path(__file__).resolve().parents[1] / "app" / "Home.py")
 
@@ -38,7 +38,7 @@ def test_both_stores_answer_it_also_when_written_before_it(store, add_gap_kind):
     store.ingest(make_tiny_extraction())
     add_gap_kind()
     if store.kind == "embedded":
-        from graph.embedded import EmbeddedStore
+        from plangraph.graph.embedded import EmbeddedStore
         again = EmbeddedStore(store.home)
     else:
         from conftest import connect_neo4j_store
@@ -54,7 +54,7 @@ def test_both_stores_answer_it_also_when_written_before_it(store, add_gap_kind):
 
 
 def test_the_cli_offers_and_answers_it(home, capsys, add_gap_kind):
-    from graph.embedded import EmbeddedStore
+    from plangraph.graph.embedded import EmbeddedStore
     with EmbeddedStore(home) as s:
         s.ingest(make_tiny_extraction())
     with pytest.raises(SystemExit):  # not a kind before its row exists
@@ -72,7 +72,7 @@ def test_the_cli_offers_and_answers_it(home, capsys, add_gap_kind):
 
 
 def test_the_app_labels_counts_and_lists_it(monkeypatch, tmp_path, add_gap_kind):
-    from graph.embedded import EmbeddedStore
+    from plangraph.graph.embedded import EmbeddedStore
     add_gap_kind()
     home = tmp_path / "home"
     with EmbeddedStore(home) as s:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.compare_view import pairs_html, plan_task_table
-from app.escaping import markdown_literal
-from app.queries import comparison, comparison_sheet, documents, implemented_plans
-from app.sidebar import selection
-from graph.compare import MODES, changed
+from plangraph.app.compare_view import pairs_html, plan_task_table
+from plangraph.app.escaping import markdown_literal
+from plangraph.app.queries import comparison, comparison_sheet, documents, implemented_plans
+from plangraph.app.sidebar import selection
+from plangraph.graph.compare import MODES, changed
 
 MODE_LABELS = {"one-to-one": "一对一", "one-to-many": "一对多(一项上级任务可由多项下级任务落实)"}
 

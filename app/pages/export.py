@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.queries import division_rows, export_bytes, task_count
-from app.sidebar import selection
-from app.tables import PAGE_SIZE, division_frame, pager
+from plangraph.app.queries import division_rows, export_bytes, task_count
+from plangraph.app.sidebar import selection
+from plangraph.app.tables import PAGE_SIZE, division_frame, pager
 
 sel = selection()
 st.title("导出 Export")

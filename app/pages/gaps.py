@@ -5,11 +5,11 @@ import datetime as dt
 
 import streamlit as st
 
-from app.escaping import markdown_literal
-from app.queries import documents, gap_counts, gap_tasks
-from app.sidebar import selection
-from app.tables import PAGE_SIZE, pager, show_tasks, task_numbers
-from graph import gaps
+from plangraph.app.escaping import markdown_literal
+from plangraph.app.queries import documents, gap_counts, gap_tasks
+from plangraph.app.sidebar import selection
+from plangraph.app.tables import PAGE_SIZE, pager, show_tasks, task_numbers
+from plangraph.graph import gaps
 
 sel = selection()
 st.title("缺口 Gaps")

@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app.drawings import NETWORK_DEFAULTS, network_drawing
-from app.escaping import markdown_literal
-from app.labels import ROLE_LABELS
-from app.queries import workload
-from app.sidebar import selection
+from plangraph.app.drawings import NETWORK_DEFAULTS, network_drawing
+from plangraph.app.escaping import markdown_literal
+from plangraph.app.labels import ROLE_LABELS
+from plangraph.app.queries import workload
+from plangraph.app.sidebar import selection
 
 sel = selection()
 st.title("网络 Network")

@@ -7,12 +7,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app.escaping import markdown_literal
-from app.network import KIND_COLORS
-from app.page_registry import page
-from app.queries import documents, gap_counts, regulations, unit_info, workload
-from app.sidebar import selection
-from graph import gaps
+from plangraph.app.escaping import markdown_literal
+from plangraph.app.network import KIND_COLORS
+from plangraph.app.page_registry import page
+from plangraph.app.queries import documents, gap_counts, regulations, unit_info, workload
+from plangraph.app.sidebar import selection
+from plangraph.graph import gaps
 
 sel = selection()
 st.title("概览 Overview")

@@ -4,10 +4,10 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app.labels import REGULATION_STATUS
-from app.queries import regulations, tasks_citing
-from app.sidebar import selection
-from app.tables import show_tasks
+from plangraph.app.labels import REGULATION_STATUS
+from plangraph.app.queries import regulations, tasks_citing
+from plangraph.app.sidebar import selection
+from plangraph.app.tables import show_tasks
 
 sel = selection()
 st.title("法规 Regulations")

@@ -7,11 +7,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app import review_view
-from app.escaping import markdown_literal
-from app.queries import document_text, documents, finding_counts, findings
-from app.sidebar import selection
-from app.tables import PAGE_SIZE, pager
+from plangraph.app import review_view
+from plangraph.app.escaping import markdown_literal
+from plangraph.app.queries import document_text, documents, finding_counts, findings
+from plangraph.app.sidebar import selection
+from plangraph.app.tables import PAGE_SIZE, pager
 
 sel = selection()
 st.title("待核查 Review")

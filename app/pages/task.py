@@ -7,16 +7,16 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app.escaping import markdown_literal
-from app.highlight import highlighted_task_html
-from app.labels import RELATION_LABELS, ROLE_LABELS
-from app.queries import (document_tasks, document_text, documents, finding_counts, findings_of_task, related_tasks,
+from plangraph.app.escaping import markdown_literal
+from plangraph.app.highlight import highlighted_task_html
+from plangraph.app.labels import RELATION_LABELS, ROLE_LABELS
+from plangraph.app.queries import (document_tasks, document_text, documents, finding_counts, findings_of_task, related_tasks,
                          task_citations, units_of_task)
-from app.review_view import findings_table
-from app.sidebar import selection
-from app.tables import show_tasks, task_label
-from graph.records import task_key
-from ingest.units import kind_label
+from plangraph.app.review_view import findings_table
+from plangraph.app.sidebar import selection
+from plangraph.app.tables import show_tasks, task_label
+from plangraph.graph.records import task_key
+from plangraph.ingest.units import kind_label
 
 sel = selection()
 st.title("任务详情 Task")

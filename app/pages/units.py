@@ -4,11 +4,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from app.escaping import markdown_literal
-from app.labels import ROLE_LABELS
-from app.queries import co_responsibility, tasks_of_unit, unit_info, workload
-from app.sidebar import selection
-from app.tables import PAGE_SIZE, pager, show_tasks
+from plangraph.app.escaping import markdown_literal
+from plangraph.app.labels import ROLE_LABELS
+from plangraph.app.queries import co_responsibility, tasks_of_unit, unit_info, workload
+from plangraph.app.sidebar import selection
+from plangraph.app.tables import PAGE_SIZE, pager, show_tasks
 
 sel = selection()
 st.title("单位 Units")
