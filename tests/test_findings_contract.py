@@ -137,6 +137,7 @@ def test_bad_arguments_are_store_errors(fstore):
         fstore.findings(limit=-1)
 
 
+@pytest.mark.neo4j
 def test_stores_give_identical_answers(embedded_findings, neo4j_findings):
     a, b = embedded_findings, neo4j_findings
     for docs in DOC_SETS.values():

@@ -491,6 +491,7 @@ def _number_at(gold: dict, k: int) -> int:
 
 # ---------------------------------------------------------------- both stores, same answers
 
+@pytest.mark.neo4j
 def test_stores_give_identical_answers(embedded_corpus, neo4j_corpus):
     a, b = embedded_corpus, neo4j_corpus
     for docs in DOC_SETS.values():
