@@ -145,10 +145,23 @@ def neo4j_required() -> bool:
     return os.environ.get("PLANGRAPH_REQUIRE_NEO4J", "") not in ("", "0")
 
 
+_RUN_WITHOUT_NEO4J = False  # `-m "not neo4j"` (make test-fast): no test may open a server
+
+
+def pytest_configure(config) -> None:
+    global _RUN_WITHOUT_NEO4J
+    _RUN_WITHOUT_NEO4J = "not neo4j" in (config.getoption("markexpr", "") or "")
+
+
 def connect_neo4j_store():
-    """A Neo4jStore on the configured server, or skip/fail (PLANGRAPH_REQUIRE_NEO4J=1)."""
+    """A Neo4jStore on the configured server, or skip/fail (PLANGRAPH_REQUIRE_NEO4J=1).
+
+    Fails in a run that leaves the neo4j tests out: a test that opens the server must carry the
+    mark, or `make test-fast` would write into a Neo4j that another run is reading."""
     from plangraph.graph.neo4j_store import Neo4jStore
     from plangraph.graph.store import StoreError
+    if _RUN_WITHOUT_NEO4J:
+        pytest.fail("this test opens Neo4j but is not marked neo4j (@pytest.mark.neo4j)", pytrace=False)
     try:
         store = Neo4jStore()
         store.ping()
