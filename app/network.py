@@ -3,7 +3,8 @@
 Why our own post-processing of pyvis' output:
 - offline: vis-network is inlined (cdn_resources="in_line") and pyvis' Bootstrap links to a
   CDN are removed, so the page (and the downloaded file) works without a network;
-- safe: document text is data. Every label and tooltip is built from html.escape'd text.
+- safe: document text is data. Every tooltip is built from `app.escaping.html_text`, every
+  label from `canvas_label`.
   vis-network shows a string tooltip as plain text, so a small script turns our (escaped)
   tooltip HTML into elements: the user sees `<script>` literally and nothing runs;
 - fast: the vis.js node and edge lists are built here, once, and handed to pyvis' template
@@ -27,11 +28,12 @@ from dataclasses import dataclass, field
 
 from pyvis.network import Network
 
-from graph.records import ROLE_PROPS
-from graph.rows import CoEdge, TaskLink, TaskRow, UnitWorkload
-from ingest.model import ROLES
+from plangraph.app.escaping import html_text
+from plangraph.app.labels import ROLE_LABELS
+from plangraph.graph.records import ROLE_PROPS
+from plangraph.graph.rows import CoEdge, TaskLink, TaskRow, UnitWorkload
+from plangraph.ingest.model import ROLES
 
-ROLE_LABELS = {"lead": "牵头", "participant": "参加", "responsible": "责任", "guide": "指导"}
 ROLE_COLORS = {"lead": "#d62728", "responsible": "#ff7f0e", "participant": "#1f77b4", "guide": "#9467bd"}
 ROLE_DASHED = {"guide"}  # a guiding body supervises the task: its edges are dashed
 ROLE_PRIORITY = {"lead": 0, "responsible": 1, "participant": 2, "guide": 3}
@@ -81,17 +83,14 @@ class NetworkResult:
     sections: list[str] = field(default_factory=list)  # section titles of the input (for the filter)
 
 
-def esc(text: object) -> str:
-    return html.escape(str(text), quote=True)
-
-
-def label_esc(text: object) -> str:
+def canvas_label(text: object) -> str:
     """A node label: vis-network draws it as canvas text, so quotes stay quotes (no &quot;);
     < > & are escaped all the same (document text is data)."""
     return html.escape(str(text), quote=False)
 
 
 def short(text: str, limit: int) -> str:
+    """`text` on one line, cut to `limit` characters with an ellipsis."""
     text = " ".join((text or "").split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
@@ -102,16 +101,16 @@ def _num(t: TaskRow) -> object:
 
 def task_tip(t: TaskRow) -> str:
     """Tooltip HTML of a task: number, heading, units and (shortened) text, all escaped."""
-    parts = [f"<b>任务 {esc(_num(t))}</b> {esc(t.heading)}"]
+    parts = [f"<b>任务 {html_text(_num(t))}</b> {html_text(t.heading)}"]
     if t.section_title:
-        parts.append(f"章节:{esc(t.section_title)}")
+        parts.append(f"章节:{html_text(t.section_title)}")
     for role in ROLES:
         names = getattr(t, ROLE_PROPS[role])
         if names:
-            parts.append(f"{ROLE_LABELS[role]}:{esc('、'.join(names))}")
+            parts.append(f"{ROLE_LABELS[role]}:{html_text('、'.join(names))}")
     if t.deadlines:
-        parts.append(f"时限:{esc('、'.join(d.text for d in t.deadlines))}")
-    parts.append(f"<span class='pg-text'>{esc(short(t.text, 400))}</span>")
+        parts.append(f"时限:{html_text('、'.join(d.text for d in t.deadlines))}")
+    parts.append(f"<span class='pg-text'>{html_text(short(t.text, 400))}</span>")
     return "<br>".join(parts)
 
 
@@ -120,7 +119,7 @@ def _unit_head(unit: str, info: Mapping[str, object]) -> str:
     if info.get("collective"):
         meta.append("泛指")
     meta = [m for m in meta if m]
-    return f"<b>{esc(unit)}</b>" + (f"({esc(' · '.join(meta))})" if meta else "")
+    return f"<b>{html_text(unit)}</b>" + (f"({html_text(' · '.join(meta))})" if meta else "")
 
 
 def unit_tip(unit: str, info: Mapping[str, object], tasks_by_role: Mapping[str, list[TaskRow]]) -> str:
@@ -130,7 +129,7 @@ def unit_tip(unit: str, info: Mapping[str, object], tasks_by_role: Mapping[str, 
         rows = tasks_by_role.get(role) or []
         if not rows:
             continue
-        listed = "<br>".join(f"&nbsp;· {esc(_num(r))} {esc(short(r.heading, 30))}" for r in rows[:TIP_TASKS])
+        listed = "<br>".join(f"&nbsp;· {html_text(_num(r))} {html_text(short(r.heading, 30))}" for r in rows[:TIP_TASKS])
         more = f"<br>&nbsp;…等 {len(rows)} 项" if len(rows) > TIP_TASKS else ""
         parts.append(f"{ROLE_LABELS[role]} {len(rows)} 项:<br>{listed}{more}")
     return "<br>".join(parts)
@@ -182,7 +181,7 @@ class _Drawing:
     def unit(self, unit: str, info: Mapping[str, object], size: float, tip: str, highlighted: bool) -> None:
         color = {"background": _unit_color(unit, {unit: info}),
                  "border": HIGHLIGHT_BORDER if highlighted else "#555555"}
-        self.node(f"u:{unit}", label=label_esc(unit), title=tip, shape="diamond" if info.get("collective") else "dot",
+        self.node(f"u:{unit}", label=canvas_label(unit), title=tip, shape="diamond" if info.get("collective") else "dot",
                   color=color, size=round(size, 1), borderWidth=4 if highlighted else 1,
                   font={"size": 30 if highlighted else 22})
 
@@ -258,12 +257,12 @@ def unit_task_network(tasks: Sequence[TaskRow] | Sequence[TaskLink], unit_info: 
         draw.unit(u, info, 12 + 4 * math.sqrt(n), unit_tip(u, info, rows_by_role), u in marked)
     for t, per_unit in kept:
         tid = f"t:{t.document_id}::{t.task_id}"
-        draw.node(tid, label=label_esc(_num(t)), title=task_tip(t), shape="box",
+        draw.node(tid, label=canvas_label(_num(t)), title=task_tip(t), shape="box",
                   color={"background": TASK_COLOR, "border": "#999999"}, font={"size": 18})
         for u, m in per_unit.items():
             role = _MASK_PRIMARY[m]
             draw.edge(f"u:{u}", tid, color=ROLE_COLORS[role], width=2 if role == "lead" else 1,
-                      dashes=role in ROLE_DASHED, title=esc("、".join(ROLE_LABELS[r] for r in _MASK_ROLES[m])))
+                      dashes=role in ROLE_DASHED, title=html_text("、".join(ROLE_LABELS[r] for r in _MASK_ROLES[m])))
     legend = _legend(unit_info, by_unit.keys(), roles, task_nodes=True)
     return NetworkResult(_render(draw.net, legend), draw.nodes, draw.edges, "", titles)
 
@@ -349,7 +348,7 @@ def _aggregate(kept: Sequence[tuple[TaskRow, Mapping[str, int]]], unit_info: Map
                "本次选择中 " + " · ".join(f"{ROLE_LABELS[r]} {roles_n[i]} 项" for i, r in enumerate(ROLES, 1) if roles_n[i])
                + f"(共 {unit_tasks[u]} 项任务,{len(unit_docs[u])} 份文件)",
                "任务最多的章节:<br>" + "<br>".join(
-                   f"&nbsp;· {esc(short(group_title(g), 30))}({n})" for n, g in by_unit_groups[u][:TIP_GROUPS])]
+                   f"&nbsp;· {html_text(short(group_title(g), 30))}({n})" for n, g in by_unit_groups[u][:TIP_GROUPS])]
         draw.unit(u, info, 10 + 26 * math.sqrt(unit_tasks[u] / top_n), "<br>".join(tip), u in marked)
 
     unit_set = set(drawn_units)
@@ -364,18 +363,18 @@ def _aggregate(kept: Sequence[tuple[TaskRow, Mapping[str, int]]], unit_info: Map
         rows = group_tasks[g]
         title = group_title(g)
         plans = {t.document_id for t in rows}
-        tip = [f"<b>{esc(title)}</b>"]
+        tip = [f"<b>{html_text(title)}</b>"]
         if per_plan:
             doc = rows[0].document_id
-            tip.append(f"文件:{esc(doc_titles.get(doc) or doc)}")
-            tip.append(f"{len(rows)} 项任务:" + esc("、".join(str(_num(r)) for r in rows[:60]))
+            tip.append(f"文件:{html_text(doc_titles.get(doc) or doc)}")
+            tip.append(f"{len(rows)} 项任务:" + html_text("、".join(str(_num(r)) for r in rows[:60]))
                        + (" …" if len(rows) > 60 else ""))
         else:
             tip.append(f"{len(rows)} 项任务,{len(plans)} 份文件")
         busiest = sorted(group_all_units[g], key=lambda x: (-x[0], x[1]))[:TIP_GROUPS]
         if busiest:
-            tip.append("任务最多的单位:<br>" + "<br>".join(f"&nbsp;· {esc(u)}({n})" for n, u in busiest))
-        draw.node(g, label=label_esc(short(title, 14)) + f"\n{len(rows)} 项", title="<br>".join(tip), shape="box",
+            tip.append("任务最多的单位:<br>" + "<br>".join(f"&nbsp;· {html_text(u)}({n})" for n, u in busiest))
+        draw.node(g, label=canvas_label(short(title, 14)) + f"\n{len(rows)} 项", title="<br>".join(tip), shape="box",
                   color={"background": SECTION_COLOR, "border": "#999999"}, font={"size": 18})
 
     # The backbone: each unit with its TOP_LINKS main sections, each section with its main units
@@ -398,7 +397,7 @@ def _aggregate(kept: Sequence[tuple[TaskRow, Mapping[str, int]]], unit_info: Map
         c = pair_counts[(u, g)]  # the most frequent role; on a tie lead > responsible > participant
         role = max(ROLES, key=lambda r: (c[ROLES.index(r) + 1], -ROLE_PRIORITY[r]))
         title = (f"{u} — {group_title(g)}:" + " · ".join(f"{ROLE_LABELS[r]} {c[i]} 项" for i, r in enumerate(ROLES, 1) if c[i]))
-        draw.edge(f"u:{u}", g, color=ROLE_COLORS[role], value=n, dashes=role in ROLE_DASHED, title=esc(title))
+        draw.edge(f"u:{u}", g, color=ROLE_COLORS[role], value=n, dashes=role in ROLE_DASHED, title=html_text(title))
 
     shown_tasks = sum(len(group_tasks[g]) for g in groups)
     parts = [f"共 {len(kept):,} 项任务" + (f"({len(docs):,} 份文件)" if len(docs) > 1 else "")
@@ -450,17 +449,17 @@ def co_network(edges: Sequence[CoEdge], workload: Sequence[UnitWorkload],
         info = dict(unit_info.get(u) or {})
         info.setdefault("collective", collective(u))
         meta = [str(info.get("kind_label") or ""), str(info.get("level") or "")]
-        tip = f"<b>{esc(u)}</b>" + (f"({esc(' · '.join(m for m in meta if m))})" if any(meta) else "")
+        tip = f"<b>{html_text(u)}</b>" + (f"({html_text(' · '.join(m for m in meta if m))})" if any(meta) else "")
         if w is not None:
             tip += "<br>" + " · ".join(f"{ROLE_LABELS[r]} {getattr(w, r)}" for r in ROLES) + f" · 合计 {w.total} 项"
         top = sorted(partners[u], key=lambda p: (-p[1], p[0]))
         tip += "<br>共同任务最多的单位:<br>" + "<br>".join(
-            f"&nbsp;· {esc(p)}({n})" for p, n in top[:TIP_TASKS])
+            f"&nbsp;· {html_text(p)}({n})" for p, n in top[:TIP_TASKS])
         size = 10 + 3 * math.sqrt(w.total if w is not None else 1)
         draw.unit(u, info, min(size, 50), tip, u in marked)
     top_weight = max((e.weight for e in kept), default=1)
     for e in kept:
-        draw.edge(f"u:{e.a}", f"u:{e.b}", value=e.weight, title=esc(f"{e.a} — {e.b}:共同任务 {e.weight} 项"),
+        draw.edge(f"u:{e.a}", f"u:{e.b}", value=e.weight, title=html_text(f"{e.a} — {e.b}:共同任务 {e.weight} 项"),
                   color={"color": "#8c8c8c", "opacity": round(0.35 + 0.65 * e.weight / top_weight, 3)})
     legend = _legend(unit_info, partners.keys(), (), task_nodes=False, co=True)
     return NetworkResult(_render(draw.net, legend), draw.nodes, draw.edges, note)
@@ -502,7 +501,7 @@ def _legend(unit_info: Mapping[str, Mapping[str, object]], units: Iterable[str],
     present = Counter(str((unit_info.get(u) or {}).get("kind") or "other") for u in units)
     labels = {str((a or {}).get("kind") or "other"): str((a or {}).get("kind_label") or "") for a in unit_info.values()}
     items = [f"<span class='pg-sw' style='background:{KIND_COLORS.get(k, KIND_COLORS['other'])}'></span>"
-             f"{esc(labels.get(k) or k)} ({n})" for k, n in sorted(present.items(), key=lambda kv: -kv[1])]
+             f"{html_text(labels.get(k) or k)} ({n})" for k, n in sorted(present.items(), key=lambda kv: -kv[1])]
     rows = ["<b>单位类型</b> " + " ".join(f"<span class='pg-item'>{i}</span>" for i in items)]
     shapes = ["<span class='pg-item'>● 单位</span>", "<span class='pg-item'>◆ 泛指单位(如 各区县政府)</span>"]
     if task_nodes:

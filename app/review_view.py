@@ -10,8 +10,8 @@ import html
 import urllib.parse
 from collections.abc import Mapping, Sequence
 
-from graph.rows import FindingRow
-from ingest.model import FINDING_TABLE, FINDINGS
+from plangraph.graph.rows import FindingRow
+from plangraph.ingest.model import FINDING_TABLE, FINDINGS
 
 KIND_LABELS = {k.name: f"{k.zh} {k.en}" for k in FINDING_TABLE}  # 未读出的分工表述 statement not read
 KIND_ZH = {k.name: k.zh for k in FINDING_TABLE}
@@ -36,7 +36,7 @@ def esc(text: object) -> str:
 
 
 def task_href(document_id: str, task_id: str) -> str:
-    """The task page's relative URL (as app.state.task_link makes it)."""
+    """The task page's relative URL (as app.tables.task_url makes it)."""
     return "task?" + urllib.parse.urlencode({"doc": document_id, "task": task_id})
 
 

@@ -54,8 +54,8 @@ def pair_plans(folder: Path) -> list[Path]:
 
 
 def measure(store, ids: list[str], label: str) -> None:
-    from graph.compare import MODES, compare_plans
-    from graph.compare_input import plan_from_store
+    from plangraph.graph.compare import MODES, compare_plans
+    from plangraph.graph.compare_input import plan_from_store
     med, worst, plans = timed(lambda: [plan_from_store(store, i) for i in ids])
     a, b = plans
     print(f"{label}: read both plans (plan_from_store) {med:.3f} s (worst {worst:.3f}); "
@@ -73,16 +73,16 @@ def main() -> None:
     args = parser.parse_args()
     print(f"[load {os.getloadavg()[0]:.1f}, {os.cpu_count()} cores]")
     t0 = time.perf_counter()
-    from graph.compare import compare_plans  # noqa: F401
-    from graph.compare_input import plan_from_store  # noqa: F401
-    from graph.store import open_store
+    from plangraph.graph.compare import compare_plans  # noqa: F401
+    from plangraph.graph.compare_input import plan_from_store  # noqa: F401
+    from plangraph.graph.store import open_store
     t1 = time.perf_counter()
-    from graph.compare_text import load_libraries
+    from plangraph.graph.compare_text import load_libraries
     load_libraries()
     t2 = time.perf_counter()
     print(f"start-up: comparison modules {t1 - t0:.2f} s, scikit-learn + jieba dictionary {t2 - t1:.2f} s")
 
-    from ingest.pipeline import extract_file
+    from plangraph.ingest.pipeline import extract_file
     with tempfile.TemporaryDirectory(prefix="pg-bench-compare-") as tmp:
         home = Path(tmp) / "home"
         extractions = [extract_file(p) for p in pair_plans(Path(tmp))]

@@ -19,8 +19,8 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:  # `python bench/compare_calibrate.py` puts only bench/ on the path
     sys.path.insert(0, str(ROOT))
 
-from graph.compare import DEFAULT_SETTINGS, assign, score_tasks  # noqa: E402
-from graph.compare_input import plan_from_extraction  # noqa: E402
+from plangraph.graph.compare import DEFAULT_SETTINGS, assign, score_tasks  # noqa: E402
+from plangraph.graph.compare_input import plan_from_extraction  # noqa: E402
 from tests.compare_gold import TARGET_PRECISION, TARGET_RECALL, gold_pairs, load_gold, quality  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "corpus"
@@ -30,7 +30,7 @@ THRESHOLDS = [round(0.05 + 0.001 * k, 3) for k in range(251)]
 
 def gold_plans():
     """(gold, plan A, plan B), the plans extracted from the shared corpus."""
-    from ingest.pipeline import extract_file
+    from plangraph.ingest.pipeline import extract_file
     gold = load_gold()
     return (gold, plan_from_extraction(extract_file(CORPUS / gold["a"]["file"])),
             plan_from_extraction(extract_file(CORPUS / gold["b"]["file"])))

@@ -33,10 +33,10 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from ingest.clean import mark_junk, split_lines
-from ingest.numbering import style_rank
-from ingest.numerals import int_to_chinese
-from ingest.structure import find_labels
+from plangraph.ingest.clean import mark_junk, split_lines
+from plangraph.ingest.numbering import style_rank
+from plangraph.ingest.numerals import int_to_chinese
+from plangraph.ingest.structure import find_labels
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [ROOT / "data" / "changde_fazhi_2021-2025.txt",

@@ -40,7 +40,7 @@ TARGET_S = 120.0
 
 
 def _extract(path: str):
-    from ingest.pipeline import extract_file
+    from plangraph.ingest.pipeline import extract_file
     return extract_file(path)
 
 
@@ -88,7 +88,7 @@ def _timed(argv: list[str], env: dict[str, str]) -> tuple[float, float, str]:
 def store_run(args, work: Path) -> None:
     """`plangraph ingest` and `plangraph link --all` (twice) on a fresh store, timed."""
     from bench.corpus import build_corpus
-    from graph.store import open_store
+    from plangraph.graph.store import open_store
     plangraph = str(ROOT / ".venv" / "bin" / "plangraph")
     env = dict(os.environ, PLANGRAPH_HOME=str(work / "home"))
     paths = build_corpus(args.n, work / "plans", args.seed)
@@ -98,7 +98,7 @@ def store_run(args, work: Path) -> None:
         import shutil
         shutil.rmtree(work / "home", ignore_errors=True)
     else:
-        from graph.neo4j_store import Neo4jStore
+        from plangraph.graph.neo4j_store import Neo4jStore
         with Neo4jStore() as neo:
             log(f"clearing the Neo4j at {neo.uri}")
             neo.clear_all_for_tests()
@@ -162,8 +162,8 @@ def main() -> None:
         return
 
     from bench.corpus import build_corpus, synthetic_plan, task_origins
-    from graph.compare_input import plan_from_extraction
-    from graph.link import DocumentInfo, LinkSettings, PlanTitles, extraction_citations, link_all, related_pairs
+    from plangraph.graph.compare_input import plan_from_extraction
+    from plangraph.graph.link import DocumentInfo, LinkSettings, PlanTitles, extraction_citations, link_all, related_pairs
 
     with tempfile.TemporaryDirectory(prefix="pg-bench-link-") as tmp:
         work = Path(args.workdir or tmp)

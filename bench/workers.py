@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 AS_OF = "2024-06-30"  # fixed, so deadline_passed answers do not change with the day
-from graph.gaps import GAP_KINDS  # noqa: E402
+from plangraph.graph.gaps import GAP_KINDS  # noqa: E402
 
 
 def _paths(list_file: str) -> list[Path]:
@@ -46,9 +46,9 @@ def extract(files: str, records: str, limit: int | None = None) -> dict:
     later steps. jieba is the pipeline's own (user dictionary loaded)."""
     import jieba
 
-    from graph.records import build_graph_records
-    from ingest.pipeline import extract_file
-    from ingest.segment import get_nlp
+    from plangraph.graph.records import build_graph_records
+    from plangraph.ingest.pipeline import extract_file
+    from plangraph.ingest.segment import get_nlp
 
     paths = _paths(files)[:limit]
     t0 = time.perf_counter()
@@ -81,12 +81,12 @@ def extract(files: str, records: str, limit: int | None = None) -> dict:
 
 
 def _warm() -> None:
-    from ingest.segment import get_nlp
+    from plangraph.ingest.segment import get_nlp
     get_nlp()
 
 
 def _extract_one(path: str) -> int:
-    from ingest.pipeline import extract_file
+    from plangraph.ingest.pipeline import extract_file
     return len(extract_file(path).tasks)
 
 
@@ -107,8 +107,8 @@ def profile_extract(files: str, limit: int = 40, top: int = 12) -> dict:
     import cProfile
     import pstats
 
-    from ingest.pipeline import extract_file
-    from ingest.segment import get_nlp
+    from plangraph.ingest.pipeline import extract_file
+    from plangraph.ingest.segment import get_nlp
 
     paths = _paths(files)[:limit]
     get_nlp()
@@ -208,7 +208,7 @@ def profile_cli_ingest(files: str, home: str, limit: int = 100, top: int = 12) -
 def load_embedded(home: str) -> dict:
     """Open the N-plan store as the app does (get_store → open_store) and answer the
     Overview page's queries: time and peak RSS of a process holding it open."""
-    from graph.store import open_store
+    from plangraph.graph.store import open_store
 
     t0 = time.perf_counter()
     store = open_store("embedded", home)
@@ -252,7 +252,7 @@ def cli_speed(home: str, plan: str, reps: int = 7) -> dict:
 # ---------------------------------------------------------------- queries (both stores)
 
 
-PAGE = 200  # rows per page, as the app's tables (app.state.PAGE_SIZE)
+PAGE = 200  # rows per page, as the app's tables (app.tables.PAGE_SIZE)
 
 # Whole-selection lists (10k–50k rows) and the whole graph: what an export or a drawing of
 # every plan reads, not an interactive question. Measured, but the 100 ms target is for the
@@ -325,7 +325,7 @@ def _query_calls(store) -> list[tuple[str, Callable[[], Any]]]:
 
 def _resolve(store, name: str):
     """resolve_unit; several matches is an answer too (a StoreError listing them)."""
-    from graph.store import StoreError
+    from plangraph.graph.store import StoreError
     try:
         return store.resolve_unit(name)
     except StoreError as err:
@@ -344,10 +344,10 @@ def queries(kind: str, home: str | None = None, min_reps: int = 5, max_reps: int
     """p50/p95 of each query API call: one untimed warm-up call, then at least `min_reps`
     timed calls (3 when the warm-up took over budget_s / 2), more (up to `max_reps`) while
     under `budget_s` per call. With few calls, p95 is the slowest call."""
-    from graph.store import open_store
+    from plangraph.graph.store import open_store
 
     t0 = time.perf_counter()
-    store = open_store(kind, home) if kind == "embedded" else open_store("neo4j")
+    store = open_store(kind, home)
     t_open = time.perf_counter() - t0
     out = {}
     with store:
@@ -379,9 +379,9 @@ def profile_queries(kind: str, home: str | None = None, names: list[str] | None 
     import cProfile
     import pstats
 
-    from graph.store import open_store
+    from plangraph.graph.store import open_store
 
-    store = open_store(kind, home) if kind == "embedded" else open_store("neo4j")
+    store = open_store(kind, home)
     out = {}
     with store:
         for name, call in _query_calls(store):
@@ -400,7 +400,7 @@ def profile_queries(kind: str, home: str | None = None, names: list[str] | None 
 
 
 def _neo4j_store():
-    from graph.neo4j_store import Neo4jStore
+    from plangraph.graph.neo4j_store import Neo4jStore
 
     store = Neo4jStore()
     if not store.uri.endswith(":" + os.environ.get("PG_BENCH_NEO4J_PORT", "-")):
@@ -429,8 +429,8 @@ def _write_per_row(store, r) -> None:
     a single row as parameters instead of UNWIND), one transaction per document. Shared
     nodes take one statement each (MERGE with the merge done in Cypher) where the store
     reads them first and merges in Python."""
-    from graph import neo4j_write
-    from graph.records import ROLE_TYPES
+    from plangraph.graph import neo4j_write
+    from plangraph.graph.records import ROLE_TYPES
 
     def work(tx) -> None:
         neo4j_write.ensure_totals(tx, neo4j_write.bump_version(tx))
@@ -613,11 +613,11 @@ def app_pages(home: str, store: str = "embedded", rounds: int = 2, timeout_s: fl
 
     root = Path(__file__).resolve().parents[1]
     sys.path.insert(0, str(root))
-    from tests.browser_harness import PAGES, VIEWPORT, chromium, free_port, streamlit_server, visit
+    from tests.browser_harness import PAGE_VISITS, VIEWPORT, chromium, free_port, streamlit_server, visit
 
     port = free_port()
     env = {"PLANGRAPH_STORE": store}
-    times: dict[str, list[float]] = {p.name: [] for p in PAGES}
+    times: dict[str, list[float]] = {p.name: [] for p in PAGE_VISITS}
     errors: list[str] = []
     peak = None
     started = time.perf_counter()
@@ -627,7 +627,7 @@ def app_pages(home: str, store: str = "embedded", rounds: int = 2, timeout_s: fl
             pid = _server_pid(port)
             page = browser.new_page(viewport=VIEWPORT)
             for _ in range(rounds):
-                for p in PAGES:
+                for p in PAGE_VISITS:
                     if times[p.name] and times[p.name][-1] == float("inf"):
                         continue  # timed out cold: do not wait again
                     try:

@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
-from graph.gaps import CARRYING_OUT
-from graph.rows import CoEdge, UnitWorkload, sort_co_edges, sort_workload, unit_workload
-from ingest.model import ROLES
+from plangraph.graph.gaps import CARRYING_OUT
+from plangraph.graph.rows import CoEdge, UnitWorkload, sort_co_edges, sort_workload, unit_workload
+from plangraph.ingest.model import ROLES
 
 LOAD_FIELDS = (*ROLES, "total", "documents")  # a unit's counters, in this order
 _TOTAL, _DOCUMENTS = LOAD_FIELDS.index("total"), LOAD_FIELDS.index("documents")

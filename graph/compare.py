@@ -1,8 +1,8 @@
 """Compare two plans task by task (对标对表): which task of B carries out which task of A,
 what A asks that B does not take up, what B adds, and what changed in each pair.
 
-    from graph.compare import compare_plans
-    from graph.compare_input import plan_from_store, plan_from_extraction
+    from plangraph.graph.compare import compare_plans
+    from plangraph.graph.compare_input import plan_from_store, plan_from_extraction
     result = compare_plans(plan_from_store(store, "09_…"), plan_from_store(store, "10_…"))
     result.to_json()   # {"a", "b", "pairs": [{"a", "b", "score", "evidence", "differences"}], "a_only", "b_only"}
 
@@ -36,10 +36,10 @@ from typing import Any
 
 import numpy as np
 
-from graph.compare_text import cosine, key_terms, masked, shared_terms, tfidf, unit_function
-from graph.records import regulation_key
-from ingest.model import Deadline
-from ingest.units import is_collective
+from plangraph.graph.compare_text import cosine, key_terms, masked, shared_terms, tfidf, unit_function
+from plangraph.graph.records import regulation_key
+from plangraph.ingest.model import Deadline
+from plangraph.ingest.units import is_collective
 
 MODES = ("one-to-one", "one-to-many")
 METHOD = "tfidf-jieba+units+citations"
@@ -261,7 +261,7 @@ def pair_evidence(ta: PlanTask, tb: PlanTask, region_a: str | None, region_b: st
 def linked_pair(result: Comparison, basis: str = "asked", linked: str = ""):
     """The comparison as the links `plangraph link A B` stores (graph.records.LinkedPair): a
     MATCHES per pair, with the parts of its score and its shared key terms."""
-    from graph.records import LinkedPair, TaskMatch
+    from plangraph.graph.records import LinkedPair, TaskMatch
     links = [TaskMatch(result.a.document_id, p.a.task_id, result.b.document_id, p.b.task_id, p.score,
                        p.evidence["text"], p.evidence["units"], p.evidence["citations"],
                        tuple(k["term"] for k in p.evidence["key_terms"]),

@@ -14,13 +14,13 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Sequence
 
-from graph.compare import (DEFAULT_SETTINGS, CompareSettings, Comparison, Plan, PlanTask, compare_plans,
+from plangraph.graph.compare import (DEFAULT_SETTINGS, CompareSettings, Comparison, Plan, PlanTask, compare_plans,
                            stored_comparison)
-from graph.records import ROLE_TYPES, ROLES, ordered_citations, ordered_units, regulation_key, task_key, unit_key
-from graph.rows import ComparedRow, DocumentSummary, TaskRow
-from graph.store import GraphStore, StoreError
-from ingest.model import Extraction
-from ingest.units import document_region
+from plangraph.graph.records import ROLE_TYPES, ROLES, ordered_citations, ordered_units, regulation_key, task_key, unit_key
+from plangraph.graph.rows import ComparedRow, DocumentSummary, TaskRow
+from plangraph.graph.store import GraphStore, StoreError
+from plangraph.ingest.model import Extraction
+from plangraph.ingest.units import document_region
 
 TASK_NODE = "Task:"  # GraphStore.to_networkx node ids are '<Label>:<key>'
 

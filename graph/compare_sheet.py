@@ -9,8 +9,8 @@ from __future__ import annotations
 import io
 from typing import Any
 
-from graph.compare import Comparison, PlanTask
-from graph.export import JOIN, write_csv, write_xlsx
+from plangraph.graph.compare import Comparison, PlanTask
+from plangraph.graph.export import JOIN, write_csv, write_xlsx
 
 STATUS = {"pair": "对应", "a_only": "未承接", "b_only": "新增"}
 SHEET_TITLE = "对标对表"

@@ -26,7 +26,7 @@ from typing import Any
 
 import numpy as np
 
-from ingest.resources import DATA_DIR, load_tsv, read_rows
+from plangraph.ingest.resources import DATA_DIR, load_tsv, read_rows
 
 STOPWORDS_FILE = DATA_DIR / "compare_stopwords.txt"
 UNIT_FOLDS_FILE = "compare_unit_folds.tsv"

@@ -59,11 +59,11 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from graph.aggregates import LOAD_FIELDS, Totals, co_edges, workload_rows
-from graph.errors import StoreError, StoreUnavailable
-from graph import gaps
-from graph.gaps import as_of_date, check_kind, gap_flag, static_gaps
-from graph.records import (
+from plangraph.graph.aggregates import LOAD_FIELDS, Totals, co_edges, workload_rows
+from plangraph.graph.errors import StoreError, StoreUnavailable
+from plangraph.graph import gaps
+from plangraph.graph.gaps import as_of_date, check_kind, gap_flag, static_gaps
+from plangraph.graph.records import (
     GAP_BASES,
     KEY_SEP,
     ROLE_PROPS,
@@ -76,7 +76,7 @@ from graph.records import (
     task_facts,
     task_key,
 )
-from graph.rows import (
+from plangraph.graph.rows import (
     DOCUMENT_FIELDS,
     FINDING_FIELDS,
     LINK_FIELDS,
@@ -111,7 +111,7 @@ from graph.rows import (
     unit_role,
     unit_role_sort_key,
 )
-from graph.store import (
+from plangraph.graph.store import (
     GraphStore,
     check_bases,
     check_finding_kinds,
@@ -123,7 +123,7 @@ from graph.store import (
     regulation_query_key,
     unit_needles,
 )
-from ingest.model import FINDING_KINDS
+from plangraph.ingest.model import FINDING_KINDS
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -439,7 +439,7 @@ class EmbeddedStore(GraphStore):
         """A new store file, written whole under a temporary name and linked into place: a
         store is there complete or not at all (also when an older store is imported), and
         of two processes creating it at once, one wins and the other uses its file."""
-        from graph import legacy
+        from plangraph.graph import legacy
         tmp = self.home / f".{FILE_NAME}.{os.getpid()}.tmp"
         sides = [Path(f"{tmp}{s}") for s in ("-wal", "-shm", "-journal")]
         old = self.home / legacy.FILE_NAME
@@ -503,7 +503,7 @@ class EmbeddedStore(GraphStore):
     def _upgrade_links(self) -> None:
         """A store of an older PlanGraph: the link tables, each document's title_key, and the
         IMPLEMENTS edges of every document."""
-        from graph.records import document_link_props
+        from plangraph.graph.records import document_link_props
         with self._writing() as con:
             if (con.execute("SELECT value FROM meta WHERE key = 'links'").fetchone() or [None])[0] == LINKS_FORMAT:
                 return  # another process did it meanwhile
@@ -697,7 +697,7 @@ class EmbeddedStore(GraphStore):
     def _link_implements(con: sqlite3.Connection, written: Sequence[str]) -> None:
         """(Re)make the IMPLEMENTS edges of the documents just written and of those whose
         basis may name them (graph.implements: one rule for both stores)."""
-        from graph.implements import implements_edges, may_name, plan_title_key
+        from plangraph.graph.implements import implements_edges, may_name, plan_title_key
         titles = dict(con.execute(f"SELECT id, {TITLE_KEY} FROM documents WHERE id IN "
                                   "(SELECT value FROM json_each(?))", (_ids(written),)).fetchall())
         keys = [k for k in titles.values() if k]
@@ -1158,7 +1158,7 @@ class EmbeddedStore(GraphStore):
 
     @_sql_call
     def key_terms(self, document_ids: Sequence[str] | None = None) -> dict[str, list[list[str]] | None]:
-        from graph.compare_text import terms_version
+        from plangraph.graph.compare_text import terms_version
         where, params = _in_docs(doc_filter(document_ids), "id")
         current = terms_version()
         with self._reading() as con:

@@ -19,7 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import networkx as nx
 
-    from graph.store import GraphStore
+    from plangraph.graph.store import GraphStore
 
 EXPORT_FORMATS = ("graphml", "csv", "xlsx", "json")
 CSV_HEADER = ["文件", "任务编号", "序号", "任务", "牵头单位", "参加单位", "责任单位", "指导单位", "完成时限", "法律依据",

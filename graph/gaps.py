@@ -22,12 +22,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from graph.errors import StoreError
-from ingest.model import ROLES
+from plangraph.graph.errors import StoreError
+from plangraph.ingest.model import ROLES
 
 if TYPE_CHECKING:  # graph.store imports this module: no import at run time
-    from graph.rows import TaskRow
-    from graph.store import GraphStore
+    from plangraph.graph.rows import TaskRow
+    from plangraph.graph.store import GraphStore
 
 # Roles whose units carry a task out. A guide (指导) supervises: it is named on the task but
 # neither leads nor answers for it, so it does not count for collective_only.

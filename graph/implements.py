@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from graph.records import regulation_key
+from plangraph.graph.records import regulation_key
 
 _NOTICE = re.compile(r"^.*?关于(?:印发|转发|下发|颁布)(.+?)的通知$")
 NOTICE_END = "的通知"  # a cited title ending so may name a plan through its covering notice

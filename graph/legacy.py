@@ -16,8 +16,8 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from graph.errors import StoreError
-from graph.records import (
+from plangraph.graph.errors import StoreError
+from plangraph.graph.records import (
     TYPE_ROLES,
     AssignmentRecord,
     CitationRecord,

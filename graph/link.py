@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from graph.compare import DEFAULT_SETTINGS, CompareSettings, Plan, citation_keys, combined, specific_functions, task_terms
-from graph.compare_text import Weights, tfidf
-from graph.implements import (CitedPlan, PlanTitles, extraction_citations,  # noqa: F401 (re-exported)
+from plangraph.graph.compare import DEFAULT_SETTINGS, CompareSettings, Plan, citation_keys, combined, specific_functions, task_terms
+from plangraph.graph.compare_text import Weights, tfidf
+from plangraph.graph.implements import (CitedPlan, PlanTitles, extraction_citations,  # noqa: F401 (re-exported)
                               implemented_documents, plan_title_key)
-from graph.records import TaskMatch
-from ingest.units import LEVELS, document_level, document_region
+from plangraph.graph.records import TaskMatch
+from plangraph.ingest.units import LEVELS, document_level, document_region
 
 METHOD = "tfidf-corpus+units+citations/blocked/one-to-one"
 

@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from graph.neo4j_config import default_port, local_uri
+from plangraph.graph.neo4j_config import default_port, local_uri
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 SERVER_DIR = PROJECT_ROOT / "neo4j-server"
@@ -162,6 +162,10 @@ def needs_build() -> bool:
 
 def build(force: bool = False) -> bool:
     """Run `mvn -q -B package` in neo4j-server/ if needed; return True if it ran."""
+    if not (SERVER_DIR / "pom.xml").is_file():
+        raise Neo4jServerError(f"the Neo4j launcher (neo4j-server/) is not here ({SERVER_DIR}): it comes with "
+                               "PlanGraph's source checkout. Run `plangraph neo4j start` from a checkout, or point "
+                               "NEO4J_URI at your own Neo4j server")
     if not force and not needs_build():
         return False
     mvn = shutil.which("mvn")

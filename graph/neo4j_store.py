@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import neo4j
 from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
-from graph import gaps, neo4j_write
-from graph.aggregates import LOAD_FIELDS, Totals, co_edges, workload_rows
-from graph.errors import StoreError, StoreUnavailable
-from graph.gaps import as_of_date, check_kind, gap_flag
-from graph.records import GAP_BASES, ROLE_TYPES, TYPE_ROLES, DocumentRecords, LinkedPair, task_key
-from graph.rows import (
+from plangraph.graph import gaps, neo4j_write
+from plangraph.graph.aggregates import LOAD_FIELDS, Totals, co_edges, workload_rows
+from plangraph.graph.errors import StoreError, StoreUnavailable
+from plangraph.graph.gaps import as_of_date, check_kind, gap_flag
+from plangraph.graph.records import GAP_BASES, ROLE_TYPES, TYPE_ROLES, DocumentRecords, LinkedPair, task_key
+from plangraph.graph.rows import (
     DOCUMENT_FIELDS,
     FINDING_FIELDS,
     LINK_FIELDS,
@@ -63,7 +63,7 @@ from graph.rows import (
     unit_role,
     unit_role_sort_key,
 )
-from graph.store import (
+from plangraph.graph.store import (
     GraphStore,
     check_bases,
     check_finding_kinds,
@@ -75,7 +75,7 @@ from graph.store import (
     regulation_query_key,
     unit_needles,
 )
-from ingest.model import FINDING_KINDS
+from plangraph.ingest.model import FINDING_KINDS
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -173,7 +173,7 @@ class Neo4jStore(GraphStore):
 
     def __init__(self, driver: neo4j.Driver | None = None, database: str | None = None,
                  settings: Any = None, connection_timeout: float = 5.0):
-        from graph.neo4j_config import neo4j_settings, open_driver
+        from plangraph.graph.neo4j_config import neo4j_settings, open_driver
         try:
             self.settings = settings or neo4j_settings()
         except ValueError as err:
@@ -336,7 +336,7 @@ class Neo4jStore(GraphStore):
 
     @_store_call
     def key_terms(self, document_ids: Sequence[str] | None = None) -> dict[str, list[list[str]] | None]:
-        from graph.compare_text import terms_version
+        from plangraph.graph.compare_text import terms_version
         docs = doc_filter(document_ids)
         where = "d.id IS NOT NULL" if docs is None else "d.id IN $docs"
         versions = self._one(f"MATCH (d:Document) WHERE {where} RETURN collect([d.id, d.terms_version]) AS rows",

@@ -41,10 +41,10 @@ from typing import Any
 
 import neo4j
 
-from graph.aggregates import LOAD_FIELDS, Totals
-from graph import gaps
-from graph.gaps import gap_flag, static_gaps
-from graph.records import (
+from plangraph.graph.aggregates import LOAD_FIELDS, Totals
+from plangraph.graph import gaps
+from plangraph.graph.gaps import gap_flag, static_gaps
+from plangraph.graph.records import (
     ROLE_TYPES,
     TYPE_ROLES,
     DocumentRecords,
@@ -301,7 +301,7 @@ def linked_pairs(tx: neo4j.ManagedTransaction, ids: list[str]) -> dict[str, int]
 def link_implements(tx: neo4j.ManagedTransaction, written: list[str]) -> None:
     """(Re)make the IMPLEMENTS edges of the documents just written and of those whose basis
     may name them (graph.implements: the rule both stores follow)."""
-    from graph.implements import NOTICE_END, implements_edges, may_name, plan_title_key
+    from plangraph.graph.implements import NOTICE_END, implements_edges, may_name, plan_title_key
     keys = [k for k in tx.run("UNWIND $ids AS id MATCH (d:Document {id: id}) RETURN d.title_key AS k",
                               ids=written).value("k") if k]
     citing: list[str] = []
@@ -341,7 +341,7 @@ def links_current(tx: neo4j.ManagedTransaction) -> bool:
 
 def upgrade_links(tx: neo4j.ManagedTransaction) -> None:
     """A store of an older PlanGraph: each Document's title_key, then every IMPLEMENTS edge."""
-    from graph.records import document_link_props
+    from plangraph.graph.records import document_link_props
     bump_version(tx)  # marks the links current
     docs = [(r["id"], r["title"]) for r in tx.run("MATCH (d:Document) RETURN d.id AS id, d.title AS title")]
     _unwind(tx, "UNWIND $rows AS row MATCH (d:Document {id: row.id}) SET d.title_key = row.key",
@@ -380,7 +380,7 @@ def unlink(tx: neo4j.ManagedTransaction, pairs: list[tuple[str, str]]) -> None:
 def write_link_batch(tx: neo4j.ManagedTransaction, pairs: list[LinkedPair]) -> int:
     """Replace the links of these pairs of documents (checked by the caller: their documents
     and tasks are stored; a pair or link that finds no node rolls the batch back)."""
-    from graph.errors import StoreError
+    from plangraph.graph.errors import StoreError
     bump_version(tx)
     unlink(tx, stored_pairs(tx, [(p.a, p.b) for p in pairs]))
     rows = [{"a": task_key(m.a_document, m.a_task), "b": task_key(m.b_document, m.b_task), "props": match_props(p, m)}

@@ -60,9 +60,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
-from graph import gaps
-from graph.gaps import TaskFacts, gap_flag, static_gaps
-from ingest.model import ROLES, Extraction
+from plangraph.graph import gaps
+from plangraph.graph.gaps import TaskFacts, gap_flag, static_gaps
+from plangraph.ingest.model import ROLES, Extraction
 
 # Each role's relationship type and the Task property listing its units (fixed names,
 # safe to compose into Cypher and SQL).
@@ -76,7 +76,7 @@ assert set(ROLE_TYPES) == set(ROLES) == set(ROLE_PROPS), "a role needs a relatio
 
 def regulation_key(title: str) -> str:
     """The key regulations merge on across documents (ingest.laws' normalised title)."""
-    from ingest.laws import normalize_title
+    from plangraph.ingest.laws import normalize_title
     return normalize_title(title or "")
 
 
@@ -225,7 +225,7 @@ STATUS_RANK = {"resolved": 0, "form": 1, "unknown": 2}
 def unit_props(name: str, mention_unit: str, collective: bool, doc_level: str | None,
                region: str | None) -> dict[str, Any]:
     """Unit node properties from one mention (`mention_unit`: the name as written)."""
-    from ingest.units import describe_unit
+    from plangraph.ingest.units import describe_unit
     info = describe_unit(mention_unit, doc_level, region)
     level = info.level or ""
     return {"name": name, "collective": bool(collective), "kind": info.kind, "kind_label": info.kind_label,
@@ -234,7 +234,7 @@ def unit_props(name: str, mention_unit: str, collective: bool, doc_level: str | 
 
 def regulation_props(key: str, title: str, issuer_prefix: str | None) -> dict[str, Any]:
     """Regulation node properties from one citation (title as cited, issuer written before 《)."""
-    from ingest.laws import resolve_citation
+    from plangraph.ingest.laws import resolve_citation
     r = resolve_citation(title, issuer_prefix or None)
     return {"key": key, "canonical": key, "canonical_title": r.canonical_title or "", "level": r.level or "",
             "status": r.status, "form_class": r.form_class or "", "form_label": r.form_label or "",
@@ -262,7 +262,7 @@ def merge_shared_props(label: str, old: dict[str, Any] | None, new: dict[str, An
     if not old:
         return dict(new)
     if label == "Unit":
-        from ingest.units import LEVELS
+        from plangraph.ingest.units import LEVELS
         rank = {lv: i for i, lv in enumerate(LEVELS)}
         out = {**old, **new}
         out["collective"] = bool(old.get("collective", False)) or bool(new.get("collective", False))
@@ -363,15 +363,15 @@ def key_terms_of_task(heading: str, text: str, unit_spans: list[tuple[int, int]]
     """A task's key terms as plan comparison reads them (graph.compare.task_terms; unit_spans:
     offsets into `text` of its unit mentions). Written with the task, so linking many plans
     cuts no text (jieba and scikit-learn's stack are loaded on first use)."""
-    from graph.compare import PlanTask, task_terms
+    from plangraph.graph.compare import PlanTask, task_terms
     return task_terms(PlanTask(task_id="", heading=heading, text=text, unit_spans=tuple(sorted(unit_spans))))
 
 
 def document_link_props(title: str) -> dict[str, Any]:
     """What linking reads of a Document: its title as a citation of it writes it
     (graph.implements.plan_title_key) and the version of its tasks' key terms."""
-    from graph.compare_text import terms_version
-    from graph.implements import plan_title_key
+    from plangraph.graph.compare_text import terms_version
+    from plangraph.graph.implements import plan_title_key
     return {"title_key": plan_title_key(title or ""), "terms_version": terms_version()}
 
 
@@ -382,7 +382,7 @@ def _deadline_dicts(deadlines: list) -> list[dict[str, Any]]:
 
 def build_graph_records(extraction: Extraction) -> DocumentRecords:
     """Map one Extraction to the node and edge records both stores write."""
-    from ingest.units import document_level, document_region
+    from plangraph.ingest.units import document_level, document_region
     info = extraction.document
     doc_id = info.id
     if not doc_id:

@@ -13,8 +13,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from graph.records import ROLE_PROPS, regulation_key
-from ingest.model import ROLES, Deadline
+from plangraph.graph.records import ROLE_PROPS, regulation_key
+from plangraph.ingest.model import ROLES, Deadline
 
 # A task's time limit in query results: the extraction's own Deadline (text as written,
 # last day meant, yearly recurrence, offsets), one definition for both layers.

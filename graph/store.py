@@ -1,6 +1,6 @@
 """The graph store API: one interface, two stores with the same answers.
 
-    from graph.store import open_store
+    from plangraph.graph.store import open_store
     store = open_store("embedded", home)      # or open_store("neo4j") (NEO4J_* variables)
     store.ingest(extraction) -> IngestResult  # replaces that document's subgraph, atomically
 
@@ -116,14 +116,14 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graph.errors import StoreError
-from ingest.model import FINDING_KINDS, ROLES
+from plangraph.graph.errors import StoreError
+from plangraph.ingest.model import FINDING_KINDS, ROLES
 
 if TYPE_CHECKING:  # the stores import these; this module stays light for the CLI's start
     import networkx as nx
 
-    from graph.records import DocumentRecords, LinkedPair
-    from graph.rows import (
+    from plangraph.graph.records import DocumentRecords, LinkedPair
+    from plangraph.graph.rows import (
         CoEdge,
         ComparedRow,
         ImplementsRow,
@@ -156,10 +156,10 @@ def open_store(kind: str = "embedded", home: str | Path | None = None, **kwargs:
     """Open the embedded store in `home` (default: default_home()) or the Neo4j store;
     `kwargs` go to the store's constructor."""
     if kind == "embedded":
-        from graph.embedded import EmbeddedStore
+        from plangraph.graph.embedded import EmbeddedStore
         return EmbeddedStore(Path(home) if home is not None else default_home(), **kwargs)
     if kind == "neo4j":
-        from graph.neo4j_store import Neo4jStore
+        from plangraph.graph.neo4j_store import Neo4jStore
         return Neo4jStore(**kwargs)
     raise StoreError(f"unknown store kind: {kind!r} (use one of {', '.join(STORE_KINDS)})")
 
@@ -167,8 +167,8 @@ def open_store(kind: str = "embedded", home: str | Path | None = None, **kwargs:
 def unit_needles(name: str) -> list[str]:
     """The names a typed unit name is looked up under: as typed (spaces and width folded),
     and with its aliases folded (市发改委 → 市发展改革委; no central folding)."""
-    from graph.records import unit_key
-    from ingest.units import canonical_unit, normalize_unit
+    from plangraph.graph.records import unit_key
+    from plangraph.ingest.units import canonical_unit, normalize_unit
     typed = unit_key(name)
     out: list[str] = []
     for c in (typed, normalize_unit(typed), canonical_unit(typed, document_level="市")):
@@ -217,7 +217,7 @@ def check_relation(relation: str | None) -> str | None:
 
 def check_bases(bases: Iterable[str]) -> list[str]:
     """Link bases (graph.records.LINK_BASES); StoreError for an unknown one."""
-    from graph.records import LINK_BASES
+    from plangraph.graph.records import LINK_BASES
     out = list(bases)
     bad = [b for b in out if b not in LINK_BASES]
     if bad:
@@ -253,7 +253,7 @@ def check_finding_kinds(kinds: Sequence[str] | str | None) -> list[str]:
 
 def regulation_query_key(regulation: str) -> str:
     """The key a regulation asked for by any of its titles is stored under."""
-    from graph.records import regulation_key
+    from plangraph.graph.records import regulation_key
     key = regulation_key(regulation)
     if not key:
         raise StoreError(f"empty regulation title: {regulation!r}")
@@ -290,8 +290,8 @@ class GraphStore(ABC):
 
         skip_unchanged: when the store already holds exactly these records, write nothing.
         """
-        from graph.records import build_graph_records
-        from graph.rows import IngestResult
+        from plangraph.graph.records import build_graph_records
+        from plangraph.graph.rows import IngestResult
         records = build_graph_records(extraction)
         if skip_unchanged and self.fingerprint(records.document_id) == records.document.props["fingerprint"]:
             return IngestResult(records.document_id, len(records.tasks), len(records.units),

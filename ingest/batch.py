@@ -36,12 +36,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from graph.errors import StoreError, StoreUnavailable
-from ingest.read import SUFFIXES, InputError
+from plangraph.graph.errors import StoreError, StoreUnavailable
+from plangraph.ingest.read import SUFFIXES, InputError
 
 if TYPE_CHECKING:
-    from graph.records import DocumentRecords
-    from graph.store import GraphStore
+    from plangraph.graph.records import DocumentRecords
+    from plangraph.graph.store import GraphStore
 
 NEO4J_BATCH = 50  # documents per Neo4j write transaction (each statement carries all their rows)
 CHUNKSIZE = 2  # files handed to a worker at a time
@@ -139,7 +139,7 @@ _STORED_TEXTS: dict[str, tuple[str, str]] = {}  # text sha256 -> (document id, s
 
 def extract(raw):
     """The extraction step (a seam for tests): ingest.pipeline on a read document."""
-    from ingest.pipeline import extract_raw
+    from plangraph.ingest.pipeline import extract_raw
     return extract_raw(raw)
 
 
@@ -147,9 +147,9 @@ def _prepare(job: _Job) -> Unchanged | SameAs | Extracted | BaseException:
     """Read, decide, extract and build the records of one file; never raises (a worker
     must not die): an exception is returned and reported for this file."""
     try:
-        from graph.records import build_graph_records
-        from ingest.pipeline import EXTRACTOR_VERSION, text_sha256
-        from ingest.read import read_document
+        from plangraph.graph.records import build_graph_records
+        from plangraph.ingest.pipeline import EXTRACTOR_VERSION, text_sha256
+        from plangraph.ingest.read import read_document
         raw = read_document(job.path)
         sha = text_sha256(raw.text)
         if job.stored is not None and not job.force and job.stored == (sha, EXTRACTOR_VERSION):

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ingest.numbering import starts_numbered
+from plangraph.ingest.numbering import starts_numbered
 
 OPENERS = {"（": "paren", "(": "paren", "[": "square", "［": "square", "【": "square", "〔": "square"}
 CLOSERS = {"）": "paren", ")": "paren", "]": "square", "］": "square", "】": "square", "〕": "square"}

@@ -18,13 +18,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.clauses import looks_like_unit, split_units
-from ingest.clean import Line
-from ingest.formats.tables import column_role, header_roles
-from ingest.model import ROLES
-from ingest.numbering import TABLE_ROW, Label, label_at, starts_numbered
-from ingest.vocab import vocabulary
-from ingest.whitespace import leading_space
+from plangraph.ingest.clauses import looks_like_unit, split_units
+from plangraph.ingest.clean import Line
+from plangraph.ingest.formats.tables import column_role, header_roles
+from plangraph.ingest.model import ROLES
+from plangraph.ingest.numbering import TABLE_ROW, Label, label_at, starts_numbered
+from plangraph.ingest.vocab import vocabulary
+from plangraph.ingest.whitespace import leading_space
 
 SEQ_CELL = re.compile(r"^\s*(\d{1,4})\s*[.．、]?\s*$")
 # A header of one cell per line: at least this many short lines, each at most this long.

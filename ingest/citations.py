@@ -11,8 +11,8 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.laws import split_issuer_prefix
-from ingest.vocab import vocabulary
+from plangraph.ingest.laws import split_issuer_prefix
+from plangraph.ingest.vocab import vocabulary
 
 TITLE_OPEN, TITLE_CLOSE = "《", "》"
 TITLE_MARKS = re.compile("[《》\n]")

@@ -15,12 +15,12 @@ import re
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 
-from ingest.brackets import find_pairs, split_top_level
-from ingest.conventions import is_convention_note
-from ingest.model import ROLES
-from ingest.units import is_collective
-from ingest.vocab import Vocabulary, label_word, vocabulary
-from ingest.whitespace import ALL_SPACES, INLINE_SPACES, SPACE
+from plangraph.ingest.brackets import find_pairs, split_top_level
+from plangraph.ingest.conventions import is_convention_note
+from plangraph.ingest.model import ROLES
+from plangraph.ingest.units import is_collective
+from plangraph.ingest.vocab import Vocabulary, label_word, vocabulary
+from plangraph.ingest.whitespace import ALL_SPACES, INLINE_SPACES, SPACE
 
 TRAILING_PUNCT = ALL_SPACES + "。．.；;，,：:"
 MAX_UNIT_CHARS = 40

@@ -8,9 +8,9 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.resources import load_tsv
-from ingest.vocab import vocabulary
-from ingest.whitespace import SPACE, remove_spaces, strip_spaces
+from plangraph.ingest.resources import load_tsv
+from plangraph.ingest.vocab import vocabulary
+from plangraph.ingest.whitespace import SPACE, remove_spaces, strip_spaces
 
 # gov.cn and similar pages put a metadata table above the article: "索 引 号：", "发文字号：" …
 # (data/page_metadata.tsv, shared with the HTML reader).
@@ -83,7 +83,7 @@ def mark_junk(lines: list[Line]) -> dict[str, str]:
 def _mark_attachment_lists(lines: list[Line]) -> None:
     """Flag the list of attachments under a notice ("附件：1．XX任务分工表" / "2．YY表"): its
     numbers are titles, not items of the plan, and would make the task before them a parent."""
-    from ingest.numbering import match_label  # numbering reads no line flags; a late import keeps clean.py first
+    from plangraph.ingest.numbering import match_label  # numbering reads no line flags; a late import keeps clean.py first
 
     for i, line in enumerate(lines):
         m = ATTACHMENT_LIST.match(line.text)

@@ -10,7 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.resources import load_tsv
+from plangraph.ingest.resources import load_tsv
 
 FIRST_LISTED_LEADS = "first_listed_leads"
 

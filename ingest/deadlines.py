@@ -11,7 +11,7 @@ from bisect import bisect_left, insort
 from dataclasses import dataclass
 from typing import Callable
 
-from ingest.numerals import chinese_to_int
+from plangraph.ingest.numerals import chinese_to_int
 
 NUM = r"(\d{1,2}|[一二三四五六七八九十]{1,3})"
 

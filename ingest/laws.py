@@ -15,8 +15,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from ingest.resources import DATA_DIR, read_rows
-from ingest.units import document_level, document_region, known_unit_names
+from plangraph.ingest.resources import DATA_DIR, read_rows
+from plangraph.ingest.units import document_level, document_region, known_unit_names
 
 
 NATIONAL_LEVELS = frozenset({"宪法", "法律", "行政法规", "部门规章", "司法解释"})

@@ -8,8 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ingest.clean import Line
-from ingest.whitespace import SPACE, strip_spaces
+from plangraph.ingest.clean import Line
+from plangraph.ingest.whitespace import SPACE, strip_spaces
 
 DOC_NUMBER = re.compile(r"[\u4e00-\u9fffA-Za-z]{1,12}[〔［\[【(（]\s*\d{4}\s*[〕］\]】)）]\s*\d{1,4}\s*号")
 DATE_LINE = re.compile(rf"^{SPACE}*(\d{{4}})\s*年\s*(\d{{1,2}})\s*月\s*(\d{{1,2}})\s*日{SPACE}*$")

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.numerals import CN_NUMERAL, CIRCLED, read_circled, chinese_to_int
-from ingest.whitespace import INLINE_SPACES, SPACE, leading_space
+from plangraph.ingest.numerals import CN_NUMERAL, CIRCLED, read_circled, chinese_to_int
+from plangraph.ingest.whitespace import INLINE_SPACES, SPACE, leading_space
 
 CN = CN_NUMERAL + "{1,4}"
 # The dot after an Arabic number: ASCII, full-width and small full stops, 、, or a private-use

@@ -9,17 +9,17 @@ import hashlib
 from bisect import bisect_left
 from pathlib import Path
 
-from ingest.clean import mark_junk, split_lines
-from ingest.conventions import FIRST_LISTED_LEADS, first_stated
-from ingest.metadata import read_metadata
-from ingest.model import Assignment, Citation, Deadline, DocumentInfo, Extraction, Task
-from ingest.read import RawDocument, read_document
-from ingest.review import review
-from ingest.segment import segment
-from ingest.structure import (build_tree, find_labels, heading_of, item_text_span, merge_table_labels,
+from plangraph.ingest.clean import mark_junk, split_lines
+from plangraph.ingest.conventions import FIRST_LISTED_LEADS, first_stated
+from plangraph.ingest.metadata import read_metadata
+from plangraph.ingest.model import Assignment, Citation, Deadline, DocumentInfo, Extraction, Task
+from plangraph.ingest.read import RawDocument, read_document
+from plangraph.ingest.review import review
+from plangraph.ingest.segment import segment
+from plangraph.ingest.structure import (build_tree, find_labels, heading_of, item_text_span, merge_table_labels,
                               table_fresh_starts, unique_ids)
-from ingest.text_tables import find_text_tables
-from ingest.units import canonical_unit, document_level, document_region
+from plangraph.ingest.text_tables import find_text_tables
+from plangraph.ingest.units import canonical_unit, document_level, document_region
 
 # Bump when extraction output changes (or what a document stores of it: 2026.12.03 stores the
 # findings), so `plangraph ingest` re-extracts unchanged files.

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from ingest.formats.errors import InputError, one_line
-from ingest.formats.text import decode_bytes, signature
+from plangraph.ingest.formats.errors import InputError, one_line
+from plangraph.ingest.formats.text import decode_bytes, signature
 
 __all__ = ["InputError", "RawDocument", "decode", "normalise_newlines", "read_document",
            "iter_documents", "MAX_TEXT_BYTES", "MAX_FILE_BYTES", "SUFFIXES"]
@@ -150,20 +150,20 @@ def read_document(path: str | Path) -> RawDocument:
         decoded = decode_bytes(data, what)
         text, metadata, warnings, encoding = decoded.text, {}, decoded.warnings, decoded.encoding
     elif fmt == "html":
-        from ingest.formats.html import read_html
+        from plangraph.ingest.formats.html import read_html
 
         text, metadata, warnings = read_html(_read_bounded(p, MAX_TEXT_BYTES, what), what)
     elif fmt == "mhtml":
-        from ingest.formats.html import read_mhtml
+        from plangraph.ingest.formats.html import read_mhtml
 
         text, metadata, warnings = read_mhtml(_read_bounded(p, MAX_FILE_BYTES, what), what)
         fmt = "html"
     elif fmt == "docx":
-        from ingest.formats.docx import read_docx
+        from plangraph.ingest.formats.docx import read_docx
 
         text, metadata, warnings = read_docx(p, what)
     else:
-        from ingest.formats.pdf import read_pdf
+        from plangraph.ingest.formats.pdf import read_pdf
 
         text, metadata, warnings = read_pdf(p, what, MAX_TEXT_BYTES)
     if len(text) > MAX_TEXT_BYTES:

@@ -6,12 +6,15 @@ copy of data/ with rows of your own (a role word, a unit alias, a junk line).
 from __future__ import annotations
 
 import csv
+import importlib.resources
 import os
 from functools import lru_cache
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DATA_DIR = Path(os.environ.get("PLANGRAPH_DATA") or PROJECT_ROOT / "data")
+# The package's own rules and bundled plan (data/ of the checkout, plangraph/data/ installed).
+PACKAGE_DATA_DIR = Path(str(importlib.resources.files("plangraph.data")))
+DATA_DIR = Path(os.environ.get("PLANGRAPH_DATA") or PACKAGE_DATA_DIR)
+BUNDLED_PLAN = PACKAGE_DATA_DIR / "changde_fazhi_2021-2025.txt"
 
 
 @lru_cache(maxsize=None)

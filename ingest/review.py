@@ -17,13 +17,13 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 
-from ingest.brackets import find_pairs
-from ingest.clauses import looks_like_unit, split_units
-from ingest.clean import Line
-from ingest.model import FINDING_KINDS, Finding, Task
-from ingest.numbering import Label, starts_numbered
-from ingest.vocab import label_word, vocabulary
-from ingest.whitespace import SPACE, strip_spaces
+from plangraph.ingest.brackets import find_pairs
+from plangraph.ingest.clauses import looks_like_unit, split_units
+from plangraph.ingest.clean import Line
+from plangraph.ingest.model import FINDING_KINDS, Finding, Task
+from plangraph.ingest.numbering import Label, starts_numbered
+from plangraph.ingest.vocab import label_word, vocabulary
+from plangraph.ingest.whitespace import SPACE, strip_spaces
 
 # A bracket longer than this is prose, not a statement.
 MAX_STATEMENT = 200

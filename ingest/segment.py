@@ -17,12 +17,12 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from ingest.citations import find_citations
-from ingest.clauses import find_clauses
-from ingest.deadlines import find_deadlines
-from ingest.read import MAX_TEXT_BYTES
-from ingest.resources import DATA_DIR
-from ingest.vocab import vocabulary
+from plangraph.ingest.citations import find_citations
+from plangraph.ingest.clauses import find_clauses
+from plangraph.ingest.deadlines import find_deadlines
+from plangraph.ingest.read import MAX_TEXT_BYTES
+from plangraph.ingest.resources import DATA_DIR
+from plangraph.ingest.vocab import vocabulary
 
 USER_DICT = DATA_DIR / "jieba_user_dict.txt"
 COMPONENTS = ("plangraph_clauses", "plangraph_citations", "plangraph_deadlines")

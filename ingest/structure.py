@@ -11,9 +11,9 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 
-from ingest.clean import Line
-from ingest.numbering import Label, doubtful_label, label_at, match_label, style_rank
-from ingest.whitespace import ALL_SPACES, INLINE_SPACES, SPACE, leading_space
+from plangraph.ingest.clean import Line
+from plangraph.ingest.numbering import Label, doubtful_label, label_at, match_label, style_rank
+from plangraph.ingest.whitespace import ALL_SPACES, INLINE_SPACES, SPACE, leading_space
 
 # A label inside a line may follow the end of a sentence or of a bracketed statement, or a run
 # of spaces ("第二章　规划建设　　第八条　…": a heading and the first article on one line).

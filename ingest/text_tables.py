@@ -15,13 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ingest.clauses import Clause, UnitAssignment, looks_like_unit, split_units
-from ingest.clean import Line
-from ingest.formats.tables import header_roles
-from ingest.model import ROLES
-from ingest.cell_tables import find_cell_tables
-from ingest.numbering import TABLE_ROW, Label
-from ingest.units import is_collective
+from plangraph.ingest.clauses import Clause, UnitAssignment, looks_like_unit, split_units
+from plangraph.ingest.clean import Line
+from plangraph.ingest.formats.tables import header_roles
+from plangraph.ingest.model import ROLES
+from plangraph.ingest.cell_tables import find_cell_tables
+from plangraph.ingest.numbering import TABLE_ROW, Label
+from plangraph.ingest.units import is_collective
 
 SEQ_CELL = re.compile(r"^\s*(\d{1,4})\s*[.．、]?\s*$")
 

@@ -19,7 +19,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.resources import DATA_DIR, read_rows
+from plangraph.ingest.resources import DATA_DIR, read_rows
 
 LEVELS = ("国家", "省", "市", "区县", "乡镇")
 

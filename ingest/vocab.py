@@ -9,8 +9,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from ingest.resources import load_tsv
-from ingest.whitespace import SPACE
+from plangraph.ingest.resources import load_tsv
+from plangraph.ingest.whitespace import SPACE
 
 
 def _longest_first(words: list[str]) -> tuple[str, ...]:

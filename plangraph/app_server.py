@@ -3,9 +3,9 @@
 Streamlit runs nothing until a browser connects, so without this the first visitor after a
 start would wait for what every later one finds ready: the store (the embedded graph read and
 indexed; Neo4j's connection, schema check and first queries) and the pages' libraries
-(pandas, altair, pyvis). Done in the background instead, that work took the interpreter from
-the server as it sent the browser its first page (home 1.7 s → 3.2 s with 1,000 plans), so
-it is done first: the server answers once the store is ready (`WARM_UP_WAIT_S` at most; a
+(pandas, altair, pyvis). Done in the background instead, that work would take the interpreter
+from the server as it sends the browser its first page, so it is done first (app.warm_up):
+the server answers once the store is ready (`WARM_UP_WAIT_S` at most; a
 slow or failed warm-up goes on or ends in the background, and the page that needs the store
 reports any error). `plangraph app` and the browser tests run the explorer through here.
 """
@@ -38,8 +38,8 @@ def _warm_up_quietly() -> None:
     try:
         import streamlit  # noqa: F401 - its loggers set their own level as they are made
         with _quiet("streamlit.runtime.caching.cache_data_api"):
-            from app import state
-        state.warm_up()
+            from plangraph.app.warm_up import warm_up as warm_up_app
+        warm_up_app()
     except Exception as err:  # noqa: BLE001 - the pages show store errors themselves
         log.debug("warm-up stopped: %s", err)
 

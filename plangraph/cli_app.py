@@ -9,11 +9,12 @@ manager, Ctrl-C) stops the server, and nothing is left holding the port.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import sys
 from pathlib import Path
 
-APP_ENTRY = Path(__file__).resolve().parents[1] / "app" / "Home.py"
+APP_ENTRY = Path(importlib.util.find_spec("plangraph.app").origin).parent / "Home.py"  # installed or checkout
 LOCAL_ADDRESS = "127.0.0.1"
 PASSWORD_ENV = "PLANGRAPH_APP_PASSWORD"
 

@@ -17,8 +17,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from ingest.pipeline import extract_file
-    from ingest.read import InputError
+    from plangraph.ingest.pipeline import extract_file
+    from plangraph.ingest.read import InputError
 
     if any(not f for f in args.files):
         print("plangraph check: an empty path was given", file=sys.stderr)

@@ -12,7 +12,7 @@ import argparse
 import dataclasses
 import sys
 
-from graph.store import StoreError
+from plangraph.graph.store import StoreError
 from plangraph.cli_graph import _fail, _open, _print_json, _store_options, print_table
 
 FORMATS = ("table", "json", "csv")
@@ -30,7 +30,7 @@ def _score(text: str) -> float:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from graph.compare import DEFAULT_SETTINGS, MODES
+    from plangraph.graph.compare import DEFAULT_SETTINGS, MODES
     p = sub.add_parser("compare", parents=[_store_options()],
                        help="compare two plans task by task: pairs, differences, tasks not taken up, tasks added")
     p.add_argument("a", metavar="A", help="document id of the upper (or earlier) plan")
@@ -48,8 +48,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_compare(args: argparse.Namespace) -> int:
-    from graph.compare import DEFAULT_SETTINGS, compare_plans
-    from graph.compare_input import plan_from_store
+    from plangraph.graph.compare import DEFAULT_SETTINGS, compare_plans
+    from plangraph.graph.compare_input import plan_from_store
 
     if args.a == args.b:
         return _fail("compare", f"give two different documents, not {args.a!r} twice")
@@ -66,7 +66,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
     if args.format == "json":
         _print_json(result.to_json())
     elif args.format == "csv":
-        from graph.compare_sheet import sheet_bytes
+        from plangraph.graph.compare_sheet import sheet_bytes
         sys.stdout.flush()
         sys.stdout.buffer.write(sheet_bytes(result, "csv"))
         sys.stdout.buffer.flush()
@@ -77,7 +77,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
 
 def print_comparison(result) -> None:
     """The comparison as three plain tables: pairs, not taken up, added."""
-    from graph.compare_sheet import describe
+    from plangraph.graph.compare_sheet import describe
     a, b = result.a, result.b
     print(f"A {a.document_id}: {a.title} ({len(a.tasks)} tasks)")
     print(f"B {b.document_id}: {b.title} ({len(b.tasks)} tasks)")

@@ -12,8 +12,8 @@ import argparse
 import sys
 from dataclasses import asdict
 
-from graph.store import GraphStore
-from ingest.model import FINDING_KINDS, FINDINGS
+from plangraph.graph.store import GraphStore
+from plangraph.ingest.model import FINDING_KINDS, FINDINGS
 from plangraph.cli_graph import _fail, _page_options, _print_json, _query, _store_options, print_table
 
 

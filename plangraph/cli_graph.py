@@ -21,10 +21,10 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from graph.export import EXPORT_FORMATS
-from graph.gaps import GAP_KINDS, KIND_DESCRIPTIONS
-from graph.store import STORE_KINDS, GraphStore, StoreError, open_store
-from ingest.model import ROLES
+from plangraph.graph.export import EXPORT_FORMATS
+from plangraph.graph import gaps
+from plangraph.graph.store import STORE_KINDS, GraphStore, StoreError, open_store
+from plangraph.ingest.model import ROLES
 
 ROLE_COLUMNS = {"lead": "lead", "participant": "participant", "responsible": "responsible", "guide": "guide"}
 
@@ -120,8 +120,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.set_defaults(func=cmd_deliverables)
 
     p = sub.add_parser("gaps", parents=[store, query, paged],
-                       help="orphaned tasks: " + "; ".join(f"{k}" for k in GAP_KINDS))
-    p.add_argument("--kind", action="append", choices=GAP_KINDS, help="gap kind (repeatable; default all)")
+                       help="orphaned tasks: " + "; ".join(gaps.GAP_KINDS))
+    p.add_argument("--kind", action="append", choices=gaps.GAP_KINDS, help="gap kind (repeatable; default all)")
     p.add_argument("--as-of", help="date for deadline_passed, YYYY-MM-DD (default today)")
     p.set_defaults(func=cmd_gaps)
 
@@ -138,7 +138,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _open(args: argparse.Namespace) -> GraphStore:
-    return open_store(args.store, args.home) if args.store == "embedded" else open_store("neo4j")
+    return open_store(args.store, args.home)
 
 
 def _fail(cmd: str, message: str, code: int = 2) -> int:
@@ -237,7 +237,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return _fail("ingest", str(err))
     from tqdm import tqdm
 
-    from ingest.batch import ingest_paths
+    from plangraph.ingest.batch import ingest_paths
     run = ingest_paths(store, args.paths, args.jobs, args.force)
     failures = 0
     reported: set[str] = set()  # documents whose ok line was printed
@@ -275,7 +275,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_remove(args: argparse.Namespace) -> int:
-    from ingest.batch import resolved_path
+    from plangraph.ingest.batch import resolved_path
 
     def body(store: GraphStore) -> int:
         docs = store.documents()
@@ -405,22 +405,22 @@ def cmd_deliverables(args: argparse.Namespace) -> int:
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
-    from graph.gaps import find_gaps
+    from plangraph.graph.gaps import find_gaps
 
     def body(store: GraphStore) -> int:
-        gaps = find_gaps(store, args.kind, args.as_of, args.docs, limit=args.limit, offset=args.offset)
+        found = find_gaps(store, args.kind, args.as_of, args.docs, limit=args.limit, offset=args.offset)
         if args.format == "json":
-            _print_json({k: [t.to_dict() for t in rows] for k, rows in gaps.items()})
+            _print_json({k: [t.to_dict() for t in rows] for k, rows in found.items()})
             return 0
         totals = store.gap_counts(args.as_of, args.docs)
         first = True
-        for kind, rows in gaps.items():
+        for kind, rows in found.items():
             if not first:
                 print()
             first = False
             shown = "" if len(rows) == totals[kind] else \
                 f" (showing {args.offset + 1}–{args.offset + len(rows)})" if rows else " (none on this page)"
-            print(f"{kind}: {totals[kind]} tasks{shown} — {KIND_DESCRIPTIONS[kind]}")
+            print(f"{kind}: {totals[kind]} tasks{shown} — {gaps.KIND_DESCRIPTIONS[kind]}")
             if rows:
                 _task_table(rows)
         return 0
@@ -440,7 +440,7 @@ def cmd_network(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from graph.export import export
+    from plangraph.graph.export import export
 
     def body(store: GraphStore) -> int:
         data = export(store, args.format, args.docs)

@@ -21,7 +21,7 @@ import sys
 import time
 from dataclasses import asdict
 
-from graph.store import GraphStore
+from plangraph.graph.store import GraphStore
 from plangraph.cli_compare import _score
 from plangraph.cli_graph import (_fail, _open, _page_options, _positive, _print_json, _query, _query_options,
                                  _store_options, print_table)
@@ -74,7 +74,7 @@ def cmd_link(args: argparse.Namespace) -> int:
 
 
 def _settings(min_score: float | None):
-    from graph.compare import DEFAULT_SETTINGS
+    from plangraph.graph.compare import DEFAULT_SETTINGS
     if min_score is None:
         return DEFAULT_SETTINGS
     return dataclasses.replace(DEFAULT_SETTINGS, min_score=min_score,
@@ -82,8 +82,8 @@ def _settings(min_score: float | None):
 
 
 def link_pair_command(store: GraphStore, args: argparse.Namespace) -> int:
-    from graph.compare import compare_plans, linked_pair
-    from graph.compare_input import plan_from_store
+    from plangraph.graph.compare import compare_plans, linked_pair
+    from plangraph.graph.compare_input import plan_from_store
     a, b = plan_from_store(store, args.a), plan_from_store(store, args.b)
     result = compare_plans(a, b, args.mode, _settings(args.min_score))
     written = store.write_links(linked_pair(result, "asked", _now()))
@@ -102,10 +102,10 @@ def _stage(message: str) -> None:
 def link_all_command(store: GraphStore, args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from graph.compare import task_terms
-    from graph.compare_input import plan_from_store, plans_from_store
-    from graph.link import METHOD, DocumentInfo, LinkSettings, key_terms_of, link_all, link_basis
-    from graph.records import LinkedPair
+    from plangraph.graph.compare import task_terms
+    from plangraph.graph.compare_input import plan_from_store, plans_from_store
+    from plangraph.graph.link import METHOD, DocumentInfo, LinkSettings, key_terms_of, link_all, link_basis
+    from plangraph.graph.records import LinkedPair
 
     started = time.perf_counter()
     clock = started

@@ -34,8 +34,8 @@ def _fail(action: str, err) -> int:
 
 
 def run_start(args: argparse.Namespace) -> int:
-    from graph import neo4j_server
-    from graph.neo4j_server import Neo4jServerError
+    from plangraph.graph import neo4j_server
+    from plangraph.graph.neo4j_server import Neo4jServerError
     try:
         uri = neo4j_server.start(port=args.port, data_dir=args.data_dir,
                                  timeout=neo4j_server.START_TIMEOUT if args.timeout is None else args.timeout)
@@ -47,8 +47,8 @@ def run_start(args: argparse.Namespace) -> int:
 
 
 def run_stop(args: argparse.Namespace) -> int:
-    from graph import neo4j_server
-    from graph.neo4j_server import Neo4jServerError
+    from plangraph.graph import neo4j_server
+    from plangraph.graph.neo4j_server import Neo4jServerError
     try:
         pid = neo4j_server.stop()
     except Neo4jServerError as err:
@@ -58,7 +58,7 @@ def run_stop(args: argparse.Namespace) -> int:
 
 
 def run_status(args: argparse.Namespace) -> int:
-    from graph import neo4j_server
+    from plangraph.graph import neo4j_server
     state = neo4j_server.status()
     if not state.running:
         print("neo4j: not running")

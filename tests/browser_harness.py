@@ -2,10 +2,10 @@
 
 Reusable outside the tests (benchmarks):
 
-    from tests.browser_harness import streamlit_server, chromium, visit, PAGES
+    from tests.browser_harness import streamlit_server, chromium, visit, PAGE_VISITS
     with streamlit_server(home) as base_url, chromium() as browser:
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
-        for p in PAGES:
+        for p in PAGE_VISITS:
             seconds = visit(page, base_url, p.path, p.expect)
 
 `visit` returns the seconds from navigation until the app's script run has finished and the
@@ -31,6 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from plangraph.app.page_registry import PAGES  # noqa: E402
 from plangraph.cli_app import app_env, streamlit_command  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
@@ -42,24 +43,14 @@ VIEWPORT = {"width": 1440, "height": 1000}
 
 
 @dataclass(frozen=True)
-class AppPage:
+class PageVisit:
     name: str  # file name stem for screenshots and timings
     path: str  # url path ("" = Home)
     expect: str  # text a user must see once the page has rendered
 
 
-PAGES = [
-    AppPage("home", "", "从这里开始"),
-    AppPage("overview", "overview", "牵头任务最多"),
-    AppPage("network", "network", "个节点"),
-    AppPage("units", "units", "牵头任务最多的单位"),
-    AppPage("regulations", "regulations", "Tasks citing it as basis"),
-    AppPage("gaps", "gaps", "无牵头单位"),
-    AppPage("task", "task", "相关任务 Neighbours"),
-    AppPage("export", "export", "任务分工表 Task division table"),
-    AppPage("compare", "compare", "对标对表"),
-    AppPage("review", "review", "待核查 Review"),
-]
+# Home, then every page of the app's registry (app/page_registry.py), in its order.
+PAGE_VISITS = [PageVisit("home", "", "从这里开始"), *(PageVisit(p.key, p.key, p.ready_text) for p in PAGES)]
 
 
 # A plan whose task text (and headings) carry markup: it must show literally everywhere.
@@ -92,8 +83,8 @@ REVIEW_NUMBER_LINE = "5.1亿元用于<img src=x onerror=alert(1)>河道治理。
 def ingest_plan_text(home: str | Path, text: str, name: str) -> str:
     """Write `text` as <name>.txt, extract it and ingest it into the embedded store in `home`;
     returns the document id."""
-    from graph.store import open_store
-    from ingest.batch import ingest_paths
+    from plangraph.graph.store import open_store
+    from plangraph.ingest.batch import ingest_paths
     folder = Path(home) / "plans"
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.txt"
@@ -262,7 +253,7 @@ def save_times(times: dict, path: Path = OUTPUT / "page_times.json") -> Path:
     return path
 
 
-__all__ = ["AppPage", "PAGES", "XSS_PLAN_TEXT", "REVIEW_PLAN_TEXT", "REVIEW_UNREAD", "REVIEW_NUMBER_LINE",
+__all__ = ["PageVisit", "PAGE_VISITS", "XSS_PLAN_TEXT", "REVIEW_PLAN_TEXT", "REVIEW_UNREAD", "REVIEW_NUMBER_LINE",
            "ingest_plan_text", "CHROMIUM", "CHROMIUM_ARGS", "free_port", "streamlit_server", "chromium",
            "wait_for_app", "wait_for_network", "network_frame", "hover_node", "visit", "screenshot", "save_times",
            "OUTPUT", "SCREENSHOTS", "VIEWPORT"]

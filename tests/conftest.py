@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.model import Assignment, Citation, Deadline, DocumentInfo, Extraction, Finding, Task
+from plangraph.ingest.model import Assignment, Citation, Deadline, DocumentInfo, Extraction, Finding, Task
 
 # ---------------------------------------------------------------- the tiny plan
 
@@ -145,10 +145,23 @@ def neo4j_required() -> bool:
     return os.environ.get("PLANGRAPH_REQUIRE_NEO4J", "") not in ("", "0")
 
 
+_RUN_WITHOUT_NEO4J = False  # `-m "not neo4j"` (make test-fast): no test may open a server
+
+
+def pytest_configure(config) -> None:
+    global _RUN_WITHOUT_NEO4J
+    _RUN_WITHOUT_NEO4J = "not neo4j" in (config.getoption("markexpr", "") or "")
+
+
 def connect_neo4j_store():
-    """A Neo4jStore on the configured server, or skip/fail (PLANGRAPH_REQUIRE_NEO4J=1)."""
-    from graph.neo4j_store import Neo4jStore
-    from graph.store import StoreError
+    """A Neo4jStore on the configured server, or skip/fail (PLANGRAPH_REQUIRE_NEO4J=1).
+
+    Fails in a run that leaves the neo4j tests out: a test that opens the server must carry the
+    mark, or `make test-fast` would write into a Neo4j that another run is reading."""
+    from plangraph.graph.neo4j_store import Neo4jStore
+    from plangraph.graph.store import StoreError
+    if _RUN_WITHOUT_NEO4J:
+        pytest.fail("this test opens Neo4j but is not marked neo4j (@pytest.mark.neo4j)", pytrace=False)
     try:
         store = Neo4jStore()
         store.ping()
@@ -162,7 +175,7 @@ def connect_neo4j_store():
 def open_test_store(kind: str, tmp_path) -> "object":
     """A fresh, empty store of this kind (Neo4j: the one database is cleared)."""
     if kind == "embedded":
-        from graph.embedded import EmbeddedStore
+        from plangraph.graph.embedded import EmbeddedStore
         return EmbeddedStore(tmp_path / "home")
     store = connect_neo4j_store()
     store.clear_all_for_tests()
@@ -192,7 +205,7 @@ from shared_corpus import require_corpus, seed_and_dev_files  # noqa: E402
 def corpus_extractions() -> dict:
     """document id -> Extraction of every corpus file, extracted once per session."""
     require_corpus()
-    from ingest.pipeline import extract_file
+    from plangraph.ingest.pipeline import extract_file
     out = {}
     for p in seed_and_dev_files():
         e = extract_file(p)
@@ -206,7 +219,7 @@ def fail_write_step(monkeypatch, store, step: str, document_id: str | None = Non
     or only when it writes `document_id`. Embedded: the store's methods; Neo4j: the functions of graph.neo4j_write
     (they write a batch of documents)."""
     if store.kind == "neo4j":
-        from graph import neo4j_write
+        from plangraph.graph import neo4j_write
         owner, name = neo4j_write, step.lstrip("_")
     else:
         owner, name = type(store), step

@@ -97,7 +97,7 @@ def measure(extraction, spans: list[tuple[int, int]]) -> Measure:
 
 
 def measure_corpus(gold_dir: Path, corpus: Path, damaged: bool) -> Measure:
-    from ingest.pipeline import extract_text
+    from plangraph.ingest.pipeline import extract_text
 
     total = Measure()
     for gold_path in sorted(gold_dir.rglob("*.json")):

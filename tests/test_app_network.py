@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from app import network
-from graph.rows import CoEdge, DeadlineInfo, TaskLink, TaskRow, UnitWorkload
+from plangraph.app import network
+from plangraph.graph.rows import CoEdge, DeadlineInfo, TaskLink, TaskRow, UnitWorkload
 
 EVIL = "<script>alert(1)</script><img src=x onerror=alert(1)> href"
 
@@ -84,11 +84,15 @@ def test_large_graphs_are_aggregated_or_capped_with_a_note():
     assert min(e["value"] for e in edges_of(r.html)) >= 4  # the strongest ones were kept
 
 
-@pytest.mark.parametrize("filters", [{}, {"units": ["市委编办"]}, {"sections": ["章节2.1"]}, {"roles": ["lead"]}],
-                         ids=["all", "unit", "section", "lead"])
-def test_links_draw_what_rows_draw(filters):
-    """A province's plans are drawn from TaskLinks (no text); the rows of the kept tasks are
-    asked for only when each task is drawn, and the drawing is the same as from rows."""
+# Of the 40 tasks below: 市委编办 leads i % 4 == 0 (10) and answers for i % 5 == 0 (8), both
+# for 0 and 20: 16 tasks; section 章节2.1 is i % 3 == 1: 13 tasks; every task has a lead.
+@pytest.mark.parametrize("filters,kept", [({}, 40), ({"units": ["市委编办"]}, 16), ({"sections": ["章节2.1"]}, 13),
+                                          ({"roles": ["lead"]}, 40)], ids=["all", "unit", "section", "lead"])
+def test_links_draw_what_rows_draw(filters, kept):
+    """A province's plans are drawn from TaskLinks (no text): up to max_tasks tasks left by the
+    filters every one is drawn, with its row asked for then and only then; one more and the
+    drawing merges them into sections without asking for a row. Either way it is the same
+    drawing as from rows."""
     rows = [row(i, lead=["市司法局"] if i % 4 else ["市委编办"], participants=["各区县政府"] if i % 3 else [],
                 responsible=["市委编办"] if i % 5 == 0 else [], section=f"2.{i % 3}") for i in range(40)]
     asked: list[list[TaskLink]] = []
@@ -99,16 +103,18 @@ def test_links_draw_what_rows_draw(filters):
         return [by_id[t.task_id] for t in links]
 
     links = [TaskLink.of(r) for r in rows]
-    for max_tasks in (10, 250):  # aggregated, then every task drawn
+    for max_tasks, drawn_each in ((kept - 1, False), (kept, True)):
         asked.clear()
         got = network.unit_task_network(links, INFO, full_rows=full_rows, max_tasks=max_tasks, **filters)
         assert got == network.unit_task_network(rows, INFO, max_tasks=max_tasks, **filters)
-        drawn_each = "按章节聚合" not in got.note
-        assert bool(asked) == drawn_each
-        assert drawn_each == (max_tasks == 250) or filters  # a filter may bring 40 tasks under 10
-        if asked:
-            assert all(isinstance(t, TaskLink) for t in asked[0]) and len(asked[0]) == got.nodes - len(
-                {n["id"] for n in nodes_of(got.html) if n["id"].startswith("u:")})
+        task_nodes = [n for n in nodes_of(got.html) if n["id"].startswith("t:")]
+        if drawn_each:
+            assert got.note == "" and len(task_nodes) == kept
+            [batch] = asked  # the kept tasks' rows, asked for once, by their links
+            assert len(batch) == kept and all(isinstance(t, TaskLink) for t in batch)
+        else:
+            assert "按章节聚合" in got.note and not task_nodes
+            assert asked == []
 
 
 def test_co_network_min_weight_and_collective():
@@ -258,7 +264,8 @@ def test_aggregate_escapes_document_text():
     assert "&lt;script&gt;" in unit["label"] and "&lt;script&gt;" in unit["title"] and "href" not in unit["title"]
     group = next(n for n in nodes if n["id"].startswith("g:"))
     assert "&lt;script&gt;" in group["label"] and "&lt;img src=x" in group["title"]
-    assert all("<script" not in e["title"] for e in edges_of(r.html))
+    edges = edges_of(r.html)
+    assert edges and all("<script" not in e["title"] for e in edges)
 
 
 def test_labels_keep_quotes_but_escape_markup():
@@ -276,9 +283,10 @@ def test_no_pyvis_add_calls(monkeypatch):
     monkeypatch.setattr(Network, "add_edge", refuse)
     monkeypatch.setattr(Network, "add_node", refuse)
     rows, info = big_selection()
-    network.unit_task_network(rows, info)
-    network.unit_task_network(rows[:40], info)
-    network.co_network([CoEdge("市司法局", "市委编办", 3)], [], INFO)
+    drawings = [network.unit_task_network(rows, info), network.unit_task_network(rows[:40], info),
+                network.co_network([CoEdge("市司法局", "市委编办", 3)], [], INFO)]
+    assert [len(nodes_of(d.html)) for d in drawings] == [d.nodes for d in drawings]
+    assert all(d.nodes > 0 and d.edges > 0 for d in drawings)
 
 
 def test_co_network_keeps_node_sizes_readable_for_busy_units():
@@ -300,31 +308,33 @@ def test_the_bundled_plan_is_drawn_task_by_task(changde_rows):
     assert r.sections and r.sections[0] == rows[0].section_title
 
 
-def test_state_network_draws_without_the_whole_graph(changde_store_home, monkeypatch):
-    """app.state: unit kinds from workload(), not to_networkx(); the section list comes with the drawing."""
-    from app import state
-    from graph.embedded import EmbeddedStore
+def test_app_drawings_need_not_the_whole_graph(changde_store_home, monkeypatch):
+    """app.drawings: unit kinds from workload(), not to_networkx(); the section list comes with the drawing."""
+    from plangraph.app.drawings import network_drawing
+    from plangraph.app.labels import ROLE_LABELS
+    from plangraph.app.queries import Selection, store_version
+    from plangraph.graph.embedded import EmbeddedStore
 
     def refuse(*a, **k):
         raise AssertionError("to_networkx called for a drawing")
     monkeypatch.setattr(EmbeddedStore, "to_networkx", refuse)
     home = str(changde_store_home)
-    sel = state.Selection("embedded", home, None, state.store_version("embedded", home) + "-test")
-    r = state.network(sel, "unit_task", include_collective=False, roles=list(state.ROLE_LABELS), sections=[])
+    sel = Selection("embedded", home, None, store_version("embedded", home) + "-test")
+    r = network_drawing(sel, "unit_task", include_collective=False, roles=list(ROLE_LABELS), sections=[])
     assert r.note == "" and r.nodes > 100 and "完善立法工作机制" in r.sections
     nodes = {n["id"]: n for n in nodes_of(r.html)}
     bureau = next(n for i, n in nodes.items() if i.startswith("u:") and i.endswith("司法局"))
     assert bureau["color"]["background"] == network.KIND_COLORS["government_department"]
-    part = state.network(sel, "unit_task", sections=["完善立法工作机制"])
+    part = network_drawing(sel, "unit_task", sections=["完善立法工作机制"])
     assert part.nodes < 20 and part.sections == r.sections
-    co = state.network(sel, "co", min_weight=2)
+    co = network_drawing(sel, "co", min_weight=2)
     assert co.nodes > 5 and co.edges > 5
 
 
 @pytest.fixture(scope="module")
 def changde_store_home(tmp_path_factory):
-    from graph.store import open_store
-    from ingest.pipeline import extract_file
+    from plangraph.graph.store import open_store
+    from plangraph.ingest.pipeline import extract_file
     home = tmp_path_factory.mktemp("changde_net")
     with open_store("embedded", home) as store:
         store.ingest(extract_file(Path(__file__).resolve().parents[1] / "data" / "changde_fazhi_2021-2025.txt"))
@@ -333,7 +343,7 @@ def changde_store_home(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def changde_rows(changde_store_home):
-    from graph.store import open_store
+    from plangraph.graph.store import open_store
     with open_store("embedded", changde_store_home) as store:
         rows, load = store.tasks(), store.workload()
     info = {w.unit: {"kind": w.kind or "other", "kind_label": w.kind_label or "", "level": w.level or "",

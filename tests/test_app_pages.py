@@ -15,8 +15,10 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests"))
 
-from browser_harness import REVIEW_PLAN_TEXT, REVIEW_UNREAD, XSS_PLAN_TEXT, ingest_plan_text  # noqa: E402
+from browser_harness import PAGE_VISITS, REVIEW_PLAN_TEXT, REVIEW_UNREAD, XSS_PLAN_TEXT, ingest_plan_text  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
+
+from plangraph.app.page_registry import PAGES, page  # noqa: E402
 
 APP = str(ROOT / "app" / "Home.py")
 CHANGDE = ROOT / "data" / "changde_fazhi_2021-2025.txt"
@@ -26,8 +28,8 @@ NO_LEAD = [19, 20, 24, 25, 26, 29, 30, 47, 64, 66, 67, 68, 69, 70]
 
 @pytest.fixture(scope="session")
 def changde_home(tmp_path_factory) -> Path:
-    from graph.store import open_store
-    from ingest.pipeline import extract_file
+    from plangraph.graph.store import open_store
+    from plangraph.ingest.pipeline import extract_file
     home = tmp_path_factory.mktemp("changde_home")
     with open_store("embedded", home) as store:
         store.ingest(extract_file(CHANGDE))
@@ -41,18 +43,18 @@ def xss_home(tmp_path_factory) -> Path:
     return home
 
 
-def app_at(monkeypatch, home: Path, page: str | None = None, query: dict[str, str] | None = None,
+def app_at(monkeypatch, home: Path, key: str | None = None, query: dict[str, str] | None = None,
            store: str = "embedded") -> AppTest:
-    """Run Home.py with PLANGRAPH_HOME=home, then switch to `page` (pages/<page>.py)."""
+    """Run Home.py with PLANGRAPH_HOME=home, then switch to the registered page `key`."""
     monkeypatch.setenv("PLANGRAPH_HOME", str(home))
     monkeypatch.setenv("PLANGRAPH_STORE", store)
     at = AppTest.from_file(APP, default_timeout=180)
     at.run()
     assert not at.exception, at.exception
-    if page:
+    if key:
         for k, v in (query or {}).items():
             at.query_params[k] = v
-        at.switch_page(f"pages/{page}.py").run()
+        at.switch_page(page(key).script).run()
         assert not at.exception, at.exception
     return at
 
@@ -60,7 +62,7 @@ def app_at(monkeypatch, home: Path, page: str | None = None, query: dict[str, st
 def is_unit(name: str, written: str) -> bool:
     """`name` (a canonical name in the graph) is the unit the plan writes as `written`: the
     units rules may fold aliases (市政府办 → 市政府办公室) and write the region in (常德市…)."""
-    from ingest.units import canonical_unit
+    from plangraph.ingest.units import canonical_unit
     return name in {written, canonical_unit(written), canonical_unit(written, "常德市")}
 
 
@@ -85,7 +87,7 @@ def test_first_start_ingests_the_bundled_plan(monkeypatch, tmp_path):
     at = app_at(monkeypatch, home)
     assert at.title[0].value == "PlanGraph 规划图谱"
     assert any("102 项任务" in i.value for i in at.info)
-    from graph.store import open_store
+    from plangraph.graph.store import open_store
     with open_store("embedded", home) as store:
         assert [d.document_id for d in store.documents()] == [DOC]
 
@@ -95,14 +97,15 @@ def test_the_server_warms_up_what_the_first_visit_needs(monkeypatch, changde_hom
     and the network page's first visit finds its drawing made (drawing again would fail here)."""
     import shutil
 
-    from app import network, state
+    from plangraph.app import network
+    from plangraph.app.queries import get_store
     from plangraph import app_server
     home = tmp_path / "home"
     shutil.copytree(changde_home, home)  # a home of its own: no drawing cached by other tests
     monkeypatch.setenv("PLANGRAPH_HOME", str(home))
     monkeypatch.setenv("PLANGRAPH_STORE", "embedded")
     assert app_server.warm_up(wait_s=120)
-    store = state.get_store("embedded", str(home))
+    store = get_store("embedded", str(home))
     assert store.documents()  # opened and asked
 
     def draw_again(*args, **kwargs):
@@ -136,7 +139,7 @@ def test_sidebar_chooses_store_and_documents(monkeypatch, changde_home):
     docs = at.sidebar.multiselect[0]
     assert docs.value == [DOC]
     docs.set_value([]).run()
-    at.switch_page("pages/overview.py").run()
+    at.switch_page(page("overview").script).run()
     assert any("至少一个文件" in i.value for i in at.info)
 
 
@@ -146,14 +149,14 @@ def test_unreachable_neo4j_is_one_line_in_the_sidebar(monkeypatch, changde_home)
     at.sidebar.radio[0].set_value("neo4j").run()
     assert not at.exception
     assert any("无法打开存储" in e.value for e in at.sidebar.error)
-    at.switch_page("pages/overview.py").run()
+    at.switch_page(page("overview").script).run()
     assert not at.exception and not at.metric  # the page stops instead of failing
 
 
 @pytest.mark.neo4j
 def test_neo4j_store_gives_the_same_pages(monkeypatch, tmp_path):
     from conftest import connect_neo4j_store
-    from ingest.pipeline import extract_file
+    from plangraph.ingest.pipeline import extract_file
     store = connect_neo4j_store()
     try:
         store.clear_all_for_tests()
@@ -164,17 +167,55 @@ def test_neo4j_store_gives_the_same_pages(monkeypatch, tmp_path):
     assert at.sidebar.radio[0].value == "neo4j"
     at.sidebar.toggle[0].set_value(False).run()
     at.sidebar.multiselect[0].set_value([DOC]).run()  # other tests may share the server
-    at.switch_page("pages/overview.py").run()
+    at.switch_page(page("overview").script).run()
     assert metric(at, "任务 Tasks") == "102" and metric(at, "无牵头单位") == str(len(NO_LEAD))
-    at.switch_page("pages/gaps.py").run()
+    at.switch_page(page("gaps").script).run()
     assert [m.value for m in at.markdown if m.value.startswith("任务号:")][0] == "任务号:" + "、".join(map(str, NO_LEAD))
 
 
 def test_home_links_every_page(monkeypatch, changde_home):
     at = app_at(monkeypatch, changde_home)
-    links = [p.proto.page for p in at.get("page_link")]
-    for page in ("overview", "network", "units", "regulations", "gaps", "task", "export", "compare", "review"):
-        assert any(page in link for link in links), (page, links)
+    links = [p.proto.page for p in at.get("page_link")]  # the pages' url paths
+    assert sorted(links) == sorted(p.key for p in PAGES)
+
+
+# ---------------------------------------------------------------- the page registry
+
+
+def test_every_page_script_is_registered_and_every_registered_page_has_one():
+    """app/page_registry.py is the one list of pages: a script in app/pages/ without its row
+    (or a row without its script) fails here, and the browser harness visits exactly these."""
+    scripts = sorted(p.stem for p in (ROOT / "app" / "pages").glob("*.py") if p.stem != "__init__")
+    assert scripts == sorted(p.key for p in PAGES)
+    assert len({p.key for p in PAGES}) == len(PAGES)
+    assert [(v.name, v.path, v.expect) for v in PAGE_VISITS[1:]] == [(p.key, p.key, p.ready_text) for p in PAGES]
+    assert PAGE_VISITS[0].path == ""  # Home
+
+
+def page_texts(at: AppTest) -> list[str]:
+    """Every text the run put on the page: element values, labels and bodies, sidebar included."""
+    out: list[str] = []
+
+    def walk(node) -> None:
+        children = getattr(node, "children", None)
+        if children is not None:  # a block: its elements and blocks
+            for child in children.values():
+                walk(child)
+            return
+        for attr in ("value", "label", "body"):
+            text = getattr(node, attr, None)
+            if isinstance(text, str):
+                out.append(text)
+    walk(at._tree)
+    return out
+
+
+@pytest.mark.parametrize("key", [p.key for p in PAGES])
+def test_every_registered_page_renders_and_shows_its_ready_text(monkeypatch, changde_home, key):
+    """The text the browser harness waits for is on the page once it has run (AppTest)."""
+    at = app_at(monkeypatch, changde_home, key, query={"doc": DOC, "task": "2.5.19"} if key == "task" else None)
+    texts = page_texts(at)
+    assert any(page(key).ready_text in t for t in texts), (key, texts[:40])
 
 
 # ---------------------------------------------------------------- Overview
@@ -432,8 +473,8 @@ def test_export_page_offers_csv_xlsx_graphml(monkeypatch, changde_home):
 def three_plans_home(tmp_path_factory) -> Path:
     """The Changde plan under three document ids: 306 tasks, more than one page."""
     import dataclasses
-    from graph.store import open_store
-    from ingest.pipeline import extract_file
+    from plangraph.graph.store import open_store
+    from plangraph.ingest.pipeline import extract_file
     home = tmp_path_factory.mktemp("three_plans")
     e = extract_file(CHANGDE)
     with open_store("embedded", home) as store:
@@ -443,22 +484,22 @@ def three_plans_home(tmp_path_factory) -> Path:
 
 
 def test_many_documents_are_counted_and_paged(monkeypatch, three_plans_home):
-    from app.state import PAGE_SIZE
+    from plangraph.app.tables import PAGE_SIZE
     at = app_at(monkeypatch, three_plans_home, "overview")
     assert metric(at, "任务 Tasks") == "306" and metric(at, "无牵头单位") == str(3 * len(NO_LEAD))
-    at.switch_page("pages/export.py").run()
+    at.switch_page(page("export").script).run()
     assert len(at.dataframe[0].value) == PAGE_SIZE
     at.number_input(key="export_page").set_value(2).run()
     table = at.dataframe[0].value
     assert len(table) == 306 - PAGE_SIZE and set(table["文件"]) == {f"{DOC}_2", f"{DOC}_3"}
-    at.switch_page("pages/gaps.py").run()
-    from graph.store import open_store
+    at.switch_page(page("gaps").script).run()
+    from plangraph.graph.store import open_store
     with open_store("embedded", three_plans_home) as store:
         no_deadline = store.gap_counts()["no_deadline"]
     assert no_deadline > PAGE_SIZE and f"无完成时限 ({no_deadline})" in [h.value for h in at.subheader]
     assert not [m for m in at.markdown if m.value.startswith("任务号:")]  # numbers repeat across plans
     # the task page asks for a document first, then one of its tasks
-    at.switch_page("pages/task.py").run()
+    at.switch_page(page("task").script).run()
     assert len(at.selectbox(key="task_doc").options) == 3
     at.selectbox(key="task_doc").set_value(f"{DOC}_2").run()
     assert at.selectbox(key="task_pick").value.startswith(f"{DOC}_2::")
@@ -467,7 +508,7 @@ def test_many_documents_are_counted_and_paged(monkeypatch, three_plans_home):
     at = app_at(monkeypatch, three_plans_home)
     at.sidebar.toggle[0].set_value(False).run()
     assert at.sidebar.multiselect[0].value == [f"{DOC}_1"]
-    at.switch_page("pages/overview.py").run()
+    at.switch_page(page("overview").script).run()
     assert metric(at, "任务 Tasks") == "102"
 
 
@@ -483,12 +524,12 @@ def test_script_in_task_text_is_escaped_everywhere(monkeypatch, xss_home):
     at.selectbox(key="task_pick").set_value("xss_plan::1.1.2").run()
     body = at.get("html")[0].proto.body
     assert "<img" not in body and "&lt;img src=x onerror=alert(1)&gt;" in body
-    for page in ("overview", "network", "units", "regulations", "gaps", "export", "compare", "review"):
-        at.switch_page(f"pages/{page}.py").run()
-        assert not at.exception, (page, at.exception)
+    for p in PAGES:
+        at.switch_page(p.script).run()
+        assert not at.exception, (p.key, at.exception)
         for m in list(at.markdown) + list(at.caption) + list(at.subheader):
-            assert "<script" not in m.value and "<img" not in m.value, (page, m.value)
-    at.switch_page("pages/network.py").run()
+            assert "<script" not in m.value and "<img" not in m.value, (p.key, m.value)
+    at.switch_page(page("network").script).run()
     at.checkbox(key="net_collective").check().run()
     html = network_html(at)
     assert "alert(1)</script>" not in html and "<img src=x" not in html
@@ -521,7 +562,7 @@ def test_remove_asks_for_confirmation_then_takes_the_document_out(monkeypatch, t
     at.sidebar.checkbox(key="pg_remove_sure").check().run()
     at.sidebar.button(key="pg_remove").click().run()
     assert not at.exception
-    from graph.store import open_store
+    from plangraph.graph.store import open_store
     with open_store("embedded", home) as store:
         assert [d.document_id for d in store.documents()] == ["xss_plan"]
         assert not [u for u in store.unit_names() if u.startswith("某县")]  # its own units went with it
@@ -553,11 +594,11 @@ def test_beyond_this_machine_import_and_remove_need_the_password(monkeypatch, ch
 
 
 def test_a_long_unbroken_string_wraps_in_the_source_view():
-    from app import state
-    from graph.rows import TaskRow
+    from plangraph.app.highlight import highlighted_task_html
+    from plangraph.graph.rows import TaskRow
     text = "1.推进" + "A" * 400 + "。"
     row = TaskRow("d", "1", 0, "推进", text, "", "", [], 0, len(text), [], [], [], [], [], [])
-    html = state.highlighted_task_html(row, [], [])
+    html = highlighted_task_html(row, [], [])
     assert "overflow-wrap:anywhere" in html and "white-space:pre-wrap" in html
 
 
@@ -567,8 +608,8 @@ def test_a_long_unbroken_string_wraps_in_the_source_view():
 @pytest.fixture(scope="session")
 def compare_home(tmp_path_factory) -> Path:
     """The Shandong and Jinan digital plans (the compare gold's pair)."""
-    from graph.store import open_store
-    from ingest.pipeline import extract_file
+    from plangraph.graph.store import open_store
+    from plangraph.ingest.pipeline import extract_file
     from shared_corpus import CORPUS, require_corpus
     require_corpus()
     home = tmp_path_factory.mktemp("compare_home")
@@ -579,9 +620,9 @@ def compare_home(tmp_path_factory) -> Path:
 
 
 def test_compare_page_pairs_two_plans_side_by_side(monkeypatch, compare_home):
-    from graph.compare import compare_plans
-    from graph.compare_input import plan_from_store
-    from graph.store import open_store
+    from plangraph.graph.compare import compare_plans
+    from plangraph.graph.compare_input import plan_from_store
+    from plangraph.graph.store import open_store
     with open_store("embedded", compare_home) as store:
         expected = compare_plans(plan_from_store(store, "09_shandong_digital_action_plan_2021"),
                                  plan_from_store(store, "10_jinan_digital_pioneer_city_2021"))
@@ -610,11 +651,11 @@ def test_compare_page_pairs_two_plans_side_by_side(monkeypatch, compare_home):
 def test_compare_sheet_from_the_app(monkeypatch, compare_home):
     from openpyxl import load_workbook
     import io
-    from app import state
-    from graph.compare_sheet import SHEET_HEADER
-    sel = state.Selection("embedded", str(compare_home), None, "v")
-    data = state.comparison_sheet(sel, "09_shandong_digital_action_plan_2021", "10_jinan_digital_pioneer_city_2021",
-                                  "one-to-one", "xlsx")
+    from plangraph.app.queries import Selection, comparison_sheet
+    from plangraph.graph.compare_sheet import SHEET_HEADER
+    sel = Selection("embedded", str(compare_home), None, "v")
+    data = comparison_sheet(sel, "09_shandong_digital_action_plan_2021", "10_jinan_digital_pioneer_city_2021",
+                            "one-to-one", "xlsx")
     ws = load_workbook(io.BytesIO(data)).active
     assert ws.title == "对标对表" and [c.value for c in ws[1]] == SHEET_HEADER
     statuses = [row[0].value for row in ws.iter_rows(min_row=2)]
@@ -645,8 +686,8 @@ def test_compare_page_suggests_the_plan_b_implements(monkeypatch, tmp_path):
     """The Shandong action plan opens 为贯彻落实《数字山东发展规划（2018—2022年）》: with that plan
     stored, choosing the action plan as B offers the cited plan as A."""
     import shutil
-    from graph.store import open_store
-    from ingest.pipeline import extract_file
+    from plangraph.graph.store import open_store
+    from plangraph.ingest.pipeline import extract_file
     from shared_corpus import CORPUS, require_corpus
     require_corpus()
     home = tmp_path / "implements"
@@ -678,9 +719,9 @@ def test_compare_page_shows_stored_links(monkeypatch, tmp_path, compare_home):
     """B linked against A (plangraph link, here with --min-score 0.3): the page shows the
     stored pairs, says so, and counts what B does not take up as B's gap."""
     import shutil
-    from graph.compare import DEFAULT_SETTINGS, compare_plans, linked_pair
-    from graph.compare_input import plan_from_store
-    from graph.store import open_store
+    from plangraph.graph.compare import DEFAULT_SETTINGS, compare_plans, linked_pair
+    from plangraph.graph.compare_input import plan_from_store
+    from plangraph.graph.store import open_store
     import dataclasses
     home = tmp_path / "linked"
     shutil.copytree(compare_home, home)

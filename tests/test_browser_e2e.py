@@ -20,8 +20,9 @@ import pytest
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from browser_harness import (  # noqa: E402
-    CHROMIUM, OUTPUT, PAGES, REVIEW_NUMBER_LINE, REVIEW_PLAN_TEXT, REVIEW_UNREAD, VIEWPORT, XSS_PLAN_TEXT, chromium,
-    hover_node, ingest_plan_text, save_times, screenshot, streamlit_server, visit, wait_for_app, wait_for_network)
+    CHROMIUM, OUTPUT, PAGE_VISITS, REVIEW_NUMBER_LINE, REVIEW_PLAN_TEXT, REVIEW_UNREAD, VIEWPORT, XSS_PLAN_TEXT,
+    chromium, hover_node, ingest_plan_text, save_times, screenshot, streamlit_server, visit, wait_for_app,
+    wait_for_network)
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not Path(CHROMIUM).exists(), reason=f"{CHROMIUM} missing: run `make browser`")]
@@ -34,7 +35,7 @@ TASK_19 = f"task?doc={DOC}&task=2.5.19"
 def is_unit(name: str, written: str) -> bool:
     """The graph's canonical name for what the plan writes as `written` (aliases folded, the
     document's region written in: 市政府办 → 常德市政府办公室)."""
-    from ingest.units import canonical_unit
+    from plangraph.ingest.units import canonical_unit
     return name in {written, canonical_unit(written), canonical_unit(written, "常德市")}
 
 
@@ -75,7 +76,7 @@ def test_every_page_renders_what_a_user_needs(browser, tmp_path_factory):
         w = Watch(browser)
         page = w.page
         for pass_name in ("first_visit", "second_visit"):
-            for p in PAGES:
+            for p in PAGE_VISITS:
                 path = TASK_19 if p.name == "task" else p.path
                 times[pass_name][p.name] = round(visit(page, base, path, p.expect), 3)
                 if pass_name == "first_visit":
@@ -147,7 +148,7 @@ def test_markup_in_task_text_shows_literally_and_never_runs(browser, tmp_path_fa
     with streamlit_server(home, log=OUTPUT / "streamlit-xss.log") as base:
         w = Watch(browser)
         page = w.page
-        for p in PAGES:
+        for p in PAGE_VISITS:
             visit(page, base, p.path)
             wait_for_app(page)
 
@@ -208,8 +209,8 @@ def test_review_page_shows_what_could_not_be_read_and_links_its_task(browser, tm
 
 def test_compare_page_side_by_side_and_its_sheet(browser, tmp_path_factory):
     """Two real plans: the pairs table, the unmatched lists, the 对标对表 CSV as downloaded."""
-    from graph.store import open_store
-    from ingest.pipeline import extract_file
+    from plangraph.graph.store import open_store
+    from plangraph.ingest.pipeline import extract_file
     from shared_corpus import CORPUS, require_corpus
     require_corpus()
     home = tmp_path_factory.mktemp("compare_home")

@@ -12,12 +12,12 @@ import numpy as np
 import pytest
 
 from compare_gold import TARGET_PRECISION, TARGET_RECALL, gold_pairs, load_gold, quality
-from graph.compare import (DEFAULT_SETTINGS, MODES, Plan, PlanTask, assign, changed, compare_plans,
+from plangraph.graph.compare import (DEFAULT_SETTINGS, MODES, Plan, PlanTask, assign, changed, compare_plans,
                            deadline_change, differences)
-from graph.compare_input import plan_from_extraction, plan_from_store
-from graph.compare_text import key_terms, stopwords, unit_function
-from graph.store import StoreError
-from ingest.model import Deadline
+from plangraph.graph.compare_input import plan_from_extraction, plan_from_store
+from plangraph.graph.compare_text import key_terms, stopwords, unit_function
+from plangraph.graph.store import StoreError
+from plangraph.ingest.model import Deadline
 from shared_corpus import CORPUS, require_corpus
 
 A_ID, B_ID = "09_shandong_digital_action_plan_2021", "10_jinan_digital_pioneer_city_2021"
@@ -99,7 +99,7 @@ def test_each_pair_explains_its_score(gold_plans):
 def test_unit_mentions_are_units_not_words():
     task = PlanTask("1", "完善执法制度", "1.完善执法制度。(牵头单位:市司法局;参加单位:市大数据局)",
                     lead=("市司法局",), participants=("市大数据局",), unit_spans=((15, 19), (25, 30)))
-    from graph.compare import task_terms
+    from plangraph.graph.compare import task_terms
     terms = task_terms(task)
     assert "执法" in terms and "制度" in terms
     assert not {"司法局", "司法", "大数据", "数据"} & set(terms)

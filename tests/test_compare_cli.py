@@ -13,9 +13,9 @@ import pytest
 
 from conftest import STORE_PARAMS, connect_neo4j_store
 from conftest import run_cli as run
-from graph.compare import compare_plans
-from graph.compare_input import plan_from_extraction
-from graph.compare_sheet import SHEET_HEADER, STATUS
+from plangraph.graph.compare import compare_plans
+from plangraph.graph.compare_input import plan_from_extraction
+from plangraph.graph.compare_sheet import SHEET_HEADER, STATUS
 from plangraph.cli import main
 from shared_corpus import require_corpus
 
@@ -27,7 +27,7 @@ def kind(request, home, corpus_extractions) -> str:
     """A store of this kind holding the Shandong and Jinan plans."""
     require_corpus()
     if request.param == "embedded":
-        from graph.store import open_store
+        from plangraph.graph.store import open_store
         store = open_store("embedded", home)
     else:
         store = connect_neo4j_store()
@@ -86,7 +86,7 @@ def test_csv_is_the_sheet(kind, capsysbinary):
 
 def test_bad_input_is_one_line_and_exit_2(home, capsys, corpus_extractions):
     require_corpus()
-    from graph.store import open_store
+    from plangraph.graph.store import open_store
     with open_store("embedded", home) as store:
         store.ingest(corpus_extractions[A_ID])
     rc, out, err = run(capsys, "compare", A_ID, "no_such_plan")
@@ -102,7 +102,7 @@ def test_bad_input_is_one_line_and_exit_2(home, capsys, corpus_extractions):
 
 def test_min_score_drops_weaker_pairs(home, capsys, corpus_extractions):
     require_corpus()
-    from graph.store import open_store
+    from plangraph.graph.store import open_store
     with open_store("embedded", home) as store:
         for doc in (A_ID, B_ID):
             store.ingest(corpus_extractions[doc])
@@ -116,12 +116,12 @@ def test_min_score_drops_weaker_pairs(home, capsys, corpus_extractions):
 def test_compare_imports_no_extraction_stack(home, corpus_extractions):
     """A query command: spaCy stays out (jieba tokenises, on first use)."""
     require_corpus()
-    from graph.store import open_store
+    from plangraph.graph.store import open_store
     with open_store("embedded", home) as store:
         for doc in (A_ID, B_ID):
             store.ingest(corpus_extractions[doc])
     code = ("import sys; from plangraph.cli import main; rc = main(['compare', %r, %r, '--format', 'json']);"
-            "print('spacy' in sys.modules, 'ingest.segment' in sys.modules, rc, file=sys.stderr)") % (A_ID, B_ID)
+            "print('spacy' in sys.modules, 'plangraph.ingest.segment' in sys.modules, rc, file=sys.stderr)") % (A_ID, B_ID)
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300,
                           env={**os.environ, "PLANGRAPH_HOME": str(home)})
     assert proc.stderr.strip().splitlines()[-1] == "False False 0"

@@ -9,8 +9,8 @@ from collections import Counter
 import pytest
 
 from bench.corpus import build_corpus, plan_name, synthetic_plan, task_origins
-from graph.compare import compare_plans
-from graph.compare_input import plan_from_extraction
+from plangraph.graph.compare import compare_plans
+from plangraph.graph.compare_input import plan_from_extraction
 from shared_corpus import require_corpus
 
 BASES = 7  # plans i and i + 7 are built on the same real plan
@@ -20,7 +20,7 @@ BASES = 7  # plans i and i + 7 are built on the same real plan
 def plan_pairs(tmp_path_factory) -> list:
     """For each real plan: two synthetic plans built on it, each with its tasks' origins."""
     require_corpus()
-    from ingest.pipeline import extract_file
+    from plangraph.ingest.pipeline import extract_file
     folder = tmp_path_factory.mktemp("synthetic")
     pairs = []
     for base in range(BASES):

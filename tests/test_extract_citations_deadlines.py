@@ -5,8 +5,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ingest.deadlines import find_deadlines
-from ingest.pipeline import extract_text
+from plangraph.ingest.deadlines import find_deadlines
+from plangraph.ingest.pipeline import extract_text
 
 
 def citations_of(text: str) -> list[tuple[str, str]]:
@@ -87,7 +87,7 @@ def test_deadlines_attach_to_their_task():
 def _deadlines_over_whole_text(text: str):
     """The definition: each form of PATTERNS over the whole text, in order; a match
     overlapping an earlier one is dropped."""
-    from ingest import deadlines as D
+    from plangraph.ingest import deadlines as D
     found, taken = [], []
     for pattern, resolve, recurring in D.PATTERNS:
         for m in pattern.finditer(text):
@@ -103,5 +103,5 @@ def _deadlines_over_whole_text(text: str):
 def test_deadlines_searched_near_date_characters_only_find_the_same(text):
     """find_deadlines only scans the text around 年/月 (speed); it must find exactly what
     scanning everything finds, on dense, adversarial strings too."""
-    from ingest.deadlines import find_deadlines
+    from plangraph.ingest.deadlines import find_deadlines
     assert find_deadlines(text) == _deadlines_over_whole_text(text)

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.clauses import find_clauses, parse_clause, split_units
-from ingest.pipeline import extract_text
+from plangraph.ingest.clauses import find_clauses, parse_clause, split_units
+from plangraph.ingest.pipeline import extract_text
 
 
 def assigned(text: str) -> list[tuple[str, str]]:

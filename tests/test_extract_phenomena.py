@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.clauses import find_clauses
-from ingest.formats.tables import column_role, header_roles
-from ingest.pipeline import extract_text
+from plangraph.ingest.clauses import find_clauses
+from plangraph.ingest.formats.tables import column_role, header_roles
+from plangraph.ingest.pipeline import extract_text
 
 
 def assigned(text: str) -> list[tuple[str, str]]:
@@ -304,13 +304,13 @@ def test_names_run_together_in_a_table_cell(cell, expected):
     ("年内完成全部整改。", "年内"),
 ])
 def test_time_limits_relative_to_the_document_or_the_year(sentence, expected):
-    from ingest.deadlines import find_deadlines
+    from plangraph.ingest.deadlines import find_deadlines
     assert [(d.text, d.date) for d in find_deadlines(sentence)] == [(expected, None)]
 
 
 @pytest.mark.parametrize("sentence", ["三年内完成整改。", "今年内完成。", "年内容丰富。"])
 def test_spans_of_years_are_not_time_limits(sentence):
-    from ingest.deadlines import find_deadlines
+    from plangraph.ingest.deadlines import find_deadlines
     assert find_deadlines(sentence) == []
 
 
@@ -569,11 +569,11 @@ def test_a_table_continued_after_its_header_repeats():
     ("牵头部门\n2019年3月\n", ("2019年3月", "2019-03-31")),  # a table's date cell
 ])
 def test_time_limits_seen_in_unseen_plans(sentence, expected):
-    from ingest.deadlines import find_deadlines
+    from plangraph.ingest.deadlines import find_deadlines
     assert [(d.text, d.date) for d in find_deadlines(sentence)] == [expected]
 
 
 @pytest.mark.parametrize("sentence", ["到2025年年底，全省营收突破2万亿元。", "2023年3月，市政府印发了方案。"])
 def test_targets_and_past_dates_are_no_time_limits(sentence):
-    from ingest.deadlines import find_deadlines
+    from plangraph.ingest.deadlines import find_deadlines
     assert find_deadlines(sentence) == []

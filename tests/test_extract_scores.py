@@ -97,7 +97,7 @@ def test_changde_plan_scores(score_report):
 
 
 def test_changde_plan_has_100_tasks_in_32_groups():
-    from ingest.pipeline import extract_file
+    from plangraph.ingest.pipeline import extract_file
     tasks = extract_file(CORPUS / "changde_fazhi_2021-2025.txt").tasks
     numbered = [t for t in tasks if t.id.startswith("2.")]
     assert [int(t.id.split(".")[-1]) for t in numbered] == list(range(1, 101))

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.numbering import chinese_to_int, match_label
-from ingest.pipeline import extract_text
+from plangraph.ingest.numbering import chinese_to_int, match_label
+from plangraph.ingest.pipeline import extract_text
 
 
 @pytest.mark.parametrize("line, style, number", [
@@ -111,7 +111,7 @@ def test_metadata_from_gov_cn_table():
 
 
 def test_segmentation_keeps_the_text_exactly():
-    from ingest.segment import segment
+    from plangraph.ingest.segment import segment
     text = "一、总体要求\n\u3000\u3000（一）指导思想。 坚持 “以人民为中心”。\r\n[牵头单位:市委编办]\n"
     doc = segment(text)
     assert doc.text == text

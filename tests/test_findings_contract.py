@@ -15,8 +15,8 @@ import pytest
 
 from browser_harness import REVIEW_PLAN_TEXT
 from conftest import STORE_PARAMS, connect_neo4j_store
-from graph.store import StoreError
-from ingest.model import FINDING_KINDS
+from plangraph.graph.store import StoreError
+from plangraph.ingest.model import FINDING_KINDS
 from review_eval import damage
 from shared_corpus import CHANGDE, CORPUS, GOLD, require_corpus
 
@@ -30,7 +30,7 @@ DOC_SETS = {"all": None, "damaged": [DAMAGED], "two": [DAMAGED, "river"], "none"
 @pytest.fixture(scope="module")
 def extractions() -> dict:
     require_corpus()
-    from ingest.pipeline import extract_file, extract_text
+    from plangraph.ingest.pipeline import extract_file, extract_text
     out = {}
     for name in DEV2_WITH_FINDINGS:
         e = extract_file(CORPUS / "dev2" / f"{name}.txt")
@@ -46,7 +46,7 @@ def extractions() -> dict:
 
 @pytest.fixture(scope="module")
 def embedded_findings(extractions, tmp_path_factory):
-    from graph.embedded import EmbeddedStore
+    from plangraph.graph.embedded import EmbeddedStore
     store = EmbeddedStore(tmp_path_factory.mktemp("findings") / "home")
     for e in extractions.values():
         store.ingest(e)

@@ -13,8 +13,8 @@ import pytest
 
 from fixture_builders import (build_docx, build_html, build_pdf, cjk_font, corpus_files, corpus_text,
                               plan_blocks, write_encoded)
-from ingest.pipeline import extract_file, extract_text
-from ingest.read import read_document
+from plangraph.ingest.pipeline import extract_file, extract_text
+from plangraph.ingest.read import read_document
 
 DOCS = corpus_files()
 IDS = [p.stem.split("_")[0] for p in DOCS]

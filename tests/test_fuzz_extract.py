@@ -21,8 +21,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fixture_builders import build_docx, build_html, build_pdf, cjk_font, corpus_files, corpus_text
-from ingest.pipeline import extract_text
-from ingest.read import InputError, read_document
+from plangraph.ingest.pipeline import extract_text
+from plangraph.ingest.read import InputError, read_document
 
 EXAMPLES = int(os.environ.get("PLANGRAPH_FUZZ_EXAMPLES", "200"))  # raise for a longer hunt
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=False,

@@ -16,7 +16,7 @@ import pytest
 from conftest import connect_neo4j_store, make_tiny_extraction
 from conftest import run_cli as run
 from shared_corpus import CHANGDE
-from ingest import batch
+from plangraph.ingest import batch
 from plangraph.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +39,7 @@ def fake_extract(monkeypatch):
 
 def snapshot_of(home: Path) -> tuple:
     """What the embedded store in `home` holds, through the query API."""
-    from graph.store import open_store
+    from plangraph.graph.store import open_store
     with open_store("embedded", home) as store:
         return store.documents(), store.tasks(), store.workload(), store.regulations()
 

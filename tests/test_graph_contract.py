@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 
 from conftest import STORE_PARAMS, connect_neo4j_store, fail_write_step
-from graph.gaps import GAP_KINDS
-from graph.records import merge_shared_props, regulation_key, regulation_props, unit_key, unit_props
-from graph.rows import TaskLink
-from graph.store import StoreError
-from ingest.model import ROLES
-from ingest.units import document_level, document_region
+from plangraph.graph.gaps import GAP_KINDS
+from plangraph.graph.records import merge_shared_props, regulation_key, regulation_props, unit_key, unit_props
+from plangraph.graph.rows import TaskLink
+from plangraph.graph.store import StoreError
+from plangraph.ingest.model import ROLES
+from plangraph.ingest.units import document_level, document_region
 from shared_corpus import CHANGDE, CHANGDE_PATH, GOLD
 
 PROJECT_COPY = Path(__file__).resolve().parent.parent / "data" / f"{CHANGDE}.txt"
@@ -42,13 +42,13 @@ LINKED_AT = "2026-12-03T10:00:00"
 
 
 def ref_comparison(extractions):
-    from graph.compare import compare_plans
-    from graph.compare_input import plan_from_extraction
+    from plangraph.graph.compare import compare_plans
+    from plangraph.graph.compare_input import plan_from_extraction
     return compare_plans(plan_from_extraction(extractions[LINKED_A]), plan_from_extraction(extractions[LINKED_B]))
 
 
 def _load(store, extractions) -> None:
-    from graph.compare import linked_pair
+    from plangraph.graph.compare import linked_pair
     for e in extractions.values():
         store.ingest(e)
     store.write_links(linked_pair(ref_comparison(extractions), "asked", LINKED_AT))
@@ -56,7 +56,7 @@ def _load(store, extractions) -> None:
 
 @pytest.fixture(scope="module")
 def embedded_corpus(extractions, tmp_path_factory):
-    from graph.embedded import EmbeddedStore
+    from plangraph.graph.embedded import EmbeddedStore
     store = EmbeddedStore(tmp_path_factory.mktemp("contract") / "home")
     _load(store, extractions)
     yield store
@@ -491,6 +491,7 @@ def _number_at(gold: dict, k: int) -> int:
 
 # ---------------------------------------------------------------- both stores, same answers
 
+@pytest.mark.neo4j
 def test_stores_give_identical_answers(embedded_corpus, neo4j_corpus):
     a, b = embedded_corpus, neo4j_corpus
     for docs in DOC_SETS.values():

@@ -6,8 +6,8 @@ import io
 
 from openpyxl import load_workbook
 
-from graph.export import CSV_HEADER, export
-from ingest.pipeline import extract_text
+from plangraph.graph.export import CSV_HEADER, export
+from plangraph.ingest.pipeline import extract_text
 
 PLAN = ("某市工作方案\n一、任务\n1.=HYPERLINK(\"example.invalid\",\"点击\")。内容。（牵头单位：市司法局）\n"
         "2.@SUM(A1)推进工作。（牵头单位：市财政局；参加单位：市审计局）\n")

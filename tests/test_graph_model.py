@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import make_tiny_extraction
-from graph.records import build_graph_records, merge_shared_props, regulation_key, regulation_props
-from graph.rows import task_number
+from plangraph.graph.records import build_graph_records, merge_shared_props, regulation_key, regulation_props
+from plangraph.graph.rows import task_number
 
 
 def _neo4j_safe(value) -> bool:

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from conftest import connect_neo4j_store, open_test_store
-from graph.embedded import EmbeddedStore
-from ingest.pipeline import extract_file
+from plangraph.graph.embedded import EmbeddedStore
+from plangraph.ingest.pipeline import extract_file
 
 ROOT = Path(__file__).resolve().parents[1]
 CHILD = Path(__file__).resolve().parent / "kill_helpers" / "ingest_child.py"
@@ -80,7 +80,7 @@ def reopen(kind: str, home: Path):
 
 def killed_tx(token: str) -> list[dict]:
     """The child's transaction as SHOW TRANSACTIONS lists it (found by its metadata)."""
-    from graph.neo4j_config import neo4j_settings, open_driver
+    from plangraph.graph.neo4j_config import neo4j_settings, open_driver
     settings = neo4j_settings()
     with open_driver(settings) as driver, driver.session(database=settings.database) as s:
         return s.run("SHOW TRANSACTIONS YIELD transactionId, metaData, status "

@@ -84,7 +84,7 @@ def read_lines_until(proc: subprocess.Popen, ok_lines: int, out: list[str]) -> N
 
 
 def stored_ids(home: Path) -> set[str]:
-    from graph.store import open_store
+    from plangraph.graph.store import open_store
     with open_store("embedded", home) as store:
         return {d.document_id for d in store.documents()}
 
@@ -205,8 +205,8 @@ class Proxy:
 @pytest.mark.neo4j
 def test_an_ingest_gives_up_soon_when_neo4j_goes_away(tmp_path, monkeypatch, capsys):
     """Each file not written gets its own failed line, at once; exit 1; no retry storm."""
-    from graph.neo4j_config import neo4j_settings
-    from ingest import batch
+    from plangraph.graph.neo4j_config import neo4j_settings
+    from plangraph.ingest import batch
     from plangraph.cli import main
     connect_neo4j_store().clear_all_for_tests()
     settings = neo4j_settings()

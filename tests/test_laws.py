@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.laws import (
+from plangraph.ingest.laws import (
     LawResolution,
     classify_form,
     form_labels,

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from graph.compare import compare_plans
-from graph.compare_input import plan_from_extraction
-from graph.link import (CitedPlan, DocumentInfo, LinkSettings, candidate_pairs, extraction_citations,
+from plangraph.graph.compare import compare_plans
+from plangraph.graph.compare_input import plan_from_extraction
+from plangraph.graph.link import (CitedPlan, DocumentInfo, LinkSettings, candidate_pairs, extraction_citations,
                         implemented_documents, link_all, plan_title_key, related_pairs, upper_first)
 from shared_corpus import require_corpus
 
@@ -102,8 +102,8 @@ def test_link_all_on_two_plans_gives_the_comparison(corpus_extractions):
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_key_terms_are_the_same_in_worker_processes(corpus_extractions, jobs):
     require_corpus()
-    from graph.compare import task_terms
-    from graph.link import key_terms_of
+    from plangraph.graph.compare import task_terms
+    from plangraph.graph.link import key_terms_of
     plans = [plan_from_extraction(e) for e in corpus_extractions.values()]
     terms = key_terms_of(plans, jobs)
     assert terms == [task_terms(t) for p in plans for t in p.tasks]

@@ -7,9 +7,9 @@ import json
 import pytest
 
 from conftest import run_cli
-from graph.compare import compare_plans
-from graph.compare_input import plan_from_extraction, plan_from_store
-from graph.link import DocumentInfo, link_all
+from plangraph.graph.compare import compare_plans
+from plangraph.graph.compare_input import plan_from_extraction, plan_from_store
+from plangraph.graph.link import DocumentInfo, link_all
 from shared_corpus import require_corpus
 
 A_ID, B_ID = "09_shandong_digital_action_plan_2021", "10_jinan_digital_pioneer_city_2021"

@@ -9,12 +9,12 @@ import json
 import pytest
 
 from conftest import STORE_PARAMS, fail_write_step, make_tiny_extraction, open_test_store
-from graph.compare import compare_plans, linked_pair
-from graph.compare_input import comparison_from_store, plan_from_extraction, plan_from_store
-from graph.records import LinkedPair, TaskMatch, build_graph_records
-from graph.rows import ImplementsRow
-from graph.store import StoreError
-from ingest.model import Citation
+from plangraph.graph.compare import compare_plans, linked_pair
+from plangraph.graph.compare_input import comparison_from_store, plan_from_extraction, plan_from_store
+from plangraph.graph.records import LinkedPair, TaskMatch, build_graph_records
+from plangraph.graph.rows import ImplementsRow
+from plangraph.graph.store import StoreError
+from plangraph.ingest.model import Citation
 from shared_corpus import require_corpus
 
 A_ID, B_ID = "09_shandong_digital_action_plan_2021", "10_jinan_digital_pioneer_city_2021"
@@ -233,7 +233,7 @@ def test_key_terms_are_stored_at_ingest(store, tiny_extraction):
     store.ingest(tiny_extraction)
     stored = store.key_terms()
     plan = plan_from_extraction(tiny_extraction)
-    from graph.compare import task_terms
+    from plangraph.graph.compare import task_terms
     assert stored == {"tiny_plan": [task_terms(t) for t in plan.tasks]}
     records = build_graph_records(make_tiny_extraction("old"))
     records.document.props["terms_version"] = "an older stop list"

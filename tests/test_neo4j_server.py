@@ -12,8 +12,8 @@ import uuid
 
 import pytest
 
-from graph import neo4j_server
-from graph.neo4j_config import Neo4jSettings, neo4j_settings, open_driver
+from plangraph.graph import neo4j_server
+from plangraph.graph.neo4j_config import Neo4jSettings, neo4j_settings, open_driver
 
 LABEL = "PlanGraphServerTest"  # only nodes with this label are written and removed here
 

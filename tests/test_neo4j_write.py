@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from conftest import connect_neo4j_store, fail_write_step, make_tiny_extraction
-from graph.embedded import EmbeddedStore
-from graph.records import build_graph_records, merge_shared_props
-from graph.neo4j_store import Neo4jStore
-from ingest import batch
+from plangraph.graph.embedded import EmbeddedStore
+from plangraph.graph.records import build_graph_records, merge_shared_props
+from plangraph.graph.neo4j_store import Neo4jStore
+from plangraph.ingest import batch
 from plangraph.cli import main
 
 pytestmark = pytest.mark.neo4j
@@ -167,8 +167,8 @@ def test_values_reach_cypher_only_as_parameters(neo):
 
 def test_a_missing_index_or_constraint_is_created_on_first_use(neo):
     """The store creates only what the database lacks (one look at what exists first)."""
-    from graph import neo4j_write
-    from graph.neo4j_store import SCHEMA, schema_name
+    from plangraph.graph import neo4j_write
+    from plangraph.graph.neo4j_store import SCHEMA, schema_name
     names = [schema_name(stmt) for stmt in SCHEMA + neo4j_write.SCHEMA]
     with neo._session() as s:
         s.run("DROP INDEX plangraph_task_deadline IF EXISTS").consume()

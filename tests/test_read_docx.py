@@ -8,9 +8,9 @@ import pytest
 from docx.oxml import parse_xml
 from docx.oxml.ns import nsdecls
 
-from ingest.formats import docx as docx_reader
-from ingest.pipeline import extract_file
-from ingest.read import InputError, read_document
+from plangraph.ingest.formats import docx as docx_reader
+from plangraph.ingest.pipeline import extract_file
+from plangraph.ingest.read import InputError, read_document
 
 
 def save(document, tmp_path, name="plan.docx"):

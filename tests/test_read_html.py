@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 
 from fixture_builders import build_html
-from ingest.formats.html import iso_date
-from ingest.read import InputError, read_document
+from plangraph.ingest.formats.html import iso_date
+from plangraph.ingest.read import InputError, read_document
 
 BODY = ("常德市法治政府建设工作方案\n一、总体要求\n"
         "1.优化政府机构设置。2022年底前完成。(牵头单位:市委编办;参加单位:各区县(市)政府)\n"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from fixture_builders import build_pdf, cjk_font
-from ingest.formats.pdf import Line, _continues, _join
-from ingest.pipeline import extract_file
-from ingest.read import InputError, read_document
+from plangraph.ingest.formats.pdf import Line, _continues, _join
+from plangraph.ingest.pipeline import extract_file
+from plangraph.ingest.read import InputError, read_document
 
 pytestmark = pytest.mark.skipif(cjk_font() is None, reason="no CJK TrueType font: apt-get install fonts-wqy-microhei")
 

@@ -1,8 +1,8 @@
 """Task-division tables as text lines (shared by the .docx, .html and .pdf readers)."""
 from __future__ import annotations
 
-from ingest.formats.tables import header_roles, table_lines
-from ingest.numbering import starts_numbered
+from plangraph.ingest.formats.tables import header_roles, table_lines
+from plangraph.ingest.numbering import starts_numbered
 
 
 def test_header_roles():

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from ingest.read import MAX_TEXT_BYTES, InputError, decode, iter_documents, normalise_newlines, read_document
+from plangraph.ingest.read import MAX_TEXT_BYTES, InputError, decode, iter_documents, normalise_newlines, read_document
 
 PLAN = ("常德市法治政府建设工作方案(2021-2025年)\n一、总体要求\n"
         "1.优化政府机构设置。2022年底前完成。(牵头单位:市委编办;参加单位:各区县(市)政府)\n"

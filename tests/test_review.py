@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingest.pipeline import extract_text
+from plangraph.ingest.pipeline import extract_text
 from review_eval import damage, measure_corpus
 from shared_corpus import CORPUS, GOLD, require_corpus
 

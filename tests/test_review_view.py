@@ -1,8 +1,8 @@
 """The findings' HTML (app/review_view.py): the finding marked in its line, the text escaped."""
 from __future__ import annotations
 
-from app.review_view import AROUND, LONG, context_html, findings_table
-from graph.rows import FindingRow
+from plangraph.app.review_view import AROUND, LONG, context_html, findings_table
+from plangraph.graph.rows import FindingRow
 
 
 def test_the_finding_is_marked_with_the_rest_of_its_line_around_it():

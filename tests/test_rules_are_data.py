@@ -13,8 +13,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from ingest import numbering
-from ingest.pipeline import extract_text
+from plangraph.ingest import numbering
+from plangraph.ingest.pipeline import extract_text
 
 ROOT = Path(__file__).resolve().parent.parent
 

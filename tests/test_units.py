@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.units import (
+from plangraph.ingest.units import (
     UnitInfo,
     canonical_unit,
     describe_unit,

@@ -7,16 +7,20 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app import state
+from plangraph.app.drawings import NETWORK_DEFAULTS, network_drawing
+from plangraph.app.escaping import markdown_literal
+from plangraph.app.labels import ROLE_LABELS
+from plangraph.app.queries import workload
+from plangraph.app.sidebar import selection
 
-sel = state.selection()
+sel = selection()
 st.title("网络 Network")
 
 GRAPHS = {"unit_task": "单位–任务 Unit–task", "co": "单位协作 Co-responsibility"}
 graph = st.segmented_control("图 Graph", list(GRAPHS), format_func=GRAPHS.get, default="unit_task",
                              required=True, key="net_graph")
 
-units = [w.unit for w in state.workload(sel)]
+units = [w.unit for w in workload(sel)]
 
 with st.expander("筛选 Filters:单位、搜索、章节、角色、泛指单位", expanded=False):
     c1, c2 = st.columns(2)
@@ -28,25 +32,25 @@ with st.expander("筛选 Filters:单位、搜索、章节、角色、泛指单�
         # The section list comes with the drawing (one cached call, no pass over all tasks here),
         # so the drawing is made first with the picked sections and the widget filled after it.
         sections_slot = c3.empty()
-        roles = c4.multiselect("角色 Roles", list(state.ROLE_LABELS), default=state.NETWORK_DEFAULTS["roles"],
-                               format_func=state.ROLE_LABELS.get, key="net_roles")
+        roles = c4.multiselect("角色 Roles", list(ROLE_LABELS), default=NETWORK_DEFAULTS["roles"],
+                               format_func=ROLE_LABELS.get, key="net_roles")
     else:
         min_weight = st.slider("至少共同承担的任务数 Min. shared tasks", 1, 10, 2, key="net_min_weight")
     c5, c6 = st.columns(2)
     collective = c5.checkbox("包括泛指单位(如“各区县(市)政府”“市政府各部门”)",
-                             value=state.NETWORK_DEFAULTS["include_collective"], key="net_collective",
+                             value=NETWORK_DEFAULTS["include_collective"], key="net_collective",
                              help="泛指单位与大量任务相连,默认隐藏以便看清具体单位")
     only_matches = c6.checkbox("只看搜索到的单位", value=False, key="net_only_matches")
 
 matches = [u for u in units if query.strip() and query.strip() in u]
 if query.strip():
-    st.caption(f"匹配 {len(matches)} 个单位:" + (state.esc("、".join(matches[:20])) or "无")
+    st.caption(f"匹配 {len(matches)} 个单位:" + (markdown_literal("、".join(matches[:20])) or "无")
                + (" …" if len(matches) > 20 else ""))
 focus = set(picked_units) | (set(matches) if only_matches else set())
 
 if graph == "unit_task":
     def draw(sections: list[str]):
-        return state.network(sel, "unit_task", sections=sections, roles=roles, units=focus,
+        return network_drawing(sel, "unit_task", sections=sections, roles=roles, units=focus,
                              highlight=matches, include_collective=collective)
 
     picked = list(st.session_state.get("net_sections") or [])
@@ -59,7 +63,7 @@ if graph == "unit_task":
         st.info("请至少选择一个角色。")
         st.stop()
 else:
-    result = state.network(sel, "co", units=focus, highlight=matches, include_collective=collective,
+    result = network_drawing(sel, "co", units=focus, highlight=matches, include_collective=collective,
                            min_weight=min_weight)
 
 if result.note:

@@ -7,16 +7,20 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from app import state
-from app.network import KIND_COLORS
+from plangraph.app.escaping import markdown_literal
+from plangraph.app.network import KIND_COLORS
+from plangraph.app.page_registry import page
+from plangraph.app.queries import documents, gap_counts, regulations, unit_info, workload
+from plangraph.app.sidebar import selection
+from plangraph.graph import gaps
 
-sel = state.selection()
+sel = selection()
 st.title("概览 Overview")
 
-docs = state.documents(sel)
-load = state.workload(sel)
-regs = state.regulations(sel)
-info = state.unit_info(sel)
+docs = documents(sel)
+load = workload(sel)
+regs = regulations(sel)
+info = unit_info(sel)
 
 c = st.columns(5)
 c[0].metric("文件 Documents", len(docs))
@@ -40,11 +44,12 @@ st.dataframe(pd.DataFrame({
 
 st.subheader("缺口 Gaps")
 st.caption("截至今天。点击“缺口”页查看每一项任务。")
-cols = st.columns(len(state.GAP_LABELS))
-counts = state.gap_counts(sel)
-for col, (kind, label) in zip(cols, state.GAP_LABELS.items()):
-    col.metric(label, counts.get(kind, 0), help=state.GAP_HELP.get(kind))
-st.page_link(state.PAGE_PATHS["gaps"], label="查看缺口任务 →", icon=":material/report:")
+labels = gaps.GAP_LABELS  # read when the page runs: every kind of graph.gaps.GAP_TABLE
+cols = st.columns(len(labels))
+counts = gap_counts(sel)
+for col, (kind, label) in zip(cols, labels.items()):
+    col.metric(label, counts.get(kind, 0), help=gaps.KIND_DESCRIPTIONS.get(kind))
+st.page_link(page("gaps").script, label="查看缺口任务 →", icon=page("gaps").icon)
 
 st.subheader("牵头任务最多的单位 Top units by tasks led")
 top = sorted((w for w in load if w.lead > 0), key=lambda w: (-w.lead, -w.total, w.unit))[:15]
@@ -65,7 +70,7 @@ if top:
             domain=list(kinds), range=[KIND_COLORS.get(k, KIND_COLORS["other"]) for k in kinds.values()])),
         tooltip=["单位", "牵头", "参加", "责任", "类型"],
     ).properties(height=28 * len(top) + 40))
-    st.markdown(f"牵头任务最多:**{state.esc(top[0].unit)}**({top[0].lead} 项)")
+    st.markdown(f"牵头任务最多:**{markdown_literal(top[0].unit)}**({top[0].lead} 项)")
     left, right = st.columns([3, 2])
     left.altair_chart(chart, width="stretch")
     right.dataframe(frame, hide_index=True, height=38 + 35 * len(frame))

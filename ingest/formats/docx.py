@@ -20,8 +20,8 @@ import zipfile
 from pathlib import Path
 from xml.parsers import expat
 
-from ingest.formats.errors import InputError
-from ingest.formats.tables import table_lines
+from plangraph.ingest.formats.errors import InputError
+from plangraph.ingest.formats.tables import table_lines
 
 # Zip bomb guards. ~20 MB of text (ingest.read's limit) in a heavily formatted document is
 # about 200 MB of XML and 1.5 million elements; parsed, 2 million elements take ~300 MB.

@@ -21,11 +21,11 @@ import email
 import email.policy
 import re
 
-from ingest.formats.errors import InputError
-from ingest.formats.tables import table_lines
-from ingest.clean import page_metadata_labels
-from ingest.formats.text import Decoded, _attempt, _finish, decode_bytes, is_cjk
-from ingest.numerals import chinese_to_int
+from plangraph.ingest.formats.errors import InputError
+from plangraph.ingest.formats.tables import table_lines
+from plangraph.ingest.clean import page_metadata_labels
+from plangraph.ingest.formats.text import Decoded, _attempt, _finish, decode_bytes, is_cjk
+from plangraph.ingest.numerals import chinese_to_int
 
 _META_CHARSET = re.compile(rb"""<meta[^>]{0,400}?charset\s*=\s*["']?\s*([A-Za-z0-9_\-]{2,30})""", re.I)
 _CHARSET_ALIASES = {"gb2312": "gb18030", "gbk": "gb18030", "x-gbk": "gb18030", "cp936": "gb18030",
@@ -57,7 +57,7 @@ _DATE_KEYS = ("date", "published")
 
 
 def decode_html(data: bytes, what: str) -> Decoded:
-    from ingest.formats.text import BOMS
+    from plangraph.ingest.formats.text import BOMS
 
     if any(data.startswith(bom) for bom, _ in BOMS):
         return decode_bytes(data, what)

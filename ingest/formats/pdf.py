@@ -22,10 +22,10 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.formats.errors import InputError
-from ingest.formats.tables import header_roles, table_lines
-from ingest.formats.text import is_cjk
-from ingest.numbering import starts_numbered
+from plangraph.ingest.formats.errors import InputError
+from plangraph.ingest.formats.tables import header_roles, table_lines
+from plangraph.ingest.formats.text import is_cjk
+from plangraph.ingest.numbering import starts_numbered
 
 MAX_PAGES = 5000
 # Fraction of the page height that counts as top / bottom margin for running heads.

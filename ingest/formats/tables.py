@@ -14,9 +14,9 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from ingest.numbering import starts_numbered
-from ingest.resources import load_tsv
-from ingest.vocab import vocabulary
+from plangraph.ingest.numbering import starts_numbered
+from plangraph.ingest.resources import load_tsv
+from plangraph.ingest.vocab import vocabulary
 
 _ROLE_LABEL = {"lead": "牵头单位", "participant": "参加单位", "responsible": "责任单位",
                "guide": "指导单位", "deadline": "完成时限"}

@@ -22,7 +22,7 @@ import threading
 import unicodedata
 from dataclasses import dataclass, field
 
-from ingest.formats.errors import InputError
+from plangraph.ingest.formats.errors import InputError
 
 # At most this fraction of the bytes may be undecodable (each replaced by U+FFFD, with a
 # warning); more than that means a wrong encoding or a damaged/binary file.

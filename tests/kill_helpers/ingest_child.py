@@ -37,7 +37,7 @@ def announce(marker: str, **info: object) -> None:
 
 
 def stop_in_sqlite_transaction(marker: str) -> None:
-    from graph.embedded import EmbeddedStore
+    from plangraph.graph.embedded import EmbeddedStore
 
     real = EmbeddedStore._write_citations
 
@@ -54,7 +54,7 @@ def stop_in_sqlite_transaction(marker: str) -> None:
 def stop_in_transaction(marker: str, token: str) -> None:
     import neo4j
 
-    from graph import neo4j_write
+    from plangraph.graph import neo4j_write
 
     real_tx = neo4j_write.write_documents
     real_assignments = neo4j_write.write_assignments
@@ -78,8 +78,8 @@ def stop_in_transaction(marker: str, token: str) -> None:
 
 def main(argv: list[str]) -> int:
     kind, home, plan, marker, point, token = argv
-    from graph.store import open_store
-    from ingest.pipeline import extract_file
+    from plangraph.graph.store import open_store
+    from plangraph.ingest.pipeline import extract_file
 
     extraction = extract_file(plan)
     if point == "open_transaction" and kind == "embedded":

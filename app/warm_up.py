@@ -1,0 +1,29 @@
+"""What a first visit would wait for, done before the server answers (plangraph.app_server)."""
+from __future__ import annotations
+
+from plangraph.app.drawings import NETWORK_DEFAULTS, network_drawing
+from plangraph.app.queries import Selection, default_store_kind, get_store, home_dir, store_version
+from plangraph.graph.store import GraphStore
+
+
+def warm_up(kind: str | None = None, home: str | None = None) -> GraphStore:
+    """Open the store the sidebar opens first, import the pages' libraries while the embedded
+    graph is read, ask the store-wide questions of every document (so the graph is indexed,
+    or Neo4j's connection is open and its queries are compiled), and make the drawing the
+    network page opens with, the one page answer that takes seconds on a province's plans
+    (it asks workload() and documents() itself). The compare page's libraries are loaded too."""
+    kind = kind or default_store_kind()
+    home = home or home_dir()
+    store = get_store(kind, home)
+    import altair  # noqa: F401 - the pages' own imports, done once per process
+    import pandas  # noqa: F401
+
+    from plangraph.graph.compare_text import load_libraries
+    load_libraries()  # the compare page's scikit-learn and jieba dictionary
+
+    if not store.documents():  # a first start: the first page ingests the bundled plan
+        return store
+    store.gap_counts()
+    store.regulations()
+    network_drawing(Selection(kind, home, None, store_version(kind, home)), "unit_task", **NETWORK_DEFAULTS)
+    return store
