@@ -14,7 +14,7 @@ from collections import Counter
 import pytest
 
 from browser_harness import REVIEW_PLAN_TEXT
-from conftest import STORE_PARAMS, connect_neo4j_store
+from conftest import STORE_PARAMS, open_test_store
 from plangraph.graph.store import StoreError
 from plangraph.ingest.model import FINDING_KINDS
 from review_eval import damage
@@ -44,24 +44,21 @@ def extractions() -> dict:
     return out
 
 
+def _findings_store(kind: str, extractions, tmp_path_factory):
+    with open_test_store(kind, tmp_path_factory.mktemp("findings")) as store:
+        for e in extractions.values():
+            store.ingest(e)
+        yield store
+
+
 @pytest.fixture(scope="module")
 def embedded_findings(extractions, tmp_path_factory):
-    from plangraph.graph.embedded import EmbeddedStore
-    store = EmbeddedStore(tmp_path_factory.mktemp("findings") / "home")
-    for e in extractions.values():
-        store.ingest(e)
-    yield store
-    store.close()
+    yield from _findings_store("embedded", extractions, tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
-def neo4j_findings(extractions):
-    store = connect_neo4j_store()
-    store.clear_all_for_tests()
-    for e in extractions.values():
-        store.ingest(e)
-    yield store
-    store.close()
+def neo4j_findings(extractions, tmp_path_factory):
+    yield from _findings_store("neo4j", extractions, tmp_path_factory)
 
 
 @pytest.fixture(params=STORE_PARAMS)

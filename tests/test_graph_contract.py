@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import STORE_PARAMS, connect_neo4j_store, fail_write_step
+from conftest import STORE_PARAMS, fail_write_step, open_test_store
 from plangraph.graph.gaps import GAP_KINDS
 from plangraph.graph.records import merge_shared_props, regulation_key, regulation_props, unit_key, unit_props
 from plangraph.graph.rows import TaskLink
@@ -56,20 +56,16 @@ def _load(store, extractions) -> None:
 
 @pytest.fixture(scope="module")
 def embedded_corpus(extractions, tmp_path_factory):
-    from plangraph.graph.embedded import EmbeddedStore
-    store = EmbeddedStore(tmp_path_factory.mktemp("contract") / "home")
-    _load(store, extractions)
-    yield store
-    store.close()
+    with open_test_store("embedded", tmp_path_factory.mktemp("contract")) as store:
+        _load(store, extractions)
+        yield store
 
 
 @pytest.fixture(scope="module")
-def neo4j_corpus(extractions):
-    store = connect_neo4j_store()
-    store.clear_all_for_tests()
-    _load(store, extractions)
-    yield store
-    store.close()
+def neo4j_corpus(extractions, tmp_path_factory):
+    with open_test_store("neo4j", tmp_path_factory.mktemp("contract")) as store:
+        _load(store, extractions)
+        yield store
 
 
 @pytest.fixture(params=STORE_PARAMS)
