@@ -9,14 +9,13 @@ any spaCy component; each writes `doc.spans[NAME]` and keeps its typed findings 
 from __future__ import annotations
 
 import logging
-from bisect import bisect_right
 from functools import lru_cache
 from itertools import accumulate
 
 import jieba
 import spacy
 from spacy.language import Language
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc
 
 from plangraph.ingest.citations import find_citations
 from plangraph.ingest.clauses import find_clauses
@@ -38,18 +37,11 @@ def doc_text(doc: Doc) -> str:
 
 
 def _set_spans(doc: Doc, name: str, found: list, label_of) -> None:
-    """`doc.spans[name]`: each finding as the tokens it covers at least in part (what
-    `doc.char_span(…, alignment_mode="expand")` gives), looked up in the token offsets the
-    tokenizer kept instead of asking the Doc for each."""
-    starts = doc.user_data["words"][0]
-    length = len(doc_text(doc))
     spans = []
     for f in found:
-        if not (0 <= f.start < length and 0 < f.end <= length):
-            continue  # outside the text: char_span gives None
-        first = bisect_right(starts, f.start) - 1  # the token holding the first character
-        last = bisect_right(starts, f.end - 1) - 1  # … and the one holding the last
-        spans.append(Span(doc, first, last + 1, label=label_of(f)))
+        span = doc.char_span(f.start, f.end, label=label_of(f), alignment_mode="expand")
+        if span is not None:
+            spans.append(span)
     doc.spans[name] = spans
     doc.user_data[name] = found
 
