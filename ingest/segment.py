@@ -85,7 +85,7 @@ class JiebaTokenizer:
         self.vocab = vocab
 
     def __call__(self, text: str) -> Doc:
-        words = [w for w in jieba.cut(text, cut_all=False, HMM=True) if w]
+        words = list(jieba.cut(text, cut_all=False, HMM=True))  # jieba yields no empty word
         doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
         # token offsets, kept for components that only need words
         starts = [0, *accumulate(map(len, words[:-1]))] if words else []
