@@ -55,12 +55,15 @@ class Clause:
 
 # ---------------------------------------------------------------- find
 
-def find_clauses(text: str, start: int = 0, end: int | None = None) -> list[Clause]:
-    """Every responsibility clause in text[start:end], in order."""
+def find_clauses(text: str, start: int = 0, end: int | None = None,
+                 pairs: list[tuple[int, int, int]] | None = None) -> list[Clause]:
+    """Every responsibility clause in text[start:end], in order. `pairs`: the bracket pairs
+    of text[start:end] (find_pairs with within_lines) when the caller has them already."""
     end = len(text) if end is None else end
     clauses: list[Clause] = []
     covered_until = start
-    pairs = find_pairs(text, start, end, within_lines=True)
+    if pairs is None:
+        pairs = find_pairs(text, start, end, within_lines=True)
     parse = _ParseOnce(text)
     for open_pos, close_pos, _depth in pairs:
         if open_pos < covered_until:

@@ -95,7 +95,8 @@ def extract_raw(raw: RawDocument) -> Extraction:
         citations=[_citation(c) for c in citations if outside(c)],
         deadlines=[_deadline(d) for d in deadlines if outside(d)],
     )
-    extraction.findings = review(text, lines, labels, tasks, tables.unit_cells, body_start, tables.spans)
+    extraction.findings = review(text, lines, labels, tasks, tables.unit_cells, body_start, tables.spans,
+                                 doc.user_data["bracket_pairs"])
     extraction.warnings.extend(raw.warnings)
     if not tasks:
         extraction.warnings.append("no numbered tasks found")
