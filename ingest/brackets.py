@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 
 from plangraph.ingest.numbering import starts_numbered
+from plangraph.ingest.whitespace import INLINE_SPACES
 
 OPENERS = {"（": "paren", "(": "paren", "[": "square", "［": "square", "【": "square", "〔": "square"}
 CLOSERS = {"）": "paren", ")": "paren", "]": "square", "］": "square", "】": "square", "〕": "square"}
@@ -62,6 +63,19 @@ def find_pairs(text: str, start: int = 0, end: int | None = None,
                 break
     pairs.sort()
     return pairs
+
+
+def pairs_from(text: str, start: int, whole: list[tuple[int, int, int]] | None) -> list[tuple[int, int, int]]:
+    """find_pairs(text, start, within_lines=True), taken from `whole` (the same of all of
+    `text`) where they must agree: `start` opens its line (spaces aside) and that line
+    continues no bracket of the line before, so the scan of the whole text holds no open
+    bracket there; its pairs from `start` on are then the very pairs a scan from `start`
+    finds. Otherwise (or without `whole`) the text from `start` is scanned."""
+    line_start = text.rfind("\n", 0, start) + 1
+    if whole is not None and not text[line_start:start].strip(INLINE_SPACES) \
+            and (line_start == 0 or not _wraps_onto(text, line_start, len(text))):
+        return [pair for pair in whole if pair[0] >= start]
+    return find_pairs(text, start, within_lines=True)
 
 
 OPENER_CHARS = re.compile("[" + re.escape("".join(OPENERS)) + "]")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from plangraph.ingest.brackets import find_pairs, split_top_level
@@ -54,12 +55,15 @@ class Clause:
 
 # ---------------------------------------------------------------- find
 
-def find_clauses(text: str, start: int = 0, end: int | None = None) -> list[Clause]:
-    """Every responsibility clause in text[start:end], in order."""
+def find_clauses(text: str, start: int = 0, end: int | None = None,
+                 pairs: list[tuple[int, int, int]] | None = None) -> list[Clause]:
+    """Every responsibility clause in text[start:end], in order. `pairs`: the bracket pairs
+    of text[start:end] (find_pairs with within_lines) when the caller has them already."""
     end = len(text) if end is None else end
     clauses: list[Clause] = []
     covered_until = start
-    pairs = find_pairs(text, start, end, within_lines=True)
+    if pairs is None:
+        pairs = find_pairs(text, start, end, within_lines=True)
     parse = _ParseOnce(text)
     for open_pos, close_pos, _depth in pairs:
         if open_pos < covered_until:
@@ -76,21 +80,35 @@ def find_clauses(text: str, start: int = 0, end: int | None = None) -> list[Clau
 class _ParseOnce:
     """parse_clause over one text, parsing each distinct clause body once: a plan repeats
     many (（牵头单位：市司法局）), and the result depends on the body's text alone, so a
-    repeat gets the first one's assignments moved to its own offsets."""
+    repeat gets the first one's assignments moved to its own offsets. The unit lists inside
+    them repeat as well (市司法局 leads here, takes part there): each distinct one is split
+    once in the same way."""
 
     def __init__(self, text: str) -> None:
         self.text = text
         self.seen: dict[str, tuple[int, list[UnitAssignment]]] = {}
+        self.split_seen: dict[str, tuple[int, list[tuple[str, int, int]]]] = {}
 
     def __call__(self, s: int, e: int) -> list[UnitAssignment]:
         body = self.text[s:e]
         first = self.seen.get(body)
         if first is None:
-            found = parse_clause(self.text, s, e)
+            found = parse_clause(self.text, s, e, self.split_units)
             self.seen[body] = (s, found)
             return found
         shift = s - first[0]
         return [replace(a, start=a.start + shift, end=a.end + shift) for a in first[1]]
+
+    def split_units(self, text: str, s: int, e: int) -> list[tuple[str, int, int]]:
+        """split_units(text, s, e), which depends on text[s:e] alone, once per distinct list."""
+        body = text[s:e]
+        first = self.split_seen.get(body)
+        if first is None:
+            found = split_units(text, s, e)
+            self.split_seen[body] = (s, found)
+            return found
+        shift = s - first[0]
+        return [(unit, us + shift, ue + shift) for unit, us, ue in first[1]]
 
 
 def _labelled_lines(text: str, start: int, end: int, taken: list[Clause],
@@ -166,8 +184,11 @@ def _pieces(text: str, s: int, e: int, vocab: Vocabulary) -> list[tuple[int, int
     return pieces
 
 
-def parse_clause(text: str, s: int, e: int) -> list[UnitAssignment]:
-    """Assignments stated by the clause body text[s:e]; empty if it is not a clause."""
+def parse_clause(text: str, s: int, e: int,
+                 split: Callable[[str, int, int], list[tuple[str, int, int]]] | None = None) -> list[UnitAssignment]:
+    """Assignments stated by the clause body text[s:e]; empty if it is not a clause. `split`:
+    split_units or a function that gives what it gives (a memo of it)."""
+    split = split_units if split is None else split
     vocab = vocabulary()
     body = text[s:e]
     if "。" in body.rstrip("。"):
@@ -219,7 +240,7 @@ def parse_clause(text: str, s: int, e: int) -> list[UnitAssignment]:
     for role, us, ue, labelled in segments:
         if role not in ROLES:
             continue
-        units = split_units(text, us, ue)
+        units = split(text, us, ue)
         if not units or (not labelled and not all(looks_like_unit(u) for u, _s, _e in units)):
             continue
         for unit, ms, me in units:

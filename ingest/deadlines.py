@@ -116,10 +116,11 @@ def find_deadlines(text: str, start: int = 0, end: int | None = None) -> list[Fo
     taken: list[tuple[int, int]] = []  # spans of the matches kept: disjoint, sorted
     windows = _windows(text, start, end)
     for pattern, resolve, recurring in PATTERNS:
-        for m in (m for s, e in windows for m in pattern.finditer(text, s, e)):
-            if _overlaps(taken, m.start(), m.end()):
-                continue
-            insort(taken, (m.start(), m.end()))
-            found.append(FoundDeadline(m.group(0), resolve(m), recurring, m.start(), m.end()))
+        for s, e in windows:
+            for m in pattern.finditer(text, s, e):
+                if _overlaps(taken, m.start(), m.end()):
+                    continue
+                insort(taken, (m.start(), m.end()))
+                found.append(FoundDeadline(m.group(0), resolve(m), recurring, m.start(), m.end()))
     found.sort(key=lambda d: d.start)
     return found

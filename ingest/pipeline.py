@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 from bisect import bisect_left
 from pathlib import Path
+from typing import Callable
 
 from plangraph.ingest.clean import mark_junk, split_lines
 from plangraph.ingest.conventions import FIRST_LISTED_LEADS, first_stated
@@ -56,6 +57,7 @@ def extract_raw(raw: RawDocument) -> Extraction:
     region = document_region(meta.issuer, meta.title)
     level = document_level(meta.issuer, meta.title)
 
+    canonical = _canonical_names(region, level)
     ids = unique_ids(items)
     clause_starts = [c.start for c in clauses]
     citation_starts = [c.start for c in citations]
@@ -74,7 +76,7 @@ def extract_raw(raw: RawDocument) -> Extraction:
             task.section_title = heading_of(text, item.parent)
         for clause in own_clauses:
             first_leads = first_listed_leads_from is not None and clause.end > first_listed_leads_from
-            task.assignments.extend(_assignments(clause, first_leads, region, level))
+            task.assignments.extend(_assignments(clause, first_leads, canonical))
         task.citations = [_citation(c) for c in _within(citations, citation_starts, start, end)]
         task.deadlines = [_deadline(d) for d in _within(deadlines, deadline_starts, start, end)]
         tasks.append(task)
@@ -93,7 +95,8 @@ def extract_raw(raw: RawDocument) -> Extraction:
         citations=[_citation(c) for c in citations if outside(c)],
         deadlines=[_deadline(d) for d in deadlines if outside(d)],
     )
-    extraction.findings = review(text, lines, labels, tasks, tables.unit_cells, body_start, tables.spans)
+    extraction.findings = review(text, lines, labels, tasks, tables.unit_cells, body_start, tables.spans,
+                                 doc.user_data["bracket_pairs"])
     extraction.warnings.extend(raw.warnings)
     if not tasks:
         extraction.warnings.append("no numbered tasks found")
@@ -134,9 +137,22 @@ def _body_end(lines, labels, text_len: int) -> int:
     return text_len
 
 
-def _assignments(clause, first_listed_leads: bool, region: str | None, level: str | None) -> list[Assignment]:
+def _canonical_names(region: str | None, level: str | None) -> Callable[[str], str]:
+    """`canonical_unit` of one document's units (its region and level), each name worked out
+    once: a plan names the same few units again and again."""
+    names: dict[str, str] = {}
+
+    def canonical(unit: str) -> str:
+        name = names.get(unit)
+        if name is None:
+            name = names[unit] = canonical_unit(unit, region=region, document_level=level)
+        return name
+    return canonical
+
+
+def _assignments(clause, first_listed_leads: bool, canonical: Callable[[str], str]) -> list[Assignment]:
     out = [Assignment(unit=a.unit, mention=a.mention, role=a.role, collective=a.collective,
-                      start=a.start, end=a.end, canonical=canonical_unit(a.unit, region=region, document_level=level))
+                      start=a.start, end=a.end, canonical=canonical(a.unit))
            for a in clause.assignments]
     if first_listed_leads:
         _first_listed_leads(out)

@@ -17,7 +17,7 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 
-from plangraph.ingest.brackets import find_pairs
+from plangraph.ingest.brackets import pairs_from
 from plangraph.ingest.clauses import looks_like_unit, split_units
 from plangraph.ingest.clean import Line
 from plangraph.ingest.model import FINDING_KINDS, Finding, Task
@@ -45,11 +45,14 @@ BRACKETED_TAIL = re.compile(r"[（(][^（()）]*[)）]$")
 
 def review(text: str, lines: list[Line], labels: list[Label], tasks: list[Task],
            unit_cells: list[tuple[int, int]], body_start: int,
-           table_spans: list[tuple[int, int]] = ()) -> list[Finding]:
+           table_spans: list[tuple[int, int]] = (),
+           bracket_pairs: list[tuple[int, int, int]] | None = None) -> list[Finding]:
     """Every finding in document order (see the module docstring). `labels`: every numbered
-    item's label (tasks and the groups above them)."""
+    item's label (tasks and the groups above them); `bracket_pairs`: find_pairs of the whole
+    text with within_lines, if the caller has them (the clause step does)."""
     read = sorted((a.start, a.end) for t in tasks for a in t.assignments)
-    spans = [*_statement_spans(text, body_start, read), *unit_cells]
+    pairs = pairs_from(text, body_start, bracket_pairs)
+    spans = [*_statement_spans(text, body_start, read, pairs), *unit_cells]
     findings = [Finding("unread_statement", text[s:e], s, e) for s, e in _merge(spans) if not _holds(read, s, e)]
     findings += _unknown_units(tasks)
     findings += _tasks_without_units(tasks)
@@ -67,12 +70,14 @@ def review(text: str, lines: list[Line], labels: list[Label], tasks: list[Task],
     return sorted(out, key=lambda f: (f.start, FINDING_KINDS.index(f.kind)))
 
 
-def _statement_spans(text: str, body_start: int, read: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """Brackets and labelled lines that look like responsibility statements and from which
-    nothing was read (`read`: spans of the units read, sorted)."""
+def _statement_spans(text: str, body_start: int, read: list[tuple[int, int]],
+                     pairs: list[tuple[int, int, int]]) -> list[tuple[int, int]]:
+    """Brackets (`pairs`: those of the text from body_start) and labelled lines that look
+    like responsibility statements and from which nothing was read (`read`: spans of the
+    units read, sorted)."""
     vocab = vocabulary()
     spans = []
-    for open_pos, close_pos, depth in find_pairs(text, body_start, within_lines=True):
+    for open_pos, close_pos, depth in pairs:
         if depth == 0 and close_pos - open_pos <= MAX_STATEMENT and not _holds(read, open_pos, close_pos) \
                 and _looks_like_statement(text, open_pos + 1, close_pos):
             spans.append((open_pos, close_pos + 1))

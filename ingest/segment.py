@@ -17,6 +17,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
+from plangraph.ingest.brackets import find_pairs
 from plangraph.ingest.citations import find_citations
 from plangraph.ingest.clauses import find_clauses
 from plangraph.ingest.deadlines import find_deadlines
@@ -51,7 +52,10 @@ def clauses_component(doc: Doc) -> Doc:
     """Clauses in the text, plus those the structure step read from task tables
     (`doc.user_data["table_clauses"]`), which win where both cover the same text."""
     table_clauses = doc.user_data.get("table_clauses", [])
-    clauses = [c for c in find_clauses(doc_text(doc))
+    text = doc_text(doc)
+    # kept for the findings (ingest/review.py), which look at the same brackets again
+    pairs = doc.user_data["bracket_pairs"] = find_pairs(text, within_lines=True)
+    clauses = [c for c in find_clauses(text, pairs=pairs)
                if not any(t.start <= c.start < t.end or c.start <= t.start < c.end for t in table_clauses)]
     clauses = sorted([*clauses, *table_clauses], key=lambda c: c.start)
     doc.user_data["clauses"] = clauses
@@ -85,7 +89,7 @@ class JiebaTokenizer:
         self.vocab = vocab
 
     def __call__(self, text: str) -> Doc:
-        words = [w for w in jieba.cut(text, cut_all=False, HMM=True) if w]
+        words = list(jieba.cut(text, cut_all=False, HMM=True))  # jieba yields no empty word
         doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
         # token offsets, kept for components that only need words
         starts = [0, *accumulate(map(len, words[:-1]))] if words else []

@@ -10,9 +10,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from plangraph.ingest.clean import Line
-from plangraph.ingest.numbering import Label, doubtful_label, label_at, match_label, style_rank
+from plangraph.ingest import numbering
+from plangraph.ingest.numbering import Label, Style, doubtful_label, label_at, match_label, style_rank
 from plangraph.ingest.whitespace import ALL_SPACES, INLINE_SPACES, SPACE, leading_space
 
 # A label inside a line may follow the end of a sentence or of a bracketed statement, or a run
@@ -68,7 +70,8 @@ def find_labels(lines: list[Line]) -> list[Label]:
     """
     at_line_start = [lab for line in lines if line.junk is None
                      for lab in [match_label(line.text, line.start)] if lab is not None]
-    inline = [lab for line in lines if line.junk is None for lab in _inline_candidates(line)]
+    after_sentence = _sentence_end_before_label(numbering.STYLES)
+    inline = [lab for line in lines if line.junk is None for lab in _inline_candidates(line, after_sentence)]
     opened = {lab.start for lab in at_line_start}
     doubtful = [lab for line in lines if line.junk is None
                 for lab in [doubtful_label(line.text, line.start)] if lab is not None and lab.start not in opened]
@@ -103,11 +106,23 @@ def inline_labels_kind(inline: list[Label], lines: list[Line]) -> list[tuple[Lab
     return out
 
 
-def _inline_candidates(line: Line) -> list[Label]:
+@lru_cache(maxsize=4)
+def _sentence_end_before_label(styles: tuple[Style, ...]) -> re.Pattern[str]:
+    """AFTER_SENTENCE where a row of `styles` matches right after it. Its matches end where
+    AFTER_SENTENCE's do that a label may follow (a label starts with no space and no mark of
+    a sentence end, so neither can run on into it): the rest need no look row by row."""
+    if any(s.pattern.flags != AFTER_SENTENCE.flags for s in styles):
+        return AFTER_SENTENCE  # rows compiled with other flags: every place is tried
+    any_style = "|".join("(?:" + s.pattern.pattern + ")" for s in styles)
+    return re.compile("(?:" + AFTER_SENTENCE.pattern + ")(?=" + any_style + ")")
+
+
+def _inline_candidates(line: Line, after_sentence: re.Pattern[str] = AFTER_SENTENCE) -> list[Label]:
     """Labels that could start inside `line`: after a sentence or statement end, or (in a
-    run-on line) before any bracket."""
+    run-on line) before any bracket. `after_sentence`: AFTER_SENTENCE, or the same that
+    finds only those followed by a label's form (`_sentence_end_before_label`)."""
     run_on = len(line.text) >= RUN_ON_LINE
-    positions = {leading_space(line.text, m.end()) for m in AFTER_SENTENCE.finditer(line.text)}
+    positions = {leading_space(line.text, m.end()) for m in after_sentence.finditer(line.text)}
     if run_on:
         positions |= {m.start() for m in BRACKET_OPEN.finditer(line.text) if m.start() > 0}
     found = []

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from plangraph.ingest.brackets import find_pairs, pairs_from
 from plangraph.ingest.clauses import find_clauses, parse_clause, split_units
 from plangraph.ingest.pipeline import extract_text
 
@@ -136,3 +139,26 @@ def test_a_bracket_never_runs_into_the_next_line():
     assert assigned(text) == []
     text = "1.某项工作（牵头单位：市司法局\n2.下一项。（牵头单位：市财政局）"
     assert assigned(text) == [("市财政局", "lead")]
+
+
+BRACKET_TEXT = st.text(alphabet=list("（）()[]【】\n一二、1突 a."), max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(BRACKET_TEXT, st.integers(min_value=0, max_value=40))
+def test_the_findings_take_the_clause_steps_brackets_only_where_they_agree(text, start):
+    """The findings reuse the clause step's bracket pairs from the body's start on: they must
+    be exactly those a scan from there finds (brackets wrapped onto the body's first line,
+    or a start inside a line, make the scan from there the answer)."""
+    start = min(start, len(text))
+    whole = find_pairs(text, within_lines=True)
+    assert pairs_from(text, start, whole) == find_pairs(text, start, within_lines=True)
+
+
+def test_a_bracket_wrapped_onto_the_first_item_changes_no_depth_from_there():
+    text = "前言（青岛市\n1突破（市司法局）负责）\n"
+    start = text.index("1突破")
+    inner = (text.index("（市"), text.index("）"), 0)  # outermost from the item's start: a statement
+    whole = find_pairs(text, within_lines=True)
+    assert (inner[0], inner[1], 1) in whole  # in the whole text it nests in the wrapped bracket
+    assert pairs_from(text, start, whole) == [inner] == find_pairs(text, start, within_lines=True)
