@@ -25,6 +25,10 @@ Tables (one row per node or edge of graph.records; list values as JSON text):
   task_gaps  kind, document_id, ordinal: the static gap flags (graph.gaps)
   unit_load, unit_pair: workload and co-responsibility over every document
              (graph.aggregates), kept up to date by every write
+  regulation_load, regulation_title: per regulation its citing tasks and documents, and per
+             (regulation, title as cited, relation) its citations, over every document
+             (graph.aggregates), kept up to date by every write; a store of an older
+             PlanGraph gets them built when opened
   implements document_id, implemented_id, title, task_id, via: (:Document)-[:IMPLEMENTS]->
              (:Document), kept by every write and removal (graph.implements)
   matches    a_document, a_ordinal, b_document, b_ordinal (B's task carries out A's), score,
@@ -37,7 +41,8 @@ Tables (one row per node or edge of graph.records; list values as JSON text):
   meta       format, version (the change counter), gap_flags (the static kinds the flags
              were written with: a kind added to graph.gaps makes the next open rewrite them),
              links (LINKS_FORMAT: a store of an older PlanGraph gets the link tables, its
-             documents' title keys and IMPLEMENTS edges on its next open)
+             documents' title keys and IMPLEMENTS edges on its next open),
+             regulation_totals (REGULATION_TOTALS_FORMAT: the regulation totals are complete)
 `extra` holds any other property of the records (JSON), so a node reads back exactly as
 written. An embedded store of an older PlanGraph (``graph.json.gz``) is imported once, when
 the SQLite file does not exist yet (graph.legacy).
@@ -59,7 +64,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from plangraph.graph.aggregates import LOAD_FIELDS, Totals, co_edges, workload_rows
+from plangraph.graph.aggregates import LOAD_FIELDS, Totals, co_edges, regulation_rows, workload_rows
 from plangraph.graph.errors import StoreError, StoreUnavailable
 from plangraph.graph import gaps
 from plangraph.graph.gaps import as_of_date, check_kind, gap_flag, static_gaps
@@ -101,10 +106,7 @@ from plangraph.graph.rows import (
     implements_row,
     match_row,
     finding_row,
-    matches_title,
-    regulation_row,
     sort_citations,
-    sort_regulations,
     task_link,
     task_row,
     unit_matches,
@@ -301,6 +303,19 @@ FINDINGS_SCHEMA = [
     "CREATE INDEX IF NOT EXISTS findings_kind ON findings (kind, document_id, position)",
 ]
 SCHEMA += FINDINGS_SCHEMA
+# The regulation totals (graph.aggregates); a store made before them gets them when opened.
+REGULATION_TOTALS_FORMAT = "1"
+REGULATION_TOTALS_SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS regulation_load (regulation TEXT PRIMARY KEY, tasks INTEGER NOT NULL, "
+    "documents INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS regulation_title (regulation TEXT NOT NULL, title TEXT NOT NULL, "
+    "relation TEXT NOT NULL, mentions INTEGER NOT NULL, PRIMARY KEY (regulation, title, relation)) WITHOUT ROWID",
+]
+SCHEMA += REGULATION_TOTALS_SCHEMA
+# A document's citations as graph.aggregates.Totals.of reads them (the task as document/ordinal).
+_CITATION_TOTALS = ("SELECT document_id, CASE WHEN ordinal IS NOT NULL THEN document_id || '/' || ordinal END, "
+                    "regulation, title, relation FROM citations")
+_ASSIGNMENT_TOTALS = "SELECT document_id, document_id || '/' || ordinal, unit, role FROM assignments"
 
 _ROLE_OF_TYPE = {v: k for k, v in ROLE_TYPES.items()}
 _LOAD_SET = ", ".join(f"{f} = {f} + excluded.{f}" for f in LOAD_FIELDS)
@@ -455,7 +470,7 @@ class EmbeddedStore(GraphStore):
                     con.execute(stmt)
                 con.executemany("INSERT INTO meta VALUES (?, ?)", [
                     ("format", FORMAT_ID), ("version", "0"), ("gap_flags", json.dumps(list(gaps.STATIC_GAP_KINDS))),
-                    ("links", LINKS_FORMAT)])
+                    ("links", LINKS_FORMAT), ("regulation_totals", REGULATION_TOTALS_FORMAT)])
                 imported = legacy.read_records(old) if old.exists() else []
                 for records in imported:
                     self._write_one(con, records)
@@ -489,6 +504,8 @@ class EmbeddedStore(GraphStore):
             self._upgrade_links()
         if json.loads(meta.get("gap_flags", "[]")) != list(gaps.STATIC_GAP_KINDS):
             self._rewrite_gap_flags()
+        if meta.get("regulation_totals") != REGULATION_TOTALS_FORMAT:
+            self._build_regulation_totals()
         tables = {r[0] for r in self._con().execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "findings" not in tables:
             self._add_findings_table()
@@ -499,6 +516,19 @@ class EmbeddedStore(GraphStore):
         with self._writing() as con:
             for stmt in FINDINGS_SCHEMA:
                 con.execute(stmt)
+
+    def _build_regulation_totals(self) -> None:
+        """A store of an older PlanGraph: the regulation totals, from every stored citation."""
+        with self._writing() as con:
+            if (con.execute("SELECT value FROM meta WHERE key = 'regulation_totals'").fetchone() or [None])[0] \
+                    == REGULATION_TOTALS_FORMAT:
+                return  # another process did it meanwhile
+            for stmt in REGULATION_TOTALS_SCHEMA:
+                con.execute(stmt)
+            con.execute("DELETE FROM regulation_load")
+            con.execute("DELETE FROM regulation_title")
+            self._add_totals(con, Totals.of((), con.execute(_CITATION_TOTALS)))
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('regulation_totals', ?)", (REGULATION_TOTALS_FORMAT,))
 
     def _upgrade_links(self) -> None:
         """A store of an older PlanGraph: the link tables, each document's title_key, and the
@@ -607,11 +637,10 @@ class EmbeddedStore(GraphStore):
         was not stored."""
         if con.execute("SELECT 1 FROM documents WHERE id = ?", (doc,)).fetchone() is None:
             return None
-        old = Totals.of(con.execute("SELECT document_id, document_id || '/' || ordinal, unit, role "
-                                    "FROM assignments WHERE document_id = ?", (doc,)))
+        old = Totals.of(con.execute(f"{_ASSIGNMENT_TOTALS} WHERE document_id = ?", (doc,)),
+                        con.execute(f"{_CITATION_TOTALS} WHERE document_id = ?", (doc,)).fetchall())
         self._add_totals(con, Totals().minus(old))
-        regulations = {r[0] for r in con.execute("SELECT DISTINCT regulation FROM citations WHERE document_id = ?",
-                                                 (doc,))}
+        regulations = set(old.regulations)
         for table in ("assignments", "citations", "deadlines", "tasks", "sections"):
             con.execute(f"DELETE FROM {table} WHERE document_id = ?", (doc,))
         con.execute("DELETE FROM task_gaps WHERE kind IN (SELECT value FROM json_each(?)) AND document_id = ?",
@@ -779,10 +808,20 @@ class EmbeddedStore(GraphStore):
                         [(u, *c) for u, c in delta.units.items()])
         con.executemany("INSERT INTO unit_pair VALUES (?, ?, ?) ON CONFLICT (a, b) DO UPDATE "
                         "SET weight = weight + excluded.weight", [(a, b, w) for (a, b), w in delta.pairs.items()])
+        con.executemany("INSERT INTO regulation_load VALUES (?, ?, ?) ON CONFLICT (regulation) DO UPDATE "
+                        "SET tasks = tasks + excluded.tasks, documents = documents + excluded.documents",
+                        [(g, *c) for g, c in delta.regulations.items()])
+        con.executemany("INSERT INTO regulation_title VALUES (?, ?, ?, ?) ON CONFLICT (regulation, title, relation) "
+                        "DO UPDATE SET mentions = mentions + excluded.mentions",
+                        [(*k, n) for k, n in delta.titles.items()])
         if delta.units:
             con.execute("DELETE FROM unit_load WHERE total <= 0")
         if delta.pairs:
             con.execute("DELETE FROM unit_pair WHERE weight <= 0")
+        if delta.regulations:
+            con.execute("DELETE FROM regulation_load WHERE documents <= 0")
+        if delta.titles:
+            con.execute("DELETE FROM regulation_title WHERE mentions <= 0")
 
     # ------------------------------------------------------------ reading rows
     _TASK_COLUMNS = ", ".join(f't."{c}"' for c in TASK_FIELDS)
@@ -924,21 +963,19 @@ class EmbeddedStore(GraphStore):
     @_sql_call
     def regulations(self, title_contains: str | None = None,
                     document_ids: Sequence[str] | None = None) -> list[RegulationRow]:
-        where, params = _in_docs(doc_filter(document_ids))
+        docs = doc_filter(document_ids)
         with self._reading() as con:
-            cites: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
-            for key, title, relation, n in con.execute(
-                    f"SELECT regulation, title, relation, count(*) FROM citations WHERE {where} "
-                    "GROUP BY regulation, title, relation", params):
-                cites[key].append((title, relation, n))
-            counts = {key: (tasks, docs) for key, tasks, docs in con.execute(
-                f"SELECT regulation, count(DISTINCT CASE WHEN ordinal IS NOT NULL THEN document_id || '/' || ordinal END), "
-                f"count(DISTINCT document_id) FROM citations WHERE {where} GROUP BY regulation", params)}
+            if docs is None:  # the store-wide totals
+                titles = con.execute("SELECT regulation, title, relation, mentions FROM regulation_title").fetchall()
+                counts = {g: (tasks, n) for g, tasks, n in con.execute("SELECT * FROM regulation_load")}
+            else:
+                totals = Totals.of((), con.execute(f"{_CITATION_TOTALS} WHERE {_in_docs(docs)[0]}", (_ids(docs),)))
+                titles = [(*k, n) for k, n in totals.titles.items()]
+                counts = totals.regulations
             props = {row[0]: REGULATIONS.props(row) for row in con.execute(
                 f"SELECT {REGULATIONS.select()} FROM regulations WHERE key IN (SELECT value FROM json_each(?))",
-                (_ids(cites),))}
-        rows = (regulation_row(k, c, *counts[k], props.get(k)) for k, c in cites.items())
-        return sort_regulations(r for r in rows if matches_title(r, title_contains))
+                (_ids(counts),))}
+        return regulation_rows(titles, counts, props, title_contains)
 
     @_sql_call
     def tasks_citing(self, regulation: str, relation: str | None = None,

@@ -22,7 +22,7 @@ import neo4j
 from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from plangraph.graph import gaps, neo4j_write
-from plangraph.graph.aggregates import LOAD_FIELDS, Totals, co_edges, workload_rows
+from plangraph.graph.aggregates import LOAD_FIELDS, Totals, co_edges, regulation_rows, workload_rows
 from plangraph.graph.errors import StoreError, StoreUnavailable
 from plangraph.graph.gaps import as_of_date, check_kind, gap_flag
 from plangraph.graph.records import GAP_BASES, ROLE_TYPES, TYPE_ROLES, DocumentRecords, LinkedPair, task_key
@@ -51,12 +51,9 @@ from plangraph.graph.rows import (
     finding_row,
     implements_row,
     match_row,
-    matches_title,
-    regulation_row,
     sort_citations,
     sort_findings,
     sort_matches,
-    sort_regulations,
     sort_tasks,
     task_link,
     task_row,
@@ -456,24 +453,22 @@ class Neo4jStore(GraphStore):
     @_store_call
     def regulations(self, title_contains: str | None = None,
                     document_ids: Sequence[str] | None = None) -> list[RegulationRow]:
-        rows = self._one("""
-            MATCH (x)-[c:CITES]->(g:Regulation) WHERE $docs IS NULL OR c.document_id IN $docs
-            WITH g, c.title AS title, c.relation AS relation, count(*) AS n,
-                 collect(DISTINCT c.document_id) AS docs,
-                 collect(DISTINCT CASE WHEN x:Task THEN x.key END) AS tasks
-            RETURN collect([g.key, properties(g), title, relation, n, docs, tasks]) AS rows
-            """, docs=doc_filter(document_ids))
-        grouped: dict[str, list[tuple[str, str, int]]] = {}
-        props: dict[str, dict[str, Any]] = {}
-        docs: dict[str, set[str]] = {}
-        tasks: dict[str, set[str]] = {}
-        for key, p, title, relation, n, doc_ids, task_keys in rows:
-            grouped.setdefault(key, []).append((title, relation, n))
-            docs.setdefault(key, set()).update(doc_ids)
-            tasks.setdefault(key, set()).update(t for t in task_keys if t)
-            props[key] = p
-        rows = [regulation_row(k, v, len(tasks[k]), len(docs[k]), props[k]) for k, v in grouped.items()]
-        return sort_regulations(r for r in rows if matches_title(r, title_contains))
+        docs = doc_filter(document_ids)
+        if docs is None and self._totals():
+            titles, counts = self._read("""
+                CALL { MATCH (t:RegulationTitle) RETURN collect([t.key, t.title, t.relation, t.mentions]) AS titles }
+                CALL { MATCH (l:RegulationLoad) RETURN collect([l.key, [l.tasks, l.documents]]) AS counts }
+                RETURN titles, counts""")[0].values()
+            counts = dict(counts)
+        else:
+            with self._session(default_access_mode=neo4j.READ_ACCESS) as s:
+                totals = Totals.of((), s.execute_read(neo4j_write.stored_citations, docs))
+            titles, counts = [(*k, n) for k, n in totals.titles.items()], totals.regulations
+        return regulation_rows(titles, counts, self._regulation_props(list(counts)), title_contains)
+
+    def _regulation_props(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        return dict(self._one("UNWIND $keys AS key MATCH (g:Regulation {key: key}) "
+                              "RETURN collect([key, properties(g)]) AS rows", keys=keys))
 
     @_store_call
     def tasks_citing(self, regulation: str, relation: str | None = None,

@@ -7,6 +7,7 @@ across stores: each store reads its own storage and hands the values to the buil
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -417,8 +418,14 @@ def matches_title(row: RegulationRow, needle: str | None) -> bool:
     """Substring match on the key (normalised needle) or on any title as cited."""
     if not needle:
         return True
-    nkey = regulation_key(needle)
+    nkey = _needle_key(needle)
     return (bool(nkey) and nkey in row.key) or any(needle in t for t in row.titles)
+
+
+@functools.lru_cache(maxsize=64)
+def _needle_key(needle: str) -> str:
+    """regulation_key of a searched title: once per search, not once per regulation."""
+    return regulation_key(needle)
 
 
 def sort_workload(rows: Iterable[UnitWorkload]) -> list[UnitWorkload]:
