@@ -312,6 +312,17 @@ REGULATION_TOTALS_SCHEMA = [
     "relation TEXT NOT NULL, mentions INTEGER NOT NULL, PRIMARY KEY (regulation, title, relation)) WITHOUT ROWID",
 ]
 SCHEMA += REGULATION_TOTALS_SCHEMA
+# Indexes added after stores were made (a store without one gets it when opened): the
+# deliverables in task order, a regulation's citations in tasks in tasks_citing's order;
+# both cover their pages, so a page reads the index, not every citation row.
+LATER_INDEXES = {
+    "citations_produces": "CREATE INDEX IF NOT EXISTS citations_produces ON citations "
+                          "(document_id, ordinal, regulation, start, title) "
+                          "WHERE relation = 'produces' AND ordinal IS NOT NULL",
+    "citations_in_tasks": "CREATE INDEX IF NOT EXISTS citations_in_tasks ON citations "
+                          "(regulation, document_id, ordinal, start, relation, title) WHERE ordinal IS NOT NULL",
+}
+SCHEMA += list(LATER_INDEXES.values())
 # A document's citations as graph.aggregates.Totals.of reads them (the task as document/ordinal).
 _CITATION_TOTALS = ("SELECT document_id, CASE WHEN ordinal IS NOT NULL THEN document_id || '/' || ordinal END, "
                     "regulation, title, relation FROM citations")
@@ -509,6 +520,11 @@ class EmbeddedStore(GraphStore):
         tables = {r[0] for r in self._con().execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "findings" not in tables:
             self._add_findings_table()
+        indexes = {r[0] for r in self._con().execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        if set(LATER_INDEXES) - indexes:
+            with self._writing() as con:
+                for stmt in LATER_INDEXES.values():
+                    con.execute(stmt)
 
     def _add_findings_table(self) -> None:
         """A store of an older PlanGraph: the findings table, empty (its documents have no
@@ -886,6 +902,13 @@ class EmbeddedStore(GraphStore):
                                   f"FROM tasks WHERE {where} ORDER BY document_id, ordinal)", params).fetchone()[0]
         return [task_link(dict(zip(LINK_FIELDS, row))) for row in json.loads(raw or "[]")]
 
+    def _tasks_by_position(self, con: sqlite3.Connection, positions: Iterable[Sequence[Any]]
+                           ) -> dict[tuple[str, int], TaskRow]:
+        """(document_id, ordinal) -> the task row there, for these positions."""
+        at = json.dumps(sorted({(doc, ordinal) for doc, ordinal in positions}), ensure_ascii=False)
+        return {(t.document_id, t.ordinal): t for t in self._tasks_at(
+            con, "SELECT value ->> 0 AS document_id, value ->> 1 AS ordinal FROM json_each(?) ORDER BY 1, 2", [at])}
+
     def _tasks_at(self, con: sqlite3.Connection, positions: str, params: Sequence[Any]) -> list[TaskRow]:
         """The task rows at the (document_id, ordinal) pairs `positions` selects, in its order
         (`positions` orders them by document_id, ordinal and pages them)."""
@@ -979,37 +1002,38 @@ class EmbeddedStore(GraphStore):
 
     @_sql_call
     def tasks_citing(self, regulation: str, relation: str | None = None,
-                     document_ids: Sequence[str] | None = None) -> list[TaskCitation]:
+                     document_ids: Sequence[str] | None = None, limit: int | None = None,
+                     offset: int = 0) -> list[TaskCitation]:
+        page = self._page(limit, offset)
         relation = check_relation(relation)
         key = regulation_query_key(regulation)
-        where, params = _in_docs(doc_filter(document_ids), "c.document_id")
-        out = []
+        where, params = _in_docs(doc_filter(document_ids))
         with self._reading() as con:
-            cur = con.execute(f"SELECT c.relation, c.title, c.mention, c.start, c.\"end\", {self._TASK_COLUMNS} "
-                              "FROM citations c JOIN tasks t ON t.document_id = c.document_id AND t.ordinal = c.ordinal "
-                              f"WHERE c.regulation = ? AND (? IS NULL OR c.relation = ?) AND {where}",
-                              [key, relation, relation, *params])
-            rows: dict[str, TaskRow] = {}
-            for rec in cur:
-                props = dict(zip(TASK_FIELDS, rec[5:]))
-                row = rows.get(props["key"]) or rows.setdefault(props["key"], task_row(props))
-                out.append(TaskCitation(task=row, regulation=key, relation=rec[0], title=rec[1], mention=rec[2],
-                                        start=rec[3], end=rec[4]))
-        return sort_citations(out)
+            cites = con.execute("SELECT document_id, ordinal, relation, title, mention, start, \"end\" FROM citations "
+                                "WHERE regulation = ? AND ordinal IS NOT NULL AND (? IS NULL OR relation = ?) "
+                                f"AND {where} ORDER BY document_id, ordinal, start, relation, title{page}",
+                                [key, relation, relation, *params]).fetchall()
+            rows = self._tasks_by_position(con, [c[:2] for c in cites])
+        return sort_citations(TaskCitation(task=rows[(c[0], c[1])], regulation=key, relation=c[2], title=c[3],
+                                           mention=c[4], start=c[5], end=c[6]) for c in cites)
 
     @_sql_call
-    def deliverables(self, document_ids: Sequence[str] | None = None) -> list[Deliverable]:
-        where, params = _in_docs(doc_filter(document_ids), "c.document_id")
-        with self._reading() as con:
-            cites = con.execute("SELECT c.document_id || '::' || c.ordinal, c.regulation, c.title, c.mention, c.start, "
-                                "c.\"end\", g.form_label, g.status FROM citations c JOIN regulations g "
-                                "ON g.key = c.regulation WHERE c.relation = 'produces' AND c.ordinal IS NOT NULL "
-                                f"AND {where}", params).fetchall()
-            own, params = _in_docs(doc_filter(document_ids))
-            rows = {f"{r.document_id}::{r.ordinal}": r for r in self._tasks_at(
-                con, "SELECT DISTINCT document_id, ordinal FROM citations WHERE relation = 'produces' "
-                     f"AND ordinal IS NOT NULL AND {own} ORDER BY document_id, ordinal", params)}
-        return deliverable_rows(((*c[:6], {"form_label": c[6], "status": c[7]}) for c in cites), rows)
+    def deliverables(self, document_ids: Sequence[str] | None = None, limit: int | None = None,
+                     offset: int = 0) -> list[Deliverable]:
+        page = self._page(limit, offset)
+        where, params = _in_docs(doc_filter(document_ids))
+        with self._reading() as con:  # each (task, regulation) with its first citation (graph.rows.deliverable_rows)
+            cites = con.execute(  # the page's (task, regulation) pairs, then every citation of each
+                "SELECT c.document_id, c.ordinal, c.regulation, c.title, c.mention, c.start, c.\"end\", g.form_label, "
+                "g.status FROM (SELECT document_id, ordinal, regulation, min(start) AS first FROM citations "
+                "INDEXED BY citations_produces WHERE relation = 'produces' AND ordinal IS NOT NULL "
+                f"AND {where} GROUP BY document_id, ordinal, regulation "
+                f"ORDER BY document_id, ordinal, first, regulation{page}) p "
+                "JOIN citations c INDEXED BY citations_produces ON c.document_id = p.document_id "
+                "AND c.ordinal = p.ordinal AND c.regulation = p.regulation AND c.relation = 'produces' "
+                "AND c.ordinal IS NOT NULL JOIN regulations g ON g.key = c.regulation", params).fetchall()
+            rows = self._tasks_by_position(con, [c[:2] for c in cites])
+        return deliverable_rows((((c[0], c[1]), *c[2:7], {"form_label": c[7], "status": c[8]}) for c in cites), rows)
 
     def _gap_positions(self, kind: str, docs: list[str] | None, day: str) -> tuple[str, list[Any]]:
         """SQL selecting (document_id, ordinal) of the tasks with a gap of `kind`, ordered."""
@@ -1184,10 +1208,7 @@ class EmbeddedStore(GraphStore):
             links = con.execute(f"SELECT {self._MATCH_SELECT} FROM matches m JOIN compared c ON c.a = m.a_document "
                                 f"AND c.b = m.b_document WHERE {' AND '.join(where)} "
                                 f"ORDER BY m.a_document, m.a_ordinal, m.b_document, m.b_ordinal{page}", params).fetchall()
-            at = sorted({(r[0], r[1]) for r in links} | {(r[2], r[3]) for r in links})
-            rows = {(t.document_id, t.ordinal): t for t in self._tasks_at(
-                con, "SELECT value ->> 0 AS document_id, value ->> 1 AS ordinal FROM json_each(?) ORDER BY 1, 2",
-                [json.dumps(at, ensure_ascii=False)])}
+            rows = self._tasks_by_position(con, [*(r[:2] for r in links), *(r[2:4] for r in links)])
         out = []
         for r in links:
             out.append(match_row(rows[(r[0], r[1])], rows[(r[2], r[3])], self._match_props(r[4:])))

@@ -472,35 +472,43 @@ class Neo4jStore(GraphStore):
 
     @_store_call
     def tasks_citing(self, regulation: str, relation: str | None = None,
-                     document_ids: Sequence[str] | None = None) -> list[TaskCitation]:
+                     document_ids: Sequence[str] | None = None, limit: int | None = None,
+                     offset: int = 0) -> list[TaskCitation]:
+        limit, offset = check_page(limit, offset)
         relation = check_relation(relation)
         key = regulation_query_key(regulation)
-        recs = self._read("""
-            MATCH (t:Task)-[c:CITES]->(g:Regulation {key: $key})
+        rows = self._one("""
+            MATCH (t:Task)-[c:CITES]->(:Regulation {key: $key})
             WHERE ($rel IS NULL OR c.relation = $rel) AND ($docs IS NULL OR c.document_id IN $docs)
-            RETURN t {%s} AS props, c AS c
-            """ % TASK_PROJECTION, key=key, rel=relation, docs=doc_filter(document_ids))
-        rows: dict[str, TaskRow] = {}
-        out = []
-        for rec in recs:
-            tkey = rec["props"]["key"]
-            if tkey not in rows:
-                rows[tkey] = task_row(rec["props"])
-            c = rec["c"]
-            out.append(TaskCitation(task=rows[tkey], regulation=key, relation=c["relation"], title=c["title"],
-                                    mention=c["mention"], start=c["start"], end=c["end"]))
-        return sort_citations(out)
+            WITH t, c ORDER BY t.document_id, t.ordinal, c.start, c.relation, c.title SKIP $offset %s
+            RETURN collect([t {%s}, c.relation, c.title, c.mention, c.start, c.end]) AS rows
+            """ % ("" if limit is None else "LIMIT $limit", TASK_PROJECTION), key=key, rel=relation,
+            docs=doc_filter(document_ids), offset=offset, limit=limit)
+        tasks = {props["key"]: task_row(props) for props, *_ in rows}
+        # sorted again in Python: Cypher orders strings by UTF-16 units, Python by code points
+        return sort_citations(TaskCitation(task=tasks[props["key"]], regulation=key, relation=rel, title=title,
+                                           mention=mention, start=start, end=end)
+                              for props, rel, title, mention, start, end in rows)
 
     @_store_call
-    def deliverables(self, document_ids: Sequence[str] | None = None) -> list[Deliverable]:
+    def deliverables(self, document_ids: Sequence[str] | None = None, limit: int | None = None,
+                     offset: int = 0) -> list[Deliverable]:
+        limit, offset = check_page(limit, offset)
+        docs = doc_filter(document_ids)
+        # the Tasks in task order (index), each (task, regulation) with its first citation's
+        # start, sorted within the task order as they come: a page stops reading at its end
         rows = self._one("""
-            MATCH (t:Task)-[c:CITES {relation: 'produces'}]->(g:Regulation)
-            WHERE $docs IS NULL OR c.document_id IN $docs
-            WITH t, collect([g.key, c.title, c.mention, c.start, c.end, g {.form_label, .status}]) AS cites
-            RETURN collect([t {%s}, cites]) AS rows
-            """ % TASK_PROJECTION, docs=doc_filter(document_ids))
-        tasks = {props["key"]: task_row(props) for props, _ in rows}
-        return deliverable_rows(((props["key"], *cite) for props, cites in rows for cite in cites), tasks)
+            MATCH (t:Task) WHERE %s AND t.ordinal IS NOT NULL
+            WITH t ORDER BY t.document_id, t.ordinal
+            MATCH (t)-[c:CITES]->(g:Regulation) WHERE c.relation = 'produces'
+            WITH t.document_id AS doc, t.ordinal AS ordinal, t, g, min(c.start) AS first
+            WITH t, g ORDER BY doc, ordinal, first, g.key SKIP $offset %s
+            MATCH (t)-[c:CITES {relation: 'produces'}]->(g)
+            RETURN collect([t {%s}, g.key, c.title, c.mention, c.start, c.end, g {.form_label, .status}]) AS rows
+            """ % (self._doc_clause(docs), "" if limit is None else "LIMIT $limit", TASK_PROJECTION),
+            docs=docs, offset=offset, limit=limit)  # every citation of the page's pairs: deliverable_rows picks
+        tasks = {props["key"]: task_row(props) for props, *_ in rows}
+        return deliverable_rows(((props["key"], *cite) for props, *cite in rows), tasks)
 
     @staticmethod
     def _gap_match(kind: str, docs: list[str] | None) -> str:

@@ -363,10 +363,10 @@ def unit_matches(canonical: str, written: Iterable[str], needles: Sequence[str])
     return any(canonical.endswith(n) for n in needles) or any(w in needles for w in written)
 
 
-def deliverable_rows(cites: Iterable[tuple[str, str, str, str, int, int, Mapping[str, Any]]],
-                     rows: Mapping[str, TaskRow]) -> list[Deliverable]:
-    """cites: (task key, regulation key, title, mention, start, end, regulation props (only
-    form_label and status are read)), one per produces citation; rows: task key -> TaskRow.
+def deliverable_rows(cites: Iterable[tuple[Any, str, str, str, int, int, Mapping[str, Any]]],
+                     rows: Mapping[Any, TaskRow]) -> list[Deliverable]:
+    """cites: (the task's key in `rows`, regulation key, title, mention, start, end, regulation
+    props (only form_label and status are read)), one per produces citation; rows: -> TaskRow.
     One Deliverable per (task, regulation), from its first citation in the task."""
     first: dict[tuple[str, str], tuple] = {}
     for tkey, rkey, title, mention, start, end, props in cites:

@@ -268,6 +268,14 @@ def test_pages_are_slices_of_the_whole_answer(cstore, docs):
     rows = cstore.tasks_of_unit(busiest, document_ids=docs)
     assert _pages(lambda **kw: cstore.tasks_of_unit(busiest, document_ids=docs, **kw), 11) == rows
     assert cstore.tasks_of_unit(busiest, ["lead"], docs, limit=3) == cstore.tasks_of_unit(busiest, ["lead"], docs)[:3]
+    made = cstore.deliverables(docs)
+    assert len(made) > 3 and _pages(lambda **kw: cstore.deliverables(docs, **kw), 3) == made
+    assert cstore.deliverables(docs, limit=4, offset=len(made) - 2) == made[-2:]
+    top = max(cstore.regulations(None, docs), key=lambda r: r.tasks).key  # cited in the most tasks
+    assert len(cstore.tasks_citing(top, None, docs)) > 1 and cstore.tasks_citing(top, None, docs, limit=0) == []
+    for relation in (None, "basis", "produces"):
+        cites = cstore.tasks_citing(top, relation, docs)
+        assert _pages(lambda **kw: cstore.tasks_citing(top, relation, docs, **kw), 1) == cites
 
 
 @pytest.mark.parametrize("docs", DOC_SETS.values(), ids=DOC_SETS.keys())
@@ -285,6 +293,10 @@ def test_bad_page_is_a_store_error(cstore, bad):
         cstore.tasks(**bad)
     with pytest.raises(StoreError, match="limit|offset"):
         cstore.orphans("no_lead", **bad)
+    with pytest.raises(StoreError, match="limit|offset"):
+        cstore.deliverables(**bad)
+    with pytest.raises(StoreError, match="limit|offset"):
+        cstore.tasks_citing("行政处罚法", **bad)
 
 
 @pytest.mark.parametrize("docs", DOC_SETS.values(), ids=DOC_SETS.keys())
@@ -504,6 +516,7 @@ def test_stores_give_identical_answers(embedded_corpus, neo4j_corpus):
         for kind in GAP_KINDS:
             assert a.orphans(kind, AS_OF, docs) == b.orphans(kind, AS_OF, docs)
         assert a.deliverables(docs) == b.deliverables(docs)
+        assert a.deliverables(docs, limit=7, offset=3) == b.deliverables(docs, limit=7, offset=3)
         assert a.gap_counts(AS_OF, docs) == b.gap_counts(AS_OF, docs)
         assert a.tasks(docs, limit=10, offset=20) == b.tasks(docs, limit=10, offset=20)
         assert a.orphans("no_deadline", AS_OF, docs, limit=10, offset=5) == \
@@ -519,6 +532,7 @@ def test_stores_give_identical_answers(embedded_corpus, neo4j_corpus):
         assert a.tasks_of_unit(w.unit) == b.tasks_of_unit(w.unit)
     for r in a.regulations()[:5]:
         assert a.tasks_citing(r.key) == b.tasks_citing(r.key)
+        assert a.tasks_citing(r.key, limit=5, offset=2) == b.tasks_citing(r.key, limit=5, offset=2)
     for t in a.tasks()[::25]:
         assert a.units_of_task(t.document_id, t.task_id) == b.units_of_task(t.document_id, t.task_id)
 
