@@ -543,6 +543,21 @@ def test_stores_give_identical_answers(embedded_corpus, neo4j_corpus):
     assert sig(a.to_networkx([CHANGDE])) == sig(b.to_networkx([CHANGDE]))
 
 
+@pytest.mark.neo4j
+@pytest.mark.parametrize("gain", [0.0, 1e-9], ids=["sorted", "walked"])
+def test_pages_of_a_units_tasks_walked_or_sorted_are_the_same(embedded_corpus, neo4j_corpus, monkeypatch, gain):
+    """Neo4j reads a page of a unit named on most tasks by walking every task in task order,
+    else by sorting the unit's tasks (Neo4jStore.WALK_GAIN decides): either way the same pages."""
+    monkeypatch.setattr(neo4j_corpus, "WALK_GAIN", gain)
+    for w in embedded_corpus.workload()[:3]:
+        for roles in (None, ["lead"], ["participant", "responsible"]):
+            whole = embedded_corpus.tasks_of_unit(w.unit, roles)
+            for limit, offset in ((5, 0), (7, 3), (200, 0), (3, max(0, len(whole) - 1))):
+                assert neo4j_corpus.tasks_of_unit(w.unit, roles, limit=limit, offset=offset) == \
+                    whole[offset:offset + limit]
+    assert neo4j_corpus._walk_tasks(embedded_corpus.workload()[0].unit, list(ROLES), None, 5, 0) == (gain > 0)
+
+
 # ---------------------------------------------------------------- re-ingest, failures
 
 def test_reingest_gives_same_counts(cstore, extractions):
