@@ -259,7 +259,8 @@ PAGE = 200  # rows per page, as the app's tables (app.tables.PAGE_SIZE)
 # other calls (pages, counts, lookups and aggregates), which is what the app and the CLI's
 # default output ask.
 BULK_CALLS = ("tasks() all rows", "task_links() all tasks", "orphans(no_deadline) all rows",
-              "tasks_of_unit(busiest) all rows", "to_networkx()")
+              "tasks_of_unit(busiest) all rows", "tasks_citing(top regulation) all rows", "deliverables() all rows",
+              "to_networkx()")
 
 
 def _query_calls(store) -> list[tuple[str, Callable[[], Any]]]:
@@ -294,8 +295,9 @@ def _query_calls(store) -> list[tuple[str, Callable[[], Any]]]:
         ("has_unit(busiest)", lambda: store.has_unit(busiest)),
         ("regulations()", lambda: store.regulations()),
         ("regulations('条例')", lambda: store.regulations("条例")),
-        ("tasks_citing(top regulation)", lambda: store.tasks_citing(top_reg)),
-        ("deliverables()", lambda: store.deliverables()),
+        (f"tasks_citing(top regulation, limit={PAGE})", lambda: store.tasks_citing(top_reg, limit=PAGE)),
+        (f"deliverables(limit={PAGE})", lambda: store.deliverables(limit=PAGE)),
+        ("deliverables([doc])", lambda: store.deliverables([doc])),
         *[(f"orphans({k}, limit={PAGE})", (lambda k=k: store.orphans(k, as_of=AS_OF, limit=PAGE)))
           for k in GAP_KINDS],
         ("orphans(no_lead, [doc])", lambda: store.orphans("no_lead", as_of=AS_OF, document_ids=[doc])),
@@ -318,6 +320,8 @@ def _query_calls(store) -> list[tuple[str, Callable[[], Any]]]:
         ("task_links() all tasks", lambda: store.task_links()),
         ("orphans(no_deadline) all rows", lambda: store.orphans("no_deadline", as_of=AS_OF)),
         ("tasks_of_unit(busiest) all rows", lambda: store.tasks_of_unit(busiest)),
+        ("tasks_citing(top regulation) all rows", lambda: store.tasks_citing(top_reg)),
+        ("deliverables() all rows", lambda: store.deliverables()),
         ("to_networkx()", lambda: store.to_networkx()),
     ]
     return calls

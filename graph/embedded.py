@@ -25,6 +25,10 @@ Tables (one row per node or edge of graph.records; list values as JSON text):
   task_gaps  kind, document_id, ordinal: the static gap flags (graph.gaps)
   unit_load, unit_pair: workload and co-responsibility over every document
              (graph.aggregates), kept up to date by every write
+  regulation_load, regulation_title: per regulation its citing tasks and documents, and per
+             (regulation, title as cited, relation) its citations, over every document
+             (graph.aggregates), kept up to date by every write; a store of an older
+             PlanGraph gets them built when opened
   implements document_id, implemented_id, title, task_id, via: (:Document)-[:IMPLEMENTS]->
              (:Document), kept by every write and removal (graph.implements)
   matches    a_document, a_ordinal, b_document, b_ordinal (B's task carries out A's), score,
@@ -37,7 +41,8 @@ Tables (one row per node or edge of graph.records; list values as JSON text):
   meta       format, version (the change counter), gap_flags (the static kinds the flags
              were written with: a kind added to graph.gaps makes the next open rewrite them),
              links (LINKS_FORMAT: a store of an older PlanGraph gets the link tables, its
-             documents' title keys and IMPLEMENTS edges on its next open)
+             documents' title keys and IMPLEMENTS edges on its next open),
+             regulation_totals (REGULATION_TOTALS_FORMAT: the regulation totals are complete)
 `extra` holds any other property of the records (JSON), so a node reads back exactly as
 written. An embedded store of an older PlanGraph (``graph.json.gz``) is imported once, when
 the SQLite file does not exist yet (graph.legacy).
@@ -59,7 +64,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from plangraph.graph.aggregates import LOAD_FIELDS, Totals, co_edges, workload_rows
+from plangraph.graph.aggregates import LOAD_FIELDS, Totals, co_edges, regulation_rows, workload_rows
 from plangraph.graph.errors import StoreError, StoreUnavailable
 from plangraph.graph import gaps
 from plangraph.graph.gaps import as_of_date, check_kind, gap_flag, static_gaps
@@ -101,10 +106,7 @@ from plangraph.graph.rows import (
     implements_row,
     match_row,
     finding_row,
-    matches_title,
-    regulation_row,
     sort_citations,
-    sort_regulations,
     task_link,
     task_row,
     unit_matches,
@@ -301,6 +303,30 @@ FINDINGS_SCHEMA = [
     "CREATE INDEX IF NOT EXISTS findings_kind ON findings (kind, document_id, position)",
 ]
 SCHEMA += FINDINGS_SCHEMA
+# The regulation totals (graph.aggregates); a store made before them gets them when opened.
+REGULATION_TOTALS_FORMAT = "1"
+REGULATION_TOTALS_SCHEMA = [
+    "CREATE TABLE IF NOT EXISTS regulation_load (regulation TEXT PRIMARY KEY, tasks INTEGER NOT NULL, "
+    "documents INTEGER NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE IF NOT EXISTS regulation_title (regulation TEXT NOT NULL, title TEXT NOT NULL, "
+    "relation TEXT NOT NULL, mentions INTEGER NOT NULL, PRIMARY KEY (regulation, title, relation)) WITHOUT ROWID",
+]
+SCHEMA += REGULATION_TOTALS_SCHEMA
+# Indexes added after stores were made (a store without one gets it when opened): the
+# deliverables in task order, a regulation's citations in tasks in tasks_citing's order;
+# both cover their pages, so a page reads the index, not every citation row.
+LATER_INDEXES = {
+    "citations_produces": "CREATE INDEX IF NOT EXISTS citations_produces ON citations "
+                          "(document_id, ordinal, regulation, start, title) "
+                          "WHERE relation = 'produces' AND ordinal IS NOT NULL",
+    "citations_in_tasks": "CREATE INDEX IF NOT EXISTS citations_in_tasks ON citations "
+                          "(regulation, document_id, ordinal, start, relation, title) WHERE ordinal IS NOT NULL",
+}
+SCHEMA += list(LATER_INDEXES.values())
+# A document's citations as graph.aggregates.Totals.of reads them (the task as document/ordinal).
+_CITATION_TOTALS = ("SELECT document_id, CASE WHEN ordinal IS NOT NULL THEN document_id || '/' || ordinal END, "
+                    "regulation, title, relation FROM citations")
+_ASSIGNMENT_TOTALS = "SELECT document_id, document_id || '/' || ordinal, unit, role FROM assignments"
 
 _ROLE_OF_TYPE = {v: k for k, v in ROLE_TYPES.items()}
 _LOAD_SET = ", ".join(f"{f} = {f} + excluded.{f}" for f in LOAD_FIELDS)
@@ -455,7 +481,7 @@ class EmbeddedStore(GraphStore):
                     con.execute(stmt)
                 con.executemany("INSERT INTO meta VALUES (?, ?)", [
                     ("format", FORMAT_ID), ("version", "0"), ("gap_flags", json.dumps(list(gaps.STATIC_GAP_KINDS))),
-                    ("links", LINKS_FORMAT)])
+                    ("links", LINKS_FORMAT), ("regulation_totals", REGULATION_TOTALS_FORMAT)])
                 imported = legacy.read_records(old) if old.exists() else []
                 for records in imported:
                     self._write_one(con, records)
@@ -489,9 +515,16 @@ class EmbeddedStore(GraphStore):
             self._upgrade_links()
         if json.loads(meta.get("gap_flags", "[]")) != list(gaps.STATIC_GAP_KINDS):
             self._rewrite_gap_flags()
+        if meta.get("regulation_totals") != REGULATION_TOTALS_FORMAT:
+            self._build_regulation_totals()
         tables = {r[0] for r in self._con().execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         if "findings" not in tables:
             self._add_findings_table()
+        indexes = {r[0] for r in self._con().execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
+        if set(LATER_INDEXES) - indexes:
+            with self._writing() as con:
+                for stmt in LATER_INDEXES.values():
+                    con.execute(stmt)
 
     def _add_findings_table(self) -> None:
         """A store of an older PlanGraph: the findings table, empty (its documents have no
@@ -499,6 +532,19 @@ class EmbeddedStore(GraphStore):
         with self._writing() as con:
             for stmt in FINDINGS_SCHEMA:
                 con.execute(stmt)
+
+    def _build_regulation_totals(self) -> None:
+        """A store of an older PlanGraph: the regulation totals, from every stored citation."""
+        with self._writing() as con:
+            if (con.execute("SELECT value FROM meta WHERE key = 'regulation_totals'").fetchone() or [None])[0] \
+                    == REGULATION_TOTALS_FORMAT:
+                return  # another process did it meanwhile
+            for stmt in REGULATION_TOTALS_SCHEMA:
+                con.execute(stmt)
+            con.execute("DELETE FROM regulation_load")
+            con.execute("DELETE FROM regulation_title")
+            self._add_totals(con, Totals.of((), con.execute(_CITATION_TOTALS)))
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('regulation_totals', ?)", (REGULATION_TOTALS_FORMAT,))
 
     def _upgrade_links(self) -> None:
         """A store of an older PlanGraph: the link tables, each document's title_key, and the
@@ -607,11 +653,10 @@ class EmbeddedStore(GraphStore):
         was not stored."""
         if con.execute("SELECT 1 FROM documents WHERE id = ?", (doc,)).fetchone() is None:
             return None
-        old = Totals.of(con.execute("SELECT document_id, document_id || '/' || ordinal, unit, role "
-                                    "FROM assignments WHERE document_id = ?", (doc,)))
+        old = Totals.of(con.execute(f"{_ASSIGNMENT_TOTALS} WHERE document_id = ?", (doc,)),
+                        con.execute(f"{_CITATION_TOTALS} WHERE document_id = ?", (doc,)).fetchall())
         self._add_totals(con, Totals().minus(old))
-        regulations = {r[0] for r in con.execute("SELECT DISTINCT regulation FROM citations WHERE document_id = ?",
-                                                 (doc,))}
+        regulations = set(old.regulations)
         for table in ("assignments", "citations", "deadlines", "tasks", "sections"):
             con.execute(f"DELETE FROM {table} WHERE document_id = ?", (doc,))
         con.execute("DELETE FROM task_gaps WHERE kind IN (SELECT value FROM json_each(?)) AND document_id = ?",
@@ -779,10 +824,20 @@ class EmbeddedStore(GraphStore):
                         [(u, *c) for u, c in delta.units.items()])
         con.executemany("INSERT INTO unit_pair VALUES (?, ?, ?) ON CONFLICT (a, b) DO UPDATE "
                         "SET weight = weight + excluded.weight", [(a, b, w) for (a, b), w in delta.pairs.items()])
+        con.executemany("INSERT INTO regulation_load VALUES (?, ?, ?) ON CONFLICT (regulation) DO UPDATE "
+                        "SET tasks = tasks + excluded.tasks, documents = documents + excluded.documents",
+                        [(g, *c) for g, c in delta.regulations.items()])
+        con.executemany("INSERT INTO regulation_title VALUES (?, ?, ?, ?) ON CONFLICT (regulation, title, relation) "
+                        "DO UPDATE SET mentions = mentions + excluded.mentions",
+                        [(*k, n) for k, n in delta.titles.items()])
         if delta.units:
             con.execute("DELETE FROM unit_load WHERE total <= 0")
         if delta.pairs:
             con.execute("DELETE FROM unit_pair WHERE weight <= 0")
+        if delta.regulations:
+            con.execute("DELETE FROM regulation_load WHERE documents <= 0")
+        if delta.titles:
+            con.execute("DELETE FROM regulation_title WHERE mentions <= 0")
 
     # ------------------------------------------------------------ reading rows
     _TASK_COLUMNS = ", ".join(f't."{c}"' for c in TASK_FIELDS)
@@ -846,6 +901,13 @@ class EmbeddedStore(GraphStore):
         raw = self._con().execute(f"SELECT json_group_array(json_array({fields})) FROM (SELECT {self._LINK_COLUMNS} "
                                   f"FROM tasks WHERE {where} ORDER BY document_id, ordinal)", params).fetchone()[0]
         return [task_link(dict(zip(LINK_FIELDS, row))) for row in json.loads(raw or "[]")]
+
+    def _tasks_by_position(self, con: sqlite3.Connection, positions: Iterable[Sequence[Any]]
+                           ) -> dict[tuple[str, int], TaskRow]:
+        """(document_id, ordinal) -> the task row there, for these positions."""
+        at = json.dumps(sorted({(doc, ordinal) for doc, ordinal in positions}), ensure_ascii=False)
+        return {(t.document_id, t.ordinal): t for t in self._tasks_at(
+            con, "SELECT value ->> 0 AS document_id, value ->> 1 AS ordinal FROM json_each(?) ORDER BY 1, 2", [at])}
 
     def _tasks_at(self, con: sqlite3.Connection, positions: str, params: Sequence[Any]) -> list[TaskRow]:
         """The task rows at the (document_id, ordinal) pairs `positions` selects, in its order
@@ -924,55 +986,54 @@ class EmbeddedStore(GraphStore):
     @_sql_call
     def regulations(self, title_contains: str | None = None,
                     document_ids: Sequence[str] | None = None) -> list[RegulationRow]:
-        where, params = _in_docs(doc_filter(document_ids))
+        docs = doc_filter(document_ids)
         with self._reading() as con:
-            cites: dict[str, list[tuple[str, str, int]]] = defaultdict(list)
-            for key, title, relation, n in con.execute(
-                    f"SELECT regulation, title, relation, count(*) FROM citations WHERE {where} "
-                    "GROUP BY regulation, title, relation", params):
-                cites[key].append((title, relation, n))
-            counts = {key: (tasks, docs) for key, tasks, docs in con.execute(
-                f"SELECT regulation, count(DISTINCT CASE WHEN ordinal IS NOT NULL THEN document_id || '/' || ordinal END), "
-                f"count(DISTINCT document_id) FROM citations WHERE {where} GROUP BY regulation", params)}
+            if docs is None:  # the store-wide totals
+                titles = con.execute("SELECT regulation, title, relation, mentions FROM regulation_title").fetchall()
+                counts = {g: (tasks, n) for g, tasks, n in con.execute("SELECT * FROM regulation_load")}
+            else:
+                totals = Totals.of((), con.execute(f"{_CITATION_TOTALS} WHERE {_in_docs(docs)[0]}", (_ids(docs),)))
+                titles = [(*k, n) for k, n in totals.titles.items()]
+                counts = totals.regulations
             props = {row[0]: REGULATIONS.props(row) for row in con.execute(
                 f"SELECT {REGULATIONS.select()} FROM regulations WHERE key IN (SELECT value FROM json_each(?))",
-                (_ids(cites),))}
-        rows = (regulation_row(k, c, *counts[k], props.get(k)) for k, c in cites.items())
-        return sort_regulations(r for r in rows if matches_title(r, title_contains))
+                (_ids(counts),))}
+        return regulation_rows(titles, counts, props, title_contains)
 
     @_sql_call
     def tasks_citing(self, regulation: str, relation: str | None = None,
-                     document_ids: Sequence[str] | None = None) -> list[TaskCitation]:
+                     document_ids: Sequence[str] | None = None, limit: int | None = None,
+                     offset: int = 0) -> list[TaskCitation]:
+        page = self._page(limit, offset)
         relation = check_relation(relation)
         key = regulation_query_key(regulation)
-        where, params = _in_docs(doc_filter(document_ids), "c.document_id")
-        out = []
+        where, params = _in_docs(doc_filter(document_ids))
         with self._reading() as con:
-            cur = con.execute(f"SELECT c.relation, c.title, c.mention, c.start, c.\"end\", {self._TASK_COLUMNS} "
-                              "FROM citations c JOIN tasks t ON t.document_id = c.document_id AND t.ordinal = c.ordinal "
-                              f"WHERE c.regulation = ? AND (? IS NULL OR c.relation = ?) AND {where}",
-                              [key, relation, relation, *params])
-            rows: dict[str, TaskRow] = {}
-            for rec in cur:
-                props = dict(zip(TASK_FIELDS, rec[5:]))
-                row = rows.get(props["key"]) or rows.setdefault(props["key"], task_row(props))
-                out.append(TaskCitation(task=row, regulation=key, relation=rec[0], title=rec[1], mention=rec[2],
-                                        start=rec[3], end=rec[4]))
-        return sort_citations(out)
+            cites = con.execute("SELECT document_id, ordinal, relation, title, mention, start, \"end\" FROM citations "
+                                "WHERE regulation = ? AND ordinal IS NOT NULL AND (? IS NULL OR relation = ?) "
+                                f"AND {where} ORDER BY document_id, ordinal, start, relation, title{page}",
+                                [key, relation, relation, *params]).fetchall()
+            rows = self._tasks_by_position(con, [c[:2] for c in cites])
+        return sort_citations(TaskCitation(task=rows[(c[0], c[1])], regulation=key, relation=c[2], title=c[3],
+                                           mention=c[4], start=c[5], end=c[6]) for c in cites)
 
     @_sql_call
-    def deliverables(self, document_ids: Sequence[str] | None = None) -> list[Deliverable]:
-        where, params = _in_docs(doc_filter(document_ids), "c.document_id")
-        with self._reading() as con:
-            cites = con.execute("SELECT c.document_id || '::' || c.ordinal, c.regulation, c.title, c.mention, c.start, "
-                                "c.\"end\", g.form_label, g.status FROM citations c JOIN regulations g "
-                                "ON g.key = c.regulation WHERE c.relation = 'produces' AND c.ordinal IS NOT NULL "
-                                f"AND {where}", params).fetchall()
-            own, params = _in_docs(doc_filter(document_ids))
-            rows = {f"{r.document_id}::{r.ordinal}": r for r in self._tasks_at(
-                con, "SELECT DISTINCT document_id, ordinal FROM citations WHERE relation = 'produces' "
-                     f"AND ordinal IS NOT NULL AND {own} ORDER BY document_id, ordinal", params)}
-        return deliverable_rows(((*c[:6], {"form_label": c[6], "status": c[7]}) for c in cites), rows)
+    def deliverables(self, document_ids: Sequence[str] | None = None, limit: int | None = None,
+                     offset: int = 0) -> list[Deliverable]:
+        page = self._page(limit, offset)
+        where, params = _in_docs(doc_filter(document_ids))
+        with self._reading() as con:  # each (task, regulation) with its first citation (graph.rows.deliverable_rows)
+            cites = con.execute(  # the page's (task, regulation) pairs, then every citation of each
+                "SELECT c.document_id, c.ordinal, c.regulation, c.title, c.mention, c.start, c.\"end\", g.form_label, "
+                "g.status FROM (SELECT document_id, ordinal, regulation, min(start) AS first FROM citations "
+                "INDEXED BY citations_produces WHERE relation = 'produces' AND ordinal IS NOT NULL "
+                f"AND {where} GROUP BY document_id, ordinal, regulation "
+                f"ORDER BY document_id, ordinal, first, regulation{page}) p "
+                "JOIN citations c INDEXED BY citations_produces ON c.document_id = p.document_id "
+                "AND c.ordinal = p.ordinal AND c.regulation = p.regulation AND c.relation = 'produces' "
+                "AND c.ordinal IS NOT NULL JOIN regulations g ON g.key = c.regulation", params).fetchall()
+            rows = self._tasks_by_position(con, [c[:2] for c in cites])
+        return deliverable_rows((((c[0], c[1]), *c[2:7], {"form_label": c[7], "status": c[8]}) for c in cites), rows)
 
     def _gap_positions(self, kind: str, docs: list[str] | None, day: str) -> tuple[str, list[Any]]:
         """SQL selecting (document_id, ordinal) of the tasks with a gap of `kind`, ordered."""
@@ -1147,10 +1208,7 @@ class EmbeddedStore(GraphStore):
             links = con.execute(f"SELECT {self._MATCH_SELECT} FROM matches m JOIN compared c ON c.a = m.a_document "
                                 f"AND c.b = m.b_document WHERE {' AND '.join(where)} "
                                 f"ORDER BY m.a_document, m.a_ordinal, m.b_document, m.b_ordinal{page}", params).fetchall()
-            at = sorted({(r[0], r[1]) for r in links} | {(r[2], r[3]) for r in links})
-            rows = {(t.document_id, t.ordinal): t for t in self._tasks_at(
-                con, "SELECT value ->> 0 AS document_id, value ->> 1 AS ordinal FROM json_each(?) ORDER BY 1, 2",
-                [json.dumps(at, ensure_ascii=False)])}
+            rows = self._tasks_by_position(con, [*(r[:2] for r in links), *(r[2:4] for r in links)])
         out = []
         for r in links:
             out.append(match_row(rows[(r[0], r[1])], rows[(r[2], r[3])], self._match_props(r[4:])))

@@ -22,7 +22,7 @@ import neo4j
 from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from plangraph.graph import gaps, neo4j_write
-from plangraph.graph.aggregates import LOAD_FIELDS, Totals, co_edges, workload_rows
+from plangraph.graph.aggregates import LOAD_FIELDS, Totals, co_edges, regulation_rows, workload_rows
 from plangraph.graph.errors import StoreError, StoreUnavailable
 from plangraph.graph.gaps import as_of_date, check_kind, gap_flag
 from plangraph.graph.records import GAP_BASES, ROLE_TYPES, TYPE_ROLES, DocumentRecords, LinkedPair, task_key
@@ -51,12 +51,9 @@ from plangraph.graph.rows import (
     finding_row,
     implements_row,
     match_row,
-    matches_title,
-    regulation_row,
     sort_citations,
     sort_findings,
     sort_matches,
-    sort_regulations,
     sort_tasks,
     task_link,
     task_row,
@@ -81,6 +78,7 @@ if TYPE_CHECKING:
     import networkx as nx
 
 LABELS = ("Document", "Section", "Task", "Unit", "Regulation")
+UNIT_FACTS = ("name", "collective", "kind", "kind_label", "level")  # what a workload row shows of a Unit
 KEY_PROPERTY = {"Document": "id", "Section": "key", "Task": "key", "Unit": "name", "Regulation": "key"}
 ROLE_PATTERN = "|".join(ROLE_TYPES.values())  # fixed names from graph.records, never data
 
@@ -421,8 +419,32 @@ class Neo4jStore(GraphStore):
         name = self.resolve_unit(unit, docs)
         if name is None:
             return []
+        if self._walk_tasks(name, check_roles(roles), docs, limit, offset):
+            return self._task_rows(f"MATCH (t:Task) WHERE t.document_id IS NOT NULL AND t.ordinal IS NOT NULL "
+                                   f"WITH t ORDER BY t.document_id, t.ordinal "
+                                   f"WHERE EXISTS {{ MATCH (:Unit {{name: $unit}})-[:{rel}]->(t) }}",
+                                   limit, offset, unit=name)
         return self._task_rows(f"MATCH (:Unit {{name: $unit}})-[:{rel}]->(t:Task) WHERE {self._doc_clause(docs)} "
                                "WITH DISTINCT t", limit, offset, unit=name, docs=docs)
+
+    # tasks_of_unit walks the tasks in task order when that reads this many times fewer
+    # tasks than the unit's edges (0: never)
+    WALK_GAIN = 3.0
+
+    def _walk_tasks(self, unit: str, roles: list[str], docs: list[str] | None, limit: int | None,
+                    offset: int) -> bool:
+        """Whether a page of a unit's tasks is read best by walking every task in task order
+        (index) until the page is full, instead of sorting all of the unit's tasks: so for a
+        unit named on most tasks (各区县(市)政府: three in four of a province's). The walk
+        reads about (offset + limit) x tasks / the unit's tasks; the sort, the unit's edges.
+        The counts are the store-wide totals (per role: their sum bounds the tasks)."""
+        if docs is not None or limit is None or not self.WALK_GAIN or not self._totals():
+            return False
+        fields = ", ".join(f"coalesce(l.{r}, 0)" for r in roles)
+        rec = self._read(f"CALL {{ MATCH (t:Task) RETURN count(t) AS tasks }} "  # the count store, not a scan
+                         f"OPTIONAL MATCH (l:UnitLoad {{unit: $unit}}) RETURN [{fields}] AS edges, tasks", unit=unit)[0]
+        edges, tasks = sum(rec["edges"]), rec["tasks"]
+        return edges > 0 and self.WALK_GAIN * (offset + limit) * tasks / edges < edges
 
     @_store_call
     def has_unit(self, name: str) -> bool:
@@ -456,56 +478,62 @@ class Neo4jStore(GraphStore):
     @_store_call
     def regulations(self, title_contains: str | None = None,
                     document_ids: Sequence[str] | None = None) -> list[RegulationRow]:
-        rows = self._one("""
-            MATCH (x)-[c:CITES]->(g:Regulation) WHERE $docs IS NULL OR c.document_id IN $docs
-            WITH g, c.title AS title, c.relation AS relation, count(*) AS n,
-                 collect(DISTINCT c.document_id) AS docs,
-                 collect(DISTINCT CASE WHEN x:Task THEN x.key END) AS tasks
-            RETURN collect([g.key, properties(g), title, relation, n, docs, tasks]) AS rows
-            """, docs=doc_filter(document_ids))
-        grouped: dict[str, list[tuple[str, str, int]]] = {}
-        props: dict[str, dict[str, Any]] = {}
-        docs: dict[str, set[str]] = {}
-        tasks: dict[str, set[str]] = {}
-        for key, p, title, relation, n, doc_ids, task_keys in rows:
-            grouped.setdefault(key, []).append((title, relation, n))
-            docs.setdefault(key, set()).update(doc_ids)
-            tasks.setdefault(key, set()).update(t for t in task_keys if t)
-            props[key] = p
-        rows = [regulation_row(k, v, len(tasks[k]), len(docs[k]), props[k]) for k, v in grouped.items()]
-        return sort_regulations(r for r in rows if matches_title(r, title_contains))
+        docs = doc_filter(document_ids)
+        if docs is None and self._totals():
+            titles, counts = self._read("""
+                CALL { MATCH (t:RegulationTitle) RETURN collect([t.key, t.title, t.relation, t.mentions]) AS titles }
+                CALL { MATCH (l:RegulationLoad) RETURN collect([l.key, [l.tasks, l.documents]]) AS counts }
+                RETURN titles, counts""")[0].values()
+            counts = dict(counts)
+        else:
+            with self._session(default_access_mode=neo4j.READ_ACCESS) as s:
+                totals = Totals.of((), s.execute_read(neo4j_write.stored_citations, docs))
+            titles, counts = [(*k, n) for k, n in totals.titles.items()], totals.regulations
+        return regulation_rows(titles, counts, self._regulation_props(list(counts)), title_contains)
+
+    def _regulation_props(self, keys: list[str]) -> dict[str, dict[str, Any]]:
+        return dict(self._one("UNWIND $keys AS key MATCH (g:Regulation {key: key}) "
+                              "RETURN collect([key, properties(g)]) AS rows", keys=keys))
 
     @_store_call
     def tasks_citing(self, regulation: str, relation: str | None = None,
-                     document_ids: Sequence[str] | None = None) -> list[TaskCitation]:
+                     document_ids: Sequence[str] | None = None, limit: int | None = None,
+                     offset: int = 0) -> list[TaskCitation]:
+        limit, offset = check_page(limit, offset)
         relation = check_relation(relation)
         key = regulation_query_key(regulation)
-        recs = self._read("""
-            MATCH (t:Task)-[c:CITES]->(g:Regulation {key: $key})
+        rows = self._one("""
+            MATCH (t:Task)-[c:CITES]->(:Regulation {key: $key})
             WHERE ($rel IS NULL OR c.relation = $rel) AND ($docs IS NULL OR c.document_id IN $docs)
-            RETURN t {%s} AS props, c AS c
-            """ % TASK_PROJECTION, key=key, rel=relation, docs=doc_filter(document_ids))
-        rows: dict[str, TaskRow] = {}
-        out = []
-        for rec in recs:
-            tkey = rec["props"]["key"]
-            if tkey not in rows:
-                rows[tkey] = task_row(rec["props"])
-            c = rec["c"]
-            out.append(TaskCitation(task=rows[tkey], regulation=key, relation=c["relation"], title=c["title"],
-                                    mention=c["mention"], start=c["start"], end=c["end"]))
-        return sort_citations(out)
+            WITH t, c ORDER BY t.document_id, t.ordinal, c.start, c.relation, c.title SKIP $offset %s
+            RETURN collect([t {%s}, c.relation, c.title, c.mention, c.start, c.end]) AS rows
+            """ % ("" if limit is None else "LIMIT $limit", TASK_PROJECTION), key=key, rel=relation,
+            docs=doc_filter(document_ids), offset=offset, limit=limit)
+        tasks = {props["key"]: task_row(props) for props, *_ in rows}
+        # sorted again in Python: Cypher orders strings by UTF-16 units, Python by code points
+        return sort_citations(TaskCitation(task=tasks[props["key"]], regulation=key, relation=rel, title=title,
+                                           mention=mention, start=start, end=end)
+                              for props, rel, title, mention, start, end in rows)
 
     @_store_call
-    def deliverables(self, document_ids: Sequence[str] | None = None) -> list[Deliverable]:
+    def deliverables(self, document_ids: Sequence[str] | None = None, limit: int | None = None,
+                     offset: int = 0) -> list[Deliverable]:
+        limit, offset = check_page(limit, offset)
+        docs = doc_filter(document_ids)
+        # the Tasks in task order (index), each (task, regulation) with its first citation's
+        # start, sorted within the task order as they come: a page stops reading at its end
         rows = self._one("""
-            MATCH (t:Task)-[c:CITES {relation: 'produces'}]->(g:Regulation)
-            WHERE $docs IS NULL OR c.document_id IN $docs
-            WITH t, collect([g.key, c.title, c.mention, c.start, c.end, g {.form_label, .status}]) AS cites
-            RETURN collect([t {%s}, cites]) AS rows
-            """ % TASK_PROJECTION, docs=doc_filter(document_ids))
-        tasks = {props["key"]: task_row(props) for props, _ in rows}
-        return deliverable_rows(((props["key"], *cite) for props, cites in rows for cite in cites), tasks)
+            MATCH (t:Task) WHERE %s AND t.ordinal IS NOT NULL
+            WITH t ORDER BY t.document_id, t.ordinal
+            MATCH (t)-[c:CITES]->(g:Regulation) WHERE c.relation = 'produces'
+            WITH t.document_id AS doc, t.ordinal AS ordinal, t, g, min(c.start) AS first
+            WITH t, g ORDER BY doc, ordinal, first, g.key SKIP $offset %s
+            MATCH (t)-[c:CITES {relation: 'produces'}]->(g)
+            RETURN collect([t {%s}, g.key, c.title, c.mention, c.start, c.end, g {.form_label, .status}]) AS rows
+            """ % (self._doc_clause(docs), "" if limit is None else "LIMIT $limit", TASK_PROJECTION),
+            docs=docs, offset=offset, limit=limit)  # every citation of the page's pairs: deliverable_rows picks
+        tasks = {props["key"]: task_row(props) for props, *_ in rows}
+        return deliverable_rows(((props["key"], *cite) for props, *cite in rows), tasks)
 
     @staticmethod
     def _gap_match(kind: str, docs: list[str] | None) -> str:
@@ -516,9 +544,9 @@ class Neo4jStore(GraphStore):
         where = Neo4jStore._doc_clause(docs)
         if kind == "deadline_passed":
             return f"MATCH (t:Task) WHERE t.deadline_first > '' AND t.deadline_first < $as_of AND {where}"
-        if kind == "unresolved_citation":
-            return (f"MATCH (t:Task)-[:CITES]->(:Regulation {{status: 'unknown'}}) WHERE {where} "
-                    "WITH DISTINCT t")
+        if kind == "unresolved_citation":  # from the few unknown Regulations (indexed), not from every Task
+            return (f"MATCH (g:Regulation {{status: 'unknown'}}) USING INDEX g:Regulation(status) "
+                    f"MATCH (t:Task)-[:CITES]->(g) WHERE {where} WITH DISTINCT t")
         if kind == "not_taken_up":  # A's tasks without a MATCHES from a lower plan B in docs (the gap is B's)
             lower = "lb.id IS NOT NULL" if docs is None else "lb.id IN $docs"
             return (f"MATCH (lb:Document)-[c:COMPARED]->(ua:Document) WHERE c.basis IN {json.dumps(list(GAP_BASES))} "
@@ -538,8 +566,13 @@ class Neo4jStore(GraphStore):
     def gap_counts(self, as_of: str | _dt.date | None = None,
                    document_ids: Sequence[str] | None = None) -> dict[str, int]:
         docs = doc_filter(document_ids)
-        calls = " ".join(f"CALL {{ {self._gap_match(k, docs)} RETURN count(t) AS {k} }}" for k in gaps.GAP_KINDS)
-        rec = self._read(f"{calls} RETURN {', '.join(gaps.GAP_KINDS)}", as_of=as_of_date(as_of), docs=docs)[0]
+        # the static kinds: the counts each Document keeps of its Tasks' flags, summed
+        where = "d.id IS NOT NULL" if docs is None else "d.id IN $docs"
+        static = ", ".join(f"coalesce(sum(d.n_{gap_flag(k)}), 0) AS {k}" for k in gaps.STATIC_GAP_KINDS)
+        calls = " ".join(f"CALL {{ {self._gap_match(k, docs)} RETURN count(t) AS {k} }}"
+                         for k in gaps.GAP_KINDS if k not in gaps.STATIC_GAP_KINDS)
+        rec = self._read(f"CALL {{ MATCH (d:Document) WHERE {where} RETURN {static} }} {calls} "
+                         f"RETURN {', '.join(gaps.GAP_KINDS)}", as_of=as_of_date(as_of), docs=docs)[0]
         return {k: int(rec[k]) for k in gaps.GAP_KINDS}
 
     # ------------------------------------------------------------ findings
@@ -608,10 +641,10 @@ class Neo4jStore(GraphStore):
     def workload(self, document_ids: Sequence[str] | None = None) -> list[UnitWorkload]:
         docs = doc_filter(document_ids)
         if docs is None and self._totals():
-            fields = ", ".join(f"l.{f}" for f in LOAD_FIELDS)
-            rows = self._one(f"MATCH (l:UnitLoad) MATCH (u:Unit {{name: l.unit}}) "
-                             f"RETURN collect([u.name, properties(u), [{fields}]]) AS rows")
-            props = {name: p for name, p, _ in rows}
+            fields = ", ".join(f"l.{f}" for f in LOAD_FIELDS)  # lists, not maps: a third less to decode
+            rows = self._one(f"MATCH (l:UnitLoad) MATCH (u:Unit {{name: l.unit}}) RETURN collect([u.name, "
+                             f"[u.collective, u.kind, u.kind_label, u.level], [{fields}]]) AS rows")
+            props = {name: dict(zip(UNIT_FACTS, (name, *facts))) for name, facts, _ in rows}
             return workload_rows({name: counts for name, _, counts in rows}, lambda names: props)
         return workload_rows(self._assignments(docs).units, self._unit_props)
 

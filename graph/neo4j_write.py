@@ -12,8 +12,11 @@ writers take turns, and it is committed with the write.
 Store-wide totals are kept up to date by every write, in the same transaction: per unit
 (:UnitLoad {unit, lead, participant, responsible, guide, total, documents}) and per pair of
 units carrying out one task (:UnitPair {a, b, weight}), as graph.aggregates defines them.
-With them, `workload()` and `co_responsibility()` over a province's plans read a few
-thousand small nodes instead of aggregating every assignment edge. A write adds what its
+Per regulation (:RegulationLoad {key, tasks, documents}) and per regulation, title as cited
+and relation (:RegulationTitle {key, title, relation, mentions}), as graph.aggregates
+defines them too. With them, `workload()`, `co_responsibility()` and `regulations()` over a
+province's plans read a few thousand small nodes instead of aggregating every assignment
+and citation edge. A write adds what its
 documents contribute (`Totals.of`) and takes away what the versions it replaces or deletes
 contributed. A database whose totals are missing or of an older format (no `totals` mark of
 this TOTALS_FORMAT on its counter node) is answered from the assignments, and the next write
@@ -60,7 +63,8 @@ BATCH = 1000  # rows per UNWIND statement
 ROLE_PATTERN = "|".join(ROLE_TYPES.values())  # fixed names from graph.records, never data
 SHARED_KEY = {"Unit": "name", "Regulation": "key"}  # shared labels -> key property (fixed names)
 STATE_ID = "state"
-TOTALS_FORMAT = 2  # (:PlanGraphState).totals: the UnitLoad/UnitPair totals are complete (2: with guide)
+TOTALS_FORMAT = 3  # (:PlanGraphState).totals: the totals are complete (2: with guide; 3: regulations)
+TOTALS_LABELS = ("UnitLoad", "UnitPair", "RegulationLoad", "RegulationTitle")
 LINKS_FORMAT = 1  # (:PlanGraphState).links: Documents carry title_key and their IMPLEMENTS edges
 
 # Constraints the write path needs besides the store's own (graph.neo4j_store.SCHEMA).
@@ -68,6 +72,9 @@ SCHEMA = [
     "CREATE CONSTRAINT plangraph_state_id IF NOT EXISTS FOR (n:PlanGraphState) REQUIRE n.id IS UNIQUE",
     "CREATE CONSTRAINT plangraph_unit_load IF NOT EXISTS FOR (n:UnitLoad) REQUIRE n.unit IS UNIQUE",
     "CREATE CONSTRAINT plangraph_unit_pair IF NOT EXISTS FOR (n:UnitPair) REQUIRE (n.a, n.b) IS UNIQUE",
+    "CREATE CONSTRAINT plangraph_regulation_load IF NOT EXISTS FOR (n:RegulationLoad) REQUIRE n.key IS UNIQUE",
+    "CREATE CONSTRAINT plangraph_regulation_title IF NOT EXISTS FOR (n:RegulationTitle) "
+    "REQUIRE (n.key, n.title, n.relation) IS UNIQUE",
     "CREATE INDEX plangraph_document_title_key IF NOT EXISTS FOR (n:Document) ON (n.title_key)",
 ]
 
@@ -106,7 +113,7 @@ def clear_some(tx: neo4j.ManagedTransaction, limit: int = 5000) -> int:
     """Delete up to `limit` PlanGraph nodes, the change counter and totals too (tests only);
     how many. In slices: one transaction for a 1,000-plan graph outgrows the server's memory pool."""
     return tx.run("MATCH (n) WHERE n:Document OR n:Section OR n:Task OR n:Unit OR n:Regulation OR n:PlanGraphState "
-                  "OR n:UnitLoad OR n:UnitPair OR n:Finding "
+                  "OR n:UnitLoad OR n:UnitPair OR n:RegulationLoad OR n:RegulationTitle OR n:Finding "
                   "WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS n", limit=limit).single()["n"]
 
 
@@ -121,6 +128,21 @@ def stored_assignments(tx: neo4j.ManagedTransaction, ids: list[str] | None) -> l
     return [(doc, task, unit, TYPE_ROLES[rel]) for doc, task, unit, rel in rows]
 
 
+def stored_citations(tx: neo4j.ManagedTransaction, ids: list[str] | None) -> list[tuple[str, str | None, str, str, str]]:
+    """(document_id, task key or None, regulation, title, relation) of these stored
+    documents' citations (None: of all), for Totals.of; one record of lists."""
+    if ids is None:
+        query = "MATCH (x)-[c:CITES]->(g:Regulation) WITH c.document_id AS id, CASE WHEN x:Task THEN x.key END AS task, " \
+                "g.key AS reg, c"
+    else:  # from the documents' Tasks and Documents (indexed), not from every citation
+        query = ("CALL { UNWIND $ids AS id MATCH (t:Task {document_id: id})-[c:CITES]->(g:Regulation) "
+                 "RETURN id, t.key AS task, g.key AS reg, c UNION ALL UNWIND $ids AS id "
+                 "MATCH (:Document {id: id})-[c:CITES]->(g:Regulation) RETURN id, null AS task, g.key AS reg, c } "
+                 "WITH id, task, reg, c")
+    rows = tx.run(f"{query} RETURN collect([id, task, reg, c.title, c.relation]) AS rows", ids=ids).single()["rows"]
+    return [tuple(r) for r in rows]
+
+
 def add_totals(tx: neo4j.ManagedTransaction, delta: Totals) -> None:
     """Add `delta` to the stored totals; a unit or pair that falls to zero is deleted."""
     sets = ", ".join(f"l.{f} = coalesce(l.{f}, 0) + row.d[{i}]" for i, f in enumerate(LOAD_FIELDS))
@@ -130,6 +152,13 @@ def add_totals(tx: neo4j.ManagedTransaction, delta: Totals) -> None:
     _unwind(tx, "UNWIND $rows AS row MERGE (p:UnitPair {a: row.a, b: row.b}) "
                 "SET p.weight = coalesce(p.weight, 0) + row.d WITH p WHERE p.weight <= 0 DELETE p",
             [{"a": a, "b": b, "d": w} for (a, b), w in delta.pairs.items()])
+    _unwind(tx, "UNWIND $rows AS row MERGE (l:RegulationLoad {key: row.key}) "
+                "SET l.tasks = coalesce(l.tasks, 0) + row.d[0], l.documents = coalesce(l.documents, 0) + row.d[1] "
+                "WITH l WHERE l.documents <= 0 DELETE l",
+            [{"key": g, "d": c} for g, c in delta.regulations.items()])
+    _unwind(tx, "UNWIND $rows AS row MERGE (t:RegulationTitle {key: row.key, title: row.title, relation: row.relation}) "
+                "SET t.mentions = coalesce(t.mentions, 0) + row.d WITH t WHERE t.mentions <= 0 DELETE t",
+            [{"key": g, "title": title, "relation": rel, "d": n} for (g, title, rel), n in delta.titles.items()])
 
 
 def ensure_totals(tx: neo4j.ManagedTransaction, ready: bool) -> None:
@@ -137,8 +166,8 @@ def ensure_totals(tx: neo4j.ManagedTransaction, ready: bool) -> None:
     mark them complete. Runs at the start of every write, under the counter's lock."""
     if ready:
         return
-    tx.run("MATCH (n) WHERE n:UnitLoad OR n:UnitPair DETACH DELETE n").consume()
-    add_totals(tx, Totals.of(stored_assignments(tx, None)))
+    tx.run(f"MATCH (n) WHERE {' OR '.join('n:' + label for label in TOTALS_LABELS)} DETACH DELETE n").consume()
+    add_totals(tx, Totals.of(stored_assignments(tx, None), stored_citations(tx, None)))
     tx.run("MATCH (s:PlanGraphState {id: $id}) SET s.totals = $format", id=STATE_ID,
            format=TOTALS_FORMAT).consume()
 
@@ -218,10 +247,8 @@ def remove_documents(tx: neo4j.ManagedTransaction, ids: list[str]) -> tuple[Tota
     """Delete these Documents with their Sections and Tasks; return what they contributed
     to the totals (its units: the candidates for `prune`) and the keys of the Regulations
     they cited (candidates too)."""
-    gone = Totals.of(stored_assignments(tx, ids))
-    regs = tx.run("UNWIND $ids AS id MATCH (:Task {document_id: id})-[:CITES]->(g:Regulation) RETURN g.key AS key "
-                  "UNION UNWIND $ids AS id MATCH (:Document {id: id})-[:CITES]->(g:Regulation) RETURN g.key AS key",
-                  ids=ids).value("key")
+    gone = Totals.of(stored_assignments(tx, ids), stored_citations(tx, ids))
+    regs = list(gone.regulations)
     tx.run("UNWIND $ids AS id MATCH (t:Task {document_id: id}) DETACH DELETE t", ids=ids).consume()
     tx.run("UNWIND $ids AS id MATCH (s:Section {document_id: id}) DETACH DELETE s", ids=ids).consume()
     tx.run("UNWIND $ids AS id MATCH (d:Document {id: id}) DETACH DELETE d", ids=ids).consume()

@@ -7,6 +7,7 @@ across stores: each store reads its own storage and hands the values to the buil
 """
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -362,10 +363,10 @@ def unit_matches(canonical: str, written: Iterable[str], needles: Sequence[str])
     return any(canonical.endswith(n) for n in needles) or any(w in needles for w in written)
 
 
-def deliverable_rows(cites: Iterable[tuple[str, str, str, str, int, int, Mapping[str, Any]]],
-                     rows: Mapping[str, TaskRow]) -> list[Deliverable]:
-    """cites: (task key, regulation key, title, mention, start, end, regulation props (only
-    form_label and status are read)), one per produces citation; rows: task key -> TaskRow.
+def deliverable_rows(cites: Iterable[tuple[Any, str, str, str, int, int, Mapping[str, Any]]],
+                     rows: Mapping[Any, TaskRow]) -> list[Deliverable]:
+    """cites: (the task's key in `rows`, regulation key, title, mention, start, end, regulation
+    props (only form_label and status are read)), one per produces citation; rows: -> TaskRow.
     One Deliverable per (task, regulation), from its first citation in the task."""
     first: dict[tuple[str, str], tuple] = {}
     for tkey, rkey, title, mention, start, end, props in cites:
@@ -417,8 +418,14 @@ def matches_title(row: RegulationRow, needle: str | None) -> bool:
     """Substring match on the key (normalised needle) or on any title as cited."""
     if not needle:
         return True
-    nkey = regulation_key(needle)
+    nkey = _needle_key(needle)
     return (bool(nkey) and nkey in row.key) or any(needle in t for t in row.titles)
+
+
+@functools.lru_cache(maxsize=64)
+def _needle_key(needle: str) -> str:
+    """regulation_key of a searched title: once per search, not once per regulation."""
+    return regulation_key(needle)
 
 
 def sort_workload(rows: Iterable[UnitWorkload]) -> list[UnitWorkload]:

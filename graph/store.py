@@ -58,10 +58,12 @@ a province's plans have 50k tasks, more than a screen or a quick answer should c
   units_of_task(document_id, task_id) -> list[UnitRole]            by (start, role, unit)
   regulations(title_contains=None, document_ids=None) -> list[RegulationRow]
                                                                    by (-total, key)
-  tasks_citing(regulation, relation=None, document_ids=None) -> list[TaskCitation]
-                   regulation = any title (normalised to the key); by (document_id, ordinal, start)
-  deliverables(document_ids=None) -> list[Deliverable]             by (document_id, ordinal, start)
-                   one per (task, regulation) the task `produces` (出台《常德市…办法》)
+  tasks_citing(regulation, relation=None, document_ids=None, limit=None, offset=0) -> list[TaskCitation]
+                   regulation = any title (normalised to the key); by (document_id, ordinal,
+                   start, relation, title); limit / offset: one page of that order
+  deliverables(document_ids=None, limit=None, offset=0) -> list[Deliverable]
+                   by (document_id, ordinal, start, regulation); one per (task, regulation)
+                   the task `produces` (出台《常德市…办法》); limit / offset: one page
   orphans(kind, as_of=None, document_ids=None, limit=None, offset=0) -> list[TaskRow]
                    the tasks with a gap of that kind (graph.gaps.GAP_TABLE: the kinds and
                    their rules); as_of: 'YYYY-MM-DD' or date, default today
@@ -403,11 +405,15 @@ class GraphStore(ABC):
 
     @abstractmethod
     def tasks_citing(self, regulation: str, relation: str | None = None,
-                     document_ids: Sequence[str] | None = None) -> list[TaskCitation]: ...
+                     document_ids: Sequence[str] | None = None, limit: int | None = None,
+                     offset: int = 0) -> list[TaskCitation]:
+        """The citations of a regulation in tasks, with their task rows; one page with limit/offset."""
 
     @abstractmethod
-    def deliverables(self, document_ids: Sequence[str] | None = None) -> list[Deliverable]:
-        """One row per (task, regulation) the task is to produce; by (document_id, ordinal, start)."""
+    def deliverables(self, document_ids: Sequence[str] | None = None, limit: int | None = None,
+                     offset: int = 0) -> list[Deliverable]:
+        """One row per (task, regulation) the task is to produce; by (document_id, ordinal,
+        start, regulation); one page with limit/offset."""
 
     @abstractmethod
     def orphans(self, kind: str, as_of: str | _dt.date | None = None,

@@ -114,7 +114,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--title", help="only titles containing this text")
     p.set_defaults(func=cmd_regulations)
 
-    p = sub.add_parser("deliverables", parents=[store, query],
+    p = sub.add_parser("deliverables", parents=[store, query, paged],
                        help="documents tasks are to produce (出台《…办法》), with responsible units and deadlines")
     p.add_argument("--no-deadline", action="store_true", help="only deliverables whose task has no time limit")
     p.set_defaults(func=cmd_deliverables)
@@ -347,7 +347,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
 
     def body(store: GraphStore) -> int:
         if args.regulation:
-            cites = store.tasks_citing(args.regulation, args.relation, args.docs)
+            cites = store.tasks_citing(args.regulation, args.relation, args.docs, limit=args.limit, offset=args.offset)
             if args.format == "json":
                 _print_json([asdict(c) for c in cites])
                 return 0
@@ -391,9 +391,11 @@ def cmd_regulations(args: argparse.Namespace) -> int:
 
 def cmd_deliverables(args: argparse.Namespace) -> int:
     def body(store: GraphStore) -> int:
-        rows = store.deliverables(args.docs)
-        if args.no_deadline:
-            rows = [d for d in rows if not d.deadlines]
+        if args.no_deadline:  # the page is one of those without a time limit
+            rows = [d for d in store.deliverables(args.docs) if not d.deadlines]
+            rows = rows[args.offset:None if args.limit is None else args.offset + args.limit]
+        else:
+            rows = store.deliverables(args.docs, limit=args.limit, offset=args.offset)
         if args.format == "json":
             _print_json([asdict(d) for d in rows])
             return 0

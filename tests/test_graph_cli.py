@@ -245,6 +245,17 @@ def test_changde_units_regulations_deliverables_from_the_cli(home, corpus_extrac
     assert "常德市公共数据管理办法" in got and got["常德市公共数据管理办法"]["units"]
     rc, out, _ = run(capsys, "deliverables")
     assert rc == 0 and "《常德市公共数据管理办法》" in out
+    def made(*page: str) -> list[tuple[str, str]]:
+        rc, out, _ = run(capsys, "deliverables", *page, "--format", "json")
+        return [(d["task"]["task_id"], d["regulation"]) for d in json.loads(out)] if rc == 0 else []
+    whole = made()
+    assert len(whole) > 3 and made("--limit", "2", "--offset", "1") == whole[1:3]
+    rc, out, _ = run(capsys, "deliverables", "--no-deadline", "--limit", "1", "--format", "json")
+    assert rc == 0 and [d["deadlines"] for d in json.loads(out)] == [[]]
+    rc, out, _ = run(capsys, "tasks", "--regulation", "宪法", "--format", "json")
+    cites = [(c["task"]["task_id"], c["start"]) for c in json.loads(out)]
+    rc, out, _ = run(capsys, "tasks", "--regulation", "宪法", "--offset", "1", "--limit", "1", "--format", "json")
+    assert len(cites) > 1 and [(c["task"]["task_id"], c["start"]) for c in json.loads(out)] == cites[1:2]
 
     rc, out, err = run(capsys, "tasks", "--unit", "市司法局", "--role", "lead", "--format", "json")
     assert rc == 0 and "常德市司法局" in err

@@ -264,6 +264,14 @@ def test_pages_are_slices_of_the_whole_answer(cstore, docs):
     rows = cstore.tasks_of_unit(busiest, document_ids=docs)
     assert _pages(lambda **kw: cstore.tasks_of_unit(busiest, document_ids=docs, **kw), 11) == rows
     assert cstore.tasks_of_unit(busiest, ["lead"], docs, limit=3) == cstore.tasks_of_unit(busiest, ["lead"], docs)[:3]
+    made = cstore.deliverables(docs)
+    assert len(made) > 3 and _pages(lambda **kw: cstore.deliverables(docs, **kw), 3) == made
+    assert cstore.deliverables(docs, limit=4, offset=len(made) - 2) == made[-2:]
+    top = max(cstore.regulations(None, docs), key=lambda r: r.tasks).key  # cited in the most tasks
+    assert len(cstore.tasks_citing(top, None, docs)) > 1 and cstore.tasks_citing(top, None, docs, limit=0) == []
+    for relation in (None, "basis", "produces"):
+        cites = cstore.tasks_citing(top, relation, docs)
+        assert _pages(lambda **kw: cstore.tasks_citing(top, relation, docs, **kw), 1) == cites
 
 
 @pytest.mark.parametrize("docs", DOC_SETS.values(), ids=DOC_SETS.keys())
@@ -281,6 +289,10 @@ def test_bad_page_is_a_store_error(cstore, bad):
         cstore.tasks(**bad)
     with pytest.raises(StoreError, match="limit|offset"):
         cstore.orphans("no_lead", **bad)
+    with pytest.raises(StoreError, match="limit|offset"):
+        cstore.deliverables(**bad)
+    with pytest.raises(StoreError, match="limit|offset"):
+        cstore.tasks_citing("行政处罚法", **bad)
 
 
 @pytest.mark.parametrize("docs", DOC_SETS.values(), ids=DOC_SETS.keys())
@@ -500,6 +512,7 @@ def test_stores_give_identical_answers(embedded_corpus, neo4j_corpus):
         for kind in GAP_KINDS:
             assert a.orphans(kind, AS_OF, docs) == b.orphans(kind, AS_OF, docs)
         assert a.deliverables(docs) == b.deliverables(docs)
+        assert a.deliverables(docs, limit=7, offset=3) == b.deliverables(docs, limit=7, offset=3)
         assert a.gap_counts(AS_OF, docs) == b.gap_counts(AS_OF, docs)
         assert a.tasks(docs, limit=10, offset=20) == b.tasks(docs, limit=10, offset=20)
         assert a.orphans("no_deadline", AS_OF, docs, limit=10, offset=5) == \
@@ -515,6 +528,7 @@ def test_stores_give_identical_answers(embedded_corpus, neo4j_corpus):
         assert a.tasks_of_unit(w.unit) == b.tasks_of_unit(w.unit)
     for r in a.regulations()[:5]:
         assert a.tasks_citing(r.key) == b.tasks_citing(r.key)
+        assert a.tasks_citing(r.key, limit=5, offset=2) == b.tasks_citing(r.key, limit=5, offset=2)
     for t in a.tasks()[::25]:
         assert a.units_of_task(t.document_id, t.task_id) == b.units_of_task(t.document_id, t.task_id)
 
@@ -523,6 +537,21 @@ def test_stores_give_identical_answers(embedded_corpus, neo4j_corpus):
                 sorted((u, v, sorted((k, repr(x)) for k, x in d.items())) for u, v, d in g.edges(data=True)))
     assert sig(a.to_networkx()) == sig(b.to_networkx())
     assert sig(a.to_networkx([CHANGDE])) == sig(b.to_networkx([CHANGDE]))
+
+
+@pytest.mark.neo4j
+@pytest.mark.parametrize("gain", [0.0, 1e-9], ids=["sorted", "walked"])
+def test_pages_of_a_units_tasks_walked_or_sorted_are_the_same(embedded_corpus, neo4j_corpus, monkeypatch, gain):
+    """Neo4j reads a page of a unit named on most tasks by walking every task in task order,
+    else by sorting the unit's tasks (Neo4jStore.WALK_GAIN decides): either way the same pages."""
+    monkeypatch.setattr(neo4j_corpus, "WALK_GAIN", gain)
+    for w in embedded_corpus.workload()[:3]:
+        for roles in (None, ["lead"], ["participant", "responsible"]):
+            whole = embedded_corpus.tasks_of_unit(w.unit, roles)
+            for limit, offset in ((5, 0), (7, 3), (200, 0), (3, max(0, len(whole) - 1))):
+                assert neo4j_corpus.tasks_of_unit(w.unit, roles, limit=limit, offset=offset) == \
+                    whole[offset:offset + limit]
+    assert neo4j_corpus._walk_tasks(embedded_corpus.workload()[0].unit, list(ROLES), None, 5, 0) == (gain > 0)
 
 
 # ---------------------------------------------------------------- re-ingest, failures

@@ -468,3 +468,74 @@ def test_a_store_written_before_findings_were_kept_says_so_until_ingested_again(
     finally:
         if older is not store:
             older.close()
+
+
+# ---------------------------------------------------------------- the regulation totals
+
+def cited_differently(doc_id: str, title: str = "政府督查工作条例(某某版)"):
+    """The tiny plan with one basis citation under another title (another key or title as cited)."""
+    e = make_tiny_extraction(doc_id)
+    e.tasks[2].citations[0].title = title
+    return e
+
+
+def test_regulation_totals_follow_every_kind_of_write(store):
+    """regulations() of every document reads totals kept at write time: after each write (new,
+    batch, replace with other citations, delete) it answers what the same question asked
+    of the documents by name answers (their citations counted then), and once every
+    document is gone nothing is left."""
+    from plangraph.graph.records import build_graph_records
+    steps = [
+        lambda: store.ingest(make_tiny_extraction("plan_a")),
+        lambda: store.write_documents([build_graph_records(make_tiny_extraction("plan_b")),
+                                       build_graph_records(cited_differently("plan_c"))]),
+        lambda: store.ingest(cited_differently("plan_a", "行政处罚法")),  # another title, same key as before
+        lambda: store.ingest(cited_differently("plan_b")),  # a key only plan_c cited before
+        lambda: store.delete_document("plan_c"),
+        lambda: store.ingest(make_tiny_extraction("plan_a")),
+    ]
+    for step in steps:
+        step()
+        docs = [d.document_id for d in store.documents()]
+        assert store.regulations() == store.regulations(document_ids=docs)
+        assert store.regulations("条例") == store.regulations("条例", docs)
+    regs = {r.key: r for r in store.regulations()}
+    assert regs["行政处罚法"].documents == 2 and sum(r.basis_count + r.produces_count for r in regs.values()) == \
+        sum(d.citations for d in store.documents())
+    assert store.delete_documents(["plan_a", "plan_b"]) == [True, True]
+    assert store.regulations() == []
+    store.ingest(cited_differently("plan_d"))  # nothing of the deleted documents counts again
+    assert store.regulations() == store.regulations(document_ids=["plan_d"])
+
+
+def test_a_store_written_before_the_regulation_totals_gets_them(store):
+    """A store of an older PlanGraph has no regulation totals: it answers the same, and keeps
+    them from then on (embedded: built when opened; Neo4j: by the next write)."""
+    store.ingest(make_tiny_extraction("plan_a"))
+    store.ingest(cited_differently("plan_b"))
+    before = store.regulations()
+    if store.kind == "embedded":
+        import sqlite3
+
+        from plangraph.graph.embedded import EmbeddedStore
+        con = sqlite3.connect(store.path)
+        con.execute("DROP TABLE regulation_load")
+        con.execute("DROP TABLE regulation_title")
+        con.execute("DELETE FROM meta WHERE key = 'regulation_totals'")
+        con.commit()
+        con.close()
+        older = EmbeddedStore(store.home)
+    else:
+        from conftest import connect_neo4j_store
+        with store.driver.session(database=store.database) as s:
+            s.run("MATCH (n) WHERE n:RegulationLoad OR n:RegulationTitle DETACH DELETE n").consume()
+            s.run("MATCH (s:PlanGraphState) SET s.totals = 2").consume()
+        older = connect_neo4j_store()
+    try:
+        assert older.regulations() == before
+        older.ingest(cited_differently("plan_c", "行政处罚法"))
+        older.delete_document("plan_a")
+        assert older.regulations() == older.regulations(document_ids=["plan_b", "plan_c"])
+        assert "行政处罚法" in {r.key for r in older.regulations()} and older.regulations("政府督查")
+    finally:
+        older.close()

@@ -189,24 +189,28 @@ def test_a_missing_index_or_constraint_is_created_on_first_use(neo):
 
 
 def aggregated(store) -> tuple:
-    """Store-wide workload and co-responsibility from the aggregate queries (naming every
-    document takes the per-document path), to compare with the maintained totals."""
+    """Store-wide workload, co-responsibility and regulations from the aggregate queries
+    (naming every document takes the per-document path), to compare with the maintained totals."""
     docs = [d.document_id for d in store.documents()]
     return (store.workload(docs), store.co_responsibility(docs),
-            store.co_responsibility(docs, include_collective=False), store.co_responsibility(docs, min_weight=2))
+            store.co_responsibility(docs, include_collective=False), store.co_responsibility(docs, min_weight=2),
+            store.regulations(None, docs))
 
 
 def from_totals(store) -> tuple:
     return (store.workload(), store.co_responsibility(), store.co_responsibility(include_collective=False),
-            store.co_responsibility(min_weight=2))
+            store.co_responsibility(min_weight=2), store.regulations())
 
 
-def stored_totals(store) -> tuple[dict, dict]:
+def stored_totals(store) -> tuple[dict, dict, dict, dict]:
     with store._session() as s:
         loads = {r["u"]: r["t"] for r in s.run("MATCH (l:UnitLoad) RETURN l.unit AS u, l.total AS t")}
         pairs = {(r["a"], r["b"]): r["w"] for r in s.run("MATCH (p:UnitPair) RETURN p.a AS a, p.b AS b, "
                                                          "p.weight AS w")}
-    return loads, pairs
+        regs = {r["k"]: r["n"] for r in s.run("MATCH (l:RegulationLoad) RETURN l.key AS k, l.documents AS n")}
+        titles = {(r["k"], r["t"], r["r"]): r["n"] for r in s.run(
+            "MATCH (t:RegulationTitle) RETURN t.key AS k, t.title AS t, t.relation AS r, t.mentions AS n")}
+    return loads, pairs, regs, titles
 
 
 def test_totals_follow_every_kind_of_write(neo):
@@ -226,13 +230,15 @@ def test_totals_follow_every_kind_of_write(neo):
     for step in steps:
         step()
         assert from_totals(neo) == aggregated(neo)
-        loads, pairs = stored_totals(neo)
-        assert all(v > 0 for v in loads.values()) and all(v > 0 for v in pairs.values())
+        loads, pairs, regs, titles = stored_totals(neo)
+        assert all(v > 0 for v in [*loads.values(), *pairs.values(), *regs.values(), *titles.values()])
         assert set(loads) == set(neo.unit_names())
+        assert set(regs) == {r.key for r in neo.regulations()} == {k for k, _, _ in titles}
     assert neo.workload()[0].documents == 2 and neo.co_responsibility()[0].weight >= 2
     for doc in ("plan_a", "plan_d"):
         assert neo.delete_document(doc)
-    assert stored_totals(neo) == ({}, {}) and neo.workload() == [] and neo.co_responsibility() == []
+    assert stored_totals(neo) == ({}, {}, {}, {}) and neo.workload() == [] and neo.co_responsibility() == []
+    assert neo.regulations() == []
 
 
 def test_totals_of_an_older_database_are_built_by_the_next_write(neo):
@@ -241,13 +247,14 @@ def test_totals_of_an_older_database_are_built_by_the_next_write(neo):
     neo.write_documents(variants()[:2])
     expected = from_totals(neo)
     with neo._session() as s:  # what an older PlanGraph left behind
-        s.run("MATCH (n) WHERE n:UnitLoad OR n:UnitPair DETACH DELETE n").consume()
+        s.run("MATCH (n) WHERE n:UnitLoad OR n:UnitPair OR n:RegulationLoad OR n:RegulationTitle "
+              "DETACH DELETE n").consume()
         s.run("MATCH (s:PlanGraphState) REMOVE s.totals").consume()
     old = connect_neo4j_store()
     try:
-        assert from_totals(old) == expected and stored_totals(old) == ({}, {})
+        assert from_totals(old) == expected and stored_totals(old) == ({}, {}, {}, {})
         old.write_document(variants()[2])
-        assert stored_totals(old)[0] and from_totals(old) == aggregated(old)
+        assert stored_totals(old)[0] and stored_totals(old)[2] and from_totals(old) == aggregated(old)
         assert old._totals_ready
     finally:
         old.close()
