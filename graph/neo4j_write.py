@@ -316,6 +316,23 @@ def write_citations(tx: neo4j.ManagedTransaction, batch: list[DocumentRecords]) 
              for r in batch for c in r.citations if not c.source_key])
 
 
+def write_findings(tx: neo4j.ManagedTransaction, batch: list[DocumentRecords]) -> None:
+    """What the extractor could not read: a Finding from the Task it lies in, else from its
+    Document. A document whose findings are not known (records.findings None) writes none."""
+    found = [(r, f) for r in batch for f in r.findings or []]
+    _unwind(tx, "UNWIND $rows AS row MATCH (t:Task {key: row.task}) "
+                "CREATE (t)-[:HAS_FINDING]->(f:Finding) SET f = row.props",
+            [{"task": f.task_key, "props": f.props} for _r, f in found if f.task_key])
+    _unwind(tx, "UNWIND $rows AS row MATCH (d:Document {id: row.doc}) "
+                "CREATE (d)-[:HAS_FINDING]->(f:Finding) SET f = row.props",
+            [{"doc": r.document_id, "props": f.props} for r, f in found if not f.task_key])
+
+
+def remove_findings(tx: neo4j.ManagedTransaction, ids: list[str]) -> None:
+    """Delete these documents' Findings."""
+    tx.run("UNWIND $ids AS id MATCH (f:Finding {document_id: id}) DETACH DELETE f", ids=ids).consume()
+
+
 # ------------------------------------------------------------------ links between plans
 
 def linked_pairs(tx: neo4j.ManagedTransaction, ids: list[str]) -> dict[str, int]:
@@ -424,23 +441,6 @@ def write_link_batch(tx: neo4j.ManagedTransaction, pairs: list[LinkedPair]) -> i
         raise StoreError("a document or task of the links is no longer in the store (removed meanwhile?); "
                          "nothing of this batch was written")
     return made
-
-
-def write_findings(tx: neo4j.ManagedTransaction, batch: list[DocumentRecords]) -> None:
-    """What the extractor could not read: a Finding from the Task it lies in, else from its
-    Document. A document whose findings are not known (records.findings None) writes none."""
-    found = [(r, f) for r in batch for f in r.findings or []]
-    _unwind(tx, "UNWIND $rows AS row MATCH (t:Task {key: row.task}) "
-                "CREATE (t)-[:HAS_FINDING]->(f:Finding) SET f = row.props",
-            [{"task": f.task_key, "props": f.props} for _r, f in found if f.task_key])
-    _unwind(tx, "UNWIND $rows AS row MATCH (d:Document {id: row.doc}) "
-                "CREATE (d)-[:HAS_FINDING]->(f:Finding) SET f = row.props",
-            [{"doc": r.document_id, "props": f.props} for r, f in found if not f.task_key])
-
-
-def remove_findings(tx: neo4j.ManagedTransaction, ids: list[str]) -> None:
-    """Delete these documents' Findings."""
-    tx.run("UNWIND $ids AS id MATCH (f:Finding {document_id: id}) DETACH DELETE f", ids=ids).consume()
 
 
 # ------------------------------------------------------------------ gap flags
