@@ -36,12 +36,12 @@ from typing import Any
 
 import numpy as np
 
+from plangraph.graph.compare_settings import DEFAULT_SETTINGS, MODES, CompareSettings
 from plangraph.graph.compare_text import cosine, key_terms, masked, shared_terms, tfidf, unit_function
 from plangraph.graph.records import regulation_key
 from plangraph.ingest.model import Deadline
 from plangraph.ingest.units import is_collective
 
-MODES = ("one-to-one", "one-to-many")
 METHOD = "tfidf-jieba+units+citations"
 
 
@@ -82,17 +82,6 @@ class Plan:
     tasks: tuple[PlanTask, ...]
 
 
-@dataclass(frozen=True)
-class CompareSettings:
-    """Weights and thresholds (see the module docstring and bench/compare_calibrate.py)."""
-    unit_weight: float = 0.05  # the largest that keeps the gold's band of good thresholds
-    citation_weight: float = 0.05  # as units: the gold's tasks cite nothing to calibrate it on
-    min_score: float = 0.12  # pairs of the assignment below it are dropped (inside the gold's band)
-    min_score_many: float = 0.19  # one-to-many: a B task joins its best A task from here
-    top_terms: int = 6  # key terms listed in a pair's evidence
-
-
-DEFAULT_SETTINGS = CompareSettings()
 
 
 @dataclass

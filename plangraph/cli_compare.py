@@ -30,7 +30,7 @@ def _score(text: str) -> float:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    from plangraph.graph.compare import DEFAULT_SETTINGS, MODES
+    from plangraph.graph.compare_settings import DEFAULT_SETTINGS, MODES
     p = sub.add_parser("compare", parents=[_store_options()],
                        help="compare two plans task by task: pairs, differences, tasks not taken up, tasks added")
     p.add_argument("a", metavar="A", help="document id of the upper (or earlier) plan")

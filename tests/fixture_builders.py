@@ -233,6 +233,7 @@ def build_pdf(text: str, path: Path, running_head: str = "示例市人民政府�
     step = font_size * 1.6 / pdf.k  # line height in mm
     indent = pdf.get_string_width("\u3000\u3000")
     first = True
+    glyph_width: dict[str, float] = {}
     for line in text.split("\n"):
         line = line.strip()
         if not line:
@@ -242,13 +243,16 @@ def build_pdf(text: str, path: Path, running_head: str = "示例市人民政府�
             first = False
             continue
         offset = indent
-        current = ""
-        for ch in line:
-            if pdf.get_string_width(current + ch) > width - offset:
+        current, drawn = "", 0.0
+        for ch in line:  # a line's width is the sum of its glyphs' widths (no kerning without shaping)
+            if ch not in glyph_width:
+                glyph_width[ch] = pdf.get_string_width(ch)
+            if drawn + glyph_width[ch] > width - offset:
                 pdf.set_x(pdf.l_margin + offset)
                 pdf.cell(width - offset, step, current, new_x="LMARGIN", new_y="NEXT")
-                current, offset = "", 0
+                current, drawn, offset = "", 0.0, 0
             current += ch
+            drawn += glyph_width[ch]
         pdf.set_x(pdf.l_margin + offset)
         pdf.cell(width - offset, step, current, new_x="LMARGIN", new_y="NEXT")
     pdf.output(str(path))

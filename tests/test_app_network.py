@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -211,7 +212,8 @@ def test_aggregate_stays_bounded_with_many_highlighted_and_picked_units():
     assert len([n for n in nodes_of(r.html) if n["id"].startswith("u:")]) == network.MAX_UNITS + network.MAX_EXTRA_UNITS
     assert f"及 {network.MAX_EXTRA_UNITS} 个所选或搜索到的单位" in r.note
     # a searched unit outside the busiest is drawn, highlighted, with its main section
-    quiet = min(info, key=lambda u: sum(u in (t.lead + t.participants + t.responsible) for t in rows) or 10**9)
+    named = Counter(u for t in rows for u in {*t.lead, *t.participants, *t.responsible})
+    quiet = min(info, key=lambda u: named[u] or 10**9)
     r = network.unit_task_network(rows, info, highlight=[quiet])
     nodes = {n["id"]: n for n in nodes_of(r.html)}
     assert nodes[f"u:{quiet}"]["borderWidth"] == 4

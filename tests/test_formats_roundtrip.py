@@ -13,7 +13,7 @@ import pytest
 
 from fixture_builders import (build_docx, build_html, build_pdf, cjk_font, corpus_files, corpus_text,
                               plan_blocks, write_encoded)
-from plangraph.ingest.pipeline import extract_file, extract_text
+from plangraph.ingest.pipeline import extract_file, extract_raw, extract_text
 from plangraph.ingest.read import read_document
 
 DOCS = corpus_files()
@@ -80,7 +80,7 @@ def test_docx_extraction_equals_plain(doc, tables, workdir, plain):
     path = build_docx(text, workdir / f"{doc.stem}.{int(tables)}.docx", tables=tables)
     raw = read_document(path)
     assert raw.format == "docx"
-    assert shape(extract_file(path)) == expected
+    assert shape(extract_raw(raw)) == expected
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=IDS)
@@ -101,7 +101,7 @@ def test_html_extraction_equals_plain(doc, encoding, workdir, plain):
     assert raw.metadata["index_no"] == "11430700MB1234567X/2022-00001"
     for junk in ("脚本单位", "导航单位", "页脚脚本", "用户登录", "版权所有", "扫一扫", "索引号", "责任编辑"):
         assert junk not in raw.text or junk in text
-    assert shape(extract_file(path)) == expected
+    assert shape(extract_raw(raw)) == expected
 
 
 @pytest.mark.skipif(cjk_font() is None, reason="no CJK TrueType font: apt-get install fonts-wqy-microhei")
@@ -117,4 +117,4 @@ def test_pdf_extraction_equals_plain(doc, workdir, plain):
     # lines and the kind and number of spaces (a PDF draws U+3000 and " " as the same gap).
     assert [squeeze(line) for line in raw.text.split("\n")] == [
         squeeze(line) for line in text.split("\n") if line.strip()]
-    assert shape(extract_file(path)) == expected
+    assert shape(extract_raw(raw)) == expected

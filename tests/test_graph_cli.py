@@ -511,11 +511,12 @@ QUERIES = [["--help"], ["documents"], ["units"], ["tasks", "--limit", "3"], ["re
 
 @pytest.mark.parametrize("argv", QUERIES, ids=lambda a: a[0])
 def test_query_commands_import_no_extraction_stack_nor_driver(argv, tmp_path):
-    """A CLI that answers at once: spaCy, jieba (extraction) and the Neo4j driver are not
-    imported by commands that do not need them."""
+    """A CLI that answers at once: spaCy, jieba (extraction), numpy (comparison) and the Neo4j
+    driver are not imported by commands that do not need them."""
     script = ("import sys\nfrom plangraph.cli import main\n"
               "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
-              "heavy = sorted(m for m in ('spacy', 'jieba', 'neo4j', 'pandas', 'networkx') if m in sys.modules)\n"
+              "heavy = sorted(m for m in ('spacy', 'jieba', 'neo4j', 'pandas', 'networkx', 'numpy')"
+              " if m in sys.modules)\n"
               "print('HEAVY', heavy, file=sys.stderr)\n")
     env = {**os.environ, "PLANGRAPH_HOME": str(tmp_path / "home")}
     env.pop("PLANGRAPH_STORE", None)

@@ -6,7 +6,7 @@ import pytest
 
 from fixture_builders import build_pdf, cjk_font
 from plangraph.ingest.formats.pdf import Line, _continues, _join
-from plangraph.ingest.pipeline import extract_file
+from plangraph.ingest.pipeline import extract_raw
 from plangraph.ingest.read import InputError, read_document
 
 pytestmark = pytest.mark.skipif(cjk_font() is None, reason="no CJK TrueType font: apt-get install fonts-wqy-microhei")
@@ -155,7 +155,7 @@ def test_task_table(tmp_path):
         "2．加强执法培训（牵头单位：市委编办；完成时限：长期坚持）",
         "二、保障措施",
     ]
-    got = {t.id: sorted((a.unit, a.role) for a in t.assignments) for t in extract_file(path).tasks}
+    got = {t.id: sorted((a.unit, a.role) for a in t.assignments) for t in extract_raw(raw).tasks}
     assert got["1.1"] == [("市司法局", "lead"), ("市财政局", "participant")]
 
 
