@@ -19,7 +19,7 @@ def warm_up(kind: str | None = None, home: str | None = None) -> GraphStore:
     import pandas  # noqa: F401
 
     from plangraph.graph.compare_text import load_libraries
-    load_libraries()  # the compare page's scikit-learn and jieba dictionary
+    load_libraries(cutting=False)  # the compare page's libraries; it reads the stored key terms
 
     if not store.documents():  # a first start: the first page ingests the bundled plan
         return store

@@ -8,7 +8,7 @@ Two synthetic plans built on the Changde plan (bench/corpus.py, plans 0 and 7: 1
 each) are written to a temporary embedded store. It prints, in seconds:
 
   start-up        what a fresh process pays once: importing the comparison modules, then
-                  scikit-learn and jieba's dictionary (graph.compare_text.load_libraries)
+                  scipy and jieba's dictionary (graph.compare_text.load_libraries)
   compare         after start-up: reading both plans from the store (plan_from_store) and
                   compare_plans, each mode; median and worst of 10 runs
   command         `plangraph compare A B --format json`, whole process, median of 3
@@ -80,7 +80,7 @@ def main() -> None:
     from plangraph.graph.compare_text import load_libraries
     load_libraries()
     t2 = time.perf_counter()
-    print(f"start-up: comparison modules {t1 - t0:.2f} s, scikit-learn + jieba dictionary {t2 - t1:.2f} s")
+    print(f"start-up: comparison modules {t1 - t0:.2f} s, scipy + jieba dictionary {t2 - t1:.2f} s")
 
     from plangraph.ingest.pipeline import extract_file
     with tempfile.TemporaryDirectory(prefix="pg-bench-compare-") as tmp:

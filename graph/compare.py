@@ -49,7 +49,8 @@ METHOD = "tfidf-jieba+units+citations"
 class PlanTask:
     """One task as a comparison reads it (built by graph.compare_input from a store's rows or
     an extraction). Unit names are canonical; `unit_spans` are offsets into `text` of the
-    unit mentions, left out of the key terms."""
+    unit mentions, left out of the key terms. `terms`: the key terms when already known (a
+    store keeps them with each task), so that comparing needs no text cut, nor jieba."""
     task_id: str
     heading: str
     text: str
@@ -60,6 +61,7 @@ class PlanTask:
     citations: tuple[str, ...] = ()  # titles as cited, one per regulation
     deadlines: tuple[Deadline, ...] = ()
     unit_spans: tuple[tuple[int, int], ...] = ()
+    terms: tuple[str, ...] | None = None
 
     @property
     def units(self) -> tuple[str, ...]:
@@ -140,7 +142,9 @@ def combined(text: np.ndarray, units: np.ndarray, citations: np.ndarray, setting
 
 def task_terms(task: PlanTask) -> list[str]:
     """The key terms of a task: its text without unit mentions, and its heading once more
-    (the heading says in a few words what the task is)."""
+    (the heading says in a few words what the task is); the ones it carries when known."""
+    if task.terms is not None:
+        return list(task.terms)
     return key_terms(task.heading) + key_terms(masked(task.text, task.unit_spans))
 
 

@@ -1,6 +1,6 @@
 """The records a comparison reads (graph.compare.Plan), from a store or from an extraction.
 
-    plan_from_store(store, "10_jinan_…")   # documents(), tasks(), to_networkx(): the query API only
+    plan_from_store(store, "10_jinan_…")   # documents(), tasks(), key_terms(): the query API only
     plans_from_store(store, store.documents())   # many plans in one read, for linking them
     comparison_from_store(store, a, b)     # stored links (plangraph link) when there are, else computed
     plan_from_extraction(extract_file(path))
@@ -43,26 +43,32 @@ def unit_mentions(store: GraphStore, document_id: str) -> dict[str, list[tuple[i
     return out
 
 
-def plan_task(row: TaskRow, unit_spans: Sequence[tuple[int, int]] = ()) -> PlanTask:
+def plan_task(row: TaskRow, unit_spans: Sequence[tuple[int, int]] = (),
+              terms: Sequence[str] | None = None) -> PlanTask:
     """A stored task as a comparison reads it (unit_spans: offsets into its text of its unit
-    mentions, left out of its key terms; not needed when the key terms are stored)."""
+    mentions, left out of its key terms; not needed when its key terms are known: `terms`)."""
     return PlanTask(task_id=row.task_id, heading=row.heading, text=row.text, section_title=row.section_title,
                     lead=tuple(row.lead), participants=tuple(row.participants), responsible=tuple(row.responsible),
                     citations=_one_per_regulation(row.basis + row.produces), deadlines=tuple(row.deadlines),
-                    unit_spans=tuple(sorted(unit_spans)))
+                    unit_spans=tuple(sorted(unit_spans)), terms=None if terms is None else tuple(terms))
 
 
 def plan_from_store(store: GraphStore, document_id: str) -> Plan:
-    """The stored document's tasks; StoreError (one line) when the store does not hold it."""
+    """The stored document's tasks, with the key terms stored with them (so a comparison cuts
+    no text) unless they were cut by other rules than today's: then with the offsets of their
+    unit mentions, to cut them again. StoreError (one line) when the store does not hold it."""
     found = store.documents([document_id])
     if not found:
         raise StoreError(f"no document {document_id!r} in the store (see `plangraph documents`)")
     doc = found[0]
-    mentions = unit_mentions(store, document_id)
-    tasks = []
-    for row in store.tasks([document_id]):
-        spans = [(s - row.start, e - row.start) for s, e in mentions.get(task_key(document_id, row.task_id), ())]
-        tasks.append(plan_task(row, spans))
+    rows = store.tasks([document_id])
+    stored = store.key_terms([document_id]).get(document_id)
+    if stored is not None and len(stored) == len(rows):
+        tasks = [plan_task(row, terms=terms) for row, terms in zip(rows, stored)]
+    else:
+        mentions = unit_mentions(store, document_id)
+        tasks = [plan_task(row, [(s - row.start, e - row.start)
+                                 for s, e in mentions.get(task_key(document_id, row.task_id), ())]) for row in rows]
     return Plan(document_id, doc.title, document_region(doc.issuer, doc.title), tuple(tasks))
 
 

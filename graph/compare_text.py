@@ -9,16 +9,19 @@ Key terms are jieba's words (search mode: long words also give their parts, so �
 and 工业互联网 share 工业互联网) without single characters, numbers and the domain stop list
 (data/compare_stopwords.txt, plus the role words of data/role_words.tsv). A unit's function is
 its canonical name without the plan's region and level word, folded across levels by
-data/compare_unit_folds.tsv (省司法厅 and 市司法局 are both 司法局). Weights are scikit-learn's
-TF-IDF (sublinear term frequency, L2-normalised rows), so the cosine of two rows is the sum of
-what each shared term contributes, and that sum is what a match's explanation lists.
+data/compare_unit_folds.tsv (省司法厅 and 市司法局 are both 司法局). Weights are TF-IDF as
+scikit-learn computes it (sublinear term frequency, L2-normalised rows), so the cosine of two
+rows is the sum of what each shared term contributes, and that sum is what a match's
+explanation lists.
 
-jieba and scikit-learn are imported on first use: commands that never compare pay nothing.
+jieba and scipy are imported on first use: commands that never compare pay nothing.
 """
 from __future__ import annotations
 
 import logging
+import math
 import re
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -81,11 +84,15 @@ def terms_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def load_libraries() -> None:
-    """Import scikit-learn's vectorizer and load jieba's dictionary now, so the first
-    comparison does not wait for them (the app server does this before it answers)."""
-    from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: F401
-    _tokenizer().initialize()
+def load_libraries(cutting: bool = True) -> None:
+    """Import what a comparison needs now, so the first one does not wait for it (the app
+    server does this before it answers): scipy's sparse matrices and assignment,
+    and with `cutting` jieba's dictionary (~70 MB; plans read from a store carry the key
+    terms stored with their tasks and need no cutting)."""
+    from scipy import sparse  # noqa: F401
+    from scipy.optimize import linear_sum_assignment  # noqa: F401
+    if cutting:
+        _tokenizer().initialize()
 
 
 def key_terms(text: str) -> list[str]:
@@ -148,14 +155,43 @@ class Weights:
 
 
 def tfidf(documents: Sequence[Sequence[str]]) -> Weights:
-    """scikit-learn's TF-IDF over pre-cut documents (sublinear tf, smooth idf, L2 rows)."""
+    """TF-IDF over pre-cut documents, as scikit-learn's TfidfVectorizer(sublinear_tf=True)
+    computes it (tests/test_compare_text.py holds the two equal): columns are the terms in
+    sorted order; tf = 1 + ln(count); idf = ln((1 + n) / (1 + df)) + 1 (smooth); rows
+    L2-normalised. Written out here so that the app server, which holds a province's plans,
+    does not carry scikit-learn in memory for these few lines (bench/README.md)."""
     from scipy import sparse
-    if not any(documents):  # the vectorizer refuses an empty vocabulary
-        return Weights(sparse.csr_matrix((len(documents), 0)), np.array([], dtype=object))
-    from sklearn.feature_extraction.text import TfidfVectorizer
-    vectorizer = TfidfVectorizer(analyzer=list, sublinear_tf=True)
-    matrix = vectorizer.fit_transform(documents)
-    return Weights(matrix.tocsr(), vectorizer.get_feature_names_out())
+    first_seen: dict[str, int] = {}
+    for doc in documents:
+        for term in doc:
+            first_seen.setdefault(term, len(first_seen))
+    vocabulary = sorted(first_seen)
+    column = {term: i for i, term in enumerate(vocabulary)}
+    # A row's entries in the order the terms were first seen, as scikit-learn leaves them: the
+    # sums below (norms here, cosines later) then add the same numbers in the same order.
+    indptr, indices, counts = [0], [], []
+    for doc in documents:
+        row = Counter(doc)
+        for term in sorted(row, key=first_seen.__getitem__):
+            indices.append(column[term])
+            counts.append(row[term])
+        indptr.append(len(indices))
+    indices_a = np.array(indices, dtype=np.int64)
+    data = np.log(np.array(counts, dtype=np.float64)) + 1.0
+    df = np.bincount(indices_a, minlength=len(vocabulary)).astype(np.float64)
+    idf = np.log((len(documents) + 1.0) / (df + 1.0)) + 1.0
+    data *= idf[indices_a]
+    norms = []
+    values = data.tolist()
+    for lo, hi in zip(indptr, indptr[1:]):
+        total = 0.0
+        for x in values[lo:hi]:  # summed in order, as scikit-learn does: the same floats
+            total += x * x
+        norms.append(math.sqrt(total) or 1.0)
+    data /= np.repeat(np.array(norms), np.diff(indptr))
+    matrix = sparse.csr_matrix((data, indices_a, np.array(indptr, dtype=np.int64)),
+                               shape=(len(documents), len(vocabulary)))
+    return Weights(matrix, np.array(vocabulary, dtype=object))
 
 
 def cosine(rows_a, rows_b) -> np.ndarray:

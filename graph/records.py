@@ -362,7 +362,7 @@ def complete_records(out: DocumentRecords) -> DocumentRecords:
 def key_terms_of_task(heading: str, text: str, unit_spans: list[tuple[int, int]]) -> list[str]:
     """A task's key terms as plan comparison reads them (graph.compare.task_terms; unit_spans:
     offsets into `text` of its unit mentions). Written with the task, so linking many plans
-    cuts no text (jieba and scikit-learn's stack are loaded on first use)."""
+    cuts no text (jieba is loaded on first use)."""
     from plangraph.graph.compare import PlanTask, task_terms
     return task_terms(PlanTask(task_id="", heading=heading, text=text, unit_spans=tuple(sorted(unit_spans))))
 

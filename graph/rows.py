@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -53,7 +54,7 @@ class TaskRow:
         return asdict(self)
 
 
-@dataclass
+@dataclass(slots=True)
 class TaskLink:
     """Where a task sits and which units it names, without its text: what a drawing of a
     province's plans needs (50k full rows take seconds to read from a server)."""
@@ -273,10 +274,13 @@ def task_row(props: Mapping[str, Any]) -> TaskRow:
 
 
 def task_link(props: Mapping[str, Any]) -> TaskLink:
-    """A TaskLink from a Task's properties (the fields task_row reads for them)."""
-    return TaskLink(document_id=props["document_id"], task_id=props["id"], ordinal=int(props.get("ordinal") or 0),
-                    section=props.get("section") or "", section_title=props.get("section_title") or "",
-                    **{ROLE_PROPS[r]: _list(props.get(ROLE_PROPS[r])) for r in ROLES})
+    """A TaskLink from a Task's properties (the fields task_row reads for them). A drawing
+    holds tens of thousands at once, so the names they repeat (document, section, units)
+    are shared strings, not one copy per task."""
+    return TaskLink(document_id=sys.intern(props["document_id"]), task_id=props["id"],
+                    ordinal=int(props.get("ordinal") or 0), section=sys.intern(props.get("section") or ""),
+                    section_title=sys.intern(props.get("section_title") or ""),
+                    **{ROLE_PROPS[r]: [sys.intern(u) for u in _list(props.get(ROLE_PROPS[r]))] for r in ROLES})
 
 
 # What a task row and a task link read of a Task.

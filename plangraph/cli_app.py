@@ -53,9 +53,17 @@ def streamlit_command(port: int | None = None, headless: bool = False, extra: li
     return cmd + extra
 
 
+# Streamlit runs each page visit in a thread of its own, and glibc's malloc gives threads
+# arenas of their own that keep what they freed: two arenas keep the server's memory near what
+# it holds (bench/README.md, "App server memory"). A value the user set is kept.
+MALLOC_ARENAS = "2"
+
+
 def app_env(home: str | None = None, store: str | None = None) -> dict[str, str]:
-    """The environment for the server: PLANGRAPH_HOME / PLANGRAPH_STORE passed through."""
+    """The environment for the server: PLANGRAPH_HOME / PLANGRAPH_STORE passed through, and
+    glibc's MALLOC_ARENA_MAX unless set."""
     env = dict(os.environ)
+    env.setdefault("MALLOC_ARENA_MAX", MALLOC_ARENAS)
     if home:
         env["PLANGRAPH_HOME"] = str(Path(home).expanduser().resolve())
     if store:

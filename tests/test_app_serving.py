@@ -44,6 +44,7 @@ def test_a_signal_to_plangraph_app_stops_its_server(tmp_path, signum):
             assert time.monotonic() < deadline, "the explorer did not start"
             time.sleep(0.25)
         below = descendants(proc.pid)
+        assert {server_environment(p).get("MALLOC_ARENA_MAX") for p in below | {proc.pid}} == {"2"}
         proc.send_signal(signum)  # as a service manager or Ctrl-C does, to the process it started
         proc.wait(timeout=30)
         deadline = time.monotonic() + 10
@@ -56,3 +57,18 @@ def test_a_signal_to_plangraph_app_stops_its_server(tmp_path, signum):
             proc.kill()
             proc.wait()
         log.close()
+
+
+def server_environment(pid: int) -> dict[str, str]:
+    raw = Path(f"/proc/{pid}/environ").read_bytes().decode("utf-8", "replace")
+    return dict(item.split("=", 1) for item in raw.split("\0") if "=" in item)
+
+
+def test_the_server_keeps_a_malloc_arena_limit_the_user_set(monkeypatch):
+    """Two glibc arenas by default (a threaded server keeps its memory near what it holds);
+    the user's own MALLOC_ARENA_MAX wins."""
+    from plangraph.cli_app import app_env
+    monkeypatch.delenv("MALLOC_ARENA_MAX", raising=False)
+    assert app_env()["MALLOC_ARENA_MAX"] == "2"
+    monkeypatch.setenv("MALLOC_ARENA_MAX", "8")
+    assert app_env()["MALLOC_ARENA_MAX"] == "8"
