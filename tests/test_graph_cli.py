@@ -430,10 +430,10 @@ def test_a_home_that_is_a_file_is_one_line(tmp_path, capsys, monkeypatch):
         assert rc == 2 and out == "" and err.count("\n") == 1 and "not a folder" in err, argv
 
 
-def test_an_unwritable_home_fails_before_anything_is_reported(tmp_path):
+def test_an_unwritable_home_fails_before_anything_is_reported(tmp_path, capsys):
     plan = write_plan(tmp_path / "plan.txt", 2021)
     home = tmp_path / "home"
-    assert plangraph_process("ingest", "--jobs", "1", plan, home=home).returncode == 0
+    assert run(capsys, "ingest", "--jobs", "1", plan, "--home", str(home))[0] == 0
     os.chmod(home / "plangraph.sqlite", 0o444)
     os.chmod(home, 0o555)
     try:

@@ -23,6 +23,7 @@ from conftest import connect_neo4j_store, make_tiny_extraction
 
 ROOT = Path(__file__).resolve().parents[1]
 WAIT = 120.0
+PLANS = 80  # enough that the ingest is still running when the test signals it
 
 
 def small_plans(folder: Path, n: int) -> list[Path]:
@@ -90,9 +91,9 @@ def stored_ids(home: Path) -> set[str]:
 
 
 def ingest_under_way(tmp_path: Path, ok_lines: int) -> tuple[subprocess.Popen, list[str], set[int], Path]:
-    """An ingest of 200 plans with two workers that has reported `ok_lines` documents: the
+    """An ingest of PLANS plans with two workers that has reported `ok_lines` documents: the
     process, its output so far, the processes below it, the store's home."""
-    small_plans(tmp_path / "plans", 200)
+    small_plans(tmp_path / "plans", PLANS)
     home = tmp_path / "home"
     proc = plangraph("ingest", "--jobs", "2", str(tmp_path / "plans"), home=home)
     out: list[str] = []
@@ -113,7 +114,7 @@ def test_after_sigkill_nothing_is_left_running_and_the_next_ingest_proceeds(tmp_
         if again.poll() is None:
             again.kill()
     assert again.returncode == 0, stderr[-2000:]
-    assert len(stored_ids(home)) == 200
+    assert len(stored_ids(home)) == PLANS
 
 
 @pytest.mark.parametrize("signum, code, word", [(signal.SIGTERM, 143, "stopped (SIGTERM)"),
