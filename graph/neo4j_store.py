@@ -380,7 +380,12 @@ class Neo4jStore(GraphStore):
     def documents(self, document_ids: Sequence[str] | None = None) -> list[DocumentSummary]:
         docs = doc_filter(document_ids)
         where = "d.id IS NOT NULL" if docs is None else "d.id IN $docs"
-        rows = self._one(f"MATCH (d:Document) WHERE {where} RETURN collect(d {{{DOCUMENT_PROJECTION}}}) AS rows", docs=docs)
+        # each Document's summary_json (graph.neo4j_write), or its properties when written before them
+        summary = f"d.{neo4j_write.SUMMARY_PROPERTY}"
+        older = f"CASE WHEN {summary} IS NULL THEN d {{{DOCUMENT_PROJECTION}}} END"
+        stored, older = self._read(f"MATCH (d:Document) WHERE {where} "
+                                   f"RETURN collect({summary}) AS stored, collect({older}) AS older", docs=docs)[0].values()
+        rows = neo4j_write.summary_props(stored) + older
         return sorted((document_summary(props) for props in rows), key=lambda d: d.document_id)
 
     @_store_call
@@ -774,6 +779,8 @@ class Neo4jStore(GraphStore):
                 continue
             label = next(x for x in labels if x in KEY_PROPERTY)
             ids[eid] = n = f"{label}:{props[KEY_PROPERTY[label]]}"
+            if label == "Document":  # the store's own copy of what documents() shows, not the model's
+                props = {k: v for k, v in props.items() if k != neo4j_write.SUMMARY_PROPERTY}
             g.add_node(n, label=label, **props)
         for a, b, rel_type, props in parts[1]:
             g.add_edge(ids[a], ids[b], type=rel_type, **props)

@@ -22,6 +22,13 @@ contributed. A database whose totals are missing or of an older format (no `tota
 this TOTALS_FORMAT on its counter node) is answered from the assignments, and the next write
 builds the totals first (`ensure_totals`).
 
+Each Document also keeps what documents() shows of it (graph.rows.DOCUMENT_FIELDS) as one
+JSON string, `summary_json` (`summary_value`): a thousand Documents read as a thousand strings
+instead of fourteen properties each. It is written with the Document, so re-ingest and removal
+keep it right; Documents written before it (no SUMMARY_FORMAT mark `summaries` on the counter
+node) get theirs at the next write (`ensure_summaries`), and are read from their properties
+until then.
+
 What the extractor could not read is written with each document (`write_findings`): a
 (:Finding) node per finding, from the Task it lies in or from its Document
 (-[:HAS_FINDING]->), deleted with the document (`remove_findings`).
@@ -47,6 +54,7 @@ import neo4j
 from plangraph.graph.aggregates import LOAD_FIELDS, Totals
 from plangraph.graph import gaps
 from plangraph.graph.gaps import gap_flag, static_gaps
+from plangraph.graph.rows import DOCUMENT_FIELDS
 from plangraph.graph.records import (
     ROLE_TYPES,
     TYPE_ROLES,
@@ -66,6 +74,8 @@ STATE_ID = "state"
 TOTALS_FORMAT = 3  # (:PlanGraphState).totals: the totals are complete (2: with guide; 3: regulations)
 TOTALS_LABELS = ("UnitLoad", "UnitPair", "RegulationLoad", "RegulationTitle")
 LINKS_FORMAT = 1  # (:PlanGraphState).links: Documents carry title_key and their IMPLEMENTS edges
+SUMMARY_FORMAT = 1  # (:PlanGraphState).summaries: every Document carries its summary_json
+SUMMARY_PROPERTY = "summary_json"  # a Document's DOCUMENT_FIELDS as a JSON list (summary_value)
 
 # Constraints the write path needs besides the store's own (graph.neo4j_store.SCHEMA).
 SCHEMA = [
@@ -172,6 +182,34 @@ def ensure_totals(tx: neo4j.ManagedTransaction, ready: bool) -> None:
            format=TOTALS_FORMAT).consume()
 
 
+# ------------------------------------------------------------------ document summaries
+
+def summary_value(props: dict[str, Any]) -> str:
+    """What documents() shows of a Document (DOCUMENT_FIELDS, in that order) as one string."""
+    return json.dumps([props.get(f) for f in DOCUMENT_FIELDS], ensure_ascii=False)
+
+
+def summary_props(values: list[str]) -> list[dict[str, Any]]:
+    """The DOCUMENT_FIELDS of summary_values (one json.loads for all of them)."""
+    return [dict(zip(DOCUMENT_FIELDS, row)) for row in json.loads("[" + ",".join(values) + "]")]
+
+
+def ensure_summaries(tx: neo4j.ManagedTransaction) -> None:
+    """Give every Document without one its summary_json, once (a store written before
+    them), and mark the store's Documents as carrying them. Runs at the start of every
+    write, under the counter's lock (after bump_version)."""
+    if tx.run("MATCH (s:PlanGraphState {id: $id}) WHERE s.summaries = $format RETURN count(s) AS n",
+              id=STATE_ID, format=SUMMARY_FORMAT).single()["n"]:
+        return
+    fields = ", ".join(f".{f}" for f in DOCUMENT_FIELDS)  # fixed names from graph.rows
+    rows = tx.run(f"MATCH (d:Document) WHERE d.{SUMMARY_PROPERTY} IS NULL RETURN collect(d {{{fields}}}) AS rows"
+                  ).single()["rows"]
+    _unwind(tx, f"UNWIND $rows AS row MATCH (d:Document {{id: row.id}}) SET d.{SUMMARY_PROPERTY} = row.value",
+            [{"id": props["id"], "value": summary_value(props)} for props in rows])
+    tx.run("MATCH (s:PlanGraphState {id: $id}) SET s.summaries = $format", id=STATE_ID,
+           format=SUMMARY_FORMAT).consume()
+
+
 # ------------------------------------------------------------------ writes
 
 def _unwind(tx: neo4j.ManagedTransaction, query: str, rows: list[dict[str, Any]], **params: Any) -> None:
@@ -187,6 +225,7 @@ def write_documents(tx: neo4j.ManagedTransaction, batch: Sequence[DocumentRecord
     all the documents; the caller's transaction makes it all or nothing. A document id
     given twice is written twice, in order (the later version wins)."""
     ensure_totals(tx, bump_version(tx))
+    ensure_summaries(tx)
     replaced: list[int | None] = []
     for part in _distinct_runs(batch):
         replaced += _write_batch(tx, part)
@@ -197,6 +236,7 @@ def delete_documents(tx: neo4j.ManagedTransaction, document_ids: Sequence[str]) 
     """Remove these documents' subgraphs and the Units/Regulations left without edges; per
     id: it was stored."""
     ensure_totals(tx, bump_version(tx))
+    ensure_summaries(tx)
     found = existing_documents(tx, list(document_ids))
     if found:
         old, regs = remove_documents(tx, sorted(found))
@@ -285,7 +325,8 @@ def write_shared(tx: neo4j.ManagedTransaction, label: str, nodes: list) -> None:
 def write_tasks(tx: neo4j.ManagedTransaction, batch: list[DocumentRecords]) -> None:
     """Documents, Sections and Tasks with their CONTAINS edges (each node and its edge in
     one statement)."""
-    _unwind(tx, "UNWIND $rows AS row CREATE (d:Document) SET d = row", [r.document.props for r in batch])
+    _unwind(tx, f"UNWIND $rows AS row CREATE (d:Document) SET d = row.props, d.{SUMMARY_PROPERTY} = row.summary",
+            [{"props": r.document.props, "summary": summary_value(r.document.props)} for r in batch])
     _unwind(tx, "UNWIND $rows AS row MATCH (d:Document {id: row.doc}) "
                 "CREATE (d)-[:CONTAINS]->(s:Section) SET s = row.props",
             [{"doc": r.document_id, "props": s.props} for r in batch for s in r.sections])
