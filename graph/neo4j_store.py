@@ -722,10 +722,12 @@ class Neo4jStore(GraphStore):
         collective = "" if include_collective else \
             "CALL { MATCH (u:Unit) WHERE u.collective = true RETURN collect(u.name) AS collective } "
         if docs is None and self._totals():
-            pairs, names = self._read(f"{collective}CALL {{ MATCH (p:UnitPair) WHERE p.weight >= $min "
-                                      "RETURN collect([p.a, p.b, p.weight]) AS pairs } "
-                                      f"RETURN pairs, {'[]' if include_collective else 'collective'} AS names",
-                                      min=max(1, int(min_weight)))[0].values()
+            # every pair as one list (graph.neo4j_write.write_pairs_list), else the UnitPair nodes
+            pairs_json, names = self._read(f"{collective}{neo4j_write.PAIRS_LIST} RETURN pairs_json, "
+                                           f"{'[]' if include_collective else 'collective'} AS names")[0].values()
+            pairs = json.loads(pairs_json) if pairs_json is not None else \
+                self._one("MATCH (p:UnitPair) WHERE p.weight >= $min RETURN collect([p.a, p.b, p.weight]) AS rows",
+                          min=max(1, int(min_weight)))
         else:
             pairs = [(a, b, w) for (a, b), w in self._assignments(docs).pairs.items()]
             names = [] if include_collective else self._read(f"{collective}RETURN collective")[0]["collective"]

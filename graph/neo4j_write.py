@@ -14,9 +14,13 @@ Store-wide totals are kept up to date by every write, in the same transaction: p
 units carrying out one task (:UnitPair {a, b, weight}), as graph.aggregates defines them.
 Per regulation (:RegulationLoad {key, tasks, documents}) and per regulation, title as cited
 and relation (:RegulationTitle {key, title, relation, mentions}), as graph.aggregates
-defines them too. With them, `workload()`, `co_responsibility()` and `regulations()` over a
-province's plans read a few thousand small nodes instead of aggregating every assignment
-and citation edge. A write adds what its
+defines them too. Every pair is also kept as one JSON list on the counter node (`pairs_json`,
+`write_pairs_list`), rewritten by each write that changes a pair and valid while its
+`pairs_version` equals the counter (each write of this module carries it forward; a writer
+that does not know it leaves it behind, and the UnitPair nodes answer). With them,
+`workload()`, `co_responsibility()` and `regulations()` over a province's plans read a few
+thousand small nodes (the pairs: one string) instead of aggregating every assignment and
+citation edge. A write adds what its
 documents contribute (`Totals.of`) and takes away what the versions it replaces or deletes
 contributed. A database whose totals are missing or of an older format (no `totals` mark of
 this TOTALS_FORMAT on its counter node) is answered from the assignments, and the next write
@@ -101,9 +105,10 @@ def bump_version(tx: neo4j.ManagedTransaction) -> bool:
     holds the counter's lock: writers take turns) and mark the gap flags it writes as
     today's (Neo4jStore rewrote any others before its first write); whether the totals
     are complete."""
-    rec = tx.run("MERGE (s:PlanGraphState {id: $id}) SET s.version = coalesce(s.version, 0) + 1, "
-                 "s.gap_flags = $flags, s.links = $links RETURN s.totals AS totals", id=STATE_ID, flags=_gap_flags(),
-                 links=LINKS_FORMAT).single()
+    rec = tx.run("MERGE (s:PlanGraphState {id: $id}) WITH s, coalesce(s.version, 0) AS v "
+                 "SET s.version = v + 1, s.gap_flags = $flags, s.links = $links, "
+                 "s.pairs_version = CASE WHEN s.pairs_version = v THEN v + 1 END "  # the pairs list stays valid
+                 "RETURN s.totals AS totals", id=STATE_ID, flags=_gap_flags(), links=LINKS_FORMAT).single()
     return rec["totals"] == TOTALS_FORMAT
 
 
@@ -169,15 +174,36 @@ def add_totals(tx: neo4j.ManagedTransaction, delta: Totals) -> None:
     _unwind(tx, "UNWIND $rows AS row MERGE (t:RegulationTitle {key: row.key, title: row.title, relation: row.relation}) "
                 "SET t.mentions = coalesce(t.mentions, 0) + row.d WITH t WHERE t.mentions <= 0 DELETE t",
             [{"key": g, "title": title, "relation": rel, "d": n} for (g, title, rel), n in delta.titles.items()])
+    if delta.pairs:
+        write_pairs_list(tx)
+
+
+def write_pairs_list(tx: neo4j.ManagedTransaction) -> None:
+    """Every UnitPair as one JSON list [[a, b, weight], …] on the counter node, valid for the
+    change counter's present value (`stored_pairs_list`)."""
+    rows = tx.run("MATCH (p:UnitPair) RETURN collect([p.a, p.b, p.weight]) AS rows").single()["rows"]
+    tx.run("MATCH (s:PlanGraphState {id: $id}) SET s.pairs_json = $pairs, s.pairs_version = s.version",
+           id=STATE_ID, pairs=json.dumps(rows, ensure_ascii=False)).consume()
+
+
+PAIRS_LIST = (f"OPTIONAL MATCH (s:PlanGraphState {{id: '{STATE_ID}'}}) "
+              "WITH *, CASE WHEN s.pairs_version = s.version THEN s.pairs_json END AS pairs_json")
+"""Cypher binding pairs_json to write_pairs_list's list when it is valid (else null)."""
 
 
 def ensure_totals(tx: neo4j.ManagedTransaction, ready: bool) -> None:
     """Build the totals from the stored graph unless `ready` (bump_version's answer), and
-    mark them complete. Runs at the start of every write, under the counter's lock."""
+    mark them complete; a store whose pairs list is not valid (written before it, or by a
+    writer that does not keep it) gets it again. Runs at the start of every write, under
+    the counter's lock."""
     if ready:
+        if not tx.run("MATCH (s:PlanGraphState {id: $id}) RETURN s.pairs_version = s.version AS valid",
+                      id=STATE_ID).single()["valid"]:
+            write_pairs_list(tx)
         return
     tx.run(f"MATCH (n) WHERE {' OR '.join('n:' + label for label in TOTALS_LABELS)} DETACH DELETE n").consume()
     add_totals(tx, Totals.of(stored_assignments(tx, None), stored_citations(tx, None)))
+    write_pairs_list(tx)  # also when there are none
     tx.run("MATCH (s:PlanGraphState {id: $id}) SET s.totals = $format", id=STATE_ID,
            format=TOTALS_FORMAT).consume()
 

@@ -2,6 +2,7 @@
 counter, and `plangraph ingest --store neo4j` writing in batches. Needs a real Neo4j."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -215,6 +216,13 @@ def stored_totals(store) -> tuple[dict, dict, dict, dict]:
     return loads, pairs, regs, titles
 
 
+def pairs_list(store) -> dict | None:
+    """The pairs as the counter node's list gives them, None when it is not valid."""
+    with store._session() as s:
+        rec = s.run(f"{neo4j_write.PAIRS_LIST} RETURN pairs_json").single()
+    return None if rec["pairs_json"] is None else {(a, b): w for a, b, w in json.loads(rec["pairs_json"])}
+
+
 def test_totals_follow_every_kind_of_write(neo):
     """After each write (new, batch, replace with other units, same id twice, a unit turning
     collective through another plan, delete), the maintained totals answer what the
@@ -236,6 +244,7 @@ def test_totals_follow_every_kind_of_write(neo):
         assert all(v > 0 for v in [*loads.values(), *pairs.values(), *regs.values(), *titles.values()])
         assert set(loads) == set(neo.unit_names())
         assert set(regs) == {r.key for r in neo.regulations()} == {k for k, _, _ in titles}
+        assert pairs_list(neo) == pairs  # co_responsibility() read this list
     assert neo.workload()[0].documents == 2 and neo.co_responsibility()[0].weight >= 2
     for doc in ("plan_a", "plan_d"):
         assert neo.delete_document(doc)
@@ -260,6 +269,25 @@ def test_totals_of_an_older_database_are_built_by_the_next_write(neo):
         assert old._totals_ready
     finally:
         old.close()
+
+
+def test_the_pairs_list_of_another_writer_is_not_read(neo):
+    """A write that does not keep the pairs list (an older PlanGraph's) leaves it invalid:
+    co_responsibility() answers from the UnitPair nodes, and the next write makes the list
+    again. A write that changes no pair keeps it valid."""
+    neo.write_documents(variants()[:2])
+    expected = from_totals(neo)
+    assert neo.delete_documents(["plan_x"]) == [False] and pairs_list(neo) == stored_totals(neo)[1]
+    with neo._session() as s:  # an older writer: the counter moves on, one pair's weight with it
+        s.run("MATCH (s:PlanGraphState) SET s.version = s.version + 1").consume()
+        a, b = s.run("MATCH (p:UnitPair) WITH p LIMIT 1 SET p.weight = p.weight + 5 RETURN p.a, p.b").single()
+    assert pairs_list(neo) is None
+    assert {(e.a, e.b): e.weight for e in neo.co_responsibility()}[(a, b)] == stored_totals(neo)[1][(a, b)]
+    with neo._session() as s:
+        s.run("MATCH (p:UnitPair {a: $a, b: $b}) SET p.weight = p.weight - 5", a=a, b=b).consume()
+    assert from_totals(neo) == expected
+    neo.write_document(variants()[2])
+    assert pairs_list(neo) == stored_totals(neo)[1] and from_totals(neo) == aggregated(neo)
 
 
 # ---------------------------------------------------------------- document summaries
