@@ -29,8 +29,8 @@ from plangraph.graph.records import GAP_BASES, ROLE_TYPES, TYPE_ROLES, DocumentR
 from plangraph.graph.rows import (
     DOCUMENT_FIELDS,
     FINDING_FIELDS,
-    REGULATION_INFO,
     LINK_FIELDS,
+    REGULATION_INFO,
     TASK_FIELDS,
     CoEdge,
     ComparedRow,
@@ -382,9 +382,9 @@ class Neo4jStore(GraphStore):
         where = "d.id IS NOT NULL" if docs is None else "d.id IN $docs"
         # each Document's summary_json (graph.neo4j_write), or its properties when written before them
         summary = f"d.{neo4j_write.SUMMARY_PROPERTY}"
-        older = f"CASE WHEN {summary} IS NULL THEN d {{{DOCUMENT_PROJECTION}}} END"
-        stored, older = self._read(f"MATCH (d:Document) WHERE {where} "
-                                   f"RETURN collect({summary}) AS stored, collect({older}) AS older", docs=docs)[0].values()
+        unsummed = f"CASE WHEN {summary} IS NULL THEN d {{{DOCUMENT_PROJECTION}}} END"  # collect() skips nulls
+        stored, older = self._read(f"MATCH (d:Document) WHERE {where} RETURN collect({summary}) AS stored, "
+                                   f"collect({unsummed}) AS older", docs=docs)[0].values()
         rows = neo4j_write.summary_props(stored) + older
         return sorted((document_summary(props) for props in rows), key=lambda d: d.document_id)
 
