@@ -30,6 +30,7 @@ from plangraph.graph.rows import (
     DOCUMENT_FIELDS,
     FINDING_FIELDS,
     LINK_FIELDS,
+    REGULATION_INFO,
     TASK_FIELDS,
     CoEdge,
     ComparedRow,
@@ -123,6 +124,7 @@ TASK_PROJECTION = _projection(TASK_FIELDS)  # what a task row reads of a Task
 FINDING_PROJECTION = _projection(FINDING_FIELDS)  # what a finding row reads of a Finding
 LINK_PROJECTION = _projection(LINK_FIELDS)  # what a task link reads (no text)
 DOCUMENT_PROJECTION = _projection(DOCUMENT_FIELDS)  # a Document without its text
+REGULATION_PROJECTION = ", ".join(f"g.{f}" for f in REGULATION_INFO)  # what a regulation row shows (a list)
 
 
 @contextlib.contextmanager
@@ -378,7 +380,12 @@ class Neo4jStore(GraphStore):
     def documents(self, document_ids: Sequence[str] | None = None) -> list[DocumentSummary]:
         docs = doc_filter(document_ids)
         where = "d.id IS NOT NULL" if docs is None else "d.id IN $docs"
-        rows = self._one(f"MATCH (d:Document) WHERE {where} RETURN collect(d {{{DOCUMENT_PROJECTION}}}) AS rows", docs=docs)
+        # each Document's summary_json (graph.neo4j_write), or its properties when written before them
+        summary = f"d.{neo4j_write.SUMMARY_PROPERTY}"
+        unsummed = f"CASE WHEN {summary} IS NULL THEN d {{{DOCUMENT_PROJECTION}}} END"  # collect() skips nulls
+        stored, older = self._read(f"MATCH (d:Document) WHERE {where} RETURN collect({summary}) AS stored, "
+                                   f"collect({unsummed}) AS older", docs=docs)[0].values()
+        rows = neo4j_write.summary_props(stored) + older
         return sorted((document_summary(props) for props in rows), key=lambda d: d.document_id)
 
     @_store_call
@@ -395,7 +402,29 @@ class Neo4jStore(GraphStore):
     def tasks(self, document_ids: Sequence[str] | None = None, limit: int | None = None,
               offset: int = 0) -> list[TaskRow]:
         docs = doc_filter(document_ids)
+        if docs is None and limit is not None and offset > 0:  # a page deep in: seek to it, do not SKIP
+            return self._task_rows(self._TASKS_FROM, limit, offset=0, start=offset)
         return self._task_rows(f"MATCH (t:Task) WHERE {self._doc_clause(docs)}", limit, offset, docs=docs)
+
+    # Binds t to the tasks from position $start on, in task order, without walking the tasks
+    # before it (SKIP would: 70 ms for the middle of 1,000 plans). The Documents in id order
+    # with their task counts (n_tasks, written with the Tasks) give the document the position
+    # falls in and how far into it; that document's ordinals give where to begin; the
+    # (document_id, ordinal) index is read from there on.
+    _TASKS_FROM = """
+        CALL { MATCH (d:Document) WHERE d.id IS NOT NULL WITH d ORDER BY d.id
+               WITH collect([d.id, CASE WHEN d.n_tasks IS NULL THEN COUNT { (:Task {document_id: d.id}) }
+                                        ELSE d.n_tasks END]) AS counts
+               RETURN reduce(s = [0, null, 0], x IN counts | CASE WHEN s[1] IS NOT NULL THEN s
+                             WHEN s[0] + x[1] > $start THEN [s[0], x[0], $start - s[0]]
+                             ELSE [s[0] + x[1], null, 0] END) AS seek }
+        WITH seek[1] AS first, seek[2] AS skip
+        CALL { WITH first MATCH (x:Task {document_id: first}) WITH x.ordinal AS o ORDER BY o
+               RETURN collect(o) AS ordinals }
+        WITH first, ordinals[skip] AS from
+        MATCH (t:Task) WHERE t.document_id >= first AND t.ordinal IS NOT NULL
+        WITH t, first, from ORDER BY t.document_id, t.ordinal
+        WHERE t.document_id > first OR t.ordinal >= from"""
 
     @_store_call
     def task_links(self, document_ids: Sequence[str] | None = None) -> list[TaskLink]:
@@ -414,12 +443,13 @@ class Neo4jStore(GraphStore):
                       document_ids: Sequence[str] | None = None, limit: int | None = None,
                       offset: int = 0) -> list[TaskRow]:
         check_page(limit, offset)
-        rel = "|".join(ROLE_TYPES[r] for r in check_roles(roles))  # fixed names from graph.records
+        roles = check_roles(roles)
+        rel = "|".join(ROLE_TYPES[r] for r in roles)  # fixed names from graph.records
         docs = doc_filter(document_ids)
-        name = self.resolve_unit(unit, docs)
+        name, walk = self._unit_and_walk(unit, roles, docs, limit, offset)
         if name is None:
             return []
-        if self._walk_tasks(name, check_roles(roles), docs, limit, offset):
+        if walk:
             return self._task_rows(f"MATCH (t:Task) WHERE t.document_id IS NOT NULL AND t.ordinal IS NOT NULL "
                                    f"WITH t ORDER BY t.document_id, t.ordinal "
                                    f"WHERE EXISTS {{ MATCH (:Unit {{name: $unit}})-[:{rel}]->(t) }}",
@@ -431,20 +461,50 @@ class Neo4jStore(GraphStore):
     # tasks than the unit's edges (0: never)
     WALK_GAIN = 3.0
 
+    def _unit_and_walk(self, unit: str, roles: list[str], docs: list[str] | None, limit: int | None,
+                       offset: int) -> tuple[str | None, bool]:
+        """The canonical name `unit` means (resolve_unit) and whether a page of its tasks is
+        walked (_walk_tasks). A name stored as typed (or with its aliases folded) and the
+        counts that decide the walk are one round trip; any other name is resolved as
+        resolve_unit does."""
+        counted = self._may_walk(docs, limit)
+        rec = self._read("CALL { UNWIND range(0, size($needles) - 1) AS i MATCH (u:Unit {name: $needles[i]}) "
+                         "WITH i, u ORDER BY i RETURN collect(u.name)[0] AS name } "
+                         + (self._WALK_COUNTS if counted else "RETURN name"),
+                         needles=unit_needles(unit))[0]
+        if rec["name"] is not None:
+            return rec["name"], counted and self._walk_gain(rec["edges"], roles, rec["tasks"], limit, offset)
+        name = self.resolve_unit(unit, docs)
+        return name, name is not None and self._walk_tasks(name, roles, docs, limit, offset)
+
+    # the counts _walk_gain weighs, of the Unit bound to `name`: every task (the count
+    # store, not a scan) and the unit's edges per role (its UnitLoad)
+    _WALK_COUNTS = ("CALL { MATCH (t:Task) RETURN count(t) AS tasks } OPTIONAL MATCH (l:UnitLoad {unit: name}) "
+                    "RETURN name, tasks, l {" + ", ".join(f".{r}" for r in ROLE_TYPES) + "} AS edges")
+
+    def _may_walk(self, docs: list[str] | None, limit: int | None) -> bool:
+        """Whether a page of a unit's tasks may be walked at all: every document, a limit,
+        a gain, and the store-wide totals to weigh it with."""
+        return docs is None and limit is not None and bool(self.WALK_GAIN) and self._totals()
+
+    def _walk_gain(self, load: dict[str, Any] | None, roles: list[str], tasks: int, limit: int | None,
+                   offset: int) -> bool:
+        """The walk reads about (offset + limit) x tasks / the unit's tasks; the sort, the
+        unit's edges (per role: their sum bounds the tasks). Walk when that is WALK_GAIN
+        times fewer."""
+        edges = sum((load or {}).get(r) or 0 for r in roles)
+        return edges > 0 and self.WALK_GAIN * (offset + (limit or 0)) * tasks / edges < edges
+
     def _walk_tasks(self, unit: str, roles: list[str], docs: list[str] | None, limit: int | None,
                     offset: int) -> bool:
         """Whether a page of a unit's tasks is read best by walking every task in task order
         (index) until the page is full, instead of sorting all of the unit's tasks: so for a
-        unit named on most tasks (各区县(市)政府: three in four of a province's). The walk
-        reads about (offset + limit) x tasks / the unit's tasks; the sort, the unit's edges.
-        The counts are the store-wide totals (per role: their sum bounds the tasks)."""
-        if docs is not None or limit is None or not self.WALK_GAIN or not self._totals():
+        unit named on most tasks (各区县(市)政府: three in four of a province's). The counts
+        are the store-wide totals."""
+        if not self._may_walk(docs, limit):
             return False
-        fields = ", ".join(f"coalesce(l.{r}, 0)" for r in roles)
-        rec = self._read(f"CALL {{ MATCH (t:Task) RETURN count(t) AS tasks }} "  # the count store, not a scan
-                         f"OPTIONAL MATCH (l:UnitLoad {{unit: $unit}}) RETURN [{fields}] AS edges, tasks", unit=unit)[0]
-        edges, tasks = sum(rec["edges"]), rec["tasks"]
-        return edges > 0 and self.WALK_GAIN * (offset + limit) * tasks / edges < edges
+        rec = self._read(f"WITH $unit AS name {self._WALK_COUNTS}", unit=unit)[0]
+        return self._walk_gain(rec["edges"], roles, rec["tasks"], limit, offset)
 
     @_store_call
     def has_unit(self, name: str) -> bool:
@@ -480,20 +540,26 @@ class Neo4jStore(GraphStore):
                     document_ids: Sequence[str] | None = None) -> list[RegulationRow]:
         docs = doc_filter(document_ids)
         if docs is None and self._totals():
-            titles, counts = self._read("""
-                CALL { MATCH (t:RegulationTitle) RETURN collect([t.key, t.title, t.relation, t.mentions]) AS titles }
-                CALL { MATCH (l:RegulationLoad) RETURN collect([l.key, [l.tasks, l.documents]]) AS counts }
-                RETURN titles, counts""")[0].values()
-            counts = dict(counts)
+            # one round trip: the totals, and what a row shows of each Regulation (a list, not a map)
+            titles, loads = self._read(f"""
+                CALL {{ MATCH (t:RegulationTitle) RETURN collect([t.key, t.title, t.relation, t.mentions]) AS titles }}
+                CALL {{ MATCH (l:RegulationLoad) OPTIONAL MATCH (g:Regulation {{key: l.key}})
+                       RETURN collect([l.key, [l.tasks, l.documents], [{REGULATION_PROJECTION}]]) AS loads }}
+                RETURN titles, loads""")[0].values()
+            counts = {key: n for key, n, _ in loads}
+            props = {key: dict(zip(REGULATION_INFO, info)) for key, _, info in loads}
         else:
             with self._session(default_access_mode=neo4j.READ_ACCESS) as s:
                 totals = Totals.of((), s.execute_read(neo4j_write.stored_citations, docs))
             titles, counts = [(*k, n) for k, n in totals.titles.items()], totals.regulations
-        return regulation_rows(titles, counts, self._regulation_props(list(counts)), title_contains)
+            props = self._regulation_props(list(counts))
+        return regulation_rows(titles, counts, props, title_contains)
 
     def _regulation_props(self, keys: list[str]) -> dict[str, dict[str, Any]]:
-        return dict(self._one("UNWIND $keys AS key MATCH (g:Regulation {key: key}) "
-                              "RETURN collect([key, properties(g)]) AS rows", keys=keys))
+        """What a row shows of these Regulations (graph.rows.REGULATION_INFO)."""
+        rows = self._one(f"UNWIND $keys AS key MATCH (g:Regulation {{key: key}}) "
+                         f"RETURN collect([key, [{REGULATION_PROJECTION}]]) AS rows", keys=keys)
+        return {key: dict(zip(REGULATION_INFO, info)) for key, info in rows}
 
     @_store_call
     def tasks_citing(self, regulation: str, relation: str | None = None,
@@ -652,14 +718,20 @@ class Neo4jStore(GraphStore):
     def co_responsibility(self, document_ids: Sequence[str] | None = None,
                           include_collective: bool = True, min_weight: int = 1) -> list[CoEdge]:
         docs = doc_filter(document_ids)
+        # the collective units in the same round trip as the pairs
+        collective = "" if include_collective else \
+            "CALL { MATCH (u:Unit) WHERE u.collective = true RETURN collect(u.name) AS collective } "
         if docs is None and self._totals():
-            pairs = self._one("MATCH (p:UnitPair) WHERE p.weight >= $min RETURN collect([p.a, p.b, p.weight]) AS rows",
-                              min=max(1, int(min_weight)))
+            # every pair as one list (graph.neo4j_write.write_pairs_list), else the UnitPair nodes
+            pairs_json, names = self._read(f"{collective}{neo4j_write.PAIRS_LIST} RETURN pairs_json, "
+                                           f"{'[]' if include_collective else 'collective'} AS names")[0].values()
+            pairs = json.loads(pairs_json) if pairs_json is not None else \
+                self._one("MATCH (p:UnitPair) WHERE p.weight >= $min RETURN collect([p.a, p.b, p.weight]) AS rows",
+                          min=max(1, int(min_weight)))
         else:
             pairs = [(a, b, w) for (a, b), w in self._assignments(docs).pairs.items()]
-        collective = () if include_collective else \
-            set(self._one("MATCH (u:Unit) WHERE u.collective = true RETURN collect(u.name) AS rows"))
-        return co_edges(pairs, min_weight, collective)
+            names = [] if include_collective else self._read(f"{collective}RETURN collective")[0]["collective"]
+        return co_edges(pairs, min_weight, set(names))
 
     @_store_call
     def unit_names(self) -> list[str]:
@@ -668,40 +740,50 @@ class Neo4jStore(GraphStore):
     @_store_call
     def to_networkx(self, document_ids: Sequence[str] | None = None) -> "nx.MultiDiGraph":
         """Nodes once each (with their element ids), then edges as pairs of those ids: an
-        edge row does not carry its endpoints' properties again."""
+        edge row does not carry its endpoints' properties again. Some documents' subgraph is
+        one query (each part a list); every document's is read part by part (a bulk read)."""
         import networkx as nx
         docs = doc_filter(document_ids)
         own = self._doc_clause(docs, "n")
-        node_rows = "RETURN elementId(n) AS eid, labels(n) AS l, properties(n) AS p"
-        nodes = [f"MATCH (n:Document) WHERE {'n.id IS NOT NULL' if docs is None else 'n.id IN $docs'} {node_rows}",
-                 f"MATCH (n:Section) WHERE {own} {node_rows}", f"MATCH (n:Task) WHERE {own} {node_rows}"]
-        edge_rows = "RETURN elementId(a) AS a, elementId(b) AS b, type(r) AS type, properties(r) AS rp"
+        node_row, edge_row = "[elementId(n), labels(n), properties(n)]", \
+            "[elementId(a), elementId(b), type(r), properties(r)]"
+        nodes = [f"MATCH (n:Document) WHERE {'n.id IS NOT NULL' if docs is None else 'n.id IN $docs'}",
+                 f"MATCH (n:Section) WHERE {own}", f"MATCH (n:Task) WHERE {own}"]
         if docs is None:
-            nodes.append(f"MATCH (n) WHERE n:Unit OR n:Regulation {node_rows}")
-            edges = [f"MATCH (a)-[r:CONTAINS|{ROLE_PATTERN}|CITES|IMPLEMENTS|COMPARED|MATCHES]->(b) {edge_rows}"]
+            nodes.append("MATCH (n) WHERE n:Unit OR n:Regulation")
+            edges = [f"MATCH (a)-[r:CONTAINS|{ROLE_PATTERN}|CITES|IMPLEMENTS|COMPARED|MATCHES]->(b)"]
+            # a record per row, not one list: the whole graph does not fit the server's heap as one
+            parts = [[rec["row"] for query in nodes for rec in self._read(f"{query} RETURN {node_row} AS row")],
+                     [rec["row"] for query in edges for rec in self._read(f"{query} RETURN {edge_row} AS row")]]
         else:
             tasks, documents = "MATCH (t:Task) WHERE t.document_id IN $docs", "MATCH (d:Document) WHERE d.id IN $docs"
-            nodes += [f"{tasks} MATCH (n:Unit)-[:{ROLE_PATTERN}]->(t) WITH DISTINCT n {node_rows}",
-                      f"{tasks} MATCH (t)-[:CITES]->(n:Regulation) WITH DISTINCT n {node_rows}",
-                      f"{documents} MATCH (d)-[:CITES]->(n:Regulation) WITH DISTINCT n {node_rows}"]
-            edges = [f"MATCH (a:Document) WHERE a.id IN $docs MATCH (a)-[r:CONTAINS|CITES]->(b) {edge_rows}",
-                     f"MATCH (a:Section) WHERE a.document_id IN $docs MATCH (a)-[r:CONTAINS]->(b) {edge_rows}",
-                     f"MATCH (b:Task) WHERE b.document_id IN $docs MATCH (a:Unit)-[r:{ROLE_PATTERN}]->(b) {edge_rows}",
-                     f"MATCH (a:Task) WHERE a.document_id IN $docs MATCH (a)-[r:CITES]->(b) {edge_rows}",
-                     f"MATCH (a:Document) WHERE a.id IN $docs MATCH (a)-[r:IMPLEMENTS|COMPARED]->(b:Document) "
-                     f"WHERE b.id IN $docs {edge_rows}",
-                     f"MATCH (a:Task) WHERE a.document_id IN $docs MATCH (a)-[r:MATCHES]->(b:Task) "
-                     f"WHERE b.document_id IN $docs {edge_rows}"]
+            nodes += [f"{tasks} MATCH (n:Unit)-[:{ROLE_PATTERN}]->(t) WITH DISTINCT n",
+                      f"{tasks} MATCH (t)-[:CITES]->(n:Regulation) WITH DISTINCT n",
+                      f"{documents} MATCH (d)-[:CITES]->(n:Regulation) WITH DISTINCT n"]
+            edges = ["MATCH (a:Document) WHERE a.id IN $docs MATCH (a)-[r:CONTAINS|CITES]->(b)",
+                     "MATCH (a:Section) WHERE a.document_id IN $docs MATCH (a)-[r:CONTAINS]->(b)",
+                     f"MATCH (b:Task) WHERE b.document_id IN $docs MATCH (a:Unit)-[r:{ROLE_PATTERN}]->(b)",
+                     "MATCH (a:Task) WHERE a.document_id IN $docs MATCH (a)-[r:CITES]->(b)",
+                     "MATCH (a:Document) WHERE a.id IN $docs MATCH (a)-[r:IMPLEMENTS|COMPARED]->(b:Document) "
+                     "WHERE b.id IN $docs",
+                     "MATCH (a:Task) WHERE a.document_id IN $docs MATCH (a)-[r:MATCHES]->(b:Task) "
+                     "WHERE b.document_id IN $docs"]
+            # one round trip: each part a CALL giving one list
+            calls = [f"CALL {{ {q} RETURN collect({node_row}) AS n{i} }}" for i, q in enumerate(nodes)] + \
+                    [f"CALL {{ {q} RETURN collect({edge_row}) AS e{i} }}" for i, q in enumerate(edges)]
+            rec = self._read(" ".join(calls) + " RETURN [" + " + ".join(f"n{i}" for i in range(len(nodes)))
+                             + "] + [" + " + ".join(f"e{i}" for i in range(len(edges))) + "] AS parts", docs=docs)
+            parts = rec[0]["parts"]
         g = nx.MultiDiGraph()
         ids: dict[str, str] = {}
-        for query in nodes:
-            for rec in self._read(query, docs=docs):
-                if rec["eid"] in ids:
-                    continue
-                label = next(x for x in rec["l"] if x in KEY_PROPERTY)
-                ids[rec["eid"]] = n = f"{label}:{rec['p'][KEY_PROPERTY[label]]}"
-                g.add_node(n, label=label, **rec["p"])
-        for query in edges:
-            for rec in self._read(query, docs=docs):
-                g.add_edge(ids[rec["a"]], ids[rec["b"]], type=rec["type"], **rec["rp"])
+        for eid, labels, props in parts[0]:
+            if eid in ids:
+                continue
+            label = next(x for x in labels if x in KEY_PROPERTY)
+            ids[eid] = n = f"{label}:{props[KEY_PROPERTY[label]]}"
+            if label == "Document":  # the store's own copy of what documents() shows, not the model's
+                props = {k: v for k, v in props.items() if k != neo4j_write.SUMMARY_PROPERTY}
+            g.add_node(n, label=label, **props)
+        for a, b, rel_type, props in parts[1]:
+            g.add_edge(ids[a], ids[b], type=rel_type, **props)
         return g

@@ -14,13 +14,24 @@ Store-wide totals are kept up to date by every write, in the same transaction: p
 units carrying out one task (:UnitPair {a, b, weight}), as graph.aggregates defines them.
 Per regulation (:RegulationLoad {key, tasks, documents}) and per regulation, title as cited
 and relation (:RegulationTitle {key, title, relation, mentions}), as graph.aggregates
-defines them too. With them, `workload()`, `co_responsibility()` and `regulations()` over a
-province's plans read a few thousand small nodes instead of aggregating every assignment
-and citation edge. A write adds what its
+defines them too. Every pair is also kept as one JSON list on the counter node (`pairs_json`,
+`write_pairs_list`), rewritten by each write that changes a pair and valid while its
+`pairs_version` equals the counter (each write of this module carries it forward; a writer
+that does not know it leaves it behind, and the UnitPair nodes answer). With them,
+`workload()`, `co_responsibility()` and `regulations()` over a province's plans read a few
+thousand small nodes (the pairs: one string) instead of aggregating every assignment and
+citation edge. A write adds what its
 documents contribute (`Totals.of`) and takes away what the versions it replaces or deletes
 contributed. A database whose totals are missing or of an older format (no `totals` mark of
 this TOTALS_FORMAT on its counter node) is answered from the assignments, and the next write
 builds the totals first (`ensure_totals`).
+
+Each Document also keeps what documents() shows of it (graph.rows.DOCUMENT_FIELDS) as one
+JSON string, `summary_json` (`summary_value`): a thousand Documents read as a thousand strings
+instead of fourteen properties each. It is written with the Document, so re-ingest and removal
+keep it right; Documents written before it (no SUMMARY_FORMAT mark `summaries` on the counter
+node) get theirs at the next write (`ensure_summaries`), and are read from their properties
+until then.
 
 What the extractor could not read is written with each document (`write_findings`): a
 (:Finding) node per finding, from the Task it lies in or from its Document
@@ -47,6 +58,7 @@ import neo4j
 from plangraph.graph.aggregates import LOAD_FIELDS, Totals
 from plangraph.graph import gaps
 from plangraph.graph.gaps import gap_flag, static_gaps
+from plangraph.graph.rows import DOCUMENT_FIELDS, CoEdge, sort_co_edges
 from plangraph.graph.records import (
     ROLE_TYPES,
     TYPE_ROLES,
@@ -66,6 +78,8 @@ STATE_ID = "state"
 TOTALS_FORMAT = 3  # (:PlanGraphState).totals: the totals are complete (2: with guide; 3: regulations)
 TOTALS_LABELS = ("UnitLoad", "UnitPair", "RegulationLoad", "RegulationTitle")
 LINKS_FORMAT = 1  # (:PlanGraphState).links: Documents carry title_key and their IMPLEMENTS edges
+SUMMARY_FORMAT = 1  # (:PlanGraphState).summaries: every Document carries its summary_json
+SUMMARY_PROPERTY = "summary_json"  # a Document's DOCUMENT_FIELDS as a JSON list (summary_value)
 
 # Constraints the write path needs besides the store's own (graph.neo4j_store.SCHEMA).
 SCHEMA = [
@@ -91,9 +105,10 @@ def bump_version(tx: neo4j.ManagedTransaction) -> bool:
     holds the counter's lock: writers take turns) and mark the gap flags it writes as
     today's (Neo4jStore rewrote any others before its first write); whether the totals
     are complete."""
-    rec = tx.run("MERGE (s:PlanGraphState {id: $id}) SET s.version = coalesce(s.version, 0) + 1, "
-                 "s.gap_flags = $flags, s.links = $links RETURN s.totals AS totals", id=STATE_ID, flags=_gap_flags(),
-                 links=LINKS_FORMAT).single()
+    rec = tx.run("MERGE (s:PlanGraphState {id: $id}) WITH s, coalesce(s.version, 0) AS v "
+                 "SET s.version = v + 1, s.gap_flags = $flags, s.links = $links, "
+                 "s.pairs_version = CASE WHEN s.pairs_version = v THEN v + 1 END "  # the pairs list stays valid
+                 "RETURN s.totals AS totals", id=STATE_ID, flags=_gap_flags(), links=LINKS_FORMAT).single()
     return rec["totals"] == TOTALS_FORMAT
 
 
@@ -159,17 +174,68 @@ def add_totals(tx: neo4j.ManagedTransaction, delta: Totals) -> None:
     _unwind(tx, "UNWIND $rows AS row MERGE (t:RegulationTitle {key: row.key, title: row.title, relation: row.relation}) "
                 "SET t.mentions = coalesce(t.mentions, 0) + row.d WITH t WHERE t.mentions <= 0 DELETE t",
             [{"key": g, "title": title, "relation": rel, "d": n} for (g, title, rel), n in delta.titles.items()])
+    if delta.pairs:
+        write_pairs_list(tx)
+
+
+def write_pairs_list(tx: neo4j.ManagedTransaction) -> None:
+    """Every UnitPair as one JSON list [[a, b, weight], …] on the counter node, valid for the
+    change counter's present value (PAIRS_LIST); in the order co_responsibility() gives
+    them (graph.rows.sort_co_edges), so sorting them again on reading costs little."""
+    rows = tx.run("MATCH (p:UnitPair) RETURN collect([p.a, p.b, p.weight]) AS rows").single()["rows"]
+    rows = [[e.a, e.b, e.weight] for e in sort_co_edges(CoEdge(a, b, w) for a, b, w in rows)]
+    tx.run("MATCH (s:PlanGraphState {id: $id}) SET s.pairs_json = $pairs, s.pairs_version = s.version",
+           id=STATE_ID, pairs=json.dumps(rows, ensure_ascii=False)).consume()
+
+
+PAIRS_LIST = (f"OPTIONAL MATCH (s:PlanGraphState {{id: '{STATE_ID}'}}) "
+              "WITH *, CASE WHEN s.pairs_version = s.version THEN s.pairs_json END AS pairs_json")
+"""Cypher binding pairs_json to write_pairs_list's list when it is valid (else null)."""
 
 
 def ensure_totals(tx: neo4j.ManagedTransaction, ready: bool) -> None:
     """Build the totals from the stored graph unless `ready` (bump_version's answer), and
-    mark them complete. Runs at the start of every write, under the counter's lock."""
+    mark them complete; a store whose pairs list is not valid (written before it, or by a
+    writer that does not keep it) gets it again. Runs at the start of every write, under
+    the counter's lock."""
     if ready:
+        if not tx.run("MATCH (s:PlanGraphState {id: $id}) RETURN s.pairs_version = s.version AS valid",
+                      id=STATE_ID).single()["valid"]:
+            write_pairs_list(tx)
         return
     tx.run(f"MATCH (n) WHERE {' OR '.join('n:' + label for label in TOTALS_LABELS)} DETACH DELETE n").consume()
     add_totals(tx, Totals.of(stored_assignments(tx, None), stored_citations(tx, None)))
+    write_pairs_list(tx)  # also when there are none
     tx.run("MATCH (s:PlanGraphState {id: $id}) SET s.totals = $format", id=STATE_ID,
            format=TOTALS_FORMAT).consume()
+
+
+# ------------------------------------------------------------------ document summaries
+
+def summary_value(props: dict[str, Any]) -> str:
+    """What documents() shows of a Document (DOCUMENT_FIELDS, in that order) as one string."""
+    return json.dumps([props.get(f) for f in DOCUMENT_FIELDS], ensure_ascii=False)
+
+
+def summary_props(values: list[str]) -> list[dict[str, Any]]:
+    """The DOCUMENT_FIELDS of summary_values (one json.loads for all of them)."""
+    return [dict(zip(DOCUMENT_FIELDS, row)) for row in json.loads("[" + ",".join(values) + "]")]
+
+
+def ensure_summaries(tx: neo4j.ManagedTransaction) -> None:
+    """Give every Document without one its summary_json, once (a store written before
+    them), and mark the store's Documents as carrying them. Runs at the start of every
+    write, under the counter's lock (after bump_version)."""
+    if tx.run("MATCH (s:PlanGraphState {id: $id}) WHERE s.summaries = $format RETURN count(s) AS n",
+              id=STATE_ID, format=SUMMARY_FORMAT).single()["n"]:
+        return
+    fields = ", ".join(f".{f}" for f in DOCUMENT_FIELDS)  # fixed names from graph.rows
+    rows = tx.run(f"MATCH (d:Document) WHERE d.{SUMMARY_PROPERTY} IS NULL RETURN collect(d {{{fields}}}) AS rows"
+                  ).single()["rows"]
+    _unwind(tx, f"UNWIND $rows AS row MATCH (d:Document {{id: row.id}}) SET d.{SUMMARY_PROPERTY} = row.value",
+            [{"id": props["id"], "value": summary_value(props)} for props in rows])
+    tx.run("MATCH (s:PlanGraphState {id: $id}) SET s.summaries = $format", id=STATE_ID,
+           format=SUMMARY_FORMAT).consume()
 
 
 # ------------------------------------------------------------------ writes
@@ -187,6 +253,7 @@ def write_documents(tx: neo4j.ManagedTransaction, batch: Sequence[DocumentRecord
     all the documents; the caller's transaction makes it all or nothing. A document id
     given twice is written twice, in order (the later version wins)."""
     ensure_totals(tx, bump_version(tx))
+    ensure_summaries(tx)
     replaced: list[int | None] = []
     for part in _distinct_runs(batch):
         replaced += _write_batch(tx, part)
@@ -197,6 +264,7 @@ def delete_documents(tx: neo4j.ManagedTransaction, document_ids: Sequence[str]) 
     """Remove these documents' subgraphs and the Units/Regulations left without edges; per
     id: it was stored."""
     ensure_totals(tx, bump_version(tx))
+    ensure_summaries(tx)
     found = existing_documents(tx, list(document_ids))
     if found:
         old, regs = remove_documents(tx, sorted(found))
@@ -285,7 +353,8 @@ def write_shared(tx: neo4j.ManagedTransaction, label: str, nodes: list) -> None:
 def write_tasks(tx: neo4j.ManagedTransaction, batch: list[DocumentRecords]) -> None:
     """Documents, Sections and Tasks with their CONTAINS edges (each node and its edge in
     one statement)."""
-    _unwind(tx, "UNWIND $rows AS row CREATE (d:Document) SET d = row", [r.document.props for r in batch])
+    _unwind(tx, f"UNWIND $rows AS row CREATE (d:Document) SET d = row.props, d.{SUMMARY_PROPERTY} = row.summary",
+            [{"props": r.document.props, "summary": summary_value(r.document.props)} for r in batch])
     _unwind(tx, "UNWIND $rows AS row MATCH (d:Document {id: row.doc}) "
                 "CREATE (d)-[:CONTAINS]->(s:Section) SET s = row.props",
             [{"doc": r.document_id, "props": s.props} for r in batch for s in r.sections])

@@ -2,13 +2,16 @@
 counter, and `plangraph ingest --store neo4j` writing in batches. Needs a real Neo4j."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
 from conftest import connect_neo4j_store, fail_write_step, make_tiny_extraction
 from plangraph.graph.embedded import EmbeddedStore
+from plangraph.graph import neo4j_write
 from plangraph.graph.records import build_graph_records, merge_shared_props
+from plangraph.graph.rows import DOCUMENT_FIELDS, document_summary
 from plangraph.graph.neo4j_store import Neo4jStore
 from plangraph.ingest import batch
 from plangraph.cli import main
@@ -213,6 +216,13 @@ def stored_totals(store) -> tuple[dict, dict, dict, dict]:
     return loads, pairs, regs, titles
 
 
+def pairs_list(store) -> dict | None:
+    """The pairs as the counter node's list gives them, None when it is not valid."""
+    with store._session() as s:
+        rec = s.run(f"{neo4j_write.PAIRS_LIST} RETURN pairs_json").single()
+    return None if rec["pairs_json"] is None else {(a, b): w for a, b, w in json.loads(rec["pairs_json"])}
+
+
 def test_totals_follow_every_kind_of_write(neo):
     """After each write (new, batch, replace with other units, same id twice, a unit turning
     collective through another plan, delete), the maintained totals answer what the
@@ -234,6 +244,7 @@ def test_totals_follow_every_kind_of_write(neo):
         assert all(v > 0 for v in [*loads.values(), *pairs.values(), *regs.values(), *titles.values()])
         assert set(loads) == set(neo.unit_names())
         assert set(regs) == {r.key for r in neo.regulations()} == {k for k, _, _ in titles}
+        assert pairs_list(neo) == pairs  # co_responsibility() read this list
     assert neo.workload()[0].documents == 2 and neo.co_responsibility()[0].weight >= 2
     for doc in ("plan_a", "plan_d"):
         assert neo.delete_document(doc)
@@ -256,6 +267,85 @@ def test_totals_of_an_older_database_are_built_by_the_next_write(neo):
         old.write_document(variants()[2])
         assert stored_totals(old)[0] and stored_totals(old)[2] and from_totals(old) == aggregated(old)
         assert old._totals_ready
+    finally:
+        old.close()
+
+
+def test_the_pairs_list_of_another_writer_is_not_read(neo):
+    """A write that does not keep the pairs list (an older PlanGraph's) leaves it invalid:
+    co_responsibility() answers from the UnitPair nodes, and the next write makes the list
+    again. A write that changes no pair keeps it valid."""
+    neo.write_documents(variants()[:2])
+    expected = from_totals(neo)
+    assert neo.delete_documents(["plan_x"]) == [False] and pairs_list(neo) == stored_totals(neo)[1]
+    with neo._session() as s:  # an older writer: the counter moves on, one pair's weight with it
+        s.run("MATCH (s:PlanGraphState) SET s.version = s.version + 1").consume()
+        a, b = s.run("MATCH (p:UnitPair) WITH p LIMIT 1 SET p.weight = p.weight + 5 RETURN p.a, p.b").single()
+    assert pairs_list(neo) is None
+    assert {(e.a, e.b): e.weight for e in neo.co_responsibility()}[(a, b)] == stored_totals(neo)[1][(a, b)]
+    with neo._session() as s:
+        s.run("MATCH (p:UnitPair {a: $a, b: $b}) SET p.weight = p.weight - 5", a=a, b=b).consume()
+    assert from_totals(neo) == expected
+    neo.write_document(variants()[2])
+    assert pairs_list(neo) == stored_totals(neo)[1] and from_totals(neo) == aggregated(neo)
+
+
+# ---------------------------------------------------------------- document summaries
+
+
+def summaries(store) -> dict[str, str | None]:
+    """Each Document's summary_json as stored."""
+    with store._session() as s:
+        return {r["id"]: r["v"] for r in s.run(f"MATCH (d:Document) RETURN d.id AS id, "
+                                                f"d.{neo4j_write.SUMMARY_PROPERTY} AS v")}
+
+
+def from_properties(store) -> list:
+    """documents() as the Documents' own properties give it (what it read before the summaries)."""
+    fields = ", ".join(f".{f}" for f in DOCUMENT_FIELDS)
+    with store._session() as s:
+        rows = s.run(f"MATCH (d:Document) RETURN collect(d {{{fields}}}) AS rows").single()["rows"]
+    return sorted((document_summary(p) for p in rows), key=lambda d: d.document_id)
+
+
+def test_document_summaries_follow_every_kind_of_write(neo):
+    """documents() reads the summary each Document keeps: after a write, a batch, a replace
+    with another title, fewer tasks and other units, and a delete, it answers what the
+    Documents' own properties say, one row per document."""
+    fewer = make_tiny_extraction("plan_b", rename={"市司法局": "市法院"})
+    fewer.document.title = "另一个示范工作方案"
+    del fewer.tasks[-1]
+    steps = [
+        lambda: neo.write_document(variants()[0]),
+        lambda: neo.write_documents(variants()[1:]),
+        lambda: neo.write_document(build_graph_records(fewer)),
+        lambda: neo.delete_document("plan_c"),
+    ]
+    for step in steps:
+        step()
+        assert neo.documents() == from_properties(neo) and None not in summaries(neo).values()
+    assert {d.document_id: (d.title, d.tasks) for d in neo.documents()} == {
+        "plan_a": ("某市示范工作方案", len(make_tiny_extraction().tasks)),
+        "plan_b": ("另一个示范工作方案", len(make_tiny_extraction().tasks) - 1)}
+    assert neo.documents(["plan_b", "plan_c"]) == neo.documents()[1:]
+
+
+def test_documents_of_an_older_database_get_summaries_at_the_next_write(neo):
+    """A database written before the summaries: its Documents are read from their
+    properties (the same answers), and the next write gives each its summary."""
+    neo.write_documents(variants())
+    expected = neo.documents()
+    with neo._session() as s:  # what an older PlanGraph left behind (one Document had been rewritten since)
+        s.run(f"MATCH (d:Document) WHERE d.id <> 'plan_b' REMOVE d.{neo4j_write.SUMMARY_PROPERTY}").consume()
+        s.run("MATCH (s:PlanGraphState) REMOVE s.summaries").consume()
+    old = connect_neo4j_store()
+    try:
+        assert old.documents() == expected and old.documents(["plan_a"]) == expected[:1]
+        assert list(summaries(old).values()).count(None) == 2
+        old.delete_document("plan_c")
+        assert None not in summaries(old).values() and old.documents() == expected[:2]
+        old.write_document(variants()[2])
+        assert old.documents() == expected == from_properties(old)
     finally:
         old.close()
 
