@@ -86,9 +86,9 @@ def terms_version() -> str:
 
 def load_libraries(cutting: bool = True) -> None:
     """Import what a comparison needs now, so the first one does not wait for it (the app
-    server does this before it answers): scipy's sparse matrices and assignment,
-    and with `cutting` jieba's dictionary (~70 MB; plans read from a store carry the key
-    terms stored with their tasks and need no cutting)."""
+    server does this before it answers): scipy's sparse matrices and assignment, and with
+    `cutting` jieba's dictionary, large in memory (plans read from a store carry the key terms
+    stored with their tasks and need no cutting)."""
     from scipy import sparse  # noqa: F401
     from scipy.optimize import linear_sum_assignment  # noqa: F401
     if cutting:

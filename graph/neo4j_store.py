@@ -426,12 +426,23 @@ class Neo4jStore(GraphStore):
         WITH t, first, from ORDER BY t.document_id, t.ordinal
         WHERE t.document_id > first OR t.ordinal >= from"""
 
+    _LINK_DOCUMENTS_PER_READ = 50
+
     @_store_call
     def task_links(self, document_ids: Sequence[str] | None = None) -> list[TaskLink]:
+        """The links read _LINK_DOCUMENTS_PER_READ documents at a time: a drawing of a
+        province's plans reads 50k of them, and one list of them all, decoded at once, left
+        the app server holding the memory it had taken."""
         docs = doc_filter(document_ids)
-        rows = self._one(f"MATCH (t:Task) WHERE {self._doc_clause(docs)} RETURN collect(t {{{LINK_PROJECTION}}}) AS rows",
-                         docs=docs)
-        return sorted(map(task_link, rows), key=lambda t: (t.document_id, t.ordinal))
+        if docs is None:
+            docs = self._one("MATCH (d:Document) RETURN collect(d.id) AS rows")
+        docs = sorted(set(docs))
+        out: list[TaskLink] = []
+        for i in range(0, len(docs), self._LINK_DOCUMENTS_PER_READ):
+            rows = self._one(f"MATCH (t:Task) WHERE t.document_id IN $docs RETURN collect(t {{{LINK_PROJECTION}}}) AS rows",
+                             docs=docs[i:i + self._LINK_DOCUMENTS_PER_READ])
+            out += sorted(map(task_link, rows), key=lambda t: (t.document_id, t.ordinal))
+        return out
 
     @_store_call
     def task(self, document_id: str, task_id: str) -> TaskRow | None:

@@ -283,6 +283,20 @@ def test_task_links_are_the_rows_without_text(cstore, docs):
     assert [link.number for link in links] == [r.number for r in rows]
 
 
+# How much each store reads at a time for task_links: links (SQLite), documents (Neo4j).
+LINK_PARTS = {"EmbeddedStore": "_LINKS_PER_READ", "Neo4jStore": "_LINK_DOCUMENTS_PER_READ"}
+
+
+@pytest.mark.parametrize("per_read", [1, 3])
+@pytest.mark.parametrize("docs", DOC_SETS.values(), ids=DOC_SETS.keys())
+def test_task_links_read_in_parts_are_the_whole_answer(cstore, docs, monkeypatch, per_read):
+    """A drawing of a province's plans reads 50k links, so the stores read them in parts;
+    however small the parts, they join up to every task's link, in task order."""
+    whole = [TaskLink.of(r) for r in cstore.tasks(docs)]
+    monkeypatch.setattr(type(cstore), LINK_PARTS[type(cstore).__name__], per_read)
+    assert cstore.task_links(docs) == whole and whole
+
+
 @pytest.mark.parametrize("bad", [{"limit": -1}, {"offset": -1}, {"limit": "10"}, {"offset": 1.5}])
 def test_bad_page_is_a_store_error(cstore, bad):
     with pytest.raises(StoreError, match="limit|offset"):

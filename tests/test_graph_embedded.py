@@ -171,21 +171,6 @@ def test_pages_across_documents_are_slices_of_the_whole_answer(tmp_path, corpus_
             assert got == rows[max(offset, 0):max(offset, 0) + limit]
 
 
-@pytest.mark.parametrize("per_read", [1, 7, 100_000])
-def test_task_links_read_in_parts_are_the_whole_answer(tmp_path, corpus_extractions, monkeypatch, per_read):
-    """task_links reads a few thousand links at a time (a drawing of a province's plans holds
-    50k); the parts join up to the links of every task, in task order, across documents."""
-    from plangraph.graph.rows import TaskLink
-    writer = EmbeddedStore(tmp_path)
-    writer.write_documents([build_graph_records(e) for e in corpus_extractions.values()])
-    monkeypatch.setattr(EmbeddedStore, "_LINKS_PER_READ", per_read)
-    rows = writer.tasks()
-    assert len(rows) > 300
-    assert writer.task_links() == [TaskLink.of(r) for r in rows]
-    some = sorted(corpus_extractions)[1:3]
-    assert writer.task_links(some) == [TaskLink.of(r) for r in rows if r.document_id in some]
-
-
 def test_sessions_querying_at_once_get_the_same_answers(tmp_path, corpus_extractions):
     """The app's sessions are threads sharing one store (a connection each)."""
     import threading
