@@ -84,8 +84,6 @@ class Plan:
     tasks: tuple[PlanTask, ...]
 
 
-
-
 @dataclass
 class TaskPair:
     a: PlanTask
