@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from plangraph.graph.compare_settings import DEFAULT_SETTINGS, MODES, CompareSettings
-from plangraph.graph.compare_text import cosine, key_terms, masked, shared_terms, tfidf, unit_function
+from plangraph.graph.compare_text import cosine, shared_terms, task_key_terms, tfidf, unit_function
 from plangraph.graph.records import regulation_key
 from plangraph.ingest.model import Deadline
 from plangraph.ingest.units import is_collective
@@ -139,11 +139,13 @@ def combined(text: np.ndarray, units: np.ndarray, citations: np.ndarray, setting
 
 
 def task_terms(task: PlanTask) -> list[str]:
-    """The key terms of a task: its text without unit mentions, and its heading once more
-    (the heading says in a few words what the task is); the ones it carries when known."""
+    """The key terms of a task (compare_text.task_key_terms): the ones it carries when known
+    (from its document's words), else from the words of its own text."""
     if task.terms is not None:
         return list(task.terms)
-    return key_terms(task.heading) + key_terms(masked(task.text, task.unit_spans))
+    from plangraph.ingest.words import cut
+    starts, words = cut(task.text)
+    return task_key_terms(starts, words, 0, len(task.text), task.heading, task.unit_spans)
 
 
 def specific_functions(task: PlanTask, region: str | None) -> list[str]:

@@ -16,6 +16,7 @@ from collections.abc import Sequence
 
 from plangraph.graph.compare import (DEFAULT_SETTINGS, CompareSettings, Comparison, Plan, PlanTask, compare_plans,
                            stored_comparison)
+from plangraph.graph.compare_text import extraction_task_terms
 from plangraph.graph.records import ROLE_TYPES, ROLES, ordered_citations, ordered_units, regulation_key, task_key, unit_key
 from plangraph.graph.rows import ComparedRow, DocumentSummary, TaskRow
 from plangraph.graph.store import GraphStore, StoreError
@@ -108,5 +109,6 @@ def plan_from_extraction(extraction: Extraction) -> Plan:
                               participants=tuple(units["participant"]), responsible=tuple(units["responsible"]),
                               citations=_one_per_regulation(cites["basis"] + cites["produces"]),
                               deadlines=tuple(t.deadlines),
-                              unit_spans=tuple(sorted((a.start - t.start, a.end - t.start) for a in assignments))))
+                              unit_spans=tuple(sorted((a.start - t.start, a.end - t.start) for a in assignments)),
+                              terms=tuple(extraction_task_terms(extraction, t, [(a.start, a.end) for a in assignments]))))
     return Plan(info.id, info.title or "", document_region(info.issuer, info.title), tuple(tasks))

@@ -7,7 +7,9 @@
 
 Key terms are jieba's words (search mode: long words also give their parts, so 工业互联网平台
 and 工业互联网 share 工业互联网) without single characters, numbers and the domain stop list
-(data/compare_stopwords.txt, plus the role words of data/role_words.tsv). A unit's function is
+(data/compare_stopwords.txt, plus the role words of data/role_words.tsv). The words are those
+extraction cut the document into (ingest.words.cut), so ingest cuts no text twice: a task's
+terms are read from the document's words (task_key_terms). A unit's function is
 its canonical name without the plan's region and level word, folded across levels by
 data/compare_unit_folds.tsv (省司法厅 and 市司法局 are both 司法局). Weights are TF-IDF as
 scikit-learn computes it (sublinear term frequency, L2-normalised rows), so the cosine of two
@@ -18,22 +20,26 @@ jieba and scipy are imported on first use: commands that never compare pay nothi
 """
 from __future__ import annotations
 
-import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from plangraph.ingest.resources import DATA_DIR, load_tsv, read_rows
 
+if TYPE_CHECKING:
+    from plangraph.ingest.model import Extraction, Task
+
 STOPWORDS_FILE = DATA_DIR / "compare_stopwords.txt"
 UNIT_FOLDS_FILE = "compare_unit_folds.tsv"
-USER_DICT = DATA_DIR / "jieba_user_dict.txt"
+# the definition of key terms in terms_version: a new one when task_key_terms changes
+TERMS_RULE = "words of the document's segmentation, 2"
 
 _HAS_WORD_CHAR = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _LEVEL_WORDS = ("省", "市", "县", "区")
@@ -54,27 +60,16 @@ def stopwords() -> frozenset[str]:
 
 
 @lru_cache(maxsize=1)
-def _tokenizer():
-    """A jieba tokenizer of our own with the project's user dictionary. Not jieba's global
-    one: the extractor adds words to that, and a comparison must not depend on whether an
-    extraction ran before it in the same process."""
-    import jieba
-    jieba.setLogLevel(logging.WARNING)
-    tokenizer = jieba.Tokenizer()
-    if USER_DICT.exists():
-        tokenizer.load_userdict(str(USER_DICT))
-    return tokenizer
-
-
-@lru_cache(maxsize=1)
 def terms_version() -> str:
-    """What key terms depend on, as a short hash: the stop list, the role words, the jieba user
-    dictionary and jieba's version. Stored with the key terms written at ingest
-    (Document.terms_version): terms of another version are cut again when linking."""
+    """What key terms depend on, as a short hash: the rule below (TERMS_RULE), the stop list,
+    the files of jieba's extended dictionary and jieba's version. Stored with the key terms
+    written at ingest (Document.terms_version): terms of another version are cut again when
+    linking."""
     import hashlib
     from importlib.metadata import PackageNotFoundError, version
-    digest = hashlib.sha256()
-    for path in (STOPWORDS_FILE, DATA_DIR / "role_words.tsv", USER_DICT):
+    from plangraph.ingest.words import DICTIONARY_FILES
+    digest = hashlib.sha256(TERMS_RULE.encode())
+    for path in (STOPWORDS_FILE, *DICTIONARY_FILES):
         digest.update(path.read_bytes() if path.exists() else b"-")
         digest.update(b"\0")
     try:
@@ -92,28 +87,93 @@ def load_libraries(cutting: bool = True) -> None:
     from scipy import sparse  # noqa: F401
     from scipy.optimize import linear_sum_assignment  # noqa: F401
     if cutting:
-        _tokenizer().initialize()
+        from plangraph.ingest.words import tokenizer
+        tokenizer().initialize()
 
 
-def key_terms(text: str) -> list[str]:
-    """The words of `text` that say what it is about, in order, repeats kept (term frequency)."""
+def search_terms(words: Iterable[str]) -> list[str]:
+    """The key terms among `words` (jieba's words of some text, ingest.words.cut), in order,
+    repeats kept (term frequency): each word of two characters or more that is not a number or
+    a stop word, and before a long word its dictionary parts of two and three characters
+    (jieba's search mode), so 工业互联网平台 and 工业互联网 share 工业互联网."""
+    from plangraph.ingest.words import tokenizer
+    freq = tokenizer().FREQ
     stop = stopwords()
     out = []
-    for word in _tokenizer().cut_for_search(text):
+
+    def keep(word: str) -> None:
         word = word.strip().lower()
         if len(word) >= 2 and _HAS_WORD_CHAR.search(word) and word not in stop:
             out.append(word)
+
+    for word in words:
+        n = len(word)
+        if n > 2:
+            for i in range(n - 1):
+                if freq.get(word[i:i + 2]):
+                    keep(word[i:i + 2])
+        if n > 3:
+            for i in range(n - 2):
+                if freq.get(word[i:i + 3]):
+                    keep(word[i:i + 3])
+        keep(word)
     return out
 
 
-def masked(text: str, spans: Sequence[tuple[int, int]]) -> str:
-    """`text` with the character ranges `spans` blanked (unit mentions: they are compared as
-    units, not as words)."""
-    chars = list(text)
-    for start, end in spans:
-        for i in range(max(start, 0), min(end, len(chars))):
-            chars[i] = " "
-    return "".join(chars)
+def key_terms(text: str) -> list[str]:
+    """The key terms of `text` (search_terms of its words)."""
+    from plangraph.ingest.words import cut
+    return search_terms(cut(text)[1])
+
+
+def task_key_terms(starts: Sequence[int], words: Sequence[str], start: int, end: int, heading: str,
+                   unit_spans: Sequence[tuple[int, int]]) -> list[str]:
+    """A task's key terms from the words of the text it lies in (`starts`, `words`: ingest.words.cut
+    of the whole document, or of the task's text alone): the terms of its heading, then those of
+    its words from `start` to `end` without the words that touch a unit mention (`unit_spans`,
+    same offsets: units are compared as units, not as words). The heading says in a few words
+    what the task is, so its terms count twice. Words crossing `start` or `end` are left out."""
+    lo, hi = bisect_left(starts, start), bisect_left(starts, end)
+    while hi > lo and starts[hi - 1] + len(words[hi - 1]) > end:
+        hi -= 1
+    head_at = "".join(words[lo:hi]).find(heading) if heading and lo < hi else -1
+    head_start = starts[lo] + head_at if head_at >= 0 else 0
+    head_end = head_start + len(heading) if head_at >= 0 else 0
+    mentions = _merged(unit_spans)
+    heading_words, text_words = [], []
+    k = 0
+    for i in range(lo, hi):
+        w_start, word = starts[i], words[i]
+        w_end = w_start + len(word)
+        if head_start <= w_start and w_end <= head_end:
+            heading_words.append(word)
+        while k < len(mentions) and mentions[k][1] <= w_start:
+            k += 1
+        if k < len(mentions) and mentions[k][0] < w_end:
+            continue  # the word touches a unit mention
+        text_words.append(word)
+    return search_terms(heading_words) + search_terms(text_words)
+
+
+def extraction_task_terms(extraction: "Extraction", task: "Task", unit_spans: Sequence[tuple[int, int]]) -> list[str]:
+    """The key terms of one task of `extraction` (task_key_terms over the words extraction cut
+    the document into; `unit_spans`: offsets into the document text of its unit mentions)."""
+    if extraction.words is None:
+        from plangraph.ingest.words import cut
+        extraction.words = cut(extraction.text)
+    starts, words = extraction.words
+    return task_key_terms(starts, words, task.start, task.end, task.heading or "", unit_spans)
+
+
+def _merged(spans: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+    """`spans` sorted, overlapping ones joined."""
+    out: list[tuple[int, int]] = []
+    for s, e in sorted(spans):
+        if out and s < out[-1][1]:
+            out[-1] = (out[-1][0], max(out[-1][1], e))
+        else:
+            out.append((s, e))
+    return out
 
 
 @lru_cache(maxsize=1)

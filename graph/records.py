@@ -359,14 +359,6 @@ def complete_records(out: DocumentRecords) -> DocumentRecords:
     return out
 
 
-def key_terms_of_task(heading: str, text: str, unit_spans: list[tuple[int, int]]) -> list[str]:
-    """A task's key terms as plan comparison reads them (graph.compare.task_terms; unit_spans:
-    offsets into `text` of its unit mentions). Written with the task, so linking many plans
-    cuts no text (jieba is loaded on first use)."""
-    from plangraph.graph.compare import PlanTask, task_terms
-    return task_terms(PlanTask(task_id="", heading=heading, text=text, unit_spans=tuple(sorted(unit_spans))))
-
-
 def document_link_props(title: str) -> dict[str, Any]:
     """What linking reads of a Document: its title as a citation of it writes it
     (graph.implements.plan_title_key) and the version of its tasks' key terms."""
@@ -382,6 +374,7 @@ def _deadline_dicts(deadlines: list) -> list[dict[str, Any]]:
 
 def build_graph_records(extraction: Extraction) -> DocumentRecords:
     """Map one Extraction to the node and edge records both stores write."""
+    from plangraph.graph.compare_text import extraction_task_terms
     from plangraph.ingest.units import document_level, document_region
     info = extraction.document
     doc_id = info.id
@@ -456,7 +449,7 @@ def build_graph_records(extraction: Extraction) -> DocumentRecords:
             name = unit_key(a.canonical or a.unit)
             if not name or a.role not in ROLES:
                 continue
-            spans.append((int(a.start) - int(task.start), int(a.end) - int(task.start)))
+            spans.append((int(a.start), int(a.end)))
             props = unit_props(name, a.unit or name, bool(a.collective), doc_level, region)
             old = units.get(name)
             units[name] = NodeRecord(name, merge_shared_props("Unit", old.props if old else None, props))
@@ -467,7 +460,8 @@ def build_graph_records(extraction: Extraction) -> DocumentRecords:
             rkey = add_regulation(c)
             if rkey:
                 out.citations.append(CitationRecord(key, rkey, citation_props(c)))
-        out.tasks[-1].props["key_terms"] = key_terms_of_task(task.heading or "", task.text or "", spans)
+        # what plan comparison reads of the task, so linking many plans cuts no text
+        out.tasks[-1].props["key_terms"] = extraction_task_terms(extraction, task, spans)
     for c in extraction.citations:
         rkey = add_regulation(c)
         if rkey:
@@ -519,4 +513,4 @@ __all__ = ["ROLES", "ROLE_TYPES", "ROLE_PROPS", "TYPE_ROLES", "RELATIONS", "Node
            "finding_records", "complete_records",
            "records_fingerprint", "merge_shared_props", "unit_props", "regulation_props", "regulation_key",
            "unit_key", "task_key", "section_key", "task_facts", "task_summary_props", "LINK_BASES", "GAP_BASES",
-           "TaskMatch", "LinkedPair", "MATCH_PROPS", "match_props", "compared_props", "key_terms_of_task", "document_link_props"]
+           "TaskMatch", "LinkedPair", "MATCH_PROPS", "match_props", "compared_props", "document_link_props"]

@@ -116,6 +116,10 @@ class Extraction:
     deadlines: list[Deadline] = field(default_factory=list)  # outside every task
     warnings: list[str] = field(default_factory=list)
     findings: list[Finding] = field(default_factory=list)  # what could not be read (not in to_json)
+    # the text's words as extraction cut them (ingest.words.cut: start offsets, words; not in
+    # to_json), which plan comparison reads each task's key terms from (None: cut when needed,
+    # graph.compare_text.extraction_task_terms)
+    words: tuple[list[int], list[str]] | None = field(default=None, repr=False, compare=False)
 
     def to_json(self, include_text: bool = False) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -94,6 +94,7 @@ def extract_raw(raw: RawDocument) -> Extraction:
         text=text, tasks=tasks,
         citations=[_citation(c) for c in citations if outside(c)],
         deadlines=[_deadline(d) for d in deadlines if outside(d)],
+        words=doc.user_data["words"],
     )
     extraction.findings = review(text, lines, labels, tasks, tables.unit_cells, body_start, tables.spans,
                                  doc.user_data["bracket_pairs"])

@@ -1,18 +1,15 @@
 """Segmentation: spaCy's blank Chinese pipeline with the jieba segmenter, and the
 PlanGraph components that mark clauses, citations and deadlines as span groups.
 
-jieba's dictionary is extended from data/ (unit names, legal terms, role words) so that
-units and role words stay whole tokens. Components are small and registered by name, like
+The words are ingest.words.cut: jieba with the project's dictionary, extended from data/
+(unit names, legal terms, role words) so that units and role words stay whole tokens. Components are small and registered by name, like
 any spaCy component; each writes `doc.spans[NAME]` and keeps its typed findings in
 `doc.user_data[NAME]` for the assembly step.
 """
 from __future__ import annotations
 
-import logging
 from functools import lru_cache
-from itertools import accumulate
 
-import jieba
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -22,10 +19,8 @@ from plangraph.ingest.citations import find_citations
 from plangraph.ingest.clauses import find_clauses
 from plangraph.ingest.deadlines import find_deadlines
 from plangraph.ingest.read import MAX_TEXT_BYTES
-from plangraph.ingest.resources import DATA_DIR
-from plangraph.ingest.vocab import vocabulary
+from plangraph.ingest.words import cut, tokenizer
 
-USER_DICT = DATA_DIR / "jieba_user_dict.txt"
 COMPONENTS = ("plangraph_clauses", "plangraph_citations", "plangraph_deadlines")
 
 
@@ -89,21 +84,11 @@ class JiebaTokenizer:
         self.vocab = vocab
 
     def __call__(self, text: str) -> Doc:
-        words = list(jieba.cut(text, cut_all=False, HMM=True))  # jieba yields no empty word
+        starts, words = cut(text)
         doc = Doc(self.vocab, words=words, spaces=[False] * len(words))
-        # token offsets, kept for components that only need words
-        starts = [0, *accumulate(map(len, words[:-1]))] if words else []
+        # token offsets, kept for components that only need words (and for key terms)
         doc.user_data["words"] = (starts, words)
         return doc
-
-
-def _extend_jieba() -> None:
-    jieba.setLogLevel(logging.WARNING)
-    if USER_DICT.exists():
-        jieba.load_userdict(str(USER_DICT))
-    vocab = vocabulary()
-    for word in (*vocab.labels, *vocab.verbs, *vocab.citation_verbs):
-        jieba.add_word(word, freq=20000)
 
 
 def segment(text: str, table_clauses: list | None = None) -> Doc:
@@ -121,7 +106,7 @@ def segment(text: str, table_clauses: list | None = None) -> Doc:
 @lru_cache(maxsize=1)
 def get_nlp() -> Language:
     """The shared pipeline: jieba segmentation, then clauses, citations, deadlines."""
-    _extend_jieba()
+    tokenizer()  # jieba's dictionary, extended
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     nlp.tokenizer = JiebaTokenizer(nlp.vocab)
     # No component reads lexical attributes (like_num, shape, is_stop, norm …), and spaCy

@@ -15,9 +15,10 @@ from compare_gold import TARGET_PRECISION, TARGET_RECALL, gold_pairs, load_gold,
 from plangraph.graph.compare import (DEFAULT_SETTINGS, MODES, Plan, PlanTask, assign, changed, compare_plans,
                            deadline_change, differences, task_terms)
 from plangraph.graph.compare_input import plan_from_extraction, plan_from_store
-from plangraph.graph.compare_text import key_terms, stopwords, unit_function
+from plangraph.graph.compare_text import key_terms, search_terms, stopwords, task_key_terms, unit_function
 from plangraph.graph.store import StoreError
 from plangraph.ingest.model import Deadline
+from plangraph.ingest.words import cut
 from shared_corpus import CORPUS, require_corpus
 
 A_ID, B_ID = "09_shandong_digital_action_plan_2021", "10_jinan_digital_pioneer_city_2021"
@@ -106,6 +107,34 @@ def test_unit_mentions_are_units_not_words():
     assert not {"牵头单位", "参加单位", "单位"} & set(terms)  # role words are stop words
 
 
+def test_task_terms_count_the_heading_twice_and_skip_words_at_the_edges():
+    # words of a document: the task is 1.完善执法制度。… ; 基层 crosses its start, 工作 its end
+    text = "加强基层1.完善执法制度。由市司法局牵头开展培训工作"
+    starts, words = cut(text)
+    start, end = text.index("1."), text.index("作")
+    mention = (text.index("市司法局"), text.index("市司法局") + 4)
+    terms = task_key_terms(starts, words, start, end, "完善执法制度", [mention])
+    assert terms.count("执法") == 2 and terms.count("制度") == 2  # heading, then text
+    assert "培训" in terms
+    assert not {"基层", "工作", "司法局", "司法"} & set(terms)  # outside the task, or a unit
+
+
+def test_search_terms_give_the_dictionary_parts_of_long_words():
+    assert search_terms(["工业互联网"]) == ["工业", "互联", "联网", "互联网", "工业互联网"]
+    assert search_terms(["2023", "年", "牵头单位", "IPv6"]) == ["ipv6"]  # numbers, single characters, role words
+
+
+def test_terms_from_the_documents_words_are_those_of_each_tasks_own_text(corpus_extractions):
+    """Ingest reads a task's terms from the words extraction cut the document into; a stored
+    plan with terms of an older rule cuts each task's text alone. Both give the same terms."""
+    compared = 0
+    for extraction in corpus_extractions.values():
+        for task in plan_from_extraction(extraction).tasks:
+            assert list(task.terms) == task_terms(dataclasses.replace(task, terms=None)), task.task_id
+            compared += 1
+    assert compared > 300
+
+
 def test_key_terms_keep_latin_terms_and_drop_numbers():
     terms = key_terms("到2023年，累计建设5G基站4万个以上，推广IPv6。")
     assert "5g" in terms and "ipv6" in terms and "基站" in terms
@@ -122,11 +151,11 @@ def test_unit_function_is_the_same_across_levels():
 
 
 def test_comparison_does_not_depend_on_an_extraction_run_before():
-    """key_terms uses a jieba tokenizer of its own: the extractor's words added to jieba's global
-    tokenizer change nothing (a fresh process that extracts first gives the same terms)."""
+    """Key terms are cut with jieba's dictionary as extraction extends it, whether or not an
+    extraction ran first in the process (a fresh process that extracts first gives the same terms)."""
     text = "推进“一网通办”，按职责分工负责，牵头单位加强政务服务平台建设。"
-    code = ("from ingest.segment import get_nlp; get_nlp();"
-            "from graph.compare_text import key_terms; import json;"
+    code = ("from plangraph.ingest.segment import get_nlp; get_nlp();"
+            "from plangraph.graph.compare_text import key_terms; import json;"
             f"print(json.dumps(key_terms({text!r})))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert json.loads(out.strip().splitlines()[-1]) == key_terms(text)
