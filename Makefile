@@ -34,10 +34,12 @@ test: $(STAMP) browser
 	PLANGRAPH_REQUIRE_NEO4J=1 $(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ -z "$$NEO4J_URI" ]; then $(BIN)/plangraph neo4j stop; fi; exit $$rc
 
-## The quick loop while coding: every test that needs no Neo4j server and no browser (no root, no Java),
-## spread over the machine's cores (the full run stays in one process: its Neo4j tests share one database).
+## The quick loop while coding: every test that needs no Neo4j server and no browser (no root, no Java)
+## and does not live through whole processes (mark `slow`: wheel, notebook kernel, killed and signalled
+## processes), spread over the machine's cores (the full run stays in one process: its Neo4j tests share
+## one database).
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -m "not neo4j and not browser" -n auto --dist worksteal $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -m "not neo4j and not browser and not slow" -n auto --dist worksteal $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python bench/run.py

@@ -29,6 +29,7 @@ def port_free(port: int) -> bool:
     return True
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_a_signal_to_plangraph_app_stops_its_server(tmp_path, signum):
     port = free_port()

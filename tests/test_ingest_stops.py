@@ -101,6 +101,7 @@ def ingest_under_way(tmp_path: Path, ok_lines: int) -> tuple[subprocess.Popen, l
     return proc, out, descendants(proc.pid), home
 
 
+@pytest.mark.slow
 def test_after_sigkill_nothing_is_left_running_and_the_next_ingest_proceeds(tmp_path):
     proc, _out, below, home = ingest_under_way(tmp_path, 3)
     assert below, "the ingest runs extraction workers"
@@ -117,6 +118,7 @@ def test_after_sigkill_nothing_is_left_running_and_the_next_ingest_proceeds(tmp_
     assert len(stored_ids(home)) == PLANS
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("signum, code, word", [(signal.SIGTERM, 143, "stopped (SIGTERM)"),
                                                (signal.SIGINT, 130, "interrupted")])
 def test_a_stopped_ingest_keeps_every_document_it_reported(tmp_path, signum, code, word):

@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import nbformat
+import pytest
 from nbclient import NotebookClient
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -24,6 +25,7 @@ def test_notebook_is_stored_without_outputs():
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
 
 
+@pytest.mark.slow
 def test_notebook_executes_on_a_fresh_store(monkeypatch, tmp_path):
     monkeypatch.setenv("PLANGRAPH_HOME", str(tmp_path / "home"))  # empty: the bundled plan is ingested
     nb = nbformat.read(NOTEBOOK, as_version=4)
