@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import combinations
+from operator import itemgetter
 from typing import Any
 
 from plangraph.graph.gaps import CARRYING_OUT
@@ -30,7 +31,6 @@ from plangraph.graph.rows import (
     UnitWorkload,
     matches_title,
     regulation_row,
-    sort_co_edges,
     sort_regulations,
     sort_workload,
     unit_workload,
@@ -149,8 +149,13 @@ def co_edges(pairs: Iterable[tuple[str, str, int]], min_weight: int = 1,
              collective: Collection[str] = ()) -> list[CoEdge]:
     """CoEdges in the API's order from (a, b, weight) with a < b; pairs lighter than
     min_weight or with a unit in `collective` left out."""
-    return sort_co_edges(CoEdge(a, b, w) for a, b, w in pairs
-                         if w >= max(1, min_weight) and a not in collective and b not in collective)
+    floor = max(1, min_weight)
+    kept = [p for p in pairs if p[2] >= floor and p[0] not in collective and p[1] not in collective]
+    # the order of graph.rows.sort_co_edges (heaviest first, then by name), by two stable sorts
+    # of the plain tuples: no key tuple per pair, no CoEdge made for a pair left out
+    kept.sort()
+    kept.sort(key=itemgetter(2), reverse=True)
+    return [CoEdge(a, b, w) for a, b, w in kept]
 
 
 __all__ = ["Totals", "LOAD_FIELDS", "CITED_FIELDS", "workload_rows", "regulation_rows", "co_edges"]
