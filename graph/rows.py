@@ -348,11 +348,10 @@ def regulation_row(key: str, cites: Iterable[tuple[str, str, int]], tasks: int, 
 def unit_workload(props: Mapping[str, Any], counts: Sequence[int]) -> UnitWorkload:
     """A UnitWorkload from a Unit's properties and its counters in graph.aggregates.LOAD_FIELDS
     order (per role, total, documents)."""
-    per_role = dict(zip(ROLES, counts))
-    return UnitWorkload(unit=props["name"], collective=bool(props.get("collective", False)),
-                        **per_role, total=int(counts[len(ROLES)]), documents=int(counts[len(ROLES) + 1]),
-                        kind=_text(props.get("kind")), kind_label=_text(props.get("kind_label")),
-                        level=_text(props.get("level")))
+    n = len(ROLES)  # the per-role fields follow `collective` in ROLES order (tests/test_graph_model.py)
+    return UnitWorkload(props["name"], bool(props.get("collective", False)), *counts[:n], int(counts[n]),
+                        int(counts[n + 1]), _text(props.get("kind")), _text(props.get("kind_label")),
+                        _text(props.get("level")))
 
 
 def unit_role(unit_props: Mapping[str, Any], role: str, edge: Mapping[str, Any], task_id: str) -> UnitRole:

@@ -130,3 +130,15 @@ def test_any_unit_name_maps_without_error(name):
     r = build_graph_records(e)
     if name.strip():
         assert name.strip() in [u.key for u in r.units]
+
+
+def test_a_workload_row_carries_each_count_under_its_role():
+    from plangraph.graph.aggregates import LOAD_FIELDS
+    from plangraph.graph.rows import unit_workload
+    props = {"name": "市司法局", "collective": False, "kind": "government_department", "kind_label": "政府部门",
+             "level": ""}
+    counts = [1, 2, 3, 4, 9, 5]
+    row = unit_workload(props, counts)
+    assert {f: getattr(row, f) for f in LOAD_FIELDS} == dict(zip(LOAD_FIELDS, counts))
+    assert (row.unit, row.collective, row.kind, row.kind_label, row.level) == (
+        "市司法局", False, "government_department", "政府部门", None)
