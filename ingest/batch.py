@@ -31,8 +31,10 @@ import contextlib
 import os
 import signal
 import threading
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +46,9 @@ if TYPE_CHECKING:
     from plangraph.graph.store import GraphStore
 
 NEO4J_BATCH = 50  # documents per Neo4j write transaction (each statement carries all their rows)
-CHUNKSIZE = 2  # files handed to a worker at a time
+# files extracted ahead of the writer, per worker: when writing is the slower side (a large
+# store), the records waiting for it stay this many, not the whole folder's
+AHEAD_PER_WORKER = 8
 
 
 @dataclass
@@ -187,6 +191,21 @@ def _worker_start(stored_texts: dict[str, tuple[str, str]], parent: int) -> None
     threading.Thread(target=watch, name="plangraph-parent-watch", daemon=True).start()
 
 
+def in_order(pool, function, items: Sequence[Any], ahead: int) -> Iterator[Any]:
+    """function(item) for each item, computed in `pool` (a multiprocessing Pool), yielded in
+    order, with at most `ahead` items handed out and not yet taken by the caller. Pool.imap
+    would hand out every item at once, and keep every result the caller is not ready for."""
+    handed: deque = deque()
+    rest = iter(items)
+    for item in islice(rest, max(1, ahead)):
+        handed.append(pool.apply_async(function, (item,)))
+    while handed:
+        result = handed.popleft().get()
+        for item in islice(rest, 1):
+            handed.append(pool.apply_async(function, (item,)))
+        yield result
+
+
 # ---------------------------------------------------------------- the run
 
 class IngestRun:
@@ -296,8 +315,9 @@ class IngestRun:
             return (_prepare(j) for j in jobs)
         import multiprocessing
         ctx = multiprocessing.get_context("spawn")
-        self._pool = ctx.Pool(min(self.jobs, len(jobs)), initializer=_worker_start, initargs=(texts, os.getpid()))
-        return self._pool.imap(_prepare, jobs, chunksize=CHUNKSIZE)
+        workers = min(self.jobs, len(jobs))
+        self._pool = ctx.Pool(workers, initializer=_worker_start, initargs=(texts, os.getpid()))
+        return in_order(self._pool, _prepare, jobs, ahead=workers * AHEAD_PER_WORKER)
 
     def _close_pool(self) -> None:
         pool, self._pool = self._pool, None
