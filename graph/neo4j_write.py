@@ -55,10 +55,10 @@ from typing import Any
 
 import neo4j
 
-from plangraph.graph.aggregates import LOAD_FIELDS, Totals
+from plangraph.graph.aggregates import LOAD_FIELDS, Totals, co_edges
 from plangraph.graph import gaps
 from plangraph.graph.gaps import gap_flag, static_gaps
-from plangraph.graph.rows import DOCUMENT_FIELDS, CoEdge, sort_co_edges
+from plangraph.graph.rows import DOCUMENT_FIELDS
 from plangraph.graph.records import (
     ROLE_TYPES,
     TYPE_ROLES,
@@ -181,9 +181,9 @@ def add_totals(tx: neo4j.ManagedTransaction, delta: Totals) -> None:
 def write_pairs_list(tx: neo4j.ManagedTransaction) -> None:
     """Every UnitPair as one JSON list [[a, b, weight], …] on the counter node, valid for the
     change counter's present value (PAIRS_LIST); in the order co_responsibility() gives
-    them (graph.rows.sort_co_edges), so sorting them again on reading costs little."""
+    them (graph.aggregates.co_edges), so sorting them again on reading costs little."""
     rows = tx.run("MATCH (p:UnitPair) RETURN collect([p.a, p.b, p.weight]) AS rows").single()["rows"]
-    rows = [[e.a, e.b, e.weight] for e in sort_co_edges(CoEdge(a, b, w) for a, b, w in rows)]
+    rows = [[e.a, e.b, e.weight] for e in co_edges(rows)]
     tx.run("MATCH (s:PlanGraphState {id: $id}) SET s.pairs_json = $pairs, s.pairs_version = s.version",
            id=STATE_ID, pairs=json.dumps(rows, ensure_ascii=False)).consume()
 

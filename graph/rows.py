@@ -435,10 +435,6 @@ def sort_workload(rows: Iterable[UnitWorkload]) -> list[UnitWorkload]:
     return sorted(rows, key=lambda w: (-w.total, -w.lead, w.unit))
 
 
-def sort_co_edges(rows: Iterable[CoEdge]) -> list[CoEdge]:
-    return sorted(rows, key=lambda e: (-e.weight, e.a, e.b))
-
-
 def sort_citations(rows: Iterable[TaskCitation]) -> list[TaskCitation]:
     return sorted(rows, key=lambda c: (c.task.document_id, c.task.ordinal, c.start, c.relation, c.title))
 
@@ -459,6 +455,6 @@ __all__ = ["DeadlineInfo", "TaskRow", "TaskLink", "UnitRole", "TaskCitation", "R
            "Deliverable", "CoEdge", "DocumentSummary", "FindingRow", "IngestResult", "task_number", "task_row",
            "task_link", "finding_row", "sort_findings", "FINDING_FIELDS",
            "document_summary", "regulation_row", "unit_workload", "unit_role", "unit_matches", "deliverable_rows",
-           "sort_tasks", "sort_regulations", "matches_title", "sort_workload", "sort_co_edges", "sort_citations",
+           "sort_tasks", "sort_regulations", "matches_title", "sort_workload", "sort_citations",
            "unit_role_sort_key", "TASK_FIELDS", "LINK_FIELDS", "DOCUMENT_FIELDS", "REGULATION_INFO", "MatchRow",
            "ImplementsRow", "ComparedRow", "match_row", "implements_row", "compared_row", "sort_matches"]
