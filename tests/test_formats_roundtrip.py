@@ -15,6 +15,7 @@ from fixture_builders import (build_docx, build_html, build_pdf, cjk_font, corpu
                               plan_blocks, write_encoded)
 from plangraph.ingest.pipeline import extract_file, extract_raw, extract_text
 from plangraph.ingest.read import read_document
+from shared_corpus import require_corpus
 
 DOCS = corpus_files()
 IDS = [p.stem.split("_")[0] for p in DOCS]
@@ -31,6 +32,7 @@ def shape(extraction) -> list[tuple[str, list[tuple[str, str]]]]:
 
 @pytest.fixture(scope="module")
 def plain() -> dict[Path, tuple[str, list]]:
+    require_corpus()
     out = {}
     for path in DOCS:
         text = corpus_text(path)
@@ -44,6 +46,7 @@ def workdir(tmp_path_factory) -> Path:
 
 
 def test_corpus_present():
+    require_corpus()
     assert len(DOCS) >= 7 and all(p.exists() for p in DOCS)
 
 

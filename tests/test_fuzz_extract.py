@@ -23,12 +23,14 @@ from hypothesis import strategies as st
 from fixture_builders import build_docx, build_html, build_pdf, cjk_font, corpus_files, corpus_text
 from plangraph.ingest.pipeline import extract_text
 from plangraph.ingest.read import InputError, read_document
+from plangraph.ingest.resources import BUNDLED_PLAN
 
 EXAMPLES = int(os.environ.get("PLANGRAPH_FUZZ_EXAMPLES", "200"))  # raise for a longer hunt
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=False,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])
-CORPUS = [corpus_text(p) for p in corpus_files()]
+# the real plans to mutate: the shared corpus, or the bundled plan when the corpus is not here
+CORPUS = [corpus_text(p) for p in corpus_files() if p.exists()] or [corpus_text(BUNDLED_PLAN)]
 
 # ---------------------------------------------------------------- plan text strategies
 
@@ -190,7 +192,7 @@ def seeds() -> dict[str, bytes]:
     """Valid files of each format to mutate (built once, in a temporary folder)."""
     base = Path(tempfile.mkdtemp(prefix="plangraph-seeds-"))
     try:
-        text = CORPUS[2][:3000]
+        text = CORPUS[min(2, len(CORPUS) - 1)][:3000]
         out = {".txt": text.encode("gb18030"), ".html": build_html(text, base / "s.html", {}).read_bytes(),
                ".docx": build_docx(text, base / "s.docx", tables=True).read_bytes()}
         if cjk_font():
