@@ -1,6 +1,6 @@
 """What plan comparison reads in a task, and how much each piece weighs.
 
-    key_terms("（七）推动工业互联网创新发展。…")   -> ["工业", "互联网", "工业互联网", …]
+    search_terms(cut("（七）推动工业互联网创新发展。…")[1])   -> ["工业", "互联网", "工业互联网", …]
     unit_function("山东省工业和信息化厅", "山东省")   -> "工业和信息化局"
     weights = tfidf([terms of task 1, terms of task 2, …])
     cosine(weights.rows(0, n), weights.rows(n, m))   -> similarity matrix
@@ -118,12 +118,6 @@ def search_terms(words: Iterable[str]) -> list[str]:
                     keep(word[i:i + 3])
         keep(word)
     return out
-
-
-def key_terms(text: str) -> list[str]:
-    """The key terms of `text` (search_terms of its words)."""
-    from plangraph.ingest.words import cut
-    return search_terms(cut(text)[1])
 
 
 def task_key_terms(starts: Sequence[int], words: Sequence[str], start: int, end: int, heading: str,

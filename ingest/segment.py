@@ -2,9 +2,9 @@
 PlanGraph components that mark clauses, citations and deadlines as span groups.
 
 The words are ingest.words.cut: jieba with the project's dictionary, extended from data/
-(unit names, legal terms, role words) so that units and role words stay whole tokens. Components are small and registered by name, like
-any spaCy component; each writes `doc.spans[NAME]` and keeps its typed findings in
-`doc.user_data[NAME]` for the assembly step.
+(unit names, legal terms, role words) so that units and role words stay whole tokens.
+Components are small and registered by name, like any spaCy component; each writes
+`doc.spans[NAME]` and keeps its typed findings in `doc.user_data[NAME]` for the assembly step.
 """
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from compare_gold import TARGET_PRECISION, TARGET_RECALL, gold_pairs, load_gold,
 from plangraph.graph.compare import (DEFAULT_SETTINGS, MODES, Plan, PlanTask, assign, changed, compare_plans,
                            deadline_change, differences, task_terms)
 from plangraph.graph.compare_input import plan_from_extraction, plan_from_store
-from plangraph.graph.compare_text import key_terms, search_terms, stopwords, task_key_terms, unit_function
+from plangraph.graph.compare_text import search_terms, stopwords, task_key_terms, unit_function
 from plangraph.graph.store import StoreError
 from plangraph.ingest.model import Deadline
 from plangraph.ingest.words import cut
@@ -136,7 +136,7 @@ def test_terms_from_the_documents_words_are_those_of_each_tasks_own_text(corpus_
 
 
 def test_key_terms_keep_latin_terms_and_drop_numbers():
-    terms = key_terms("到2023年，累计建设5G基站4万个以上，推广IPv6。")
+    terms = search_terms(cut("到2023年，累计建设5G基站4万个以上，推广IPv6。")[1])
     assert "5g" in terms and "ipv6" in terms and "基站" in terms
     assert not {"2023", "4", "以上", "累计", "建设"} & set(terms)
 
@@ -155,10 +155,11 @@ def test_comparison_does_not_depend_on_an_extraction_run_before():
     extraction ran first in the process (a fresh process that extracts first gives the same terms)."""
     text = "推进“一网通办”，按职责分工负责，牵头单位加强政务服务平台建设。"
     code = ("from plangraph.ingest.segment import get_nlp; get_nlp();"
-            "from plangraph.graph.compare_text import key_terms; import json;"
-            f"print(json.dumps(key_terms({text!r})))")
+            "from plangraph.graph.compare_text import search_terms; from plangraph.ingest.words import cut;"
+            "import json;"
+            f"print(json.dumps(search_terms(cut({text!r})[1])))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert json.loads(out.strip().splitlines()[-1]) == key_terms(text)
+    assert json.loads(out.strip().splitlines()[-1]) == search_terms(cut(text)[1])
 
 
 # ---------------------------------------------------------------- modes
