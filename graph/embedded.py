@@ -871,7 +871,7 @@ class EmbeddedStore(GraphStore):
     def documents(self, document_ids: Sequence[str] | None = None) -> list[DocumentSummary]:
         where, params = _in_docs(doc_filter(document_ids), "id")
         cols = ", ".join(f'"{c}"' for c in DOCUMENT_FIELDS)
-        return [document_summary(dict(zip(DOCUMENT_FIELDS, row))) for row in self._con().execute(
+        return [document_summary(row) for row in self._con().execute(
             f"SELECT {cols} FROM documents WHERE {where} ORDER BY id", params)]
 
     @_sql_call

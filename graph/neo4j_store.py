@@ -16,6 +16,7 @@ import functools
 import gc
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import neo4j
@@ -123,7 +124,7 @@ def _projection(fields: tuple[str, ...]) -> str:
 TASK_PROJECTION = _projection(TASK_FIELDS)  # what a task row reads of a Task
 FINDING_PROJECTION = _projection(FINDING_FIELDS)  # what a finding row reads of a Finding
 LINK_PROJECTION = _projection(LINK_FIELDS)  # what a task link reads (no text)
-DOCUMENT_PROJECTION = _projection(DOCUMENT_FIELDS)  # a Document without its text
+DOCUMENT_VALUES = ", ".join(f"d.{f}" for f in DOCUMENT_FIELDS)  # a Document without its text
 REGULATION_PROJECTION = ", ".join(f"g.{f}" for f in REGULATION_INFO)  # what a regulation row shows (a list)
 
 
@@ -382,11 +383,12 @@ class Neo4jStore(GraphStore):
         where = "d.id IS NOT NULL" if docs is None else "d.id IN $docs"
         # each Document's summary_json (graph.neo4j_write), or its properties when written before them
         summary = f"d.{neo4j_write.SUMMARY_PROPERTY}"
-        unsummed = f"CASE WHEN {summary} IS NULL THEN d {{{DOCUMENT_PROJECTION}}} END"  # collect() skips nulls
+        unsummed = f"CASE WHEN {summary} IS NULL THEN [{DOCUMENT_VALUES}] END"  # collect() skips nulls
         stored, older = self._read(f"MATCH (d:Document) WHERE {where} RETURN collect({summary}) AS stored, "
                                    f"collect({unsummed}) AS older", docs=docs)[0].values()
-        rows = neo4j_write.summary_props(stored) + older
-        return sorted((document_summary(props) for props in rows), key=lambda d: d.document_id)
+        out = list(map(document_summary, neo4j_write.summary_rows(stored) + older))
+        out.sort(key=attrgetter("document_id"))
+        return out
 
     @_store_call
     def fingerprint(self, document_id: str) -> str | None:
@@ -680,13 +682,16 @@ class Neo4jStore(GraphStore):
     def finding_counts(self, document_ids: Sequence[str] | None = None) -> dict[str, dict[str, int]]:
         docs = doc_filter(document_ids)
         where = "d.id IS NOT NULL" if docs is None else "d.id IN $docs"
-        rows = self._one(f"MATCH (d:Document) WHERE {where} AND d.n_findings IS NOT NULL "
-                         "OPTIONAL MATCH (f:Finding {document_id: d.id}) "
-                         "WITH d.id AS doc, f.kind AS kind, count(f) AS n RETURN collect([doc, kind, n]) AS rows",
-                         docs=docs)
-        out = {doc: dict.fromkeys(FINDING_KINDS, 0) for doc, _kind, _n in sorted(rows)}
-        for doc, kind, n in rows:
-            if kind in out[doc]:
+        # the reviewed documents, then the findings counted in one scan: a lookup per
+        # document cost 100 ms at 10,000 plans, most of which have none
+        reviewed, counts = self._read(
+            f"CALL {{ MATCH (d:Document) WHERE {where} AND d.n_findings IS NOT NULL RETURN collect(d.id) AS reviewed }} "
+            f"CALL {{ MATCH (f:Finding) WHERE {self._doc_clause(docs, 'f')} "
+            "WITH f.document_id AS doc, f.kind AS kind, count(*) AS n RETURN collect([doc, kind, n]) AS counts } "
+            "RETURN reviewed, counts", docs=docs)[0].values()
+        out = {doc: dict.fromkeys(FINDING_KINDS, 0) for doc in sorted(reviewed)}
+        for doc, kind, n in counts:
+            if doc in out and kind in out[doc]:
                 out[doc][kind] = n
         return out
 

@@ -217,9 +217,9 @@ def summary_value(props: dict[str, Any]) -> str:
     return json.dumps([props.get(f) for f in DOCUMENT_FIELDS], ensure_ascii=False)
 
 
-def summary_props(values: list[str]) -> list[dict[str, Any]]:
-    """The DOCUMENT_FIELDS of summary_values (one json.loads for all of them)."""
-    return [dict(zip(DOCUMENT_FIELDS, row)) for row in json.loads("[" + ",".join(values) + "]")]
+def summary_rows(values: list[str]) -> list[list[Any]]:
+    """The DOCUMENT_FIELDS values of summary_values, in that order (one json.loads for all of them)."""
+    return json.loads("[" + ",".join(values) + "]")
 
 
 def ensure_summaries(tx: neo4j.ManagedTransaction) -> None:

@@ -287,20 +287,22 @@ def task_link(props: Mapping[str, Any]) -> TaskLink:
 TASK_FIELDS = ("key", "document_id", "id", "ordinal", "heading", "text", "section", "section_title", "labels",
                "start", "end", "deadlines", *ROLE_PROPS.values(), "basis", "produces")
 LINK_FIELDS = ("document_id", "id", "ordinal", "section", "section_title", *ROLE_PROPS.values())
-# What documents() reads of a Document: everything but its text (a plan can be 100 kB).
+# What documents() reads of a Document: everything but its text (a plan can be 100 kB),
+# in the order document_summary unpacks.
 DOCUMENT_FIELDS = ("id", "title", "doc_number", "issuer", "date", "source", "sha256", "extractor", "n_sections",
                    "n_tasks", "n_units", "n_regulations", "n_assignments", "n_citations")
 
 
-def document_summary(props: Mapping[str, Any]) -> DocumentSummary:
-    """A DocumentSummary from a Document's properties (counts stored at write time)."""
+def document_summary(values: Sequence[Any]) -> DocumentSummary:
+    """A DocumentSummary from a Document's DOCUMENT_FIELDS values, in that order (counts
+    stored at write time). Positional: documents() makes one per stored plan, 10,000 at a
+    province's scale, and a dict per row cost more than the read."""
+    (doc_id, title, doc_number, issuer, date, source, sha256, extractor,
+     sections, tasks, units, regulations, assignments, citations) = values
     return DocumentSummary(
-        document_id=props["id"], title=props.get("title") or "", doc_number=props.get("doc_number") or "",
-        issuer=props.get("issuer") or "", date=props.get("date") or "", source=props.get("source") or "",
-        sha256=props.get("sha256") or "", sections=int(props.get("n_sections") or 0),
-        tasks=int(props.get("n_tasks") or 0), units=int(props.get("n_units") or 0),
-        regulations=int(props.get("n_regulations") or 0), assignments=int(props.get("n_assignments") or 0),
-        citations=int(props.get("n_citations") or 0), extractor=props.get("extractor") or "")
+        doc_id, title or "", doc_number or "", issuer or "", date or "", source or "", sha256 or "",
+        int(sections or 0), int(tasks or 0), int(units or 0), int(regulations or 0), int(assignments or 0),
+        int(citations or 0), extractor or "")
 
 
 def finding_row(props: Mapping[str, Any], task_heading: str | None = None) -> FindingRow:

@@ -302,10 +302,10 @@ def summaries(store) -> dict[str, str | None]:
 
 def from_properties(store) -> list:
     """documents() as the Documents' own properties give it (what it read before the summaries)."""
-    fields = ", ".join(f".{f}" for f in DOCUMENT_FIELDS)
+    fields = ", ".join(f"d.{f}" for f in DOCUMENT_FIELDS)
     with store._session() as s:
-        rows = s.run(f"MATCH (d:Document) RETURN collect(d {{{fields}}}) AS rows").single()["rows"]
-    return sorted((document_summary(p) for p in rows), key=lambda d: d.document_id)
+        rows = s.run(f"MATCH (d:Document) RETURN collect([{fields}]) AS rows").single()["rows"]
+    return sorted((document_summary(values) for values in rows), key=lambda d: d.document_id)
 
 
 def test_document_summaries_follow_every_kind_of_write(neo):
