@@ -364,13 +364,29 @@ class Neo4jStore(GraphStore):
     # ------------------------------------------------------------ queries
     # Task rows come from the Task's own properties (graph.records stores its units, titles
     # and static gap flags there), so a page of rows is one index-backed read.
+    # An answer of more task rows than this is read in parts of this many: a projection of
+    # every task of 10,000 plans (514k) as one list is more than a 1 GB server lets one
+    # transaction hold.
+    TASK_ROWS_PER_READ = 20_000
+
     def _task_rows(self, match: str, limit: int | None = None, offset: int = 0, **params: Any) -> list[TaskRow]:
-        """`match` binds t (one row per task); one page in (document_id, ordinal) order."""
+        """`match` binds t (one row per task); one page in (document_id, ordinal) order.
+        Up to TASK_ROWS_PER_READ rows come in one round trip; a longer answer brings the
+        tasks' keys, then their rows in parts."""
         limit, offset = check_page(limit, offset)
-        query = (match + " WITH t ORDER BY t.document_id, t.ordinal SKIP $offset"
-                 + ("" if limit is None else " LIMIT $limit") + f" RETURN collect(t {{{TASK_PROJECTION}}}) AS rows")
+        rows, keys = self._read(
+            match + " WITH t ORDER BY t.document_id, t.ordinal SKIP $offset"
+            + ("" if limit is None else " LIMIT $limit") + " WITH collect(t) AS ts "
+            f"RETURN CASE WHEN size(ts) <= $whole THEN [t IN ts | t {{{TASK_PROJECTION}}}] END AS rows, "
+            "CASE WHEN size(ts) > $whole THEN [t IN ts | t.key] END AS keys",
+            offset=offset, limit=limit, whole=self.TASK_ROWS_PER_READ, **params)[0].values()
+        out = [task_row(props) for props in rows or ()]
+        for i in range(0, len(keys or ()), self.TASK_ROWS_PER_READ):
+            out += map(task_row, self._one(f"UNWIND $keys AS key MATCH (t:Task {{key: key}}) "
+                                           f"RETURN collect(t {{{TASK_PROJECTION}}}) AS rows",
+                                           keys=keys[i:i + self.TASK_ROWS_PER_READ]))
         # sorted again in Python: Cypher orders strings by UTF-16 units, Python by code points
-        return sort_tasks(task_row(props) for props in self._one(query, offset=offset, limit=limit, **params))
+        return sort_tasks(out)
 
     @staticmethod
     def _doc_clause(docs: list[str] | None, var: str = "t") -> str:

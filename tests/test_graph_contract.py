@@ -297,6 +297,23 @@ def test_task_links_read_in_parts_are_the_whole_answer(cstore, docs, monkeypatch
     assert cstore.task_links(docs) == whole and whole
 
 
+@pytest.mark.parametrize("docs", [None, [CHANGDE]], ids=["all", "changde"])
+def test_long_task_answers_read_in_parts_are_the_whole_answer(neo4j_corpus, embedded_corpus, docs, monkeypatch):
+    """Neo4j reads an answer of more than TASK_ROWS_PER_READ task rows as keys, then rows
+    in parts (every task of 10,000 plans as one list is more than the server lets a
+    transaction hold). However small the parts, the answer is the embedded store's."""
+    busiest = embedded_corpus.workload(docs)[0].unit
+    asks = {"tasks": lambda s: s.tasks(docs),
+            "orphans": lambda s: s.orphans("no_deadline", AS_OF, docs),
+            "tasks_of_unit": lambda s: s.tasks_of_unit(busiest, document_ids=docs),
+            "a page": lambda s: s.tasks(docs, limit=50, offset=20)}
+    monkeypatch.setattr(type(neo4j_corpus), "TASK_ROWS_PER_READ", 7)
+    for name, ask in asks.items():
+        want = ask(embedded_corpus)
+        assert len(want) > 7, name
+        assert ask(neo4j_corpus) == want, name
+
+
 @pytest.mark.parametrize("bad", [{"limit": -1}, {"offset": -1}, {"limit": "10"}, {"offset": 1.5}])
 def test_bad_page_is_a_store_error(cstore, bad):
     with pytest.raises(StoreError, match="limit|offset"):
