@@ -190,6 +190,7 @@ class Neo4jStore(GraphStore):
             raise StoreError(f"Neo4j at {self.uri}: {err}") from None
         self._schema_ready = False
         self._totals_ready = False
+        self._bulk = False  # inside bulk_writes()
 
     def close(self) -> None:
         if self._owns_driver:
@@ -248,15 +249,36 @@ class Neo4jStore(GraphStore):
             return []
         self._ensure_schema()
         with self._session() as s:
-            replaced = s.execute_write(neo4j_write.write_documents, batch)
+            replaced = s.execute_write(neo4j_write.write_documents, batch, not self._bulk)
         return [IngestResult(r.document_id, len(r.tasks), len(r.units), len(r.regulations), found is not None,
                              unlinked=found or 0) for r, found in zip(batch, replaced)]
+
+    @contextlib.contextmanager
+    def bulk_writes(self) -> Iterator[None]:
+        """The pairs list (graph.neo4j_write) is written once, at the end, not with every
+        batch that changes a pair; meanwhile co_responsibility() reads the UnitPair nodes.
+        If the server is gone by then, the next write or bulk run writes it."""
+        outer, self._bulk = self._bulk, True
+        try:
+            yield
+        finally:
+            self._bulk = outer
+            if not outer:
+                with contextlib.suppress(StoreError):
+                    self._refresh_pairs_list()
+
+    @_store_call
+    def _refresh_pairs_list(self) -> None:
+        """In an explicit transaction: not retried, so a server that is gone fails at once."""
+        with self._session() as s, s.begin_transaction() as tx:
+            neo4j_write.refresh_pairs_list(tx)
+            tx.commit()
 
     @_store_call
     def delete_documents(self, document_ids: Sequence[str]) -> list[bool]:
         self._ensure_schema()
         with self._session() as s:
-            return s.execute_write(neo4j_write.delete_documents, list(document_ids))
+            return s.execute_write(neo4j_write.delete_documents, list(document_ids), not self._bulk)
 
     # Links: about this many MATCHES per write transaction (each pair whole in one of them).
     LINK_BATCH = 50_000

@@ -17,7 +17,9 @@ and relation (:RegulationTitle {key, title, relation, mentions}), as graph.aggre
 defines them too. Every pair is also kept as one JSON list on the counter node (`pairs_json`,
 `write_pairs_list`), rewritten by each write that changes a pair and valid while its
 `pairs_version` equals the counter (each write of this module carries it forward; a writer
-that does not know it leaves it behind, and the UnitPair nodes answer). With them,
+that does not know it leaves it behind, and the UnitPair nodes answer). A bulk run (a folder
+ingest) leaves it invalid and writes it once at its end (`refresh_pairs_list`): rewritten
+per batch of 50 documents, it cost a 10,000-plan ingest about 200 s. With them,
 `workload()`, `co_responsibility()` and `regulations()` over a province's plans read a few
 thousand small nodes (the pairs: one string) instead of aggregating every assignment and
 citation edge. A write adds what its
@@ -158,8 +160,10 @@ def stored_citations(tx: neo4j.ManagedTransaction, ids: list[str] | None) -> lis
     return [tuple(r) for r in rows]
 
 
-def add_totals(tx: neo4j.ManagedTransaction, delta: Totals) -> None:
-    """Add `delta` to the stored totals; a unit or pair that falls to zero is deleted."""
+def add_totals(tx: neo4j.ManagedTransaction, delta: Totals, pairs_list: bool = True) -> None:
+    """Add `delta` to the stored totals; a unit or pair that falls to zero is deleted. A
+    change of pairs writes the pairs list again, or (pairs_list false: a bulk run puts it
+    off) leaves it invalid."""
     sets = ", ".join(f"l.{f} = coalesce(l.{f}, 0) + row.d[{i}]" for i, f in enumerate(LOAD_FIELDS))
     _unwind(tx, f"UNWIND $rows AS row MERGE (l:UnitLoad {{unit: row.unit}}) SET {sets} "
                 "WITH l WHERE l.total <= 0 DELETE l",
@@ -175,7 +179,23 @@ def add_totals(tx: neo4j.ManagedTransaction, delta: Totals) -> None:
                 "SET t.mentions = coalesce(t.mentions, 0) + row.d WITH t WHERE t.mentions <= 0 DELETE t",
             [{"key": g, "title": title, "relation": rel, "d": n} for (g, title, rel), n in delta.titles.items()])
     if delta.pairs:
-        write_pairs_list(tx)
+        if pairs_list:
+            write_pairs_list(tx)
+        else:
+            tx.run("MATCH (s:PlanGraphState {id: $id}) SET s.pairs_version = null", id=STATE_ID).consume()
+
+
+def refresh_pairs_list(tx: neo4j.ManagedTransaction) -> bool:
+    """Write the pairs list if it is not valid (a bulk run put it off) and the totals are
+    complete; whether it was written. The counter node is locked first (a property set), so
+    no writer changes a pair between the read of the pairs and the mark of validity."""
+    rec = tx.run("MATCH (s:PlanGraphState {id: $id}) WHERE s.totals = $format "
+                 "AND coalesce(s.pairs_version <> s.version, true) SET s.pairs_version = null RETURN count(s) AS n",
+                 id=STATE_ID, format=TOTALS_FORMAT).single()
+    if not rec["n"]:
+        return False
+    write_pairs_list(tx)
+    return True
 
 
 def write_pairs_list(tx: neo4j.ManagedTransaction) -> None:
@@ -193,19 +213,20 @@ PAIRS_LIST = (f"OPTIONAL MATCH (s:PlanGraphState {{id: '{STATE_ID}'}}) "
 """Cypher binding pairs_json to write_pairs_list's list when it is valid (else null)."""
 
 
-def ensure_totals(tx: neo4j.ManagedTransaction, ready: bool) -> None:
+def ensure_totals(tx: neo4j.ManagedTransaction, ready: bool, pairs_list: bool = True) -> None:
     """Build the totals from the stored graph unless `ready` (bump_version's answer), and
     mark them complete; a store whose pairs list is not valid (written before it, or by a
     writer that does not keep it) gets it again. Runs at the start of every write, under
     the counter's lock."""
     if ready:
-        if not tx.run("MATCH (s:PlanGraphState {id: $id}) RETURN s.pairs_version = s.version AS valid",
-                      id=STATE_ID).single()["valid"]:
+        if pairs_list and not tx.run("MATCH (s:PlanGraphState {id: $id}) RETURN s.pairs_version = s.version AS valid",
+                                     id=STATE_ID).single()["valid"]:
             write_pairs_list(tx)
         return
     tx.run(f"MATCH (n) WHERE {' OR '.join('n:' + label for label in TOTALS_LABELS)} DETACH DELETE n").consume()
-    add_totals(tx, Totals.of(stored_assignments(tx, None), stored_citations(tx, None)))
-    write_pairs_list(tx)  # also when there are none
+    add_totals(tx, Totals.of(stored_assignments(tx, None), stored_citations(tx, None)), pairs_list=False)
+    if pairs_list:
+        write_pairs_list(tx)  # also when there are none
     tx.run("MATCH (s:PlanGraphState {id: $id}) SET s.totals = $format", id=STATE_ID,
            format=TOTALS_FORMAT).consume()
 
@@ -246,29 +267,32 @@ def _unwind(tx: neo4j.ManagedTransaction, query: str, rows: list[dict[str, Any]]
         tx.run(query, rows=rows[i:i + BATCH], **params).consume()
 
 
-def write_documents(tx: neo4j.ManagedTransaction, batch: Sequence[DocumentRecords]) -> list[int | None]:
+def write_documents(tx: neo4j.ManagedTransaction, batch: Sequence[DocumentRecords],
+                    pairs_list: bool = True) -> list[int | None]:
     """Write every document of `batch`, replacing earlier versions, and bump the change
     counter; per document: None when it was not in the store before, else how many linked
     pairs its old version was in (removed with its tasks). Each statement UNWINDs the rows of
     all the documents; the caller's transaction makes it all or nothing. A document id
-    given twice is written twice, in order (the later version wins)."""
-    ensure_totals(tx, bump_version(tx))
+    given twice is written twice, in order (the later version wins). pairs_list false: the
+    pairs list is left invalid, for refresh_pairs_list at the end of a bulk run."""
+    ensure_totals(tx, bump_version(tx), pairs_list)
     ensure_summaries(tx)
     replaced: list[int | None] = []
     for part in _distinct_runs(batch):
-        replaced += _write_batch(tx, part)
+        replaced += _write_batch(tx, part, pairs_list)
     return replaced
 
 
-def delete_documents(tx: neo4j.ManagedTransaction, document_ids: Sequence[str]) -> list[bool]:
+def delete_documents(tx: neo4j.ManagedTransaction, document_ids: Sequence[str],
+                     pairs_list: bool = True) -> list[bool]:
     """Remove these documents' subgraphs and the Units/Regulations left without edges; per
-    id: it was stored."""
-    ensure_totals(tx, bump_version(tx))
+    id: it was stored. pairs_list: as write_documents."""
+    ensure_totals(tx, bump_version(tx), pairs_list)
     ensure_summaries(tx)
     found = existing_documents(tx, list(document_ids))
     if found:
         old, regs = remove_documents(tx, sorted(found))
-        add_totals(tx, Totals().minus(old))
+        add_totals(tx, Totals().minus(old), pairs_list)
         prune(tx, list(old.units), regs)
     return [d in found for d in document_ids]
 
@@ -286,7 +310,7 @@ def _distinct_runs(batch: Sequence[DocumentRecords]) -> list[list[DocumentRecord
     return [p for p in parts if p]
 
 
-def _write_batch(tx: neo4j.ManagedTransaction, batch: list[DocumentRecords]) -> list[int | None]:
+def _write_batch(tx: neo4j.ManagedTransaction, batch: list[DocumentRecords], pairs_list: bool) -> list[int | None]:
     """Documents with distinct ids: remove the old versions of those already stored, write
     all of them, then drop the Units/Regulations only the old versions used."""
     ids = [r.document_id for r in batch]
@@ -299,7 +323,7 @@ def _write_batch(tx: neo4j.ManagedTransaction, batch: list[DocumentRecords]) -> 
     write_assignments(tx, batch)
     write_citations(tx, batch)
     write_findings(tx, batch)
-    add_totals(tx, Totals.of_records(batch).minus(gone))
+    add_totals(tx, Totals.of_records(batch).minus(gone), pairs_list)
     link_implements(tx, ids)
     if old:
         prune(tx, list(gone.units), regs)

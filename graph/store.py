@@ -19,6 +19,8 @@ Writes (each all-or-nothing; a reader in another process sees a document whole o
   fingerprint(document_id) -> str | None      hash of the stored records
   write_document(records: DocumentRecords) -> IngestResult   (records from build_graph_records)
   write_documents([records…]) -> [IngestResult…]             one transaction for all of them
+  with bulk_writes(): …                       many writes in a row; upkeep that only speeds up
+                                              reads may wait for the end (Neo4j's pairs list)
   delete_documents([document_id…]) -> [bool…] one transaction: each document with the Units
                                               and Regulations only it used; False: not stored
   Writing or removing a document also (same transaction) keeps the IMPLEMENTS edges of every
@@ -111,10 +113,11 @@ Errors: StoreError (one-line message: bad store file, unreachable server, bad ar
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import os
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -312,6 +315,14 @@ class GraphStore(ABC):
     def write_documents(self, batch: Sequence[DocumentRecords]) -> list[IngestResult]:
         """Write several documents, in order, in ONE transaction: all written, or (any
         error) none. A document id given twice is written twice (the later version wins)."""
+
+    @contextlib.contextmanager
+    def bulk_writes(self) -> Iterator[None]:
+        """Many writes in a row (a folder ingest): the store may put off upkeep that only
+        speeds up reads until the block ends, even by an error or Ctrl-C. Answers stay right
+        meanwhile, and other writers are not held up. Nothing is put off unless a store
+        says so (Neo4j: its pairs list)."""
+        yield
 
     def delete_document(self, document_id: str) -> bool:
         """Remove a document's subgraph and the Units/Regulations left without edges."""

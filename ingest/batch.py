@@ -253,6 +253,10 @@ class IngestRun:
         return self._run()
 
     def _run(self) -> Iterator[FileResult]:
+        with self.store.bulk_writes():  # the store may put off upkeep until the run ends
+            yield from self._results()
+
+    def _results(self) -> Iterator[FileResult]:
         jobs, texts = self._jobs()
         notes = {j.path: j.note for j in jobs}
         writer = _Writer(self)

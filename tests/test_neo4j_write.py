@@ -290,6 +290,57 @@ def test_the_pairs_list_of_another_writer_is_not_read(neo):
     assert pairs_list(neo) == stored_totals(neo)[1] and from_totals(neo) == aggregated(neo)
 
 
+def test_a_bulk_run_writes_the_pairs_list_once_at_its_end(neo, monkeypatch):
+    """Inside bulk_writes() (a folder ingest) the writes leave the pairs list invalid and
+    co_responsibility() reads the UnitPair nodes, with the same answers; the list is
+    written once, as the block ends, also when it ends by Ctrl-C."""
+    rewrites = []
+    real = neo4j_write.write_pairs_list
+    monkeypatch.setattr(neo4j_write, "write_pairs_list", lambda tx: (rewrites.append(1), real(tx)))
+    neo.write_document(variants()[0])
+    assert rewrites and pairs_list(neo) == stored_totals(neo)[1]
+    rewrites.clear()
+    with neo.bulk_writes():
+        neo.write_documents(variants()[1:2])
+        assert pairs_list(neo) is None and from_totals(neo) == aggregated(neo)
+        with neo.bulk_writes():  # nested: the outer block's end writes it
+            neo.write_documents(variants()[2:])
+        neo.delete_document("plan_c")
+        assert pairs_list(neo) is None and not rewrites and from_totals(neo) == aggregated(neo)
+        neo.write_document(variants()[2])
+    assert pairs_list(neo) == stored_totals(neo)[1] and len(rewrites) == 1
+    assert from_totals(neo) == aggregated(neo)
+    with pytest.raises(KeyboardInterrupt), neo.bulk_writes():
+        neo.write_document(build_graph_records(make_tiny_extraction("plan_a", rename={"市司法局": "市法院"})))
+        raise KeyboardInterrupt
+    assert pairs_list(neo) == stored_totals(neo)[1] and from_totals(neo) == aggregated(neo)
+    with neo.bulk_writes():  # a write that changes no pair: nothing to write at the end
+        neo.delete_documents(["plan_x"])
+    assert len(rewrites) == 2
+
+
+def test_a_folder_ingest_leaves_the_pairs_list_valid(neo, tmp_path, monkeypatch, capsys):
+    """`plangraph ingest --store neo4j FOLDER`: batches of documents, each changing pairs,
+    and one pairs list written at the end, the one the UnitPair nodes give."""
+    monkeypatch.delenv("PLANGRAPH_STORE", raising=False)
+    monkeypatch.setenv("PLANGRAPH_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(batch, "NEO4J_BATCH", 2)
+    units = ["市法院", "市教育局", "市财政局", "市民政局", "市司法局"]
+    monkeypatch.setattr(batch, "extract", lambda raw: make_tiny_extraction(
+        Path(raw.path).stem, rename={"市司法局": units[int(Path(raw.path).stem[-1])]}))
+    rewrites = []
+    real = neo4j_write.write_pairs_list
+    monkeypatch.setattr(neo4j_write, "write_pairs_list", lambda tx: (rewrites.append(1), real(tx)))
+    for i in range(len(units)):
+        (tmp_path / f"plan_{i}.txt").write_text(f"plan {i}: the fake extractor gives a tiny plan\n", encoding="utf-8")
+    assert main(["ingest", "--store", "neo4j", "--jobs", "1", str(tmp_path)]) == 0
+    assert capsys.readouterr().out.count("ok ") == len(units)
+    assert len(rewrites) == 1  # not once per batch of 2
+    monkeypatch.undo()
+    assert stored_totals(neo)[1] and pairs_list(neo) == stored_totals(neo)[1]
+    assert from_totals(neo) == aggregated(neo)
+
+
 # ---------------------------------------------------------------- document summaries
 
 

@@ -62,9 +62,9 @@ def stop_in_transaction(marker: str, token: str) -> None:
     ids: list[str] = []
 
     @neo4j.unit_of_work(metadata={"plangraph_kill_test": token})
-    def write_tx(tx, batch):
+    def write_tx(tx, batch, *args):
         ids[:] = [r.document_id for r in batch]
-        return real_tx(tx, batch)
+        return real_tx(tx, batch, *args)
 
     def write_assignments(tx, *args, **kwargs):
         real_assignments(tx, *args, **kwargs)
