@@ -23,8 +23,9 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from itertools import islice
 
 from pyvis.network import Network
 
@@ -222,22 +223,24 @@ def unit_task_network(tasks: Sequence[TaskRow] | Sequence[TaskLink], unit_info: 
     skip = frozenset() if include_collective else {u for u, a in unit_info.items() if (a or {}).get("collective")}
     shown = [(ROLE_PROPS[r], ROLE_BITS[r]) for r in roles]  # (TaskRow field, bit) per role drawn
 
-    kept: list[tuple[TaskRow, dict[str, int]]] = []  # task, unit -> its roles in the task (ROLE_BITS)
-    for t in tasks:
-        if in_sections and t.section_title not in in_sections:
-            continue
-        per_unit: dict[str, int] = {}
-        for prop, bit in shown:
-            for u in getattr(t, prop):
-                if u not in skip:
-                    per_unit[u] = per_unit.get(u, 0) | bit
-        if not per_unit or (wanted and wanted.isdisjoint(per_unit)):
-            continue
-        kept.append((t, per_unit))
+    def kept_tasks() -> Iterator[tuple[TaskRow, dict[str, int]]]:
+        """The tasks drawn (in the sections asked, with a unit drawn, with a unit asked for),
+        each with its units' roles in it (unit -> ROLE_BITS)."""
+        for t in tasks:
+            if in_sections and t.section_title not in in_sections:
+                continue
+            per_unit: dict[str, int] = {}
+            for prop, bit in shown:
+                for u in getattr(t, prop):
+                    if u not in skip:
+                        per_unit[u] = per_unit.get(u, 0) | bit
+            if per_unit and not (wanted and wanted.isdisjoint(per_unit)):
+                yield t, per_unit
 
     titles = section_titles(tasks)
-    if len(kept) > max_tasks:
-        draw, note = _aggregate(kept, unit_info, marked, wanted, doc_titles or {}, max_tasks=max_tasks,
+    kept = list(islice(kept_tasks(), max_tasks + 1))
+    if len(kept) > max_tasks:  # an aggregate: counted as the tasks go by (50k of them), never all held
+        draw, note = _aggregate(kept_tasks, unit_info, marked, wanted, doc_titles or {}, max_tasks=max_tasks,
                                 max_units=max_units, max_groups=max_groups, max_edges=max_edges, height=height)
         units_drawn = [n["id"][2:] for n in draw.net.nodes if n["id"].startswith("u:")]
         legend = _legend(unit_info, units_drawn, roles, task_nodes=False)
@@ -267,10 +270,12 @@ def unit_task_network(tasks: Sequence[TaskRow] | Sequence[TaskLink], unit_info: 
     return NetworkResult(_render(draw.net, legend), draw.nodes, draw.edges, "", titles)
 
 
-def _aggregate(kept: Sequence[tuple[TaskRow, Mapping[str, int]]], unit_info: Mapping[str, Mapping[str, object]],
+def _aggregate(kept: Callable[[], Iterable[tuple[TaskRow, Mapping[str, int]]]],
+               unit_info: Mapping[str, Mapping[str, object]],
                marked: set[str], wanted: set[str], doc_titles: Mapping[str, str], *, max_tasks: int,
                max_units: int, max_groups: int, max_edges: int, height: str) -> tuple[_Drawing, str]:
-    """Units × sections, bounded however many tasks come in: at most max_units + MAX_EXTRA_UNITS
+    """Units × sections, bounded however many tasks come in (`kept` gives them afresh for each of
+    two passes): at most max_units + MAX_EXTRA_UNITS
     units, max_groups + MAX_EXTRA_UNITS sections (a picked unit whose tasks all lie outside the
     busiest sections brings its main one), max_edges + nodes edges.
 
@@ -279,8 +284,15 @@ def _aggregate(kept: Sequence[tuple[TaskRow, Mapping[str, int]]], unit_info: Map
     sections and units are drawn; picked (`wanted`) and searched (`marked`) units always are.
     An edge unit–section weighs the unit's tasks in that section and has the colour of its
     most frequent role there."""
-    docs = {t.document_id for t, _ in kept}
-    per_plan = len({(t.document_id, t.section or "-") for t, _ in kept}) <= max_groups
+    docs: set[str] = set()
+    places: set[tuple[str, str]] = set()  # (plan, section), until there are more than max_groups
+    n_kept = 0
+    for t, _ in kept():
+        n_kept += 1
+        docs.add(t.document_id)
+        if len(places) <= max_groups:
+            places.add((t.document_id, t.section or "-"))
+    per_plan = len(places) <= max_groups
 
     def key_of(t: TaskRow) -> str:
         if per_plan:
@@ -290,7 +302,7 @@ def _aggregate(kept: Sequence[tuple[TaskRow, Mapping[str, int]]], unit_info: Map
     group_tasks: dict[str, list[TaskRow]] = defaultdict(list)
     unit_docs: dict[str, set[str]] = defaultdict(set)
     pair_counts: dict[tuple[str, str], list[int]] = {}  # (unit, group) -> [tasks, then per role in ROLES order]
-    for t, per_unit in kept:
+    for t, per_unit in kept():
         g = key_of(t)
         group_tasks[g].append(t)
         doc = t.document_id
@@ -400,12 +412,12 @@ def _aggregate(kept: Sequence[tuple[TaskRow, Mapping[str, int]]], unit_info: Map
         draw.edge(f"u:{u}", g, color=ROLE_COLORS[role], value=n, dashes=role in ROLE_DASHED, title=html_text(title))
 
     shown_tasks = sum(len(group_tasks[g]) for g in groups)
-    parts = [f"共 {len(kept):,} 项任务" + (f"({len(docs):,} 份文件)" if len(docs) > 1 else "")
+    parts = [f"共 {n_kept:,} 项任务" + (f"({len(docs):,} 份文件)" if len(docs) > 1 else "")
              + f",超过 {max_tasks} 项,已按章节聚合:" + ("每个章节一个节点" if per_plan else "同名章节合并为一个节点")]
     cuts = []
     if len(groups) < len(group_tasks):
         cuts.append(f"任务最多的 {len(groups)} 个章节(共 {len(group_tasks):,} 个,含 "
-                    f"{100 * shown_tasks / len(kept):.0f}% 的任务)")
+                    f"{100 * shown_tasks / n_kept:.0f}% 的任务)")
     if len(drawn_units) < len(unit_tasks):
         cuts.append(f"任务最多的 {len(drawn_units) - len(extra_units)} 个单位"
                     + (f"及 {len(extra_units)} 个所选或搜索到的单位" if extra_units else "")

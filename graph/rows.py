@@ -63,10 +63,11 @@ class TaskLink:
     ordinal: int
     section: str
     section_title: str
-    lead: list[str]
-    participants: list[str]
-    responsible: list[str]
-    guides: list[str] = field(default_factory=list)
+    # tuples, not lists: most are empty (one shared ()), and a drawing holds 200k of them
+    lead: tuple[str, ...]
+    participants: tuple[str, ...]
+    responsible: tuple[str, ...]
+    guides: tuple[str, ...] = ()
 
     @property
     def number(self) -> int | None:
@@ -74,8 +75,8 @@ class TaskLink:
 
     @classmethod
     def of(cls, row: TaskRow) -> "TaskLink":
-        return cls(row.document_id, row.task_id, row.ordinal, row.section, row.section_title, row.lead,
-                   row.participants, row.responsible, row.guides)
+        return cls(row.document_id, row.task_id, row.ordinal, row.section, row.section_title, tuple(row.lead),
+                   tuple(row.participants), tuple(row.responsible), tuple(row.guides))
 
 
 def task_number(task_id: str) -> int | None:
@@ -280,7 +281,7 @@ def task_link(props: Mapping[str, Any]) -> TaskLink:
     return TaskLink(document_id=sys.intern(props["document_id"]), task_id=props["id"],
                     ordinal=int(props.get("ordinal") or 0), section=sys.intern(props.get("section") or ""),
                     section_title=sys.intern(props.get("section_title") or ""),
-                    **{ROLE_PROPS[r]: [sys.intern(u) for u in _list(props.get(ROLE_PROPS[r]))] for r in ROLES})
+                    **{ROLE_PROPS[r]: tuple(map(sys.intern, _list(props.get(ROLE_PROPS[r])))) for r in ROLES})
 
 
 # What a task row and a task link read of a Task.

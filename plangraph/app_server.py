@@ -12,6 +12,7 @@ reports any error). `plangraph app` and the browser tests run the explorer throu
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import logging
 import threading
 from collections.abc import Iterator
@@ -42,6 +43,15 @@ def _warm_up_quietly() -> None:
         warm_up_app()
     except Exception as err:  # noqa: BLE001 - the pages show store errors themselves
         log.debug("warm-up stopped: %s", err)
+    _release_freed_memory()
+
+
+def _release_freed_memory() -> None:
+    """Give back to the system the heap the warm-up freed (the task links of a drawing of every
+    plan: tens of MB). glibc's malloc keeps it otherwise, and the pages' memory comes on top
+    of it (bench/README.md, "App server memory"). Nothing happens where there is no glibc."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def warm_up(wait_s: float = WARM_UP_WAIT_S) -> bool:
