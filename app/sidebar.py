@@ -31,9 +31,10 @@ def ingest_plan(store: GraphStore, path: str | Path) -> list:
 
 
 def ensure_bundled_plan(kind: str, home: str) -> bool:
-    """First start: an empty embedded store gets the bundled Changde plan. True when it ingested."""
+    """First start: an embedded store never written to gets the bundled Changde plan (one
+    whose documents were all removed stays empty). True when it ingested."""
     store = get_store(kind, home)
-    if kind != "embedded" or store.documents() or not BUNDLED_PLAN.exists():
+    if kind != "embedded" or store.version() != "0" or not BUNDLED_PLAN.exists():
         return False
     with st.spinner("首次启动:正在导入内置的常德市法治政府建设工作方案 …"):
         ingest_plan(store, BUNDLED_PLAN)
@@ -101,7 +102,8 @@ def sidebar() -> Selection | None:
             st.caption(f"存储目录:{home}")
         with st.expander("管理 Manage: 导入、删除"):
             _manage(kind, home, ids, titles)
-    picked = tuple(i for i in ids if i in set(chosen))
+    chosen = set(chosen)
+    picked = tuple(i for i in ids if i in chosen)
     return Selection(kind, home, None if len(picked) == len(ids) else picked, version)
 
 

@@ -569,6 +569,21 @@ def test_remove_asks_for_confirmation_then_takes_the_document_out(monkeypatch, t
     assert "全部文件 All documents (1)" in at.sidebar.toggle[0].label  # the app shows it at once
 
 
+def test_removing_every_document_leaves_the_store_empty(monkeypatch, tmp_path, served_on):
+    """The bundled plan comes on a first start only: a store the user emptied stays empty."""
+    served_on("127.0.0.1")
+    home = tmp_path / "home"
+    ingest_plan_text(home, OTHER_PLAN, "other_plan")
+    at = app_at(monkeypatch, home)
+    at.sidebar.multiselect(key="pg_remove_docs").set_value(["other_plan"]).run()
+    at.sidebar.checkbox(key="pg_remove_sure").check().run()
+    at.sidebar.button(key="pg_remove").click().run()
+    assert not at.exception and "全部文件 All documents (0)" in at.sidebar.toggle[0].label
+    at.run()
+    assert "全部文件 All documents (0)" in at.sidebar.toggle[0].label
+    assert any("还没有文件" in i.value for i in at.sidebar.info)
+
+
 def test_beyond_this_machine_import_and_remove_need_the_password(monkeypatch, changde_home, served_on):
     served_on("0.0.0.0")
     monkeypatch.delenv("PLANGRAPH_APP_PASSWORD", raising=False)
