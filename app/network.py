@@ -480,11 +480,16 @@ def co_network(edges: Sequence[CoEdge], workload: Sequence[UnitWorkload],
 # ---------------------------------------------------------------- rendering
 
 
+# The layout is made in the browser as the page opens, on its one thread. vis-network's
+# improvedLayout (a Kamada-Kawai start, cubic in the nodes) took half of that time for no
+# better picture than the forceAtlas2 physics alone, and 200 iterations settle it as 300 did
+# (bench/README.md, "The network page").
 _OPTIONS = {
+    "layout": {"improvedLayout": False},
     "physics": {
         "solver": "forceAtlas2Based",
         "forceAtlas2Based": {"gravitationalConstant": -45, "springLength": 80, "avoidOverlap": 0.5},
-        "stabilization": {"enabled": True, "iterations": 300, "fit": True},
+        "stabilization": {"enabled": True, "iterations": 200, "fit": True},
         "minVelocity": 0.75,
     },
     "interaction": {"hover": True, "tooltipDelay": 120, "navigationButtons": False, "multiselect": True},
@@ -503,7 +508,7 @@ def _new_network(height: str, spread: bool = False) -> Network:
     options = json.loads(json.dumps(_OPTIONS))
     if spread:
         options["physics"]["forceAtlas2Based"].update(_SPREAD)
-    net.set_options(json.dumps(options))
+    net.options = options  # a dict goes out as JSON; set_options(text) drops the spaces in font names
     return net
 
 

@@ -100,8 +100,11 @@ def sidebar() -> Selection | None:
             placeholder="输入标题搜索")
         if kind == "embedded":
             st.caption(f"存储目录:{home}")
-        with st.expander("管理 Manage: 导入、删除"):
-            _manage(kind, home, ids, titles)
+        # Its content is made only while it is open: the removal list names every document,
+        # 0.2 s of every page at 1,000 plans when sent closed.
+        with st.expander("管理 Manage: 导入、删除", key="pg_manage", on_change="rerun") as manage:
+            if manage.open:
+                _manage(kind, home, ids, titles)
     chosen = set(chosen)
     picked = tuple(i for i in ids if i in chosen)
     return Selection(kind, home, None if len(picked) == len(ids) else picked, version)

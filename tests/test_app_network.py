@@ -351,3 +351,19 @@ def changde_rows(changde_store_home):
     info = {w.unit: {"kind": w.kind or "other", "kind_label": w.kind_label or "", "level": w.level or "",
                      "collective": w.collective} for w in load}
     return rows, info
+
+
+def options_of(html: str) -> dict:
+    return json.loads(re.search(r"var options = (\{.*?\});\n", html).group(1))
+
+
+def test_the_drawing_names_its_fonts_as_written_and_lays_out_with_physics_alone():
+    """The vis.js options go out as JSON: font names keep their spaces (pyvis' set_options
+    dropped them, so "Noto Sans CJK SC" matched no font), and the layout is the
+    forceAtlas2 physics without vis-network's Kamada-Kawai start (half the page's time)."""
+    for html in (network.unit_task_network([row(1, lead=["市司法局"])], INFO).html,
+                 network.co_network([CoEdge("市司法局", "市委编办", 2)], [], INFO).html):
+        options = options_of(html)
+        assert options["nodes"]["font"]["face"].startswith("Noto Sans CJK SC, ")
+        assert options["layout"] == {"improvedLayout": False}
+        assert options["physics"]["solver"] == "forceAtlas2Based" and options["physics"]["stabilization"]["enabled"]
