@@ -497,10 +497,14 @@ class Neo4jStore(GraphStore):
         roles = check_roles(roles)
         rel = "|".join(ROLE_TYPES[r] for r in roles)  # fixed names from graph.records
         docs = doc_filter(document_ids)
-        name, walk = self._unit_and_walk(unit, roles, docs, limit, offset)
+        name, plan = self._unit_and_plan(unit, roles, docs, limit, offset)
         if name is None:
             return []
-        if walk:
+        if plan == "tasks":
+            return self._task_rows(f"MATCH (t:Task) WHERE t.document_id IN $docs "
+                                   f"AND EXISTS {{ MATCH (:Unit {{name: $unit}})-[:{rel}]->(t) }}",
+                                   limit, offset, unit=name, docs=docs)
+        if plan == "walk":
             return self._task_rows(f"MATCH (t:Task) WHERE t.document_id IS NOT NULL AND t.ordinal IS NOT NULL "
                                    f"WITH t ORDER BY t.document_id, t.ordinal "
                                    f"WHERE EXISTS {{ MATCH (:Unit {{name: $unit}})-[:{rel}]->(t) }}",
@@ -512,21 +516,37 @@ class Neo4jStore(GraphStore):
     # tasks than the unit's edges (0: never)
     WALK_GAIN = 3.0
 
-    def _unit_and_walk(self, unit: str, roles: list[str], docs: list[str] | None, limit: int | None,
-                       offset: int) -> tuple[str | None, bool]:
-        """The canonical name `unit` means (resolve_unit) and whether a page of its tasks is
-        walked (_walk_tasks). A name stored as typed (or with its aliases folded) and the
-        counts that decide the walk are one round trip; any other name is resolved as
-        resolve_unit does."""
-        counted = self._may_walk(docs, limit)
+    def _unit_and_plan(self, unit: str, roles: list[str], docs: list[str] | None, limit: int | None,
+                       offset: int) -> tuple[str | None, str]:
+        """The canonical name `unit` means (resolve_unit) and how its tasks are read: "walk"
+        (every task in task order, _walk_tasks), "tasks" (these documents' tasks, when they
+        hold fewer tasks than the unit has edges: a plan of 50 tasks and the busiest unit's
+        40k edges) or "unit" (from the unit's edges). A name stored as typed (or with its
+        aliases folded) and the counts that decide are one round trip; any other name is
+        resolved as resolve_unit does."""
+        if self._may_walk(docs, limit):
+            counts = self._WALK_COUNTS
+        elif docs is not None and self._totals():
+            counts = self._DOCUMENT_COUNTS
+        else:
+            counts = "RETURN name"
         rec = self._read("CALL { UNWIND range(0, size($needles) - 1) AS i MATCH (u:Unit {name: $needles[i]}) "
-                         "WITH i, u ORDER BY i RETURN collect(u.name)[0] AS name } "
-                         + (self._WALK_COUNTS if counted else "RETURN name"),
-                         needles=unit_needles(unit))[0]
-        if rec["name"] is not None:
-            return rec["name"], counted and self._walk_gain(rec["edges"], roles, rec["tasks"], limit, offset)
-        name = self.resolve_unit(unit, docs)
-        return name, name is not None and self._walk_tasks(name, roles, docs, limit, offset)
+                         "WITH i, u ORDER BY i RETURN collect(u.name)[0] AS name } " + counts,
+                         needles=unit_needles(unit), docs=docs)[0]
+        name = rec["name"]
+        if name is None:
+            name = self.resolve_unit(unit, docs)
+            return name, "walk" if name is not None and self._walk_tasks(name, roles, docs, limit, offset) else "unit"
+        if counts is self._WALK_COUNTS:
+            return name, "walk" if self._walk_gain(rec["edges"], roles, rec["tasks"], limit, offset) else "unit"
+        if counts is self._DOCUMENT_COUNTS:
+            return name, "tasks" if (rec["edges"] or 0) > rec["tasks"] else "unit"
+        return name, "unit"
+
+    # the documents' tasks (their stored n_tasks) and the edges of the Unit bound to `name`
+    _DOCUMENT_COUNTS = ("CALL { UNWIND $docs AS id MATCH (d:Document {id: id}) "
+                        "RETURN sum(coalesce(d.n_tasks, 0)) AS tasks } "
+                        "OPTIONAL MATCH (l:UnitLoad {unit: name}) RETURN name, tasks, l.total AS edges")
 
     # the counts _walk_gain weighs, of the Unit bound to `name`: every task (the count
     # store, not a scan) and the unit's edges per role (its UnitLoad)

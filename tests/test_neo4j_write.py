@@ -14,6 +14,7 @@ from plangraph.graph.records import build_graph_records, merge_shared_props
 from plangraph.graph.rows import DOCUMENT_FIELDS, document_summary
 from plangraph.graph.neo4j_store import Neo4jStore
 from plangraph.ingest import batch
+from plangraph.ingest.model import ROLES
 from plangraph.cli import main
 
 pytestmark = pytest.mark.neo4j
@@ -339,6 +340,27 @@ def test_a_folder_ingest_leaves_the_pairs_list_valid(neo, tmp_path, monkeypatch,
     monkeypatch.undo()
     assert stored_totals(neo)[1] and pairs_list(neo) == stored_totals(neo)[1]
     assert from_totals(neo) == aggregated(neo)
+
+
+def test_a_unit_in_a_few_documents_is_read_from_their_tasks(neo, tmp_path):
+    """tasks_of_unit in a few documents starts from their tasks when they hold fewer tasks
+    than the unit has edges (the busiest unit in one plan of a province's), else from the
+    unit's edges: the embedded store's answers either way, pages too."""
+    embedded = EmbeddedStore(tmp_path / "home")
+    plans = [build_graph_records(make_tiny_extraction(f"plan_{c}")) for c in "abcd"]
+    plans.append(build_graph_records(make_tiny_extraction("plan_e", rename={"市司法局": "市法院"})))
+    for store in (neo, embedded):
+        store.write_documents(plans)
+    busy, rare = "市司法局", "市法院"  # named in 4 plans of 6 tasks each; in one
+    assert neo._unit_and_plan(busy, list(ROLES), ["plan_a"], None, 0) == (busy, "tasks")
+    assert neo._unit_and_plan(rare, list(ROLES), ["plan_a", "plan_e"], None, 0) == (rare, "unit")
+    for unit, docs in ((busy, ["plan_a"]), (busy, ["plan_b", "plan_e"]), (rare, ["plan_e"]), (rare, ["plan_a"])):
+        for roles in (None, ["lead"], ["participant"]):
+            want = embedded.tasks_of_unit(unit, roles, docs)
+            assert neo.tasks_of_unit(unit, roles, docs) == want
+            assert neo.tasks_of_unit(unit, roles, docs, limit=2, offset=1) == want[1:3]
+    assert embedded.tasks_of_unit(busy, None, ["plan_a"]) and not embedded.tasks_of_unit(rare, None, ["plan_a"])
+    embedded.close()
 
 
 # ---------------------------------------------------------------- document summaries
