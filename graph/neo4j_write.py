@@ -29,11 +29,12 @@ this TOTALS_FORMAT on its counter node) is answered from the assignments, and th
 builds the totals first (`ensure_totals`).
 
 Each Document also keeps what documents() shows of it (graph.rows.DOCUMENT_FIELDS) as one
-JSON string, `summary_json` (`summary_value`): a thousand Documents read as a thousand strings
-instead of fourteen properties each. It is written with the Document, so re-ingest and removal
-keep it right; Documents written before it (no SUMMARY_FORMAT mark `summaries` on the counter
-node) get theirs at the next write (`ensure_summaries`), and are read from their properties
-until then.
+string, `summary_json` (`summary_value`; a JSON list in SUMMARY_FORMAT 1, the values split by
+a control character since): a thousand Documents read as a thousand strings instead of fourteen
+properties each. It is written with the Document, so re-ingest and removal keep it right;
+Documents written before it or in an older format (no `summaries` mark of this SUMMARY_FORMAT on
+the counter node) get theirs at the next write (`ensure_summaries`), and are read from their
+properties or their JSON until then.
 
 What the extractor could not read is written with each document (`write_findings`): a
 (:Finding) node per finding, from the Task it lies in or from its Document
@@ -80,8 +81,8 @@ STATE_ID = "state"
 TOTALS_FORMAT = 3  # (:PlanGraphState).totals: the totals are complete (2: with guide; 3: regulations)
 TOTALS_LABELS = ("UnitLoad", "UnitPair", "RegulationLoad", "RegulationTitle")
 LINKS_FORMAT = 1  # (:PlanGraphState).links: Documents carry title_key and their IMPLEMENTS edges
-SUMMARY_FORMAT = 1  # (:PlanGraphState).summaries: every Document carries its summary_json
-SUMMARY_PROPERTY = "summary_json"  # a Document's DOCUMENT_FIELDS as a JSON list (summary_value)
+SUMMARY_FORMAT = 2  # (:PlanGraphState).summaries: every Document carries its summary, split by SUMMARY_MARK
+SUMMARY_PROPERTY = "summary_json"  # a Document's DOCUMENT_FIELDS as one string (summary_value; JSON in format 1)
 
 # Constraints the write path needs besides the store's own (graph.neo4j_store.SCHEMA).
 SCHEMA = [
@@ -233,26 +234,45 @@ def ensure_totals(tx: neo4j.ManagedTransaction, ready: bool, pairs_list: bool = 
 
 # ------------------------------------------------------------------ document summaries
 
+# A summary: its values after this mark, each ended by it; a value that holds the mark (never
+# seen in practice) makes the whole summary a JSON list instead. Splitting 10,000 of them
+# takes a third of the time of one json.loads of them all.
+SUMMARY_MARK = "\x1f"
+
+
 def summary_value(props: dict[str, Any]) -> str:
     """What documents() shows of a Document (DOCUMENT_FIELDS, in that order) as one string."""
-    return json.dumps([props.get(f) for f in DOCUMENT_FIELDS], ensure_ascii=False)
+    values = ["" if props.get(f) is None else str(props.get(f)) for f in DOCUMENT_FIELDS]
+    if any(SUMMARY_MARK in v for v in values):
+        return json.dumps([props.get(f) for f in DOCUMENT_FIELDS], ensure_ascii=False)
+    return SUMMARY_MARK + "".join(v + SUMMARY_MARK for v in values)
 
 
 def summary_rows(values: list[str]) -> list[list[Any]]:
-    """The DOCUMENT_FIELDS values of summary_values, in that order (one json.loads for all of them)."""
-    return json.loads("[" + ",".join(values) + "]")
+    """The DOCUMENT_FIELDS values of summary_value's strings, in that order ("" for none;
+    numbers as text or numbers: graph.rows.document_summary takes either). JSON ones
+    (SUMMARY_FORMAT 1, or holding the mark) are read with one json.loads for all of them."""
+    # Split all at once: each summary of the split form is the mark, then each value followed
+    # by the mark; JSON never holds the mark (json.dumps escapes control characters).
+    stride = len(DOCUMENT_FIELDS) + 1
+    flat = "".join(values).split(SUMMARY_MARK)
+    if len(flat) == stride * len(values) + 1:  # every one in the split form
+        return [flat[i + 1:i + stride] for i in range(0, len(flat) - 1, stride)]
+    rows = [v[1:-1].split(SUMMARY_MARK) for v in values if v.startswith(SUMMARY_MARK)]
+    older = [v for v in values if not v.startswith(SUMMARY_MARK)]
+    return rows + json.loads("[" + ",".join(older) + "]") if older else rows
 
 
 def ensure_summaries(tx: neo4j.ManagedTransaction) -> None:
-    """Give every Document without one its summary_json, once (a store written before
-    them), and mark the store's Documents as carrying them. Runs at the start of every
-    write, under the counter's lock (after bump_version)."""
+    """Give every Document without a summary of this SUMMARY_FORMAT its summary, once (a
+    store written before them, or in JSON), and mark the store's Documents as carrying them.
+    Runs at the start of every write, under the counter's lock (after bump_version)."""
     if tx.run("MATCH (s:PlanGraphState {id: $id}) WHERE s.summaries = $format RETURN count(s) AS n",
               id=STATE_ID, format=SUMMARY_FORMAT).single()["n"]:
         return
     fields = ", ".join(f".{f}" for f in DOCUMENT_FIELDS)  # fixed names from graph.rows
-    rows = tx.run(f"MATCH (d:Document) WHERE d.{SUMMARY_PROPERTY} IS NULL RETURN collect(d {{{fields}}}) AS rows"
-                  ).single()["rows"]
+    rows = tx.run(f"MATCH (d:Document) WHERE NOT coalesce(d.{SUMMARY_PROPERTY} STARTS WITH $mark, false) "
+                  f"RETURN collect(d {{{fields}}}) AS rows", mark=SUMMARY_MARK).single()["rows"]
     _unwind(tx, f"UNWIND $rows AS row MATCH (d:Document {{id: row.id}}) SET d.{SUMMARY_PROPERTY} = row.value",
             [{"id": props["id"], "value": summary_value(props)} for props in rows])
     tx.run("MATCH (s:PlanGraphState {id: $id}) SET s.summaries = $format", id=STATE_ID,

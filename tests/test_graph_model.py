@@ -142,3 +142,30 @@ def test_a_workload_row_carries_each_count_under_its_role():
     assert {f: getattr(row, f) for f in LOAD_FIELDS} == dict(zip(LOAD_FIELDS, counts))
     assert (row.unit, row.collective, row.kind, row.kind_label, row.level) == (
         "市司法局", False, "government_department", "政府部门", None)
+
+
+def test_document_summaries_read_back_as_written():
+    """Neo4j keeps what documents() shows of a Document as one string per Document: the
+    values split by a control character, or JSON when a value holds it, or JSON as an older
+    store wrote it. Each reads back to the same DocumentSummary."""
+    import json
+
+    from plangraph.graph.neo4j_write import SUMMARY_MARK, summary_rows, summary_value
+    from plangraph.graph.rows import DOCUMENT_FIELDS, document_summary
+    plain = {"id": "p1", "title": "某市法治政府建设实施方案(2021-2025年)", "doc_number": None, "issuer": "某市人民政府",
+             "date": "2021-12-30", "source": "/plans/[2021] 方案.txt", "sha256": "ab" * 32, "extractor": "2026.12.03",
+             "n_sections": 5, "n_tasks": 102, "n_units": 78, "n_regulations": 0, "n_assignments": 363, "n_citations": 42}
+    odd = dict(plain, id="p2", title=f"标题{SUMMARY_MARK}里有分隔符")
+    older = dict(plain, id="p3")
+    values = [summary_value(plain), summary_value(odd), json.dumps([older.get(f) for f in DOCUMENT_FIELDS],
+                                                                   ensure_ascii=False)]
+    assert values[0].startswith(SUMMARY_MARK) and values[1].startswith("[")
+    got = sorted((document_summary(v) for v in summary_rows(values)), key=lambda d: d.document_id)
+    for props, summary in zip((plain, odd, older), got):
+        assert summary == document_summary([props.get(f) for f in DOCUMENT_FIELDS])
+    assert got[0].doc_number == "" and got[0].tasks == 102 and got[0].regulations == 0
+    assert got[1].title == odd["title"] and got[0].source == "/plans/[2021] 方案.txt"
+    # all in the split form (one split of them all), and none
+    both = [document_summary(v) for v in summary_rows([values[0], summary_value(dict(plain, id="p4", title=""))])]
+    assert [d.document_id for d in both] == ["p1", "p4"] and both[0] == got[0] and both[1].title == ""
+    assert summary_rows([]) == []

@@ -423,6 +423,28 @@ def test_documents_of_an_older_database_get_summaries_at_the_next_write(neo):
         old.close()
 
 
+def test_json_summaries_of_an_older_database_are_read_then_rewritten(neo):
+    """Summaries of SUMMARY_FORMAT 1 were JSON lists: documents() reads them (the same
+    answers), and the next write rewrites every one in the split form."""
+    neo.write_documents(variants())
+    expected = neo.documents()
+    with neo._session() as s:  # what PlanGraph wrote before the split form
+        for doc in ("plan_a", "plan_c"):
+            props = s.run("MATCH (d:Document {id: $id}) RETURN properties(d) AS p", id=doc).single()["p"]
+            s.run(f"MATCH (d:Document {{id: $id}}) SET d.{neo4j_write.SUMMARY_PROPERTY} = $v", id=doc,
+                  v=json.dumps([props.get(f) for f in DOCUMENT_FIELDS], ensure_ascii=False)).consume()
+        s.run("MATCH (s:PlanGraphState) SET s.summaries = 1").consume()
+    old = connect_neo4j_store()
+    try:
+        assert [v[0] for v in summaries(old).values()].count("[") == 2
+        assert old.documents() == expected
+        old.delete_documents(["plan_x"])
+        assert all(v.startswith(neo4j_write.SUMMARY_MARK) for v in summaries(old).values())
+        assert old.documents() == expected == from_properties(old)
+    finally:
+        old.close()
+
+
 # ---------------------------------------------------------------- plangraph ingest --store neo4j
 
 
