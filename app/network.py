@@ -274,10 +274,10 @@ def _aggregate(kept: Callable[[], Iterable[tuple[TaskRow, Mapping[str, int]]]],
                unit_info: Mapping[str, Mapping[str, object]],
                marked: set[str], wanted: set[str], doc_titles: Mapping[str, str], *, max_tasks: int,
                max_units: int, max_groups: int, max_edges: int, height: str) -> tuple[_Drawing, str]:
-    """Units × sections, bounded however many tasks come in (`kept` gives them afresh for each of
-    two passes): at most max_units + MAX_EXTRA_UNITS
+    """Units × sections, bounded however many tasks come in: at most max_units + MAX_EXTRA_UNITS
     units, max_groups + MAX_EXTRA_UNITS sections (a picked unit whose tasks all lie outside the
-    busiest sections brings its main one), max_edges + nodes edges.
+    busiest sections brings its main one), max_edges + nodes edges. `kept` gives the tasks
+    afresh for each of two passes, so they are counted, never held all at once.
 
     A section node is one section of one plan when that gives at most `max_groups` nodes, else
     one section title across plans (同名章节: the same theme in many plans). The busiest
@@ -483,7 +483,7 @@ def co_network(edges: Sequence[CoEdge], workload: Sequence[UnitWorkload],
 # The layout is made in the browser as the page opens, on its one thread. vis-network's
 # improvedLayout (a Kamada-Kawai start, cubic in the nodes) took half of that time for no
 # better picture than the forceAtlas2 physics alone, and 200 iterations settle it as 300 did
-# (bench/README.md, "The network page").
+# (bench/README.md, "Issue 14's last targets").
 _OPTIONS = {
     "layout": {"improvedLayout": False},
     "physics": {

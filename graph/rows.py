@@ -63,7 +63,7 @@ class TaskLink:
     ordinal: int
     section: str
     section_title: str
-    # tuples, not lists: most are empty (one shared ()), and a drawing holds 200k of them
+    # tuples, not lists: most are empty (one shared ()), and a drawing of 1,000 plans holds 200k
     lead: tuple[str, ...]
     participants: tuple[str, ...]
     responsible: tuple[str, ...]
