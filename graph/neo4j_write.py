@@ -18,8 +18,8 @@ defines them too. Every pair is also kept as one JSON list on the counter node (
 `write_pairs_list`), rewritten by each write that changes a pair and valid while its
 `pairs_version` equals the counter (each write of this module carries it forward; a writer
 that does not know it leaves it behind, and the UnitPair nodes answer). A bulk run (a folder
-ingest) leaves it invalid and writes it once at its end (`refresh_pairs_list`): rewritten
-per batch of 50 documents, it cost a 10,000-plan ingest about 200 s. With them,
+ingest) leaves it invalid and writes it once at its end (`refresh_pairs_list`), not once per
+batch that changes a pair. With them,
 `workload()`, `co_responsibility()` and `regulations()` over a province's plans read a few
 thousand small nodes (the pairs: one string) instead of aggregating every assignment and
 citation edge. A write adds what its
