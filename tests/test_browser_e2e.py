@@ -288,13 +288,16 @@ def test_write_actions_on_this_machine_and_beyond_it(browser, tmp_path_factory, 
         w = Watch(browser)
         page = w.page
         visit(page, base, "", "从这里开始")
-        page.get_by_text("管理 Manage").first.click()  # open the section
-        wait_for_app(page)
+        page.get_by_text("管理 Manage").first.click()  # open the section: a rerun fills it
         password = page.locator('input[type="password"]')
         if address == "127.0.0.1":
+            page.get_by_text("删除文件 Remove documents").first.wait_for(state="visible")
+            wait_for_app(page)
             assert manage_buttons(page) == ["导入内置常德方案", "删除文件 Remove documents"]
             assert password.count() == 0
         else:
+            password.wait_for(state="visible")
+            wait_for_app(page)
             assert manage_buttons(page) == []
             password.fill("wrong")
             password.press("Enter")
