@@ -105,6 +105,7 @@ from plangraph.graph.rows import (
     document_summary,
     implements_row,
     match_row,
+    finding_count_table,
     finding_row,
     sort_citations,
     task_link,
@@ -125,7 +126,6 @@ from plangraph.graph.store import (
     regulation_query_key,
     unit_needles,
 )
-from plangraph.ingest.model import FINDING_KINDS
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -1127,15 +1127,12 @@ class EmbeddedStore(GraphStore):
         docs = doc_filter(document_ids)
         with self._reading() as con:
             where, params = _in_docs(docs, "id")
-            out = {doc: dict.fromkeys(FINDING_KINDS, 0) for (doc,) in con.execute(
-                f"SELECT id FROM documents WHERE json_extract(extra, '$.n_findings') IS NOT NULL AND {where} "
-                "ORDER BY id", params)}
+            reviewed = [doc for (doc,) in con.execute(
+                f"SELECT id FROM documents WHERE json_extract(extra, '$.n_findings') IS NOT NULL AND {where}", params)]
             where, params = _in_docs(docs)
-            for doc, kind, n in con.execute(f"SELECT document_id, kind, count(*) FROM findings WHERE {where} "
-                                            "GROUP BY document_id, kind", params):
-                if doc in out and kind in out[doc]:
-                    out[doc][kind] = n
-        return out
+            counts = con.execute(f"SELECT document_id, kind, count(*) FROM findings WHERE {where} "
+                                 "GROUP BY document_id, kind", params).fetchall()
+        return finding_count_table(reviewed, counts)
 
     @_sql_call
     def workload(self, document_ids: Sequence[str] | None = None) -> list[UnitWorkload]:

@@ -50,6 +50,7 @@ from plangraph.graph.rows import (
     compared_row,
     deliverable_rows,
     document_summary,
+    finding_count_table,
     finding_row,
     implements_row,
     match_row,
@@ -74,7 +75,6 @@ from plangraph.graph.store import (
     regulation_query_key,
     unit_needles,
 )
-from plangraph.ingest.model import FINDING_KINDS
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -747,11 +747,7 @@ class Neo4jStore(GraphStore):
             f"CALL {{ MATCH (f:Finding) WHERE {self._doc_clause(docs, 'f')} "
             "WITH f.document_id AS doc, f.kind AS kind, count(*) AS n RETURN collect([doc, kind, n]) AS counts } "
             "RETURN reviewed, counts", docs=docs)[0].values()
-        out = {doc: dict.fromkeys(FINDING_KINDS, 0) for doc in sorted(reviewed)}
-        for doc, kind, n in counts:
-            if doc in out and kind in out[doc]:
-                out[doc][kind] = n
-        return out
+        return finding_count_table(reviewed, counts)
 
     def _totals(self) -> bool:
         """Whether the store-wide totals (graph.neo4j_write, UnitLoad / UnitPair) can answer.

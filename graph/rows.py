@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from plangraph.graph.records import ROLE_PROPS, regulation_key
-from plangraph.ingest.model import ROLES, Deadline
+from plangraph.ingest.model import FINDING_KINDS, ROLES, Deadline
 
 # A task's time limit in query results: the extraction's own Deadline (text as written,
 # last day meant, yearly recurrence, offsets), one definition for both layers.
@@ -306,6 +306,17 @@ def document_summary(values: Sequence[Any]) -> DocumentSummary:
         int(citations or 0), extractor or "")
 
 
+def finding_count_table(reviewed: Iterable[str], counts: Iterable[tuple[str, str, int]]) -> dict[str, dict[str, int]]:
+    """finding_counts()' answer, for both stores: each reviewed document, in id order, with a
+    count of every FINDING_KINDS kind (0 when none), from (document, kind, how many) rows;
+    rows of other documents or kinds are left out."""
+    out = {doc: dict.fromkeys(FINDING_KINDS, 0) for doc in sorted(reviewed)}
+    for doc, kind, n in counts:
+        if doc in out and kind in out[doc]:
+            out[doc][kind] = n
+    return out
+
+
 def finding_row(props: Mapping[str, Any], task_heading: str | None = None) -> FindingRow:
     """A FindingRow from a Finding's properties (graph.records.finding_records) and the
     heading of the task it lies in."""
@@ -456,7 +467,7 @@ def unit_role_sort_key(u: UnitRole) -> tuple:
 
 __all__ = ["DeadlineInfo", "TaskRow", "TaskLink", "UnitRole", "TaskCitation", "RegulationRow", "UnitWorkload",
            "Deliverable", "CoEdge", "DocumentSummary", "FindingRow", "IngestResult", "task_number", "task_row",
-           "task_link", "finding_row", "sort_findings", "FINDING_FIELDS",
+           "task_link", "finding_row", "finding_count_table", "sort_findings", "FINDING_FIELDS",
            "document_summary", "regulation_row", "unit_workload", "unit_role", "unit_matches", "deliverable_rows",
            "sort_tasks", "sort_regulations", "matches_title", "sort_workload", "sort_citations",
            "unit_role_sort_key", "TASK_FIELDS", "LINK_FIELDS", "DOCUMENT_FIELDS", "REGULATION_INFO", "MatchRow",
