@@ -220,9 +220,8 @@ def ensure_totals(tx: neo4j.ManagedTransaction, ready: bool, pairs_list: bool = 
     writer that does not keep it) gets it again. Runs at the start of every write, under
     the counter's lock."""
     if ready:
-        if pairs_list and not tx.run("MATCH (s:PlanGraphState {id: $id}) RETURN s.pairs_version = s.version AS valid",
-                                     id=STATE_ID).single()["valid"]:
-            write_pairs_list(tx)
+        if pairs_list:
+            refresh_pairs_list(tx)
         return
     tx.run(f"MATCH (n) WHERE {' OR '.join('n:' + label for label in TOTALS_LABELS)} DETACH DELETE n").consume()
     add_totals(tx, Totals.of(stored_assignments(tx, None), stored_citations(tx, None)), pairs_list=False)
