@@ -49,7 +49,7 @@ def _warm_up_quietly() -> None:
 def _release_freed_memory() -> None:
     """Give back to the system the heap the warm-up freed (the task links of a drawing of every
     plan: tens of MB). glibc's malloc keeps it otherwise, and the pages' memory comes on top
-    of it (bench/README.md, "App server memory"). Nothing happens where there is no glibc."""
+    of it (bench/README.md, "Issue 14's last targets"). Nothing happens where there is no glibc."""
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
 
