@@ -297,6 +297,7 @@ def test_task_links_read_in_parts_are_the_whole_answer(cstore, docs, monkeypatch
     assert cstore.task_links(docs) == whole and whole
 
 
+@pytest.mark.neo4j
 @pytest.mark.parametrize("docs", [None, [CHANGDE]], ids=["all", "changde"])
 def test_long_task_answers_read_in_parts_are_the_whole_answer(neo4j_corpus, embedded_corpus, docs, monkeypatch):
     """Neo4j reads an answer of more than TASK_ROWS_PER_READ task rows as keys, then rows
