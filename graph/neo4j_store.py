@@ -23,7 +23,7 @@ import neo4j
 from neo4j.exceptions import DriverError, Neo4jError, ServiceUnavailable, SessionExpired
 
 from plangraph.graph import gaps, neo4j_write
-from plangraph.graph.aggregates import LOAD_FIELDS, Totals, co_edges, regulation_rows, workload_rows
+from plangraph.graph.aggregates import Totals, co_edges, regulation_rows, workload_rows
 from plangraph.graph.errors import StoreError, StoreUnavailable
 from plangraph.graph.gaps import as_of_date, check_kind, gap_flag
 from plangraph.graph.records import GAP_BASES, ROLE_TYPES, TYPE_ROLES, DocumentRecords, LinkedPair, task_key
@@ -80,7 +80,6 @@ if TYPE_CHECKING:
     import networkx as nx
 
 LABELS = ("Document", "Section", "Task", "Unit", "Regulation")
-UNIT_FACTS = ("name", "collective", "kind", "kind_label", "level")  # what a workload row shows of a Unit
 KEY_PROPERTY = {"Document": "id", "Section": "key", "Task": "key", "Unit": "name", "Regulation": "key"}
 ROLE_PATTERN = "|".join(ROLE_TYPES.values())  # fixed names from graph.records, never data
 
@@ -255,8 +254,8 @@ class Neo4jStore(GraphStore):
 
     @contextlib.contextmanager
     def bulk_writes(self) -> Iterator[None]:
-        """The pairs list (graph.neo4j_write) is written once, at the end, not with every
-        batch that changes a pair; meanwhile co_responsibility() reads the UnitPair nodes.
+        """The answer lists (graph.neo4j_write) are written once, at the end, not with every
+        batch; meanwhile workload() and co_responsibility() read the totals.
         If the server is gone by then, the next write or bulk run writes it."""
         outer, self._bulk = self._bulk, True
         try:
@@ -265,13 +264,13 @@ class Neo4jStore(GraphStore):
             self._bulk = outer
             if not outer:
                 with contextlib.suppress(StoreError):
-                    self._refresh_pairs_list()
+                    self._refresh_answer_lists()
 
     @_store_call
-    def _refresh_pairs_list(self) -> None:
+    def _refresh_answer_lists(self) -> None:
         """In an explicit transaction: not retried, so a server that is gone fails at once."""
         with self._session() as s, s.begin_transaction() as tx:
-            neo4j_write.refresh_pairs_list(tx)
+            neo4j_write.refresh_answer_lists(tx)
             tx.commit()
 
     @_store_call
@@ -777,34 +776,31 @@ class Neo4jStore(GraphStore):
     def workload(self, document_ids: Sequence[str] | None = None) -> list[UnitWorkload]:
         docs = doc_filter(document_ids)
         if docs is None and self._totals():
-            # two label scans joined here: a Unit lookup per UnitLoad costs the server more than
-            # reading every Unit; lists, not maps: a third less to decode
-            fields = ", ".join(f"l.{f}" for f in LOAD_FIELDS)
-            loads, units = self._read(
-                f"CALL {{ MATCH (l:UnitLoad) RETURN collect([l.unit, [{fields}]]) AS loads }} "
-                f"CALL {{ MATCH (u:Unit) RETURN collect([{', '.join('u.' + f for f in UNIT_FACTS)}]) AS units }} "
-                "RETURN loads, units")[0].values()
-            props = {facts[0]: dict(zip(UNIT_FACTS, facts)) for facts in units}
-            return workload_rows({name: counts for name, counts in loads if name in props}, lambda names: props)
+            # the answer kept whole (graph.neo4j_write.write_answer_lists), else from the totals
+            loads_json = self._read(f"{neo4j_write.ANSWER_LISTS} RETURN loads_json")[0]["loads_json"]
+            if loads_json is not None:
+                return neo4j_write.workload_list(loads_json)
+            with self._session(default_access_mode=neo4j.READ_ACCESS) as s:
+                return s.execute_read(neo4j_write.stored_workload)
         return workload_rows(self._assignments(docs).units, self._unit_props)
 
     @_store_call
     def co_responsibility(self, document_ids: Sequence[str] | None = None,
                           include_collective: bool = True, min_weight: int = 1) -> list[CoEdge]:
         docs = doc_filter(document_ids)
-        # the collective units in the same round trip as the pairs
-        collective = "" if include_collective else \
-            "CALL { MATCH (u:Unit) WHERE u.collective = true RETURN collect(u.name) AS collective } "
         if docs is None and self._totals():
-            # every pair as one list (graph.neo4j_write.write_pairs_list), else the UnitPair nodes
-            pairs_json, names = self._read(f"{collective}{neo4j_write.PAIRS_LIST} RETURN pairs_json, "
-                                           f"{'[]' if include_collective else 'collective'} AS names")[0].values()
-            pairs = json.loads(pairs_json) if pairs_json is not None else \
-                self._one("MATCH (p:UnitPair) WHERE p.weight >= $min RETURN collect([p.a, p.b, p.weight]) AS rows",
-                          min=max(1, int(min_weight)))
+            # the answer kept whole (graph.neo4j_write.write_answer_lists), else the UnitPair nodes
+            pairs_json, collective_json = self._read(
+                f"{neo4j_write.ANSWER_LISTS} RETURN pairs_json, collective_json")[0].values()
+            if pairs_json is not None:
+                names = [] if include_collective else json.loads(collective_json)
+                return co_edges(json.loads(pairs_json), min_weight, set(names), ordered=True)
+            with self._session(default_access_mode=neo4j.READ_ACCESS) as s:
+                pairs = s.execute_read(neo4j_write.stored_unit_pairs, min_weight)
         else:
             pairs = [(a, b, w) for (a, b), w in self._assignments(docs).pairs.items()]
-            names = [] if include_collective else self._read(f"{collective}RETURN collective")[0]["collective"]
+        names = [] if include_collective else self._one(
+            "MATCH (u:Unit) WHERE u.collective = true RETURN collect(u.name) AS rows")
         return co_edges(pairs, min_weight, set(names))
 
     @_store_call

@@ -14,15 +14,18 @@ Store-wide totals are kept up to date by every write, in the same transaction: p
 units carrying out one task (:UnitPair {a, b, weight}), as graph.aggregates defines them.
 Per regulation (:RegulationLoad {key, tasks, documents}) and per regulation, title as cited
 and relation (:RegulationTitle {key, title, relation, mentions}), as graph.aggregates
-defines them too. Every pair is also kept as one JSON list on the counter node (`pairs_json`,
-`write_pairs_list`), rewritten by each write that changes a pair and valid while its
-`pairs_version` equals the counter (each write of this module carries it forward; a writer
-that does not know it leaves it behind, and the UnitPair nodes answer). A bulk run (a folder
-ingest) leaves it invalid and writes it once at its end (`refresh_pairs_list`), not once per
-batch that changes a pair. With them,
-`workload()`, `co_responsibility()` and `regulations()` over a province's plans read a few
-thousand small nodes (the pairs: one string) instead of aggregating every assignment and
-citation edge. A write adds what its
+defines them too. With them, `workload()`, `co_responsibility()` and `regulations()` over a
+province's plans read a few thousand small nodes instead of aggregating every assignment and
+citation edge.
+
+The two store-wide answers read most, workload() and co_responsibility(), are also kept
+whole, each as one JSON string on the counter node (`loads_json`, `pairs_json`: the answer
+lists, `write_answer_lists`), so a read is one string instead of thousands of nodes. Each
+write that changes a document rewrites them; they are valid while `lists_version` equals
+the counter and `lists_format` is LISTS_FORMAT (each write of this module carries the
+version forward; a writer that does not know the lists leaves them behind, and the totals
+answer). A bulk run (a folder ingest) leaves them invalid and writes them once at its end
+(`refresh_answer_lists`), not once per batch. A write adds what its
 documents contribute (`Totals.of`) and takes away what the versions it replaces or deletes
 contributed. A database whose totals are missing or of an older format (no `totals` mark of
 this TOTALS_FORMAT on its counter node) is answered from the assignments, and the next write
@@ -53,15 +56,16 @@ IMPLEMENTS. `write_link_batch` writes linked pairs (graph.records.LinkedPair) wh
 from __future__ import annotations
 
 import json
+from dataclasses import astuple
 from collections.abc import Sequence
 from typing import Any
 
 import neo4j
 
-from plangraph.graph.aggregates import LOAD_FIELDS, Totals, co_edges
+from plangraph.graph.aggregates import LOAD_FIELDS, Totals, co_edges, workload_rows
 from plangraph.graph import gaps
 from plangraph.graph.gaps import gap_flag, static_gaps
-from plangraph.graph.rows import DOCUMENT_FIELDS
+from plangraph.graph.rows import DOCUMENT_FIELDS, UnitWorkload
 from plangraph.graph.records import (
     ROLE_TYPES,
     TYPE_ROLES,
@@ -82,6 +86,8 @@ TOTALS_FORMAT = 3  # (:PlanGraphState).totals: the totals are complete (2: with 
 TOTALS_LABELS = ("UnitLoad", "UnitPair", "RegulationLoad", "RegulationTitle")
 LINKS_FORMAT = 1  # (:PlanGraphState).links: Documents carry title_key and their IMPLEMENTS edges
 SUMMARY_FORMAT = 2  # (:PlanGraphState).summaries: every Document carries its summary, split by SUMMARY_MARK
+LISTS_FORMAT = 1  # (:PlanGraphState).lists_format: the answer lists hold UnitWorkload and CoEdge rows
+UNIT_FACTS = ("name", "collective", "kind", "kind_label", "level")  # what a workload row shows of a Unit
 SUMMARY_PROPERTY = "summary_json"  # a Document's DOCUMENT_FIELDS as one string (summary_value; JSON in format 1)
 
 # Constraints the write path needs besides the store's own (graph.neo4j_store.SCHEMA).
@@ -110,7 +116,7 @@ def bump_version(tx: neo4j.ManagedTransaction) -> bool:
     are complete."""
     rec = tx.run("MERGE (s:PlanGraphState {id: $id}) WITH s, coalesce(s.version, 0) AS v "
                  "SET s.version = v + 1, s.gap_flags = $flags, s.links = $links, "
-                 "s.pairs_version = CASE WHEN s.pairs_version = v THEN v + 1 END "  # the pairs list stays valid
+                 "s.lists_version = CASE WHEN s.lists_version = v THEN v + 1 END "  # the answer lists stay valid
                  "RETURN s.totals AS totals", id=STATE_ID, flags=_gap_flags(), links=LINKS_FORMAT).single()
     return rec["totals"] == TOTALS_FORMAT
 
@@ -161,10 +167,8 @@ def stored_citations(tx: neo4j.ManagedTransaction, ids: list[str] | None) -> lis
     return [tuple(r) for r in rows]
 
 
-def add_totals(tx: neo4j.ManagedTransaction, delta: Totals, pairs_list: bool = True) -> None:
-    """Add `delta` to the stored totals; a unit or pair that falls to zero is deleted. A
-    change of pairs writes the pairs list again, or (pairs_list false: a bulk run puts it
-    off) leaves it invalid."""
+def add_totals(tx: neo4j.ManagedTransaction, delta: Totals) -> None:
+    """Add `delta` to the stored totals; a unit or pair that falls to zero is deleted."""
     sets = ", ".join(f"l.{f} = coalesce(l.{f}, 0) + row.d[{i}]" for i, f in enumerate(LOAD_FIELDS))
     _unwind(tx, f"UNWIND $rows AS row MERGE (l:UnitLoad {{unit: row.unit}}) SET {sets} "
                 "WITH l WHERE l.total <= 0 DELETE l",
@@ -179,54 +183,92 @@ def add_totals(tx: neo4j.ManagedTransaction, delta: Totals, pairs_list: bool = T
     _unwind(tx, "UNWIND $rows AS row MERGE (t:RegulationTitle {key: row.key, title: row.title, relation: row.relation}) "
                 "SET t.mentions = coalesce(t.mentions, 0) + row.d WITH t WHERE t.mentions <= 0 DELETE t",
             [{"key": g, "title": title, "relation": rel, "d": n} for (g, title, rel), n in delta.titles.items()])
-    if delta.pairs:
-        if pairs_list:
-            write_pairs_list(tx)
-        else:
-            tx.run("MATCH (s:PlanGraphState {id: $id}) SET s.pairs_version = null", id=STATE_ID).consume()
 
 
-def refresh_pairs_list(tx: neo4j.ManagedTransaction) -> bool:
-    """Write the pairs list if it is not valid (a bulk run put it off) and the totals are
-    complete; whether it was written. The counter node is locked first (a property set), so
-    no writer changes a pair between the read of the pairs and the mark of validity."""
+def stored_workload(tx: neo4j.ManagedTransaction) -> list[UnitWorkload]:
+    """workload() of the whole store, from the complete totals: two label scans joined here
+    (a Unit lookup per UnitLoad costs the server more than reading every Unit); lists, not
+    maps: a third less to decode."""
+    fields = ", ".join(f"l.{f}" for f in LOAD_FIELDS)
+    loads, units = tx.run(
+        f"CALL {{ MATCH (l:UnitLoad) RETURN collect([l.unit, [{fields}]]) AS loads }} "
+        f"CALL {{ MATCH (u:Unit) RETURN collect([{', '.join('u.' + f for f in UNIT_FACTS)}]) AS units }} "
+        "RETURN loads, units").single().values()
+    props = {facts[0]: dict(zip(UNIT_FACTS, facts)) for facts in units}
+    return workload_rows({name: counts for name, counts in loads if name in props}, lambda names: props)
+
+
+def stored_unit_pairs(tx: neo4j.ManagedTransaction, min_weight: int = 1) -> list[tuple[str, str, int]]:
+    """(a, b, weight) of every UnitPair at least min_weight heavy, in no order."""
+    rows = tx.run("MATCH (p:UnitPair) WHERE p.weight >= $min RETURN collect([p.a, p.b, p.weight]) AS rows",
+                  min=max(1, int(min_weight))).single()["rows"]
+    return [tuple(r) for r in rows]
+
+
+def lists_changed(tx: neo4j.ManagedTransaction, lists: bool) -> None:
+    """After a write that changed documents: the answer lists written again, or (lists
+    false: a bulk run puts them off) left invalid."""
+    if lists:
+        write_answer_lists(tx)
+    else:
+        tx.run("MATCH (s:PlanGraphState {id: $id}) SET s.lists_version = null", id=STATE_ID).consume()
+
+
+def refresh_answer_lists(tx: neo4j.ManagedTransaction) -> bool:
+    """Write the answer lists if they are not valid (a bulk run put them off) and the
+    totals are complete; whether they were written. The counter node is locked first (a
+    property set), so no writer changes the totals between their read and the mark of
+    validity."""
     rec = tx.run("MATCH (s:PlanGraphState {id: $id}) WHERE s.totals = $format "
-                 "AND coalesce(s.pairs_version <> s.version, true) SET s.pairs_version = null RETURN count(s) AS n",
-                 id=STATE_ID, format=TOTALS_FORMAT).single()
+                 "AND coalesce(s.lists_version <> s.version OR s.lists_format <> $lists, true) "
+                 "SET s.lists_version = null RETURN count(s) AS n",
+                 id=STATE_ID, format=TOTALS_FORMAT, lists=LISTS_FORMAT).single()
     if not rec["n"]:
         return False
-    write_pairs_list(tx)
+    write_answer_lists(tx)
     return True
 
 
-def write_pairs_list(tx: neo4j.ManagedTransaction) -> None:
-    """Every UnitPair as one JSON list [[a, b, weight], …] on the counter node, valid for the
-    change counter's present value (PAIRS_LIST); in the order co_responsibility() gives
-    them (graph.aggregates.co_edges), so sorting them again on reading costs little."""
-    rows = tx.run("MATCH (p:UnitPair) RETURN collect([p.a, p.b, p.weight]) AS rows").single()["rows"]
-    rows = [[e.a, e.b, e.weight] for e in co_edges(rows)]
-    tx.run("MATCH (s:PlanGraphState {id: $id}) SET s.pairs_json = $pairs, s.pairs_version = s.version",
-           id=STATE_ID, pairs=json.dumps(rows, ensure_ascii=False)).consume()
+def write_answer_lists(tx: neo4j.ManagedTransaction) -> None:
+    """workload() and co_responsibility() of the whole store, each as one JSON list of its
+    rows' values (UnitWorkload, CoEdge fields in order), and the names of the collective
+    units (what co_responsibility(include_collective=False) leaves out), on the counter
+    node, valid for the change counter's present value (ANSWER_LISTS)."""
+    workload = stored_workload(tx)
+    loads = [list(astuple(w)) for w in workload]
+    pairs = [[e.a, e.b, e.weight] for e in co_edges(stored_unit_pairs(tx))]
+    collective = [w.unit for w in workload if w.collective]
+    tx.run("MATCH (s:PlanGraphState {id: $id}) SET s.loads_json = $loads, s.pairs_json = $pairs, "
+           "s.collective_json = $collective, s.lists_version = s.version, s.lists_format = $format "
+           "REMOVE s.pairs_version", id=STATE_ID, loads=_json(loads), pairs=_json(pairs),
+           collective=_json(collective), format=LISTS_FORMAT).consume()
 
 
-PAIRS_LIST = (f"OPTIONAL MATCH (s:PlanGraphState {{id: '{STATE_ID}'}}) "
-              "WITH *, CASE WHEN s.pairs_version = s.version THEN s.pairs_json END AS pairs_json")
-"""Cypher binding pairs_json to write_pairs_list's list when it is valid (else null)."""
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
-def ensure_totals(tx: neo4j.ManagedTransaction, ready: bool, pairs_list: bool = True) -> None:
+ANSWER_LISTS = (f"OPTIONAL MATCH (s:PlanGraphState {{id: '{STATE_ID}'}}) "
+                f"WITH *, s.lists_version = s.version AND s.lists_format = {LISTS_FORMAT} AS valid "
+                "WITH *, CASE WHEN valid THEN s.loads_json END AS loads_json, "
+                "CASE WHEN valid THEN s.pairs_json END AS pairs_json, "
+                "CASE WHEN valid THEN s.collective_json END AS collective_json")
+"""Cypher binding loads_json, pairs_json and collective_json to write_answer_lists' lists
+when they are valid (else null)."""
+
+
+def workload_list(loads_json: str) -> list[UnitWorkload]:
+    """The rows of write_answer_lists' workload list."""
+    return [UnitWorkload(*values) for values in json.loads(loads_json)]
+
+
+def ensure_totals(tx: neo4j.ManagedTransaction, ready: bool) -> None:
     """Build the totals from the stored graph unless `ready` (bump_version's answer), and
-    mark them complete; a store whose pairs list is not valid (written before it, or by a
-    writer that does not keep it) gets it again. Runs at the start of every write, under
-    the counter's lock."""
+    mark them complete. Runs at the start of every write, under the counter's lock."""
     if ready:
-        if pairs_list:
-            refresh_pairs_list(tx)
         return
     tx.run(f"MATCH (n) WHERE {' OR '.join('n:' + label for label in TOTALS_LABELS)} DETACH DELETE n").consume()
-    add_totals(tx, Totals.of(stored_assignments(tx, None), stored_citations(tx, None)), pairs_list=False)
-    if pairs_list:
-        write_pairs_list(tx)  # also when there are none
+    add_totals(tx, Totals.of(stored_assignments(tx, None), stored_citations(tx, None)))
     tx.run("MATCH (s:PlanGraphState {id: $id}) SET s.totals = $format", id=STATE_ID,
            format=TOTALS_FORMAT).consume()
 
@@ -287,32 +329,37 @@ def _unwind(tx: neo4j.ManagedTransaction, query: str, rows: list[dict[str, Any]]
 
 
 def write_documents(tx: neo4j.ManagedTransaction, batch: Sequence[DocumentRecords],
-                    pairs_list: bool = True) -> list[int | None]:
+                    lists: bool = True) -> list[int | None]:
     """Write every document of `batch`, replacing earlier versions, and bump the change
     counter; per document: None when it was not in the store before, else how many linked
     pairs its old version was in (removed with its tasks). Each statement UNWINDs the rows of
     all the documents; the caller's transaction makes it all or nothing. A document id
-    given twice is written twice, in order (the later version wins). pairs_list false: the
-    pairs list is left invalid, for refresh_pairs_list at the end of a bulk run."""
-    ensure_totals(tx, bump_version(tx), pairs_list)
+    given twice is written twice, in order (the later version wins). lists false: the
+    answer lists are left invalid, for refresh_answer_lists at the end of a bulk run."""
+    ensure_totals(tx, bump_version(tx))
     ensure_summaries(tx)
     replaced: list[int | None] = []
     for part in _distinct_runs(batch):
-        replaced += _write_batch(tx, part, pairs_list)
+        replaced += _write_batch(tx, part)
+    lists_changed(tx, lists)
     return replaced
 
 
 def delete_documents(tx: neo4j.ManagedTransaction, document_ids: Sequence[str],
-                     pairs_list: bool = True) -> list[bool]:
+                     lists: bool = True) -> list[bool]:
     """Remove these documents' subgraphs and the Units/Regulations left without edges; per
-    id: it was stored. pairs_list: as write_documents."""
-    ensure_totals(tx, bump_version(tx), pairs_list)
+    id: it was stored. lists: as write_documents; when none was stored, lists true makes
+    answer lists that are not valid valid again."""
+    ensure_totals(tx, bump_version(tx))
     ensure_summaries(tx)
     found = existing_documents(tx, list(document_ids))
     if found:
         old, regs = remove_documents(tx, sorted(found))
-        add_totals(tx, Totals().minus(old), pairs_list)
+        add_totals(tx, Totals().minus(old))
         prune(tx, list(old.units), regs)
+        lists_changed(tx, lists)
+    elif lists:
+        refresh_answer_lists(tx)
     return [d in found for d in document_ids]
 
 
@@ -329,7 +376,7 @@ def _distinct_runs(batch: Sequence[DocumentRecords]) -> list[list[DocumentRecord
     return [p for p in parts if p]
 
 
-def _write_batch(tx: neo4j.ManagedTransaction, batch: list[DocumentRecords], pairs_list: bool) -> list[int | None]:
+def _write_batch(tx: neo4j.ManagedTransaction, batch: list[DocumentRecords]) -> list[int | None]:
     """Documents with distinct ids: remove the old versions of those already stored, write
     all of them, then drop the Units/Regulations only the old versions used."""
     ids = [r.document_id for r in batch]
@@ -342,7 +389,7 @@ def _write_batch(tx: neo4j.ManagedTransaction, batch: list[DocumentRecords], pai
     write_assignments(tx, batch)
     write_citations(tx, batch)
     write_findings(tx, batch)
-    add_totals(tx, Totals.of_records(batch).minus(gone), pairs_list)
+    add_totals(tx, Totals.of_records(batch).minus(gone))
     link_implements(tx, ids)
     if old:
         prune(tx, list(gone.units), regs)

@@ -20,7 +20,7 @@ Writes (each all-or-nothing; a reader in another process sees a document whole o
   write_document(records: DocumentRecords) -> IngestResult   (records from build_graph_records)
   write_documents([records…]) -> [IngestResult…]             one transaction for all of them
   with bulk_writes(): …                       many writes in a row; upkeep that only speeds up
-                                              reads may wait for the end (Neo4j's pairs list)
+                                              reads may wait for the end (Neo4j's answer lists)
   delete_documents([document_id…]) -> [bool…] one transaction: each document with the Units
                                               and Regulations only it used; False: not stored
   Writing or removing a document also (same transaction) keeps the IMPLEMENTS edges of every
@@ -321,7 +321,7 @@ class GraphStore(ABC):
         """Many writes in a row (a folder ingest): the store may put off upkeep that only
         speeds up reads until the block ends, even by an error or Ctrl-C. Answers stay right
         meanwhile, and other writers are not held up. Nothing is put off unless a store
-        says so (Neo4j: its pairs list)."""
+        says so (Neo4j: its answer lists)."""
         yield
 
     def delete_document(self, document_id: str) -> bool:

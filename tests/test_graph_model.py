@@ -169,3 +169,15 @@ def test_document_summaries_read_back_as_written():
     both = [document_summary(v) for v in summary_rows([values[0], summary_value(dict(plain, id="p4", title=""))])]
     assert [d.document_id for d in both] == ["p1", "p4"] and both[0] == got[0] and both[1].title == ""
     assert summary_rows([]) == []
+
+
+def test_co_edges_of_pairs_already_in_order_are_the_same_without_sorting():
+    """co_edges(ordered=True) is how a kept answer is read again (Neo4j's answer lists):
+    given co_edges' own order it gives the same rows, with the same filters."""
+    from plangraph.graph.aggregates import co_edges
+    pairs = [("市财政局", "市教育局", 2), ("市司法局", "市委宣传部", 3), ("市法院", "市政府有关部门", 1),
+             ("市司法局", "市法院", 3), ("市教育局", "市民政局", 2)]
+    ordered = [(e.a, e.b, e.weight) for e in co_edges(pairs)]
+    assert [w for _, _, w in ordered] == [3, 3, 2, 2, 1] and ordered[0] == ("市司法局", "市委宣传部", 3)
+    for min_weight, collective in ((1, ()), (2, ()), (1, {"市政府有关部门"}), (3, {"市司法局"})):
+        assert co_edges(ordered, min_weight, collective, ordered=True) == co_edges(pairs, min_weight, collective)

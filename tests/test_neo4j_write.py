@@ -217,11 +217,25 @@ def stored_totals(store) -> tuple[dict, dict, dict, dict]:
     return loads, pairs, regs, titles
 
 
-def pairs_list(store) -> dict | None:
-    """The pairs as the counter node's list gives them, None when it is not valid."""
+def answer_lists(store) -> tuple[dict, list, set] | None:
+    """The pairs, the workload rows and the collective units as the counter node's answer
+    lists give them, None when they are not valid."""
     with store._session() as s:
-        rec = s.run(f"{neo4j_write.PAIRS_LIST} RETURN pairs_json").single()
-    return None if rec["pairs_json"] is None else {(a, b): w for a, b, w in json.loads(rec["pairs_json"])}
+        rec = s.run(f"{neo4j_write.ANSWER_LISTS} RETURN pairs_json, loads_json, collective_json").single()
+    if rec["pairs_json"] is None:
+        assert rec["loads_json"] is None and rec["collective_json"] is None
+        return None
+    return ({(a, b): w for a, b, w in json.loads(rec["pairs_json"])}, neo4j_write.workload_list(rec["loads_json"]),
+            set(json.loads(rec["collective_json"])))
+
+
+def from_lists_and_totals(store) -> tuple[dict, list, set]:
+    """What the answer lists should hold: the UnitPair nodes, workload() from the totals,
+    the Units marked collective."""
+    with store._session() as s:
+        workload = s.execute_read(neo4j_write.stored_workload)
+        collective = set(s.run("MATCH (u:Unit) WHERE u.collective RETURN collect(u.name) AS c").single()["c"])
+    return stored_totals(store)[1], workload, collective
 
 
 def test_totals_follow_every_kind_of_write(neo):
@@ -245,7 +259,8 @@ def test_totals_follow_every_kind_of_write(neo):
         assert all(v > 0 for v in [*loads.values(), *pairs.values(), *regs.values(), *titles.values()])
         assert set(loads) == set(neo.unit_names())
         assert set(regs) == {r.key for r in neo.regulations()} == {k for k, _, _ in titles}
-        assert pairs_list(neo) == pairs  # co_responsibility() read this list
+        assert answer_lists(neo) == from_lists_and_totals(neo)  # workload(), co_responsibility() read these
+        assert answer_lists(neo)[:2] == (pairs, aggregated(neo)[0])
     assert neo.workload()[0].documents == 2 and neo.co_responsibility()[0].weight >= 2
     for doc in ("plan_a", "plan_d"):
         assert neo.delete_document(doc)
@@ -272,57 +287,75 @@ def test_totals_of_an_older_database_are_built_by_the_next_write(neo):
         old.close()
 
 
-def test_the_pairs_list_of_another_writer_is_not_read(neo):
-    """A write that does not keep the pairs list (an older PlanGraph's) leaves it invalid:
-    co_responsibility() answers from the UnitPair nodes, and the next write makes the list
-    again. A write that changes no pair keeps it valid."""
+def test_the_answer_lists_of_another_writer_are_not_read(neo):
+    """A write that does not keep the answer lists (an older PlanGraph's) leaves them
+    invalid: workload() and co_responsibility() answer from the totals, and the next write
+    makes the lists again. A write that changes no document keeps them valid."""
     neo.write_documents(variants()[:2])
     expected = from_totals(neo)
-    assert neo.delete_documents(["plan_x"]) == [False] and pairs_list(neo) == stored_totals(neo)[1]
-    with neo._session() as s:  # an older writer: the counter moves on, one pair's weight with it
+    assert neo.delete_documents(["plan_x"]) == [False] and answer_lists(neo) == from_lists_and_totals(neo)
+    with neo._session() as s:  # an older writer: the counter moves on, one pair's weight and one load with it
         s.run("MATCH (s:PlanGraphState) SET s.version = s.version + 1").consume()
         a, b = s.run("MATCH (p:UnitPair) WITH p LIMIT 1 SET p.weight = p.weight + 5 RETURN p.a, p.b").single()
-    assert pairs_list(neo) is None
+        unit = s.run("MATCH (l:UnitLoad) WITH l LIMIT 1 SET l.total = l.total + 5 RETURN l.unit").single()[0]
+    assert answer_lists(neo) is None
     assert {(e.a, e.b): e.weight for e in neo.co_responsibility()}[(a, b)] == stored_totals(neo)[1][(a, b)]
+    assert {w.unit: w.total for w in neo.workload()}[unit] == stored_totals(neo)[0][unit]
     with neo._session() as s:
         s.run("MATCH (p:UnitPair {a: $a, b: $b}) SET p.weight = p.weight - 5", a=a, b=b).consume()
+        s.run("MATCH (l:UnitLoad {unit: $unit}) SET l.total = l.total - 5", unit=unit).consume()
     assert from_totals(neo) == expected
     neo.write_document(variants()[2])
-    assert pairs_list(neo) == stored_totals(neo)[1] and from_totals(neo) == aggregated(neo)
+    assert answer_lists(neo) == from_lists_and_totals(neo) and from_totals(neo) == aggregated(neo)
 
 
-def test_a_bulk_run_writes_the_pairs_list_once_at_its_end(neo, monkeypatch):
-    """Inside bulk_writes() (a folder ingest) the writes leave the pairs list invalid and
-    co_responsibility() reads the UnitPair nodes, with the same answers; the list is
-    written once, as the block ends, also when it ends by Ctrl-C."""
+def test_a_store_with_lists_of_another_format_gets_them_again(neo):
+    """A store an older PlanGraph wrote (its pairs list only, or lists of another format) is
+    answered from the totals until a write, which writes the lists anew; so is a removal
+    of a document not stored."""
+    neo.write_documents(variants()[:2])
+    expected = from_totals(neo)
+    for older in ("SET s.pairs_version = s.version REMOVE s.lists_version, s.lists_format, s.loads_json",
+                  "SET s.lists_format = -1"):
+        with neo._session() as s:
+            s.run(f"MATCH (s:PlanGraphState) {older}").consume()
+        assert answer_lists(neo) is None and from_totals(neo) == expected
+        assert neo.delete_documents(["plan_x"]) == [False]
+        assert answer_lists(neo) == from_lists_and_totals(neo) and from_totals(neo) == expected
+
+
+def test_a_bulk_run_writes_the_answer_lists_once_at_its_end(neo, monkeypatch):
+    """Inside bulk_writes() (a folder ingest) the writes leave the answer lists invalid and
+    workload() and co_responsibility() read the totals, with the same answers; the lists
+    are written once, as the block ends, also when it ends by Ctrl-C."""
     rewrites = []
-    real = neo4j_write.write_pairs_list
-    monkeypatch.setattr(neo4j_write, "write_pairs_list", lambda tx: (rewrites.append(1), real(tx)))
+    real = neo4j_write.write_answer_lists
+    monkeypatch.setattr(neo4j_write, "write_answer_lists", lambda tx: (rewrites.append(1), real(tx)))
     neo.write_document(variants()[0])
-    assert rewrites and pairs_list(neo) == stored_totals(neo)[1]
+    assert rewrites and answer_lists(neo) == from_lists_and_totals(neo)
     rewrites.clear()
     with neo.bulk_writes():
         neo.write_documents(variants()[1:2])
-        assert pairs_list(neo) is None and from_totals(neo) == aggregated(neo)
+        assert answer_lists(neo) is None and from_totals(neo) == aggregated(neo)
         with neo.bulk_writes():  # nested: the outer block's end writes it
             neo.write_documents(variants()[2:])
         neo.delete_document("plan_c")
-        assert pairs_list(neo) is None and not rewrites and from_totals(neo) == aggregated(neo)
+        assert answer_lists(neo) is None and not rewrites and from_totals(neo) == aggregated(neo)
         neo.write_document(variants()[2])
-    assert pairs_list(neo) == stored_totals(neo)[1] and len(rewrites) == 1
+    assert answer_lists(neo) == from_lists_and_totals(neo) and len(rewrites) == 1
     assert from_totals(neo) == aggregated(neo)
     with pytest.raises(KeyboardInterrupt), neo.bulk_writes():
         neo.write_document(build_graph_records(make_tiny_extraction("plan_a", rename={"市司法局": "市法院"})))
         raise KeyboardInterrupt
-    assert pairs_list(neo) == stored_totals(neo)[1] and from_totals(neo) == aggregated(neo)
-    with neo.bulk_writes():  # a write that changes no pair: nothing to write at the end
+    assert answer_lists(neo) == from_lists_and_totals(neo) and from_totals(neo) == aggregated(neo)
+    with neo.bulk_writes():  # a write that changes no document: nothing to write at the end
         neo.delete_documents(["plan_x"])
     assert len(rewrites) == 2
 
 
-def test_a_folder_ingest_leaves_the_pairs_list_valid(neo, tmp_path, monkeypatch, capsys):
+def test_a_folder_ingest_leaves_the_answer_lists_valid(neo, tmp_path, monkeypatch, capsys):
     """`plangraph ingest --store neo4j FOLDER`: batches of documents, each changing pairs,
-    and one pairs list written at the end, the one the UnitPair nodes give."""
+    and the answer lists written once, at the end, as the totals give them."""
     monkeypatch.delenv("PLANGRAPH_STORE", raising=False)
     monkeypatch.setenv("PLANGRAPH_HOME", str(tmp_path / "home"))
     monkeypatch.setattr(batch, "NEO4J_BATCH", 2)
@@ -330,15 +363,15 @@ def test_a_folder_ingest_leaves_the_pairs_list_valid(neo, tmp_path, monkeypatch,
     monkeypatch.setattr(batch, "extract", lambda raw: make_tiny_extraction(
         Path(raw.path).stem, rename={"市司法局": units[int(Path(raw.path).stem[-1])]}))
     rewrites = []
-    real = neo4j_write.write_pairs_list
-    monkeypatch.setattr(neo4j_write, "write_pairs_list", lambda tx: (rewrites.append(1), real(tx)))
+    real = neo4j_write.write_answer_lists
+    monkeypatch.setattr(neo4j_write, "write_answer_lists", lambda tx: (rewrites.append(1), real(tx)))
     for i in range(len(units)):
         (tmp_path / f"plan_{i}.txt").write_text(f"plan {i}: the fake extractor gives a tiny plan\n", encoding="utf-8")
     assert main(["ingest", "--store", "neo4j", "--jobs", "1", str(tmp_path)]) == 0
     assert capsys.readouterr().out.count("ok ") == len(units)
     assert len(rewrites) == 1  # not once per batch of 2
     monkeypatch.undo()
-    assert stored_totals(neo)[1] and pairs_list(neo) == stored_totals(neo)[1]
+    assert stored_totals(neo)[1] and answer_lists(neo) == from_lists_and_totals(neo)
     assert from_totals(neo) == aggregated(neo)
 
 
