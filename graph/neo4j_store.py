@@ -417,6 +417,11 @@ class Neo4jStore(GraphStore):
     @_store_call
     def documents(self, document_ids: Sequence[str] | None = None) -> list[DocumentSummary]:
         docs = doc_filter(document_ids)
+        if docs is None:  # every summary in one string (graph.neo4j_write.write_answer_lists)
+            joined = self._read(f"{neo4j_write.ANSWER_LISTS} RETURN summaries_joined")[0]["summaries_joined"]
+            if joined is not None:
+                return sorted(map(document_summary, neo4j_write.joined_summary_rows(joined)),
+                              key=attrgetter("document_id"))
         where = "d.id IS NOT NULL" if docs is None else "d.id IN $docs"
         # each Document's summary_json (graph.neo4j_write), or its properties when written before them
         summary = f"d.{neo4j_write.SUMMARY_PROPERTY}"

@@ -57,7 +57,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import astuple
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import neo4j
@@ -231,17 +231,22 @@ def refresh_answer_lists(tx: neo4j.ManagedTransaction) -> bool:
 
 def write_answer_lists(tx: neo4j.ManagedTransaction) -> None:
     """workload() and co_responsibility() of the whole store, each as one JSON list of its
-    rows' values (UnitWorkload, CoEdge fields in order), and the names of the collective
-    units (what co_responsibility(include_collective=False) leaves out), on the counter
-    node, valid for the change counter's present value (ANSWER_LISTS)."""
+    rows' values (UnitWorkload, CoEdge fields in order), the names of the collective units
+    (what co_responsibility(include_collective=False) leaves out), and every Document's
+    summary joined in one string (documents(); null when one of them is not in the split
+    form: summary_rows reads those), on the counter node, valid for the change counter's
+    present value (ANSWER_LISTS)."""
     workload = stored_workload(tx)
     loads = [list(astuple(w)) for w in workload]
     pairs = [[e.a, e.b, e.weight] for e in co_edges(stored_unit_pairs(tx))]
     collective = [w.unit for w in workload if w.collective]
+    summaries = sorted(tx.run(f"MATCH (d:Document) RETURN collect([d.id, d.{SUMMARY_PROPERTY}]) AS rows")
+                       .single()["rows"])
+    joined = None if any(not v.startswith(SUMMARY_MARK) for _, v in summaries) else "".join(v for _, v in summaries)
     tx.run("MATCH (s:PlanGraphState {id: $id}) SET s.loads_json = $loads, s.pairs_json = $pairs, "
-           "s.collective_json = $collective, s.lists_version = s.version, s.lists_format = $format "
-           "REMOVE s.pairs_version", id=STATE_ID, loads=_json(loads), pairs=_json(pairs),
-           collective=_json(collective), format=LISTS_FORMAT).consume()
+           "s.collective_json = $collective, s.summaries_joined = $joined, s.lists_version = s.version, "
+           "s.lists_format = $format REMOVE s.pairs_version", id=STATE_ID, loads=_json(loads), pairs=_json(pairs),
+           collective=_json(collective), joined=joined, format=LISTS_FORMAT).consume()
 
 
 def _json(value: Any) -> str:
@@ -252,9 +257,10 @@ ANSWER_LISTS = (f"OPTIONAL MATCH (s:PlanGraphState {{id: '{STATE_ID}'}}) "
                 f"WITH *, s.lists_version = s.version AND s.lists_format = {LISTS_FORMAT} AS valid "
                 "WITH *, CASE WHEN valid THEN s.loads_json END AS loads_json, "
                 "CASE WHEN valid THEN s.pairs_json END AS pairs_json, "
-                "CASE WHEN valid THEN s.collective_json END AS collective_json")
-"""Cypher binding loads_json, pairs_json and collective_json to write_answer_lists' lists
-when they are valid (else null)."""
+                "CASE WHEN valid THEN s.collective_json END AS collective_json, "
+                "CASE WHEN valid THEN s.summaries_joined END AS summaries_joined")
+"""Cypher binding loads_json, pairs_json, collective_json and summaries_joined to
+write_answer_lists' lists when they are valid (else null)."""
 
 
 def workload_list(loads_json: str) -> list[UnitWorkload]:
@@ -289,19 +295,27 @@ def summary_value(props: dict[str, Any]) -> str:
     return SUMMARY_MARK + "".join(v + SUMMARY_MARK for v in values)
 
 
-def summary_rows(values: list[str]) -> list[list[Any]]:
+def summary_rows(values: list[str]) -> list[Sequence[Any]]:
     """The DOCUMENT_FIELDS values of summary_value's strings, in that order ("" for none;
     numbers as text or numbers: graph.rows.document_summary takes either). JSON ones
     (SUMMARY_FORMAT 1, or holding the mark) are read with one json.loads for all of them."""
     # Split all at once: each summary of the split form is the mark, then each value followed
-    # by the mark; JSON never holds the mark (json.dumps escapes control characters).
-    stride = len(DOCUMENT_FIELDS) + 1
-    flat = "".join(values).split(SUMMARY_MARK)
-    if len(flat) == stride * len(values) + 1:  # every one in the split form
-        return [flat[i + 1:i + stride] for i in range(0, len(flat) - 1, stride)]
+    # by the mark; JSON never holds the mark (json.dumps escapes control characters), so
+    # fewer rows than summaries means some are JSON.
+    rows = list(joined_summary_rows("".join(values)))
+    if len(rows) == len(values):  # every one in the split form
+        return rows
     rows = [v[1:-1].split(SUMMARY_MARK) for v in values if v.startswith(SUMMARY_MARK)]
     older = [v for v in values if not v.startswith(SUMMARY_MARK)]
     return rows + json.loads("[" + ",".join(older) + "]") if older else rows
+
+
+def joined_summary_rows(joined: str) -> Iterator[tuple[str, ...]]:
+    """The DOCUMENT_FIELDS values of summaries in the split form, joined in one string: a
+    row at a time, so 10,000 of them are never all held as rows besides what is made of
+    them."""
+    flat = iter(joined.split(SUMMARY_MARK))  # each summary: "" (before its first mark), then its values
+    return (chunk[1:] for chunk in zip(*[flat] * (len(DOCUMENT_FIELDS) + 1)))
 
 
 def ensure_summaries(tx: neo4j.ManagedTransaction) -> None:

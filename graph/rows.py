@@ -24,7 +24,7 @@ DeadlineInfo = Deadline
 ROLE_ORDER = {r: i for i, r in enumerate(ROLES)}
 
 
-@dataclass
+@dataclass(slots=True)
 class TaskRow:
     """One task with its units (canonical names, in order of first mention) and citations."""
     document_id: str
@@ -135,7 +135,7 @@ class RegulationRow:
         return self.basis_count + self.produces_count
 
 
-@dataclass
+@dataclass(slots=True)
 class UnitWorkload:
     unit: str
     collective: bool
@@ -165,14 +165,14 @@ class Deliverable:
     status: str | None = None  # of the Regulation node: resolved | form | unknown
 
 
-@dataclass
+@dataclass(slots=True)
 class CoEdge:
     a: str  # a < b
     b: str
     weight: int  # distinct tasks both units carry out (any role but guide)
 
 
-@dataclass
+@dataclass(slots=True)
 class DocumentSummary:
     document_id: str
     title: str

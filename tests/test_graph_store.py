@@ -438,8 +438,9 @@ def forget_findings(store, extractor: str = "2026.12.02"):
         con.commit()
         con.close()
         return EmbeddedStore(store.home)
-    with store.driver.session(database=store.database) as s:  # a PlanGraph before findings kept no summary_json either
-        s.run("MATCH (f:Finding) DETACH DELETE f").consume()
+    with store.driver.session(database=store.database) as s:  # a PlanGraph before findings kept no summary_json
+        s.run("MATCH (f:Finding) DETACH DELETE f").consume()  # and no answer lists either
+        s.run("MATCH (s:PlanGraphState) REMOVE s.lists_version").consume()
         s.run("MATCH (d:Document) SET d.extractor = $e, d.fingerprint = 'older' REMOVE d.n_findings, d.summary_json",
               e=extractor).consume()
     return store

@@ -443,7 +443,7 @@ def test_documents_of_an_older_database_get_summaries_at_the_next_write(neo):
     expected = neo.documents()
     with neo._session() as s:  # what an older PlanGraph left behind (one Document had been rewritten since)
         s.run(f"MATCH (d:Document) WHERE d.id <> 'plan_b' REMOVE d.{neo4j_write.SUMMARY_PROPERTY}").consume()
-        s.run("MATCH (s:PlanGraphState) REMOVE s.summaries").consume()
+        s.run("MATCH (s:PlanGraphState) REMOVE s.summaries, s.lists_version").consume()
     old = connect_neo4j_store()
     try:
         assert old.documents() == expected and old.documents(["plan_a"]) == expected[:1]
@@ -466,7 +466,7 @@ def test_json_summaries_of_an_older_database_are_read_then_rewritten(neo):
             props = s.run("MATCH (d:Document {id: $id}) RETURN properties(d) AS p", id=doc).single()["p"]
             s.run(f"MATCH (d:Document {{id: $id}}) SET d.{neo4j_write.SUMMARY_PROPERTY} = $v", id=doc,
                   v=json.dumps([props.get(f) for f in DOCUMENT_FIELDS], ensure_ascii=False)).consume()
-        s.run("MATCH (s:PlanGraphState) SET s.summaries = 1").consume()
+        s.run("MATCH (s:PlanGraphState) SET s.summaries = 1 REMOVE s.lists_version").consume()
     old = connect_neo4j_store()
     try:
         assert [v[0] for v in summaries(old).values()].count("[") == 2
@@ -476,6 +476,27 @@ def test_json_summaries_of_an_older_database_are_read_then_rewritten(neo):
         assert old.documents() == expected == from_properties(old)
     finally:
         old.close()
+
+
+def joined_summaries(store) -> str | None:
+    with store._session() as s:
+        return s.run(f"{neo4j_write.ANSWER_LISTS} RETURN summaries_joined").single()["summaries_joined"]
+
+
+def test_documents_come_from_one_string_unless_a_title_holds_the_mark(neo):
+    """documents() of the whole store reads the answer lists' one string of summaries; a
+    title holding the mark (its summary is JSON) leaves that string out, and documents()
+    reads each Document's summary instead, with the same answers."""
+    neo.write_documents(variants())
+    assert joined_summaries(neo) is not None and neo.documents() == from_properties(neo)
+    odd = make_tiny_extraction("plan_odd")
+    odd.document.title = f"标题{neo4j_write.SUMMARY_MARK}里有分隔符"
+    neo.write_document(build_graph_records(odd))
+    assert joined_summaries(neo) is None
+    assert neo.documents() == from_properties(neo) and neo.documents()[-1].title == odd.document.title
+    neo.delete_document("plan_odd")
+    assert joined_summaries(neo) is not None and neo.documents() == from_properties(neo)
+    assert [d.document_id for d in neo.documents()] == ["plan_a", "plan_b", "plan_c"]
 
 
 # ---------------------------------------------------------------- plangraph ingest --store neo4j
