@@ -97,7 +97,8 @@ def test_first_start_ingests_the_bundled_plan(monkeypatch, tmp_path):
 
 def test_the_server_warms_up_what_the_first_visit_needs(monkeypatch, changde_home, tmp_path):
     """plangraph.app_server warms up before it answers: the store is open with its graph read,
-    and the network page's first visit finds its drawing made (drawing again would fail here)."""
+    the home page's first visit finds the sidebar's documents asked, and the network page's
+    first visit finds its drawing made (asking or drawing again would fail here)."""
     import shutil
 
     from plangraph.app import network
@@ -110,6 +111,13 @@ def test_the_server_warms_up_what_the_first_visit_needs(monkeypatch, changde_hom
     assert app_server.warm_up(wait_s=120)
     store = get_store("embedded", str(home))
     assert store.documents()  # opened and asked
+
+    def ask_again(*args, **kwargs):
+        raise AssertionError("the home page asked what the warm-up asked")
+    with monkeypatch.context() as m:
+        m.setattr(store, "documents", ask_again)
+        home_page = app_at(m, home)
+        assert any("当前载入 1 份文件" in e.value for e in home_page.info)
 
     def draw_again(*args, **kwargs):
         raise AssertionError("the network page drew what the warm-up drew")

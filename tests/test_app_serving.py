@@ -73,3 +73,22 @@ def test_the_server_keeps_a_malloc_arena_limit_the_user_set(monkeypatch):
     assert app_env()["MALLOC_ARENA_MAX"] == "2"
     monkeypatch.setenv("MALLOC_ARENA_MAX", "8")
     assert app_env()["MALLOC_ARENA_MAX"] == "8"
+
+
+def test_the_server_skips_streamlits_repl_check(monkeypatch):
+    """The first element a server process sends must not walk every loaded module to learn
+    whether it runs in a REPL (0.2 s of the first visitor's page): the server is `streamlit
+    run` itself. Fails when a Streamlit release checks some other way, so the fix goes stale
+    loudly."""
+    from streamlit import delta_generator, env_util
+
+    from plangraph import app_server
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
+    walked = []
+    monkeypatch.setattr(env_util, "is_repl", lambda: walked.append(1) or False)
+    app_server._skip_repl_check()
+    delta_generator._maybe_print_use_warning()
+    assert walked == []
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
+    delta_generator._maybe_print_use_warning()  # what the flag stands in for: the walk
+    assert walked == [1]
