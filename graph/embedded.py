@@ -1152,8 +1152,8 @@ class EmbeddedStore(GraphStore):
                           include_collective: bool = True, min_weight: int = 1) -> list[CoEdge]:
         docs = doc_filter(document_ids)
         with self._reading() as con:
-            if docs is None:
-                pairs = con.execute("SELECT a, b, weight FROM unit_pair WHERE weight >= ?",
+            if docs is None:  # in co_edges' order: SQLite's BINARY collation orders UTF-8 by code point, as Python
+                pairs = con.execute("SELECT a, b, weight FROM unit_pair WHERE weight >= ? ORDER BY weight DESC, a, b",
                                     (max(1, int(min_weight)),)).fetchall()
             else:
                 totals = Totals.of(con.execute("SELECT document_id, document_id || '/' || ordinal, unit, role FROM "
@@ -1161,7 +1161,7 @@ class EmbeddedStore(GraphStore):
                 pairs = [(a, b, w) for (a, b), w in totals.pairs.items()]
             collective = () if include_collective else \
                 {r[0] for r in con.execute("SELECT name FROM units WHERE collective = 1")}
-        return co_edges(pairs, min_weight, collective)
+        return co_edges(pairs, min_weight, collective, ordered=docs is None)
 
     @_sql_call
     def implements(self, document_ids: Sequence[str] | None = None) -> list[ImplementsRow]:

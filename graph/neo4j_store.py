@@ -255,7 +255,8 @@ class Neo4jStore(GraphStore):
     @contextlib.contextmanager
     def bulk_writes(self) -> Iterator[None]:
         """The answer lists (graph.neo4j_write) are written once, at the end, not with every
-        batch; meanwhile workload() and co_responsibility() read the totals.
+        batch; meanwhile workload() and co_responsibility() read the totals, documents()
+        each Document.
         If the server is gone by then, the next write or bulk run writes it."""
         outer, self._bulk = self._bulk, True
         try:

@@ -16,20 +16,21 @@ Per regulation (:RegulationLoad {key, tasks, documents}) and per regulation, tit
 and relation (:RegulationTitle {key, title, relation, mentions}), as graph.aggregates
 defines them too. With them, `workload()`, `co_responsibility()` and `regulations()` over a
 province's plans read a few thousand small nodes instead of aggregating every assignment and
-citation edge.
+citation edge. A write adds what its documents contribute (`Totals.of`) and takes away what
+the versions it replaces or deletes contributed. A database whose totals are missing or of
+an older format (no `totals` mark of this TOTALS_FORMAT on its counter node) is answered
+from the assignments, and the next write builds the totals first (`ensure_totals`).
 
-The two store-wide answers read most, workload() and co_responsibility(), are also kept
-whole, each as one JSON string on the counter node (`loads_json`, `pairs_json`: the answer
-lists, `write_answer_lists`), so a read is one string instead of thousands of nodes. Each
-write that changes a document rewrites them; they are valid while `lists_version` equals
-the counter and `lists_format` is LISTS_FORMAT (each write of this module carries the
-version forward; a writer that does not know the lists leaves them behind, and the totals
-answer). A bulk run (a folder ingest) leaves them invalid and writes them once at its end
-(`refresh_answer_lists`), not once per batch. A write adds what its
-documents contribute (`Totals.of`) and takes away what the versions it replaces or deletes
-contributed. A database whose totals are missing or of an older format (no `totals` mark of
-this TOTALS_FORMAT on its counter node) is answered from the assignments, and the next write
-builds the totals first (`ensure_totals`).
+The store-wide answers read most are also kept whole on the counter node, each as one
+string (the answer lists, `write_answer_lists`): workload()'s rows (`loads_json`), every
+pair in co_responsibility()'s order (`pairs_json`), the collective units' names
+(`collective_json`) and every Document's summary (`summaries_joined`, for documents()). A
+read is then one string instead of thousands of nodes. Each write that changes a document
+rewrites them; they are valid while `lists_version` equals the counter and `lists_format`
+is LISTS_FORMAT (each write of this module carries the version forward; a writer that does
+not know the lists leaves them behind, and the totals answer). A bulk run (a folder ingest)
+leaves them invalid and writes them once at its end (`refresh_answer_lists`), not once per
+batch.
 
 Each Document also keeps what documents() shows of it (graph.rows.DOCUMENT_FIELDS) as one
 string, `summary_json` (`summary_value`; a JSON list in SUMMARY_FORMAT 1, the values split by
@@ -56,8 +57,8 @@ IMPLEMENTS. `write_link_batch` writes linked pairs (graph.records.LinkedPair) wh
 from __future__ import annotations
 
 import json
-from dataclasses import astuple
 from collections.abc import Iterator, Sequence
+from dataclasses import astuple
 from typing import Any
 
 import neo4j
@@ -242,7 +243,8 @@ def write_answer_lists(tx: neo4j.ManagedTransaction) -> None:
     collective = [w.unit for w in workload if w.collective]
     summaries = sorted(tx.run(f"MATCH (d:Document) RETURN collect([d.id, d.{SUMMARY_PROPERTY}]) AS rows")
                        .single()["rows"])
-    joined = None if any(not v.startswith(SUMMARY_MARK) for _, v in summaries) else "".join(v for _, v in summaries)
+    split = all(isinstance(v, str) and v.startswith(SUMMARY_MARK) for _, v in summaries)
+    joined = "".join(v for _, v in summaries) if split else None
     tx.run("MATCH (s:PlanGraphState {id: $id}) SET s.loads_json = $loads, s.pairs_json = $pairs, "
            "s.collective_json = $collective, s.summaries_joined = $joined, s.lists_version = s.version, "
            "s.lists_format = $format REMOVE s.pairs_version", id=STATE_ID, loads=_json(loads), pairs=_json(pairs),

@@ -399,6 +399,7 @@ def test_co_responsibility(cstore, extractions, docs, include_collective):
     got = cstore.co_responsibility(docs, include_collective=include_collective)
     assert {(e.a, e.b): e.weight for e in got} == ref_co_edges(extractions, docs, include_collective)
     assert all(e.a < e.b for e in got)
+    assert got == sorted(got, key=lambda e: (-e.weight, e.a, e.b))  # the API's order, Python's string order
     assert cstore.co_responsibility(docs, include_collective=include_collective, min_weight=3) == \
         [e for e in got if e.weight >= 3]
 
