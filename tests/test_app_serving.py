@@ -92,3 +92,26 @@ def test_the_server_skips_streamlits_repl_check(monkeypatch):
     monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
     delta_generator._maybe_print_use_warning()  # what the flag stands in for: the walk
     assert walked == [1]
+
+
+def test_the_server_starts_warm_with_its_long_lived_objects_frozen(monkeypatch):
+    """plangraph.app_server's start: the warm-up, then Streamlit's REPL check marked done and
+    every object made so far out of the cycle collector's walk, then Streamlit's server."""
+    import gc
+
+    from streamlit import delta_generator
+    from streamlit.web import cli
+
+    from plangraph import app_server
+    steps = []
+    monkeypatch.setattr(app_server, "warm_up", lambda: steps.append("warm_up") or True)
+    monkeypatch.setattr(delta_generator, "_use_warning_has_been_displayed", False)
+    monkeypatch.setattr(cli, "main", lambda **kwargs: steps.append(
+        ("streamlit", delta_generator._use_warning_has_been_displayed, gc.get_freeze_count())))
+    try:
+        app_server.main()
+    finally:
+        frozen = gc.get_freeze_count()
+        gc.unfreeze()  # this test process goes on collecting as before
+    assert steps[0] == "warm_up" and steps[1][:2] == ("streamlit", True)
+    assert steps[1][2] == frozen > 10_000  # everything loaded by then
