@@ -66,20 +66,20 @@ def warm_up(wait_s: float = WARM_UP_WAIT_S) -> bool:
 def _skip_repl_check() -> None:
     """Streamlit's first element in a process checks once whether it runs in a Python REPL
     (to warn that apps are run with `streamlit run`) by walking inspect.stack(), which
-    resolves the file of every loaded module: 0.2 s of the first visitor's page
-    (bench/README.md, "First visits"). This process is `streamlit run` itself, so the check is
-    marked done. Without that private flag (another Streamlit) nothing changes."""
+    resolves the file of every loaded module, on the first visitor's time (bench/README.md,
+    "Answers kept whole on Neo4j, first visits"). This process is `streamlit run` itself, so
+    the check is marked done. Without that private flag (another Streamlit) nothing changes."""
     from streamlit import delta_generator
     if hasattr(delta_generator, "_use_warning_has_been_displayed"):
         delta_generator._use_warning_has_been_displayed = True
 
 
 def _freeze_long_lived() -> None:
-    """Move every object made so far (the libraries, the store, the warm-up's drawing: ~170k
-    objects at 1,000 plans) out of the cycle collector's walk. They live as long as the
-    server; a full collection walked them in 130 ms, a pause any page could hit, and one
-    does every few pages (bench/README.md, "First visits"). Collected once first, so
-    nothing frozen is garbage."""
+    """Move every object made so far (the libraries, the store, the warm-up's drawing) out of
+    the cycle collector's walk. They live as long as the server, and every full collection,
+    one every few pages, walked them all: a pause any page could hit (bench/README.md,
+    "Answers kept whole on Neo4j, first visits"). Collected once first, so nothing frozen
+    is garbage."""
     gc.collect()
     gc.freeze()
 
