@@ -25,8 +25,9 @@ WARM_UP_WAIT_S = 60.0
 
 @contextlib.contextmanager
 def _quiet(logger_name: str) -> Iterator[None]:
-    """Streamlit warns "No runtime found" for each cached function defined before its
-    server exists; the functions work all the same once it does."""
+    """Streamlit warns "No runtime found" for each cached function defined or called before
+    its server exists; the functions work all the same once it does, and the answers the
+    warm-up cached are found by the pages."""
     logger = logging.getLogger(logger_name)
     level = logger.level
     logger.setLevel(logging.ERROR)
@@ -41,7 +42,7 @@ def _warm_up_quietly() -> None:
         import streamlit  # noqa: F401 - its loggers set their own level as they are made
         with _quiet("streamlit.runtime.caching.cache_data_api"):
             from plangraph.app.warm_up import warm_up as warm_up_app
-        warm_up_app()
+            warm_up_app()
     except Exception as err:  # noqa: BLE001 - the pages show store errors themselves
         log.debug("warm-up stopped: %s", err)
     _release_freed_memory()
