@@ -29,5 +29,5 @@ def warm_up(kind: str | None = None, home: str | None = None) -> GraphStore:
     documents(Selection(kind, home, None, version))  # the home page's line (the sidebar's list: above)
     store.gap_counts()
     store.regulations()
-    network_drawing(Selection(kind, home, None, store_version(kind, home)), "unit_task", **NETWORK_DEFAULTS)
+    network_drawing(Selection(kind, home, None, version), "unit_task", **NETWORK_DEFAULTS)
     return store

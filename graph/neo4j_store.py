@@ -256,8 +256,7 @@ class Neo4jStore(GraphStore):
     def bulk_writes(self) -> Iterator[None]:
         """The answer lists (graph.neo4j_write) are written once, at the end, not with every
         batch; meanwhile workload() and co_responsibility() read the totals, documents()
-        each Document.
-        If the server is gone by then, the next write or bulk run writes it."""
+        each Document. If the server is gone by then, the next write or bulk run writes them."""
         outer, self._bulk = self._bulk, True
         try:
             yield
