@@ -416,21 +416,23 @@ class Neo4jStore(GraphStore):
 
     @_store_call
     def documents(self, document_ids: Sequence[str] | None = None) -> list[DocumentSummary]:
-        docs = doc_filter(document_ids)
-        if docs is None:  # every summary in one string (graph.neo4j_write.write_answer_lists)
+        return sorted(map(document_summary, self._summary_values(doc_filter(document_ids))),
+                      key=attrgetter("document_id"))
+
+    def _summary_values(self, docs: list[str] | None) -> Iterable[Sequence[Any]]:
+        """Each document's DOCUMENT_FIELDS values: of every document, the answer lists' one
+        string when it is valid (graph.neo4j_write.write_answer_lists); else each Document's
+        summary_json, or its properties when written before them."""
+        if docs is None:
             joined = self._read(f"{neo4j_write.ANSWER_LISTS} RETURN summaries_joined")[0]["summaries_joined"]
             if joined is not None:
-                return sorted(map(document_summary, neo4j_write.joined_summary_rows(joined)),
-                              key=attrgetter("document_id"))
+                return neo4j_write.joined_summary_rows(joined)
         where = "d.id IS NOT NULL" if docs is None else "d.id IN $docs"
-        # each Document's summary_json (graph.neo4j_write), or its properties when written before them
         summary = f"d.{neo4j_write.SUMMARY_PROPERTY}"
         unsummed = f"CASE WHEN {summary} IS NULL THEN [{DOCUMENT_VALUES}] END"  # collect() skips nulls
         stored, older = self._read(f"MATCH (d:Document) WHERE {where} RETURN collect({summary}) AS stored, "
                                    f"collect({unsummed}) AS older", docs=docs)[0].values()
-        out = list(map(document_summary, neo4j_write.summary_rows(stored) + older))
-        out.sort(key=attrgetter("document_id"))
-        return out
+        return neo4j_write.summary_rows(stored) + older
 
     @_store_call
     def fingerprint(self, document_id: str) -> str | None:
