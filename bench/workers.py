@@ -124,7 +124,7 @@ def profile_extract(files: str, limit: int = 40, top: int = 12) -> dict:
 EXTRACT_PHASES = [
     ("ingest/pipeline.py", "extract_raw", "extract_raw (everything but reading)"),
     ("ingest/segment.py", "segment", "segment(): tokenizer + components"),
-    ("jieba/__init__.py", "cut", "  jieba.cut inside the tokenizer"),
+    ("ingest/words.py", "words", "  jieba's accurate cut (ingest.words) inside the tokenizer"),
     ("spacy/tokens/doc.pyx", "__init__", "  spaCy Doc construction"),
     ("ingest/clauses.py", "find_clauses", "  find_clauses (clauses component)"),
     ("ingest/brackets.py", "find_pairs", "    brackets.find_pairs"),

@@ -7,7 +7,12 @@ import os
 import subprocess
 import sys
 
-from plangraph.ingest.words import DictionaryCache, cut, tokenizer, vocabulary_words
+import pytest
+
+from plangraph.ingest.resources import DATA_DIR
+from plangraph.ingest.words import DictionaryCache, accurate_cut, cut, tokenizer, vocabulary_words
+
+from shared_corpus import corpus_files, require_corpus
 
 TEXT = "（三）健全依法决策机制。由市司法局牵头单位负责，2022年底前完成。"
 
@@ -17,6 +22,47 @@ def test_words_cover_the_text_and_keep_units_and_role_words_whole():
     assert "".join(words) == TEXT
     assert all(TEXT[s:s + len(w)] == w for s, w in zip(starts, words))
     assert "市司法局" in words and "牵头单位" in words
+
+
+# one text of each kind the segmenter treats its own way
+KINDS = {
+    "empty": "",
+    "one character": "市",
+    "punctuation only": "。，、（）《》",
+    "role words and units": TEXT,
+    "unknown names go to the HMM": "由鄂尔多斯市康巴什区嘎查村委会和乌兰察布市察右前旗苏木配合。",
+    "a name the HMM splits": "请黄蓉蓉和欧阳锋锋同志于下周前往。",
+    "latin, digits, dots, hyphens": "推进5G+工业互联网、COVID-19防控和ISO9001.2015认证，完成率达98.5%。",
+    "whitespace of every kind": "一、总体要求\r\n\t（一）指导思想\u3000\u3000坚持\n\n 依法行政 \r\n",
+    "a long run without punctuation": "深入推进法治政府建设实施纲要" * 40,
+    "ties between cuts": "研究生命起源和结婚的和尚未结婚的",
+    "rare CJK outside jieba's range": "㐀㐁𠀀市司法局〇",
+}
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_the_words_are_jiebas_for_every_kind_of_text(kind):
+    text = KINDS[kind]
+    assert accurate_cut()(text) == list(tokenizer().cut(text, cut_all=False, HMM=True))
+
+
+def test_unknown_runs_are_cut_by_the_hmm():
+    """The HMM case above really reaches jieba.finalseg: it makes words the dictionary lacks."""
+    freq = tokenizer().FREQ
+    made = [w for w in accurate_cut()(KINDS["unknown names go to the HMM"]) if len(w) > 1 and not freq.get(w)]
+    assert made == ["什区", "嘎查"]
+
+
+def test_the_words_are_jiebas_on_the_bundled_plan():
+    text = (DATA_DIR / "changde_fazhi_2021-2025.txt").read_text(encoding="utf-8")
+    assert accurate_cut()(text) == list(tokenizer().cut(text, cut_all=False, HMM=True))
+
+
+def test_the_words_are_jiebas_on_every_corpus_plan():
+    require_corpus()
+    for path in corpus_files():
+        text = path.read_text(encoding="utf-8", errors="replace")
+        assert accurate_cut()(text) == list(tokenizer().cut(text, cut_all=False, HMM=True)), path.name
 
 
 def test_the_cache_gives_back_the_dictionary_it_was_given(tmp_path):
