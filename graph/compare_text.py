@@ -96,28 +96,37 @@ def search_terms(words: Iterable[str]) -> list[str]:
     repeats kept (term frequency): each word of two characters or more that is not a number or
     a stop word, and before a long word its dictionary parts of two and three characters
     (jieba's search mode), so 工业互联网平台 and 工业互联网 share 工业互联网."""
+    out: list[str] = []
+    for word in words:
+        if len(word) >= 2:  # a shorter word gives no term
+            out.extend(word_terms(word))
+    return out
+
+
+@lru_cache(maxsize=1 << 15)
+def word_terms(word: str) -> tuple[str, ...]:
+    """The key terms one word gives (search_terms), remembered: a plan's words repeat."""
     from plangraph.ingest.words import tokenizer
     freq = tokenizer().FREQ
     stop = stopwords()
     out = []
 
-    def keep(word: str) -> None:
-        word = word.strip().lower()
-        if len(word) >= 2 and _HAS_WORD_CHAR.search(word) and word not in stop:
-            out.append(word)
+    def keep(term: str) -> None:
+        term = term.strip().lower()
+        if len(term) >= 2 and _HAS_WORD_CHAR.search(term) and term not in stop:
+            out.append(term)
 
-    for word in words:
-        n = len(word)
-        if n > 2:
-            for i in range(n - 1):
-                if freq.get(word[i:i + 2]):
-                    keep(word[i:i + 2])
-        if n > 3:
-            for i in range(n - 2):
-                if freq.get(word[i:i + 3]):
-                    keep(word[i:i + 3])
-        keep(word)
-    return out
+    n = len(word)
+    if n > 2:
+        for i in range(n - 1):
+            if freq.get(word[i:i + 2]):
+                keep(word[i:i + 2])
+    if n > 3:
+        for i in range(n - 2):
+            if freq.get(word[i:i + 3]):
+                keep(word[i:i + 3])
+    keep(word)
+    return tuple(out)
 
 
 def task_key_terms(starts: Sequence[int], words: Sequence[str], start: int, end: int, heading: str,
