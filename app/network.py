@@ -1,8 +1,10 @@
 """Network drawings with pyvis: pure functions from query results to a standalone HTML page.
 
 Why our own post-processing of pyvis' output:
-- offline: vis-network is inlined (cdn_resources="in_line") and pyvis' Bootstrap links to a
-  CDN are removed, so the page (and the downloaded file) works without a network;
+- offline: pyvis' links to a CDN are removed. The page links vis-network from the app's own
+  static files (app/static, served by `plangraph app`): the browser caches them, and a page
+  need not carry 0.7 MB of library through the websocket on every visit. The downloaded file
+  (standalone_html) has them inlined and works without a network or the app;
 - safe: document text is data. Every tooltip is built from `app.escaping.html_text`, every
   label from `canvas_label`.
   vis-network shows a string tooltip as plain text, so a small script turns our (escaped)
@@ -25,7 +27,9 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import islice
+from pathlib import Path
 
 from pyvis.network import Network
 
@@ -77,7 +81,7 @@ NO_TITLE = "(无章节标题)"
 class NetworkResult:
     """A drawing: the app keeps one per selection and filters and hands the same object to
     every session, so it is not changed after it is made."""
-    html: str
+    html: str  # the page, vis-network linked from the app's static files (standalone_html inlines it)
     nodes: int
     edges: int
     note: str = ""  # set when the graph was aggregated or capped
@@ -503,7 +507,7 @@ _SPREAD = {"gravitationalConstant": -140, "springLength": 160, "avoidOverlap": 0
 
 
 def _new_network(height: str, spread: bool = False) -> Network:
-    net = Network(height=height, width="100%", directed=False, cdn_resources="in_line", bgcolor="#ffffff",
+    net = Network(height=height, width="100%", directed=False, cdn_resources="remote", bgcolor="#ffffff",
                   neighborhood_highlight=True)
     options = json.loads(json.dumps(_OPTIONS))
     if spread:
@@ -580,8 +584,33 @@ _CDN_TAG = re.compile(r"<(link|script)\b[^>]*\b(?:href|src)\s*=\s*\"https?://[^\
 _EMPTY_HEADING = re.compile(r"<center>\s*<h1>\s*</h1>\s*</center>", re.IGNORECASE)
 
 
+# vis-network as pyvis' template uses it (9.1.2), kept in the app's static folder: the app
+# serves it at app/static/ (relative to the page, so a --server.baseUrlPath works too);
+# tests/test_app_network.py checks the copies are pyvis' own.
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+VIS_STYLE, VIS_SCRIPT = "vis-network.min.css", "vis-network.min.js"
+_ASSET_STYLE = f'<link rel="stylesheet" href="app/static/{VIS_STYLE}">'
+_ASSET_SCRIPT = f'<script src="app/static/{VIS_SCRIPT}"></script>'
+
+
+@lru_cache(maxsize=1)
+def _vis_assets() -> tuple[str, str]:
+    """(vis-network's CSS, its script) as the app serves them."""
+    return ((STATIC_DIR / VIS_STYLE).read_text(encoding="utf-8"),
+            (STATIC_DIR / VIS_SCRIPT).read_text(encoding="utf-8"))
+
+
+def standalone_html(page: str) -> str:
+    """A drawing's page (NetworkResult.html) with vis-network inlined: one file that draws
+    without the app or a network (the download, or a server without static serving)."""
+    style, script = _vis_assets()
+    return (page.replace(_ASSET_STYLE, f"<style>{style}</style>", 1)
+                .replace(_ASSET_SCRIPT, f"<script>{script}</script>", 1))
+
+
 def _render(net: Network, legend: str) -> str:
-    """pyvis HTML, made offline and safe (see the module docstring)."""
+    """pyvis HTML, made safe, with vis-network from the app's static files (see the module
+    docstring; standalone_html inlines it)."""
     for item in list(net.nodes) + list(net.edges):
         # pyvis switches to an innerHTML popup when a title contains "href"; keep its tooltip
         # (our titles are escaped either way, the entity shows as the same letter).
@@ -590,13 +619,14 @@ def _render(net: Network, legend: str) -> str:
     page = net.generate_html(notebook=False)
     page = _CDN_TAG.sub("", page)
     page = _EMPTY_HEADING.sub("", page)
-    page = page.replace("<head>", "<head>\n<title>PlanGraph 网络</title>" + _STYLE, 1)
+    page = page.replace("<head>", "<head>\n<title>PlanGraph 网络</title>" + _ASSET_STYLE + _ASSET_SCRIPT
+                        + _STYLE, 1)
     page = page.replace("<body>", "<body>\n" + legend, 1)
     idx = page.rfind("</body>")
     page = page[:idx] + _SCRIPT + page[idx:]
     return page
 
 
-__all__ = ["NetworkResult", "unit_task_network", "co_network", "section_titles", "task_tip", "unit_tip",
+__all__ = ["NetworkResult", "unit_task_network", "co_network", "section_titles", "task_tip", "unit_tip", "standalone_html",
            "ROLE_COLORS", "KIND_COLORS", "MAX_TASKS", "MAX_UNITS", "MAX_EXTRA_UNITS", "MAX_GROUPS", "MAX_AGG_EDGES",
            "MAX_CO_EDGES"]

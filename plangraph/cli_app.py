@@ -43,7 +43,8 @@ def streamlit_command(port: int | None = None, headless: bool = False, extra: li
     extra = list(extra or [])
     given = _address_in(extra)
     cmd = [sys.executable, "-m", "plangraph.app_server", "run", str(APP_ENTRY),
-           "--browser.gatherUsageStats", "false"]
+           "--browser.gatherUsageStats", "false",
+           "--server.enableStaticServing", "true"]  # app/static: vis-network for the network page
     if given is None:
         cmd += ["--server.address", address or LOCAL_ADDRESS]
     if port is not None:

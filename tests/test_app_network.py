@@ -141,11 +141,38 @@ def test_document_text_is_escaped_in_labels_and_tooltips():
     assert any("&lt;script&gt;" in label for label in labels)
 
 
-def test_html_is_standalone_offline():
+EXTERNAL = re.compile(r"""<(?:script|link)[^>]+(?:src|href)\s*=\s*["']?(?:https?:|//)""")
+
+
+def test_the_page_takes_vis_network_from_the_apps_static_files():
     html = network.unit_task_network([row(1, lead=["市司法局"])], INFO).html
-    assert not re.search(r"""<(?:script|link)[^>]+(?:src|href)\s*=\s*["']?https?:""", html)
-    assert "vis.Network" in html and "vis-network" in html.lower()  # inlined library
+    assert not EXTERNAL.search(html)
+    assert '<script src="app/static/vis-network.min.js">' in html
+    assert '<link rel="stylesheet" href="app/static/vis-network.min.css">' in html
+    assert "Almende" not in html  # the library itself is not in the page
     assert "pgStable" in html and "pg-legend" in html
+
+
+def test_the_standalone_page_inlines_vis_network_and_needs_no_network():
+    html = network.standalone_html(network.unit_task_network([row(1, lead=["市司法局"])], INFO).html)
+    assert not EXTERNAL.search(html) and "app/static/" not in html
+    style, script = (network.STATIC_DIR / name for name in (network.VIS_STYLE, network.VIS_SCRIPT))
+    assert f"<style>{style.read_text(encoding='utf-8')}</style>" in html
+    assert f"<script>{script.read_text(encoding='utf-8')}</script>" in html
+    assert html.index("<script>/**\n * vis-network") < html.index("new vis.Network")  # loaded before use
+    assert "pgStable" in html and "pg-legend" in html
+
+
+def test_the_static_copies_are_the_vis_network_pyvis_uses():
+    """app/static holds the files pyvis' template inlines: a pyvis that moves to another
+    vis-network fails here, and the copies are taken again from its lib folder."""
+    import pyvis
+    templates = Path(pyvis.__file__).parent / "templates"
+    wanted = re.findall(r"include '(lib/vis-[^']+/vis-network\.(?:css|min\.js))'",
+                        (templates / "template.html").read_text(encoding="utf-8"))
+    css, js = sorted(wanted)
+    assert (templates / css).read_bytes() == (network.STATIC_DIR / network.VIS_STYLE).read_bytes()
+    assert (templates / js).read_bytes() == (network.STATIC_DIR / network.VIS_SCRIPT).read_bytes()
 
 
 # ---------------------------------------------------------------- bounded whatever the selection (issue 7)

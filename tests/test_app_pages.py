@@ -273,6 +273,21 @@ def test_network_unit_task_graph_is_offline_with_legend(monkeypatch, changde_hom
     assert at.get("download_button")[0].proto.label.startswith("下载网络 HTML")
 
 
+def test_network_links_vis_network_when_the_server_serves_the_static_files(monkeypatch, changde_home):
+    """`plangraph app` serves app/static (the page then links vis-network, which the browser
+    caches); a server started some other way does not, and the page carries it inlined."""
+    from streamlit import config
+    inlined = network_html(app_at(monkeypatch, changde_home, "network"))
+    assert "app/static/" not in inlined and "Almende" in inlined
+    before = config.get_option("server.enableStaticServing")
+    config._set_option("server.enableStaticServing", True, "test")  # as `--server.enableStaticServing true`
+    try:
+        linked = network_html(app_at(monkeypatch, changde_home, "network"))
+    finally:
+        config._set_option("server.enableStaticServing", before, "test")
+    assert '<script src="app/static/vis-network.min.js">' in linked and "Almende" not in linked
+
+
 def test_network_filters_by_role_and_section(monkeypatch, changde_home):
     at = app_at(monkeypatch, changde_home, "network")
     at.multiselect(key="net_roles").set_value(["responsible"]).run()

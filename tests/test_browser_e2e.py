@@ -83,7 +83,9 @@ def test_every_page_renders_what_a_user_needs(browser, tmp_path_factory):
                     screenshot(page, p.name)  # before check_page: it hovers and zooms the network
                     check_page(page, p.name)
         csv_rows = download_csv(page, base)
+        network_file = download_network(page, base)
         w.close()
+    offline = check_network_offline(browser, network_file)
     times["server_start"] = round(server_start, 3)
     save_times(times)
     print("\npage render times (s): first visit (home includes the first-start ingest) / second visit")
@@ -92,6 +94,9 @@ def test_every_page_renders_what_a_user_needs(browser, tmp_path_factory):
     print(f"  server start {server_start:.2f}")
     assert not w.dialogs and not w.errors, (w.dialogs, w.errors)
     assert_quiet_log(OUTPUT / "streamlit-e2e.log")
+
+    assert offline["nodes"] > 50 and offline["library"], offline
+    assert offline["asked"] == [], offline  # the file asked for nothing beyond itself
 
     assert len(csv_rows) >= 100
     header = csv_rows[0]
@@ -111,6 +116,8 @@ def check_page(page, name: str) -> None:
         assert page.get_by_text("无牵头单位").first.is_visible()
     elif name == "network":
         frame = wait_for_network(page)
+        # vis-network came from the app's static files (cached by the browser), not the page
+        assert frame.evaluate("[...document.scripts].some(s => s.src.endsWith('/app/static/vis-network.min.js'))")
         assert "单位类型" in frame.locator("#pg-legend").inner_text()
         assert frame.evaluate("nodes.length") > 50
         unit = frame.evaluate("nodes.getIds().find(id => id.startsWith('u:') && id.endsWith('司法局'))")
@@ -140,6 +147,39 @@ def download_csv(page, base: str) -> list[list[str]]:
     data = Path(info.value.path()).read_bytes()
     assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel opens it as UTF-8
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+
+
+def download_network(page, base: str) -> Path:
+    """The network page's download: the drawing as one HTML file."""
+    visit(page, base, "network", "个节点")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="下载网络 HTML(离线可用)").click()
+    path = OUTPUT / "network-download.html"
+    info.value.save_as(path)
+    return path
+
+
+def check_network_offline(browser, path: Path) -> dict:
+    """Open the downloaded drawing from disk with every request beyond the file refused: what
+    it drew, whether vis-network was there, and what it asked for."""
+    context = browser.new_context(viewport=VIEWPORT)
+    asked: list[str] = []
+
+    def refuse(route):
+        if route.request.url.startswith("file:"):
+            route.continue_()
+        else:
+            asked.append(route.request.url)
+            route.abort()
+    context.route("**/*", refuse)
+    page = context.new_page()
+    try:
+        page.goto(path.resolve().as_uri())
+        page.wait_for_function("window.pgStable === true", timeout=60_000)
+        return {"nodes": page.evaluate("nodes.length"), "asked": asked,
+                "library": page.evaluate("typeof vis !== 'undefined' && typeof vis.Network === 'function'")}
+    finally:
+        context.close()
 
 
 def test_markup_in_task_text_shows_literally_and_never_runs(browser, tmp_path_factory):

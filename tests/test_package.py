@@ -69,7 +69,8 @@ def test_the_wheel_holds_one_top_level_name_and_the_rules(wheel):
     for needed in ("plangraph/data/role_words.tsv", "plangraph/data/law_titles.tsv",
                    "plangraph/data/jieba_user_dict.txt", "plangraph/data/changde_fazhi_2021-2025.txt",
                    "plangraph/ingest/clauses.py", "plangraph/graph/embedded.py", "plangraph/app/Home.py",
-                   "plangraph/app/pages/gaps.py"):
+                   "plangraph/app/pages/gaps.py", "plangraph/app/static/vis-network.min.js",
+                   "plangraph/app/static/vis-network.min.css"):
         assert needed in names, needed
 
 

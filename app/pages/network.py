@@ -9,6 +9,7 @@ import streamlit as st
 
 from plangraph.app.drawings import NETWORK_DEFAULTS, network_drawing
 from plangraph.app.escaping import markdown_literal
+from plangraph.app.network import standalone_html
 from plangraph.app.labels import ROLE_LABELS
 from plangraph.app.queries import workload
 from plangraph.app.sidebar import selection
@@ -73,6 +74,8 @@ st.caption(f"{result.nodes} 个节点,{result.edges} 条边。颜色:单位类�
 if result.nodes == 0:
     st.warning("没有符合筛选条件的内容。")
 else:
-    st.iframe(result.html, height=880, alt="PlanGraph 网络图")
-    st.download_button("下载网络 HTML(离线可用)", result.html.encode("utf-8"),
+    # vis-network comes from the app's static files when the server serves them (plangraph app)
+    served = st.get_option("server.enableStaticServing")
+    st.iframe(result.html if served else standalone_html(result.html), height=880, alt="PlanGraph 网络图")
+    st.download_button("下载网络 HTML(离线可用)", lambda: standalone_html(result.html).encode("utf-8"),
                        file_name=f"plangraph-{graph}.html", mime="text/html", key="net_download")
