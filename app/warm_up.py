@@ -2,18 +2,20 @@
 from __future__ import annotations
 
 from plangraph.app.drawings import NETWORK_DEFAULTS, network_drawing
-from plangraph.app.queries import (Selection, default_store_kind, documents, documents_all, get_store, home_dir,
-                                   store_version)
+from plangraph.app.queries import (Selection, default_store_kind, documents, documents_all, gap_counts, gap_tasks,
+                                   get_store, home_dir, regulations, store_version, workload)
+from plangraph.app.tables import PAGE_SIZE
 from plangraph.graph.store import GraphStore
 
 
 def warm_up(kind: str | None = None, home: str | None = None) -> GraphStore:
     """Open the store the sidebar opens first, import the pages' libraries while the embedded
-    graph is read, fill the query cache with what every first page shows (the sidebar's
-    documents), ask the store-wide questions of every document (so the graph is indexed,
-    or Neo4j's connection is open and its queries are compiled), and make the drawing the
-    network page opens with, the one page answer that takes seconds on a province's plans
-    (it asks workload() and documents() itself). The compare page's libraries are loaded too."""
+    graph is read, and fill the query cache with what the first visit of each page would ask:
+    the sidebar's documents, and the store-wide answers the overview, units, network and gaps
+    pages open with (asking them also indexes the graph, or opens Neo4j's connection and
+    compiles its queries). Then make the drawing the network page opens with, the one page
+    answer that takes seconds on a province's plans. The compare page's libraries are loaded
+    too."""
     kind = kind or default_store_kind()
     home = home or home_dir()
     store = get_store(kind, home)
@@ -26,8 +28,14 @@ def warm_up(kind: str | None = None, home: str | None = None) -> GraphStore:
     version = store_version(kind, home)
     if not documents_all(kind, home, version):  # a first start: the first page ingests the bundled plan
         return store
-    documents(Selection(kind, home, None, version))  # the home page's line (the sidebar's list: above)
-    store.gap_counts()
-    store.regulations()
-    network_drawing(Selection(kind, home, None, version), "unit_task", **NETWORK_DEFAULTS)
+    everything = Selection(kind, home, None, version)
+    documents(everything)  # the home page's line (the sidebar's list: above)
+    # the store-wide answers the overview, units, network and gaps pages open with
+    workload(everything)
+    regulations(everything)
+    counts = gap_counts(everything)
+    for gap, total in counts.items():
+        if total:
+            gap_tasks(everything, gap, limit=PAGE_SIZE)
+    network_drawing(everything, "unit_task", **NETWORK_DEFAULTS)
     return store

@@ -97,8 +97,9 @@ def test_first_start_ingests_the_bundled_plan(monkeypatch, tmp_path):
 
 def test_the_server_warms_up_what_the_first_visit_needs(monkeypatch, changde_home, tmp_path):
     """plangraph.app_server warms up before it answers: the store is open with its graph read,
-    the home page's first visit finds the sidebar's documents asked, and the network page's
-    first visit finds its drawing made (asking or drawing again would fail here)."""
+    the home page's first visit finds the sidebar's documents asked, the overview, units and
+    gaps pages find their store-wide answers, and the network page's first visit finds its
+    drawing made (asking or drawing again would fail here)."""
     import shutil
 
     from plangraph.app import network
@@ -113,11 +114,19 @@ def test_the_server_warms_up_what_the_first_visit_needs(monkeypatch, changde_hom
     assert store.documents()  # opened and asked
 
     def ask_again(*args, **kwargs):
-        raise AssertionError("the home page asked what the warm-up asked")
+        raise AssertionError("a first visit asked what the warm-up asked")
     with monkeypatch.context() as m:
         m.setattr(store, "documents", ask_again)
         home_page = app_at(m, home)
         assert any("当前载入 1 份文件" in e.value for e in home_page.info)
+
+    asked = {"documents", "workload", "regulations", "gap_counts", "orphans"}
+    with monkeypatch.context() as m:  # the store-wide answers the first visit of each page reads
+        for method in asked:
+            m.setattr(store, method, lambda *a, _method=method, **k: ask_again())
+        for key in ("overview", "units", "gaps"):
+            visited = app_at(m, home, key)
+            assert visited.title[0].value and not visited.exception, key
 
     def draw_again(*args, **kwargs):
         raise AssertionError("the network page drew what the warm-up drew")
