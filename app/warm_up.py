@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 from plangraph.app.drawings import NETWORK_DEFAULTS, network_drawing
-from plangraph.app.queries import (Selection, default_store_kind, documents, documents_all, gap_counts, gap_tasks,
-                                   get_store, home_dir, regulations, store_version, workload)
+from plangraph.app.labels import ROLE_LABELS
+from plangraph.app.queries import (Selection, co_responsibility, default_store_kind, documents, documents_all,
+                                   gap_counts, gap_tasks, get_store, home_dir, regulations, store_version,
+                                   tasks_of_unit, units_by_lead, workload)
 from plangraph.app.tables import PAGE_SIZE
 from plangraph.graph.store import GraphStore
 
@@ -31,8 +33,15 @@ def warm_up(kind: str | None = None, home: str | None = None) -> GraphStore:
     everything = Selection(kind, home, None, version)
     documents(everything)  # the home page's line (the sidebar's list: above)
     # the store-wide answers the overview, units, network and gaps pages open with
-    workload(everything)
+    load = workload(everything)
     regulations(everything)
+    if load:  # the units page opens with the unit that leads most: its tasks per role, its partners
+        name = units_by_lead(load)[0]
+        first = next(w for w in load if w.unit == name)
+        for role in ROLE_LABELS:
+            if getattr(first, role):
+                tasks_of_unit(everything, first.unit, [role], limit=PAGE_SIZE)
+        co_responsibility(everything, include_collective=False)
     counts = gap_counts(everything)
     for gap, total in counts.items():
         if total:

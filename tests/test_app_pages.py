@@ -120,7 +120,7 @@ def test_the_server_warms_up_what_the_first_visit_needs(monkeypatch, changde_hom
         home_page = app_at(m, home)
         assert any("当前载入 1 份文件" in e.value for e in home_page.info)
 
-    asked = {"documents", "workload", "regulations", "gap_counts", "orphans"}
+    asked = {"documents", "workload", "regulations", "gap_counts", "orphans", "tasks_of_unit", "co_responsibility"}
     with monkeypatch.context() as m:  # the store-wide answers the first visit of each page reads
         for method in asked:
             m.setattr(store, method, lambda *a, _method=method, **k: ask_again())

@@ -6,7 +6,7 @@ import streamlit as st
 
 from plangraph.app.escaping import markdown_literal
 from plangraph.app.labels import ROLE_LABELS
-from plangraph.app.queries import co_responsibility, tasks_of_unit, unit_info, workload
+from plangraph.app.queries import co_responsibility, tasks_of_unit, unit_info, units_by_lead, workload
 from plangraph.app.sidebar import selection
 from plangraph.app.tables import PAGE_SIZE, pager, show_tasks
 
@@ -22,7 +22,7 @@ top_lead = max(load, key=lambda w: (w.lead, w.total, -len(w.unit)))
 st.markdown(f"牵头任务最多的单位:**{markdown_literal(top_lead.unit)}**({top_lead.lead} 项)")
 
 by_name = {w.unit: w for w in load}
-names = [w.unit for w in sorted(load, key=lambda w: (-w.lead, -w.total, w.unit))]
+names = units_by_lead(load)
 unit = st.selectbox("选择单位 Choose a unit", names, index=0, key="units_unit",
                     format_func=lambda u: f"{u}(" + " · ".join(
                         f"{label} {getattr(by_name[u], role)}" for role, label in ROLE_LABELS.items()
