@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import combinations, starmap
 from operator import itemgetter
 from typing import Any
 
@@ -158,7 +158,7 @@ def co_edges(pairs: Iterable[tuple[str, str, int]], min_weight: int = 1,
         # pair, no CoEdge made for a pair left out
         kept.sort()
         kept.sort(key=itemgetter(2), reverse=True)
-    return [CoEdge(a, b, w) for a, b, w in kept]
+    return list(starmap(CoEdge, kept))
 
 
 __all__ = ["Totals", "LOAD_FIELDS", "CITED_FIELDS", "workload_rows", "regulation_rows", "co_edges"]

@@ -250,7 +250,6 @@ SCHEMA = [
     "CREATE INDEX citations_relation ON citations (relation, document_id, ordinal)",
     "CREATE INDEX deadlines_task ON deadlines (document_id, ordinal)",
     "CREATE INDEX regulations_status ON regulations (status)",
-    "CREATE INDEX unit_pair_weight ON unit_pair (weight)",
 ]
 
 # The links between plans (graph.records: LinkedPair, match_props, compared_props). IF NOT
@@ -313,9 +312,11 @@ REGULATION_TOTALS_SCHEMA = [
 ]
 SCHEMA += REGULATION_TOTALS_SCHEMA
 # Indexes added after stores were made (a store without one gets it when opened): the
-# deliverables in task order, a regulation's citations in tasks in tasks_citing's order;
-# both cover their pages, so a page reads the index, not every citation row.
+# deliverables in task order, a regulation's citations in tasks in tasks_citing's order,
+# the unit pairs in co_responsibility's order (heaviest first, then by name: no sort of the
+# pairs of equal weight); each covers its answer, so it reads the index, not the rows.
 LATER_INDEXES = {
+    "unit_pair_order": "CREATE INDEX IF NOT EXISTS unit_pair_order ON unit_pair (weight DESC, a, b)",
     "citations_produces": "CREATE INDEX IF NOT EXISTS citations_produces ON citations "
                           "(document_id, ordinal, regulation, start, title) "
                           "WHERE relation = 'produces' AND ordinal IS NOT NULL",
