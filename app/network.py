@@ -627,6 +627,6 @@ def _render(net: Network, legend: str) -> str:
     return page
 
 
-__all__ = ["NetworkResult", "unit_task_network", "co_network", "section_titles", "task_tip", "unit_tip", "standalone_html",
-           "ROLE_COLORS", "KIND_COLORS", "MAX_TASKS", "MAX_UNITS", "MAX_EXTRA_UNITS", "MAX_GROUPS", "MAX_AGG_EDGES",
-           "MAX_CO_EDGES"]
+__all__ = ["NetworkResult", "unit_task_network", "co_network", "section_titles", "task_tip", "unit_tip",
+           "standalone_html", "ROLE_COLORS", "KIND_COLORS", "MAX_TASKS", "MAX_UNITS", "MAX_EXTRA_UNITS", "MAX_GROUPS",
+           "MAX_AGG_EDGES", "MAX_CO_EDGES"]

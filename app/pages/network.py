@@ -9,8 +9,8 @@ import streamlit as st
 
 from plangraph.app.drawings import NETWORK_DEFAULTS, network_drawing
 from plangraph.app.escaping import markdown_literal
-from plangraph.app.network import standalone_html
 from plangraph.app.labels import ROLE_LABELS
+from plangraph.app.network import standalone_html
 from plangraph.app.queries import workload
 from plangraph.app.sidebar import selection
 
