@@ -324,6 +324,9 @@ LATER_INDEXES = {
                           "(regulation, document_id, ordinal, start, relation, title) WHERE ordinal IS NOT NULL",
 }
 SCHEMA += list(LATER_INDEXES.values())
+# Indexes older stores have and no question reads any more (a later index replaced them):
+# dropped when such a store is opened, so writes no longer keep them up.
+RETIRED_INDEXES = ("unit_pair_weight",)
 # A document's citations as graph.aggregates.Totals.of reads them (the task as document/ordinal).
 _CITATION_TOTALS = ("SELECT document_id, CASE WHEN ordinal IS NOT NULL THEN document_id || '/' || ordinal END, "
                     "regulation, title, relation FROM citations")
@@ -522,10 +525,13 @@ class EmbeddedStore(GraphStore):
         if "findings" not in tables:
             self._add_findings_table()
         indexes = {r[0] for r in self._con().execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-        if set(LATER_INDEXES) - indexes:
+        retired = sorted(indexes.intersection(RETIRED_INDEXES))
+        if set(LATER_INDEXES) - indexes or retired:
             with self._writing() as con:
                 for stmt in LATER_INDEXES.values():
                     con.execute(stmt)
+                for name in retired:  # fixed names from RETIRED_INDEXES
+                    con.execute(f"DROP INDEX IF EXISTS {name}")
 
     def _add_findings_table(self) -> None:
         """A store of an older PlanGraph: the findings table, empty (its documents have no
