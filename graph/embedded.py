@@ -332,6 +332,13 @@ _CITATION_TOTALS = ("SELECT document_id, CASE WHEN ordinal IS NOT NULL THEN docu
                     "regulation, title, relation FROM citations")
 _ASSIGNMENT_TOTALS = "SELECT document_id, document_id || '/' || ordinal, unit, role FROM assignments"
 
+# The documents whose basis cites one of the regulations given (a JSON list). `+relation`
+# keeps SQLite from reading them through the relation index: that walks every basis
+# citation of the store (28 ms at 10,000 plans, on every write); by regulation it reads
+# only theirs.
+_BASIS_CITING = ("SELECT DISTINCT document_id FROM citations WHERE +relation = 'basis' "
+                 "AND regulation IN (SELECT value FROM json_each(?))")
+
 _ROLE_OF_TYPE = {v: k for k, v in ROLE_TYPES.items()}
 _LOAD_SET = ", ".join(f"{f} = {f} + excluded.{f}" for f in LOAD_FIELDS)
 
@@ -756,8 +763,7 @@ class EmbeddedStore(GraphStore):
         regulations = [r[0] for r in con.execute(
             "SELECT key FROM regulations WHERE key IN (SELECT value FROM json_each(?)) OR key LIKE ?",
             (_ids(keys), "%" + "的通知")) if may_name(r[0], keys)] if keys else []
-        citing = {r[0] for r in con.execute("SELECT DISTINCT document_id FROM citations WHERE relation = 'basis' AND "
-                                            "regulation IN (SELECT value FROM json_each(?))", (_ids(regulations),))}
+        citing = {r[0] for r in con.execute(_BASIS_CITING, (_ids(regulations),))} if regulations else set()
         affected = sorted(set(titles) | citing)
         cites: dict[str, list[tuple[str, str | None, int | None, int]]] = {d: [] for d in affected}
         for doc, title, task_id, ordinal, start in con.execute(

@@ -63,6 +63,20 @@ def test_a_store_without_a_later_index_gets_it_when_opened(tmp_path):
         con.close()
 
 
+def test_the_basis_lookup_of_each_write_reads_by_regulation(tmp_path):
+    """Every write asks which documents' basis cites a regulation its title may name; read
+    through the relation index, that walks every basis citation of the store on each write."""
+    from plangraph.graph.embedded import _BASIS_CITING
+    s = EmbeddedStore(tmp_path)
+    s.ingest(make_tiny_extraction())
+    con = sqlite3.connect(tmp_path / FILE_NAME)
+    try:
+        plan = " ".join(str(r) for r in con.execute("EXPLAIN QUERY PLAN " + _BASIS_CITING, ('["a"]',)))
+    finally:
+        con.close()
+    assert "citations_regulation" in plan and "citations_relation" not in plan, plan
+
+
 def test_other_instances_see_writes(tmp_path):
     reader = EmbeddedStore(tmp_path)
     assert reader.documents() == []
