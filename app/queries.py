@@ -193,10 +193,10 @@ def related_tasks(sel: Selection, row: TaskRow, units: Sequence[UnitRole],
     return [(found[k], shared_units.get(k, []), shared_regs.get(k, [])) for k in order[:limit]]
 
 
-def units_by_lead(load: Sequence[UnitWorkload]) -> list[str]:
-    """The units of `load` as the units page lists them: most led tasks first, then most
-    tasks, then by name (the first is the one it opens with)."""
-    return [w.unit for w in sorted(load, key=lambda w: (-w.lead, -w.total, w.unit))]
+def units_by_lead(load: Sequence[UnitWorkload]) -> list[UnitWorkload]:
+    """The rows of `load` as the units page lists their units: most led tasks first, then
+    most tasks, then by name (the first is the one it opens with)."""
+    return sorted(load, key=lambda w: (-w.lead, -w.total, w.unit))
 
 
 def unit_info(sel: Selection) -> dict[str, dict[str, Any]]:

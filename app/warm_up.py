@@ -36,8 +36,7 @@ def warm_up(kind: str | None = None, home: str | None = None) -> GraphStore:
     load = workload(everything)
     regulations(everything)
     if load:  # the units page opens with the unit that leads most: its tasks per role, its partners
-        name = units_by_lead(load)[0]
-        first = next(w for w in load if w.unit == name)
+        first = units_by_lead(load)[0]
         for role in ROLE_LABELS:
             if getattr(first, role):
                 tasks_of_unit(everything, first.unit, [role], limit=PAGE_SIZE)

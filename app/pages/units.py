@@ -22,7 +22,7 @@ top_lead = max(load, key=lambda w: (w.lead, w.total, -len(w.unit)))
 st.markdown(f"牵头任务最多的单位:**{markdown_literal(top_lead.unit)}**({top_lead.lead} 项)")
 
 by_name = {w.unit: w for w in load}
-names = units_by_lead(load)
+names = [w.unit for w in units_by_lead(load)]
 unit = st.selectbox("选择单位 Choose a unit", names, index=0, key="units_unit",
                     format_func=lambda u: f"{u}(" + " · ".join(
                         f"{label} {getattr(by_name[u], role)}" for role, label in ROLE_LABELS.items()
